@@ -1,0 +1,13 @@
+use crate::enums::AgentLanguage;
+use crate::{Id, Timestamp};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agent {
+    pub id: Id,
+    pub organization_id: Id,
+    pub name: String,
+    pub languages: Vec<AgentLanguage>,
+    pub voice_id: Option<String>,
+    pub created_at: Timestamp,
+}

@@ -1,0 +1,138 @@
+//! The Call object of contract §3, exactly as it goes on the wire.
+
+use crate::enums::{AnsweredBy, CallType, Emoji, EndReason, Language, Provider};
+use crate::lifecycle::CallStatus;
+use crate::use_case::UseCase;
+use crate::{Id, Timestamp};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+pub type JsonObject = Map<String, Value>;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Call {
+    pub id: Id,
+    pub organization_id: Id,
+    #[serde(rename = "type")]
+    pub call_type: CallType,
+    pub status: CallStatus,
+    pub provider: Provider,
+    pub metadata: CallMetadata,
+    /// The use case as it was when the call was created; `model` is always set.
+    pub use_case: UseCase,
+    pub agent: AgentRef,
+    pub language: Language,
+    pub created: Timestamp,
+    pub viewed_by: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub params: Option<JsonObject>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extraction: Option<JsonObject>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub classification: Option<Classification>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_call_id: Option<Id>,
+    /// Always present (maybe empty) so that clients can iterate without a check.
+    pub notes: Vec<Note>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub samples: Option<Vec<String>>,
+    /// Always present (maybe empty), like `notes`.
+    pub ratings: Vec<Rating>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduled_for: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub use_backup: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wait_until_awake: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub campaign_id: Option<Id>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_duration_mins: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transfer_contact_email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub costs: Option<Costs>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_reason: Option<EndReason>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answered_by: Option<AnsweredBy>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CallMetadata {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call_sid: Option<String>,
+    pub from: String,
+    pub to: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recording_sid: Option<String>,
+    pub tags: Vec<String>,
+    /// The `metadata` object given at dial time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom: Option<JsonObject>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentRef {
+    pub id: Id,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Classification {
+    pub tag: String,
+    pub reasoning: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Costs {
+    pub currency: String,
+    pub telephony: f64,
+    pub ai: f64,
+    pub total: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub id: Id,
+    /// The email of the member whose key wrote the note.
+    pub user_id: String,
+    pub content: String,
+    pub flagged: bool,
+    pub created_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rating {
+    pub emoji: Emoji,
+    pub email: String,
+    pub created: Timestamp,
+}
+
+/// A change to a note: `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct NotePatch {
+    pub content: Option<String>,
+    pub flagged: Option<bool>,
+}
+
+impl Call {
+    /// The text `search` matches against, lowercased: `from`, `to` and every extraction value.
+    pub fn search_text(&self) -> String {
+        let mut text = format!("{}\n{}", self.metadata.from, self.metadata.to);
+        for value in self.extraction.iter().flat_map(|e| e.values()) {
+            text.push('\n');
+            match value {
+                Value::String(s) => text.push_str(s),
+                other => text.push_str(&other.to_string()),
+            }
+        }
+        text.to_lowercase()
+    }
+}

@@ -1,0 +1,91 @@
+//! Contract ids: 24 lowercase hex characters, 4 bytes of big-endian Unix seconds then 8
+//! process-unique bytes, so they sort by creation time.
+
+use bson::oid::ObjectId;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Id(ObjectId);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not an id: ids are 24 hexadecimal characters")]
+pub struct MalformedId(pub String);
+
+impl Id {
+    /// A new id whose time part is `now` (the injected clock's time, not the wall clock's).
+    pub fn new(now: crate::Timestamp) -> Id {
+        let mut bytes = ObjectId::new().bytes();
+        let seconds = u32::try_from(now.unix_seconds().max(0)).unwrap_or(u32::MAX);
+        bytes[..4].copy_from_slice(&seconds.to_be_bytes());
+        Id(ObjectId::from_bytes(bytes))
+    }
+}
+
+impl FromStr for Id {
+    type Err = MalformedId;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.len() != 24 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(MalformedId(s.to_owned()));
+        }
+        ObjectId::parse_str(s)
+            .map(Id)
+            .map_err(|_| MalformedId(s.to_owned()))
+    }
+}
+
+impl fmt::Display for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.to_hex())
+    }
+}
+
+impl fmt::Debug for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Id({})", self.0.to_hex())
+    }
+}
+
+impl Serialize for Id {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0.to_hex())
+    }
+}
+
+impl<'de> Deserialize<'de> for Id {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Timestamp;
+
+    #[test]
+    fn ids_are_24_lowercase_hex_and_start_with_the_clock_seconds() {
+        let now = Timestamp::parse("2024-01-01T01:01:01Z").unwrap();
+        let id = Id::new(now).to_string();
+        assert_eq!(id.len(), 24);
+        assert!(id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+        assert_eq!(&id[..8], format!("{:08x}", now.unix_seconds()));
+    }
+
+    #[test]
+    fn later_ids_sort_after_earlier_ones() {
+        let a = Id::new(Timestamp::parse("2024-01-01T00:00:00Z").unwrap());
+        let b = Id::new(Timestamp::parse("2024-01-01T00:00:01Z").unwrap());
+        assert!(a.to_string() < b.to_string());
+    }
+
+    #[test]
+    fn malformed_ids_are_refused() {
+        for bad in ["", "abc", "0123456789abcdef0123456", "0123456789abcdef012345678", "zz23456789abcdef01234567"] {
+            assert!(bad.parse::<Id>().is_err(), "{bad}");
+        }
+        assert!("0123456789abcdef01234567".parse::<Id>().is_ok());
+    }
+}

@@ -1,0 +1,22 @@
+//! switchyard's domain: ids, timestamps, the wire-shaped objects of the contract, the call
+//! state machine, and the `Store` and `Clock` traits that the rest of the system plugs into.
+//! Nothing in this crate does I/O.
+
+mod string_enum;
+
+pub mod agent;
+pub mod auth;
+pub mod call;
+pub mod campaign;
+pub mod enums;
+pub mod id;
+pub mod lifecycle;
+pub mod number;
+pub mod org;
+pub mod phone;
+pub mod store;
+pub mod time;
+pub mod use_case;
+
+pub use id::Id;
+pub use time::{Clock, ManualClock, SystemClock, Timestamp};

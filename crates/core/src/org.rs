@@ -1,0 +1,22 @@
+use crate::enums::Role;
+use crate::{Id, Timestamp};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Organization {
+    pub id: Id,
+    pub name: String,
+    pub description: Option<String>,
+    pub image_url: Option<String>,
+    pub attributes: Value,
+    /// The agent calls get when neither the dial request nor the number names one.
+    pub default_agent_id: Id,
+    pub created_at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub email: String,
+    pub role: Role,
+}

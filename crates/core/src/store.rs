@@ -1,0 +1,188 @@
+//! The storage boundary. Every method that touches tenant data takes the organization id,
+//! and an object of another organization is [`StoreError::NotFound`], exactly like an
+//! unknown one. Multi-row writes are transactions: they happen whole or not at all.
+//! Methods that change a call return the call as it is afterwards.
+
+use crate::agent::Agent;
+use crate::auth::{ApiKeyRecord, IdempotencyRecord, KeyOwner};
+use crate::call::{Call, Note, NotePatch, Rating};
+use crate::campaign::Campaign;
+use crate::enums::{CallType, Emoji, Role, SortOrder};
+use crate::lifecycle::{CallEvent, CallStatus, IllegalTransition};
+use crate::number::Number;
+use crate::org::{Member, Organization};
+use crate::use_case::UseCase;
+use crate::{Id, Timestamp};
+use async_trait::async_trait;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// The change is refused in the object's current state; the text says why.
+    #[error("{0}")]
+    Conflict(String),
+    /// A unique value is taken; the text names it (`"number"`, `"idempotency_key"`).
+    #[error("{0} already exists")]
+    Duplicate(&'static str),
+    #[error(transparent)]
+    IllegalTransition(#[from] IllegalTransition),
+    #[error("storage backend error")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The filters of `GET /calls` (contract §4), already parsed. Empty lists mean "any";
+/// values within a list are OR-ed, filters are AND-ed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CallFilter {
+    pub call_type: Option<CallType>,
+    pub statuses: Vec<CallStatus>,
+    pub tags: Vec<String>,
+    pub models: Vec<String>,
+    pub ratings: Vec<Emoji>,
+    pub use_cases: Vec<Id>,
+    pub campaigns: Vec<Id>,
+    /// Inclusive lower bound on `created`.
+    pub created_from: Option<Timestamp>,
+    /// Inclusive upper bound on `created`.
+    pub created_to: Option<Timestamp>,
+    /// Case-insensitive substring of `metadata.from`, `metadata.to` or an extraction value.
+    pub search: Option<String>,
+    /// Case-insensitive exact match.
+    pub transfer_contact_email: Option<String>,
+}
+
+/// Sorted on `created`, ties broken by id in the same direction.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallQuery {
+    pub filter: CallFilter,
+    pub sort: SortOrder,
+    pub limit: u32,
+    pub skip: u64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallList {
+    pub calls: Vec<Call>,
+    /// All matches, not just this page.
+    pub count: u64,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Succeeds when the database answers.
+    async fn ping(&self) -> StoreResult<()>;
+
+    // Organizations, members and API keys.
+
+    /// Creates the organization with its default agent, its first member and that member's key.
+    async fn create_organization(
+        &self,
+        org: &Organization,
+        default_agent: &Agent,
+        owner: &Member,
+        key: &ApiKeyRecord,
+    ) -> StoreResult<()>;
+    async fn get_organization(&self, org: Id) -> StoreResult<Organization>;
+    async fn find_organization_by_name(&self, name: &str) -> StoreResult<Option<Organization>>;
+    /// Members in the order they joined.
+    async fn list_members(&self, org: Id) -> StoreResult<Vec<Member>>;
+    /// Adds the member or changes its role. `Conflict` if that would leave no Owner.
+    async fn upsert_member(&self, org: Id, member: &Member) -> StoreResult<()>;
+    /// `NotFound` for an unknown email; `Conflict` for the last Owner. Their keys stop working.
+    async fn remove_member(&self, org: Id, email: &str) -> StoreResult<()>;
+    /// Stores the key and makes its email a member with `role` (as `upsert_member`), atomically.
+    async fn create_api_key(&self, key: &ApiKeyRecord, role: Role) -> StoreResult<()>;
+    /// The unrevoked key with this prefix and its member's current role; `None` if the key is
+    /// unknown, revoked, or its member was removed.
+    async fn find_api_key(&self, prefix: &str) -> StoreResult<Option<KeyOwner>>;
+    /// `false` if no unrevoked key has this prefix.
+    async fn revoke_api_key(&self, prefix: &str, now: Timestamp) -> StoreResult<bool>;
+
+    // Use cases.
+
+    async fn insert_use_case(&self, use_case: &UseCase) -> StoreResult<()>;
+    async fn get_use_case(&self, org: Id, id: Id) -> StoreResult<UseCase>;
+    /// Oldest first.
+    async fn list_use_cases(&self, org: Id) -> StoreResult<Vec<UseCase>>;
+    /// Replaces the stored use case (matched on `organization_id` and `id`).
+    async fn update_use_case(&self, use_case: &UseCase) -> StoreResult<()>;
+    /// `Conflict` while calls of it are pending or numbers route to it.
+    async fn delete_use_case(&self, org: Id, id: Id) -> StoreResult<UseCase>;
+
+    // Agents.
+
+    async fn insert_agent(&self, agent: &Agent) -> StoreResult<()>;
+    async fn get_agent(&self, org: Id, id: Id) -> StoreResult<Agent>;
+    /// Oldest first.
+    async fn list_agents(&self, org: Id) -> StoreResult<Vec<Agent>>;
+    async fn update_agent(&self, agent: &Agent) -> StoreResult<()>;
+    /// `Conflict` for the organization's default agent and for agents in a number's routes.
+    async fn delete_agent(&self, org: Id, id: Id) -> StoreResult<Agent>;
+
+    // Numbers.
+
+    /// `Duplicate("number")` when the phone number is already owned by anyone.
+    async fn insert_number(&self, number: &Number) -> StoreResult<()>;
+    async fn get_number(&self, org: Id, id: Id) -> StoreResult<Number>;
+    /// Oldest first.
+    async fn list_numbers(&self, org: Id) -> StoreResult<Vec<Number>>;
+    async fn update_number(&self, number: &Number) -> StoreResult<()>;
+    async fn delete_number(&self, org: Id, id: Id) -> StoreResult<Number>;
+
+    // Calls.
+
+    /// Inserts the calls (all or none), the campaign they belong to, and the idempotency
+    /// record of the request that made them. `Duplicate("idempotency_key")` if the key is
+    /// already stored, in which case nothing is written.
+    async fn insert_calls(
+        &self,
+        org: Id,
+        calls: &[Call],
+        campaign: Option<&Campaign>,
+        idempotency: Option<&IdempotencyRecord>,
+    ) -> StoreResult<()>;
+    async fn find_idempotency(&self, org: Id, key: &str) -> StoreResult<Option<IdempotencyRecord>>;
+    async fn delete_idempotency(&self, org: Id, key: &str) -> StoreResult<()>;
+    async fn get_campaign(&self, org: Id, id: Id) -> StoreResult<Campaign>;
+
+    async fn get_call(&self, org: Id, id: Id) -> StoreResult<Call>;
+    async fn list_calls(&self, org: Id, query: &CallQuery) -> StoreResult<CallList>;
+    /// The 0-based position of `call` among the matches of `filter` in `sort` order, or
+    /// `None` if the call is not among them.
+    async fn call_position(
+        &self,
+        org: Id,
+        filter: &CallFilter,
+        sort: SortOrder,
+        call: Id,
+    ) -> StoreResult<Option<u64>>;
+    /// Distinct tags of the organization's calls, sorted.
+    async fn call_tags(&self, org: Id) -> StoreResult<Vec<String>>;
+    /// Moves the call through the state machine ([`CallStatus::apply`]), recording the end
+    /// reason of a final status. `IllegalTransition` if the current status forbids it.
+    async fn transition_call(&self, org: Id, id: Id, event: CallEvent) -> StoreResult<Call>;
+    /// `Conflict` while the call is live; its notes, ratings and views go with it.
+    async fn delete_call(&self, org: Id, id: Id) -> StoreResult<Call>;
+
+    async fn add_note(&self, org: Id, call: Id, note: &Note) -> StoreResult<Call>;
+    /// `NotFound` if the call or the note is unknown. Sets `updated_at` to `now`.
+    async fn update_note(
+        &self,
+        org: Id,
+        call: Id,
+        note: Id,
+        patch: &NotePatch,
+        now: Timestamp,
+    ) -> StoreResult<Call>;
+    /// `NotFound` if the call or the note is unknown.
+    async fn delete_note(&self, org: Id, call: Id, note: Id) -> StoreResult<Call>;
+    /// Idempotent: `viewed_by` keeps the order of first views.
+    async fn mark_viewed(&self, org: Id, call: Id, email: &str, now: Timestamp) -> StoreResult<Call>;
+    /// At most one rating per (email, emoji): adding it again keeps the first.
+    async fn add_rating(&self, org: Id, call: Id, rating: &Rating) -> StoreResult<Call>;
+    /// Removing a rating that does not exist is a no-op.
+    async fn remove_rating(&self, org: Id, call: Id, emoji: Emoji, email: &str) -> StoreResult<Call>;
+}

@@ -1,0 +1,92 @@
+//! Use cases (contract §6): what an agent is for, when it may call, and whom to notify.
+
+use crate::enums::{AmdBehavior, FieldType, Language};
+use crate::{Id, Timestamp};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// The model a use case runs on when none is chosen.
+pub const DEFAULT_MODEL: &str = "gpt-4o";
+
+/// Every key is always present on the wire; unset optional values are `null`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UseCase {
+    pub id: Id,
+    pub organization_id: Id,
+    pub name: String,
+    pub transfer_number: Option<String>,
+    pub extract_with_ai: Vec<ExtractField>,
+    pub classification_tags: Vec<ClassificationTag>,
+    pub language: Language,
+    pub detailed_work_hours: Option<BTreeMap<String, Vec<WorkWindow>>>,
+    pub work_start: Option<String>,
+    pub work_end: Option<String>,
+    pub timezone: Option<String>,
+    pub generic_after_hours_message: Option<String>,
+    pub enable_detailed_work_hours: bool,
+    pub keywords: Vec<String>,
+    pub hooks: Vec<Hook>,
+    pub params: Option<Value>,
+    pub amd: bool,
+    pub amd_behavior: Option<AmdBehavior>,
+    pub amd_messages: BTreeMap<String, String>,
+    pub sample_labels: Vec<SampleLabel>,
+    pub hidden: bool,
+    pub evaluation_models: Vec<String>,
+    pub max_duration_mins: Option<u32>,
+    pub recorded_message_inbound: Option<String>,
+    pub recorded_message_outbound: Option<String>,
+    pub show_original_caller_id: bool,
+    pub disable_end_call_after_n_reminders: Option<u32>,
+    pub model: String,
+    /// (extension) When the use case was created.
+    pub created_at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExtractField {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(rename = "type")]
+    pub field_type: FieldType,
+    #[serde(default)]
+    pub example: Option<Value>,
+    #[serde(default)]
+    pub required: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassificationTag {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// One opening of a day in `detailed_work_hours`, `HH:MM` to `HH:MM` local time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkWindow {
+    pub start: String,
+    pub end: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hook {
+    pub url: String,
+    #[serde(default)]
+    pub headers: Vec<HookHeader>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HookHeader {
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SampleLabel {
+    pub name: String,
+    #[serde(default)]
+    pub color: String,
+}
