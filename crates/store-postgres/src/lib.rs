@@ -1,1 +1,78 @@
+//! The [`Store`](switchyard_core::store::Store) over PostgreSQL.
+//!
+//! Only the connection setup lives here; the SQL and row mapping are shared with the
+//! SQLite store (crates/store-common, compiled into this crate with `include!`).
 
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+use switchyard_core::store::{StoreError, StoreResult};
+
+type Db = sqlx::Postgres;
+type ThisStore = PostgresStore;
+
+const MAX_CONNECTIONS: u32 = 10;
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Clone, Debug)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to `url` (`postgres://user:password@host:port/database`).
+    pub async fn connect(url: &str) -> Result<PostgresStore, StoreError> {
+        let options = PgConnectOptions::from_str(url).map_err(support::backend)?;
+        Self::with_options(options).await
+    }
+
+    /// Connects to `url` with every table in `schema` (created if missing): each pooled
+    /// connection starts with `search_path` set to it. Lets tests share one database.
+    pub async fn connect_in_schema(url: &str, schema: &str) -> Result<PostgresStore, StoreError> {
+        if schema.is_empty()
+            || !schema
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return Err(support::backend(format!(
+                "`{schema}` is not a schema name: use lowercase letters, digits and `_`"
+            )));
+        }
+        let options = PgConnectOptions::from_str(url).map_err(support::backend)?;
+        let mut conn = options.connect().await.map_err(support::backend)?;
+        conn.execute(format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\"").as_str())
+            .await
+            .map_err(support::backend)?;
+        conn.close().await.map_err(support::backend)?;
+        Self::with_options(options.options([("search_path", schema)])).await
+    }
+
+    async fn with_options(options: PgConnectOptions) -> Result<PostgresStore, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options)
+            .await
+            .map_err(support::backend)?;
+        Ok(PostgresStore { pool })
+    }
+
+    /// Brings the schema up to date (idempotent).
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        sqlx::migrate!("./migrations")
+            .run(&self.pool)
+            .await
+            .map_err(support::backend)
+    }
+
+    fn reader(&self) -> &PgPool {
+        &self.pool
+    }
+
+    async fn write_tx(&self) -> StoreResult<support::Tx> {
+        self.pool.begin().await.map_err(support::backend)
+    }
+}
+
+include!("../../store-common/mod.rs");

@@ -1,1 +1,82 @@
+//! The [`Store`](switchyard_core::store::Store) over an SQLite file.
+//!
+//! Only the connection setup lives here; the SQL and row mapping are shared with the
+//! PostgreSQL store (crates/store-common, compiled into this crate with `include!`).
+//!
+//! The file runs in WAL mode with `synchronous=FULL`, so a committed write survives a power
+//! cut. Reads use a pool of connections; writes go through a separate pool of exactly one
+//! connection, so that writers in this process queue instead of failing with `SQLITE_BUSY`,
+//! and every write transaction starts with `BEGIN IMMEDIATE`, so that a writer in another
+//! process (the CLI) waits up to the busy timeout instead of deadlocking.
 
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use std::path::Path;
+use std::time::Duration;
+use switchyard_core::store::{StoreError, StoreResult};
+
+type Db = sqlx::Sqlite;
+type ThisStore = SqliteStore;
+
+/// How long a statement waits for another connection's lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+const READ_CONNECTIONS: u32 = 8;
+/// Rows per index that `PRAGMA optimize` samples (SQLite's recommended value).
+const ANALYSIS_LIMIT: u32 = 400;
+
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    read: SqlitePool,
+    write: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating it and its parent directories if needed) the database file at `path`.
+    pub async fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(support::backend)?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true);
+        // The writer first: it creates the file and switches it to WAL. It also refreshes the
+        // planner's statistics (`PRAGMA optimize`) when its connection is recycled.
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone().optimize_on_close(true, ANALYSIS_LIMIT))
+            .await
+            .map_err(support::backend)?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(READ_CONNECTIONS)
+            .connect_with(options)
+            .await
+            .map_err(support::backend)?;
+        Ok(SqliteStore { read, write })
+    }
+
+    /// Brings the schema up to date (idempotent).
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        sqlx::migrate!("./migrations")
+            .run(&self.write)
+            .await
+            .map_err(support::backend)
+    }
+
+    fn reader(&self) -> &SqlitePool {
+        &self.read
+    }
+
+    async fn write_tx(&self) -> StoreResult<support::Tx> {
+        self.write
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(support::backend)
+    }
+}
+
+include!("../../store-common/mod.rs");

@@ -1,0 +1,166 @@
+// Reading calls: one call, a filtered page, a position, the tag list. A Call is its `doc`
+// plus its child rows (notes, ratings, views), which are loaded for a whole page at once.
+
+use crate::ThisStore;
+use crate::call_filters::{order_by, push_before, push_where};
+use crate::call_row::call_from_doc;
+use crate::support::{Conn, DbRow, OrBackend, backend, get, get_id};
+use sqlx::QueryBuilder;
+use std::collections::HashMap;
+use switchyard_core::call::{Call, Note, Rating};
+use switchyard_core::enums::SortOrder;
+use switchyard_core::store::{CallFilter, CallList, CallQuery, StoreError, StoreResult};
+use switchyard_core::{Id, Timestamp};
+
+/// The call with its children; `NotFound` if it is not the organization's.
+pub(crate) async fn load_call(conn: &mut Conn, org: Id, id: Id) -> StoreResult<Call> {
+    let doc: Option<String> =
+        sqlx::query_scalar("SELECT doc FROM calls WHERE id = $1 AND organization_id = $2")
+            .bind(id.to_string())
+            .bind(org.to_string())
+            .fetch_optional(&mut *conn)
+            .await
+            .db()?;
+    let mut calls = vec![call_from_doc(&doc.ok_or(StoreError::NotFound)?)?];
+    load_children(conn, &mut calls).await?;
+    Ok(calls.remove(0))
+}
+
+/// `SELECT {columns} FROM {table} WHERE call_id IN (<the calls>) ORDER BY call_id, seq`.
+async fn child_rows(
+    conn: &mut Conn,
+    columns: &str,
+    table: &str,
+    calls: &[Call],
+) -> StoreResult<Vec<DbRow>> {
+    let mut qb = QueryBuilder::new(format!(
+        "SELECT call_id, {columns} FROM {table} WHERE call_id IN ("
+    ));
+    let mut ids = qb.separated(", ");
+    for call in calls {
+        ids.push_bind(call.id.to_string());
+    }
+    qb.push(") ORDER BY call_id, seq");
+    qb.build().fetch_all(&mut *conn).await.db()
+}
+
+/// Fills `notes` (oldest first), `ratings` and `viewed_by` (in the order they were added).
+pub(crate) async fn load_children(conn: &mut Conn, calls: &mut [Call]) -> StoreResult<()> {
+    if calls.is_empty() {
+        return Ok(());
+    }
+    let index: HashMap<String, usize> = calls
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.to_string(), i))
+        .collect();
+    let slot = |row: &DbRow| -> StoreResult<usize> {
+        let id: String = get(row, "call_id")?;
+        index
+            .get(&id)
+            .copied()
+            .ok_or_else(|| backend(format!("unexpected child of call {id}")))
+    };
+
+    let columns = "id, user_id, content, flagged, created_at, updated_at";
+    for row in child_rows(conn, columns, "call_notes", calls).await? {
+        let note = Note {
+            id: get_id(&row, "id")?,
+            user_id: get(&row, "user_id")?,
+            content: get(&row, "content")?,
+            flagged: get(&row, "flagged")?,
+            created_at: Timestamp::from_millis(get(&row, "created_at")?),
+            updated_at: get::<Option<i64>>(&row, "updated_at")?.map(Timestamp::from_millis),
+        };
+        calls[slot(&row)?].notes.push(note);
+    }
+    for row in child_rows(conn, "emoji, email, created", "call_ratings", calls).await? {
+        let rating = Rating {
+            emoji: get::<String>(&row, "emoji")?.parse().map_err(backend)?,
+            email: get(&row, "email")?,
+            created: Timestamp::from_millis(get(&row, "created")?),
+        };
+        calls[slot(&row)?].ratings.push(rating);
+    }
+    for row in child_rows(conn, "email", "call_views", calls).await? {
+        let email: String = get(&row, "email")?;
+        calls[slot(&row)?].viewed_by.push(email);
+    }
+    Ok(())
+}
+
+pub(crate) async fn get_call(store: &ThisStore, org: Id, id: Id) -> StoreResult<Call> {
+    let mut conn = store.reader().acquire().await.db()?;
+    load_call(&mut conn, org, id).await
+}
+
+pub(crate) async fn list_calls(
+    store: &ThisStore,
+    org: Id,
+    query: &CallQuery,
+) -> StoreResult<CallList> {
+    let mut conn = store.reader().acquire().await.db()?;
+    let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM calls c");
+    push_where(&mut qb, org, &query.filter);
+    let count: i64 = qb.build_query_scalar().fetch_one(&mut *conn).await.db()?;
+    let count = u64::try_from(count).unwrap_or(0);
+    if query.limit == 0 || query.skip >= count {
+        return Ok(CallList {
+            calls: Vec::new(),
+            count,
+        });
+    }
+
+    let mut qb = QueryBuilder::new("SELECT c.doc FROM calls c");
+    push_where(&mut qb, org, &query.filter);
+    qb.push(order_by(query.sort));
+    qb.push(" LIMIT ").push_bind(i64::from(query.limit));
+    qb.push(" OFFSET ")
+        .push_bind(i64::try_from(query.skip).unwrap_or(i64::MAX));
+    let docs: Vec<String> = qb.build_query_scalar().fetch_all(&mut *conn).await.db()?;
+    let mut calls = docs
+        .iter()
+        .map(|doc| call_from_doc(doc))
+        .collect::<StoreResult<Vec<_>>>()?;
+    load_children(&mut conn, &mut calls).await?;
+    Ok(CallList { calls, count })
+}
+
+pub(crate) async fn call_position(
+    store: &ThisStore,
+    org: Id,
+    filter: &CallFilter,
+    sort: SortOrder,
+    call: Id,
+) -> StoreResult<Option<u64>> {
+    let mut conn = store.reader().acquire().await.db()?;
+    let mut qb = QueryBuilder::new("SELECT c.created_at FROM calls c");
+    push_where(&mut qb, org, filter);
+    qb.push(" AND c.id = ").push_bind(call.to_string());
+    let created: Option<i64> = qb
+        .build_query_scalar()
+        .fetch_optional(&mut *conn)
+        .await
+        .db()?;
+    let Some(created) = created else {
+        return Ok(None);
+    };
+
+    let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM calls c");
+    push_where(&mut qb, org, filter);
+    push_before(&mut qb, sort, created, call);
+    let before: i64 = qb.build_query_scalar().fetch_one(&mut *conn).await.db()?;
+    Ok(Some(u64::try_from(before).unwrap_or(0)))
+}
+
+/// Sorted bytewise in Rust, whatever the database's collation.
+pub(crate) async fn call_tags(store: &ThisStore, org: Id) -> StoreResult<Vec<String>> {
+    let mut tags: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT tag FROM call_tags WHERE organization_id = $1")
+            .bind(org.to_string())
+            .fetch_all(store.reader())
+            .await
+            .db()?;
+    tags.sort();
+    Ok(tags)
+}

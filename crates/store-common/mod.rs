@@ -1,0 +1,60 @@
+// The backend-independent half of both stores, included by
+// crates/store-sqlite/src/lib.rs and crates/store-postgres/src/lib.rs (see README.md).
+// Before including it, the backend defines:
+//   type Db = sqlx::Sqlite | sqlx::Postgres;
+//   type ThisStore = <its store type>;
+//   impl ThisStore {
+//       fn reader(&self) -> &sqlx::Pool<Db>;                        // for reads
+//       async fn write_tx(&self) -> StoreResult<sqlx::Transaction<'static, Db>>;  // for writes
+//   }
+
+mod support {
+    include!("support.rs");
+}
+mod docs {
+    include!("docs.rs");
+}
+mod orgs_keys {
+    include!("orgs_keys.rs");
+}
+mod agents {
+    include!("agents.rs");
+}
+mod numbers {
+    include!("numbers.rs");
+}
+mod call_row {
+    include!("call_row.rs");
+}
+mod call_filters {
+    include!("call_filters.rs");
+}
+mod calls_read {
+    include!("calls_read.rs");
+}
+mod calls_write {
+    include!("calls_write.rs");
+}
+mod call_children {
+    include!("call_children.rs");
+}
+
+mod store_impl {
+    use super::{
+        ThisStore, agents, call_children, calls_read, calls_write, docs, numbers, orgs_keys,
+    };
+    use crate::support::OrBackend;
+    use switchyard_core::agent::Agent;
+    use switchyard_core::auth::{ApiKeyRecord, IdempotencyRecord, KeyOwner};
+    use switchyard_core::call::{Call, Note, NotePatch, Rating};
+    use switchyard_core::campaign::Campaign;
+    use switchyard_core::enums::{Emoji, Role, SortOrder};
+    use switchyard_core::lifecycle::CallEvent;
+    use switchyard_core::number::Number;
+    use switchyard_core::org::{Member, Organization};
+    use switchyard_core::store::{CallFilter, CallList, CallQuery, StoreResult};
+    use switchyard_core::use_case::UseCase;
+    use switchyard_core::{Id, Timestamp};
+
+    include!("store_impl.rs");
+}

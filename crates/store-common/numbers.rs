@@ -1,0 +1,79 @@
+// Phone numbers: a JSON document plus the columns that are unique (`number`) or checked
+// by other writes (`use_case_id`).
+
+use crate::ThisStore;
+use crate::support::{Conn, OrBackend, found, get_doc, to_json, unique_or};
+use switchyard_core::Id;
+use switchyard_core::number::Number;
+use switchyard_core::store::{StoreError, StoreResult};
+
+pub(crate) async fn insert_number(store: &ThisStore, number: &Number) -> StoreResult<()> {
+    let mut tx = store.write_tx().await?;
+    sqlx::query(
+        "INSERT INTO numbers (id, organization_id, number, use_case_id, created_at, doc) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(number.id.to_string())
+    .bind(number.organization_id.to_string())
+    .bind(&number.number)
+    .bind(number.use_case_config.id.map(|id| id.to_string()))
+    .bind(number.created_at.millis())
+    .bind(to_json(number)?)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| unique_or(e, "number"))?;
+    tx.commit().await.db()
+}
+
+pub(crate) async fn get_number(store: &ThisStore, org: Id, id: Id) -> StoreResult<Number> {
+    let row = sqlx::query("SELECT doc FROM numbers WHERE id = $1 AND organization_id = $2")
+        .bind(id.to_string())
+        .bind(org.to_string())
+        .fetch_optional(store.reader())
+        .await
+        .db()?;
+    get_doc(&row.ok_or(StoreError::NotFound)?)
+}
+
+/// Oldest first.
+pub(crate) async fn list(conn: &mut Conn, org: Id) -> StoreResult<Vec<Number>> {
+    let rows =
+        sqlx::query("SELECT doc FROM numbers WHERE organization_id = $1 ORDER BY created_at, id")
+            .bind(org.to_string())
+            .fetch_all(&mut *conn)
+            .await
+            .db()?;
+    rows.iter().map(get_doc).collect()
+}
+
+pub(crate) async fn update_number(store: &ThisStore, number: &Number) -> StoreResult<()> {
+    let mut tx = store.write_tx().await?;
+    let done = sqlx::query(
+        "UPDATE numbers SET number = $3, use_case_id = $4, doc = $5 \
+         WHERE id = $1 AND organization_id = $2",
+    )
+    .bind(number.id.to_string())
+    .bind(number.organization_id.to_string())
+    .bind(&number.number)
+    .bind(number.use_case_config.id.map(|id| id.to_string()))
+    .bind(to_json(number)?)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| unique_or(e, "number"))?;
+    found(done.rows_affected())?;
+    tx.commit().await.db()
+}
+
+pub(crate) async fn delete_number(store: &ThisStore, org: Id, id: Id) -> StoreResult<Number> {
+    let mut tx = store.write_tx().await?;
+    let row =
+        sqlx::query("DELETE FROM numbers WHERE id = $1 AND organization_id = $2 RETURNING doc")
+            .bind(id.to_string())
+            .bind(org.to_string())
+            .fetch_optional(&mut *tx)
+            .await
+            .db()?;
+    let number = get_doc(&row.ok_or(StoreError::NotFound)?)?;
+    tx.commit().await.db()?;
+    Ok(number)
+}

@@ -1,0 +1,178 @@
+// `impl Store` for the backend's store type: each method forwards to its resource module.
+
+#[async_trait::async_trait]
+impl switchyard_core::store::Store for ThisStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(self.reader()).await.db()?;
+        Ok(())
+    }
+
+    async fn create_organization(
+        &self,
+        org: &Organization,
+        default_agent: &Agent,
+        owner: &Member,
+        key: &ApiKeyRecord,
+    ) -> StoreResult<()> {
+        orgs_keys::create_organization(self, org, default_agent, owner, key).await
+    }
+    async fn get_organization(&self, org: Id) -> StoreResult<Organization> {
+        orgs_keys::get_organization(self, org).await
+    }
+    async fn find_organization_by_name(&self, name: &str) -> StoreResult<Option<Organization>> {
+        orgs_keys::find_organization_by_name(self, name).await
+    }
+    async fn list_members(&self, org: Id) -> StoreResult<Vec<Member>> {
+        orgs_keys::list_members(self, org).await
+    }
+    async fn upsert_member(&self, org: Id, member: &Member) -> StoreResult<()> {
+        orgs_keys::upsert_member(self, org, member).await
+    }
+    async fn remove_member(&self, org: Id, email: &str) -> StoreResult<()> {
+        orgs_keys::remove_member(self, org, email).await
+    }
+    async fn create_api_key(&self, key: &ApiKeyRecord, role: Role) -> StoreResult<()> {
+        orgs_keys::create_api_key(self, key, role).await
+    }
+    async fn find_api_key(&self, prefix: &str) -> StoreResult<Option<KeyOwner>> {
+        orgs_keys::find_api_key(self, prefix).await
+    }
+    async fn revoke_api_key(&self, prefix: &str, now: Timestamp) -> StoreResult<bool> {
+        orgs_keys::revoke_api_key(self, prefix, now).await
+    }
+
+    async fn insert_use_case(&self, use_case: &UseCase) -> StoreResult<()> {
+        agents::insert_use_case(self, use_case).await
+    }
+    async fn get_use_case(&self, org: Id, id: Id) -> StoreResult<UseCase> {
+        let mut conn = self.reader().acquire().await.db()?;
+        docs::get(&mut conn, "use_cases", org, id).await
+    }
+    async fn list_use_cases(&self, org: Id) -> StoreResult<Vec<UseCase>> {
+        let mut conn = self.reader().acquire().await.db()?;
+        docs::list(&mut conn, "use_cases", org).await
+    }
+    async fn update_use_case(&self, use_case: &UseCase) -> StoreResult<()> {
+        agents::update_use_case(self, use_case).await
+    }
+    async fn delete_use_case(&self, org: Id, id: Id) -> StoreResult<UseCase> {
+        agents::delete_use_case(self, org, id).await
+    }
+
+    async fn insert_agent(&self, agent: &Agent) -> StoreResult<()> {
+        agents::insert_agent(self, agent).await
+    }
+    async fn get_agent(&self, org: Id, id: Id) -> StoreResult<Agent> {
+        let mut conn = self.reader().acquire().await.db()?;
+        docs::get(&mut conn, "agents", org, id).await
+    }
+    async fn list_agents(&self, org: Id) -> StoreResult<Vec<Agent>> {
+        let mut conn = self.reader().acquire().await.db()?;
+        docs::list(&mut conn, "agents", org).await
+    }
+    async fn update_agent(&self, agent: &Agent) -> StoreResult<()> {
+        agents::update_agent(self, agent).await
+    }
+    async fn delete_agent(&self, org: Id, id: Id) -> StoreResult<Agent> {
+        agents::delete_agent(self, org, id).await
+    }
+
+    async fn insert_number(&self, number: &Number) -> StoreResult<()> {
+        numbers::insert_number(self, number).await
+    }
+    async fn get_number(&self, org: Id, id: Id) -> StoreResult<Number> {
+        numbers::get_number(self, org, id).await
+    }
+    async fn list_numbers(&self, org: Id) -> StoreResult<Vec<Number>> {
+        let mut conn = self.reader().acquire().await.db()?;
+        numbers::list(&mut conn, org).await
+    }
+    async fn update_number(&self, number: &Number) -> StoreResult<()> {
+        numbers::update_number(self, number).await
+    }
+    async fn delete_number(&self, org: Id, id: Id) -> StoreResult<Number> {
+        numbers::delete_number(self, org, id).await
+    }
+
+    async fn insert_calls(
+        &self,
+        org: Id,
+        calls: &[Call],
+        campaign: Option<&Campaign>,
+        idempotency: Option<&IdempotencyRecord>,
+    ) -> StoreResult<()> {
+        calls_write::insert_calls(self, org, calls, campaign, idempotency).await
+    }
+    async fn find_idempotency(&self, org: Id, key: &str) -> StoreResult<Option<IdempotencyRecord>> {
+        calls_write::find_idempotency(self, org, key).await
+    }
+    async fn delete_idempotency(&self, org: Id, key: &str) -> StoreResult<()> {
+        calls_write::delete_idempotency(self, org, key).await
+    }
+    async fn get_campaign(&self, org: Id, id: Id) -> StoreResult<Campaign> {
+        calls_write::get_campaign(self, org, id).await
+    }
+
+    async fn get_call(&self, org: Id, id: Id) -> StoreResult<Call> {
+        calls_read::get_call(self, org, id).await
+    }
+    async fn list_calls(&self, org: Id, query: &CallQuery) -> StoreResult<CallList> {
+        calls_read::list_calls(self, org, query).await
+    }
+    async fn call_position(
+        &self,
+        org: Id,
+        filter: &CallFilter,
+        sort: SortOrder,
+        call: Id,
+    ) -> StoreResult<Option<u64>> {
+        calls_read::call_position(self, org, filter, sort, call).await
+    }
+    async fn call_tags(&self, org: Id) -> StoreResult<Vec<String>> {
+        calls_read::call_tags(self, org).await
+    }
+    async fn transition_call(&self, org: Id, id: Id, event: CallEvent) -> StoreResult<Call> {
+        calls_write::transition_call(self, org, id, event).await
+    }
+    async fn delete_call(&self, org: Id, id: Id) -> StoreResult<Call> {
+        calls_write::delete_call(self, org, id).await
+    }
+
+    async fn add_note(&self, org: Id, call: Id, note: &Note) -> StoreResult<Call> {
+        call_children::add_note(self, org, call, note).await
+    }
+    async fn update_note(
+        &self,
+        org: Id,
+        call: Id,
+        note: Id,
+        patch: &NotePatch,
+        now: Timestamp,
+    ) -> StoreResult<Call> {
+        call_children::update_note(self, org, call, note, patch, now).await
+    }
+    async fn delete_note(&self, org: Id, call: Id, note: Id) -> StoreResult<Call> {
+        call_children::delete_note(self, org, call, note).await
+    }
+    async fn mark_viewed(
+        &self,
+        org: Id,
+        call: Id,
+        email: &str,
+        now: Timestamp,
+    ) -> StoreResult<Call> {
+        call_children::mark_viewed(self, org, call, email, now).await
+    }
+    async fn add_rating(&self, org: Id, call: Id, rating: &Rating) -> StoreResult<Call> {
+        call_children::add_rating(self, org, call, rating).await
+    }
+    async fn remove_rating(
+        &self,
+        org: Id,
+        call: Id,
+        emoji: Emoji,
+        email: &str,
+    ) -> StoreResult<Call> {
+        call_children::remove_rating(self, org, call, emoji, email).await
+    }
+}
