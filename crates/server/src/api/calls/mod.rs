@@ -1,0 +1,28 @@
+//! Calls endpoints (contract §4, all but transcript, recording, logs, usage and export).
+
+mod actions;
+mod list;
+mod notes;
+mod query;
+mod review;
+
+use crate::app::AppState;
+use axum::Router;
+use axum::routing::{get, patch, post};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/calls", get(list::list_calls))
+        .route("/calls/current-page", get(list::current_page))
+        .route("/calls/tags", get(list::tags))
+        .route("/calls/{id}", get(actions::get_call).delete(actions::delete_call))
+        .route("/calls/{id}/stop", post(actions::stop))
+        .route("/calls/{id}/cancel", post(actions::cancel))
+        .route("/calls/{id}/notes", post(notes::add_note))
+        .route(
+            "/calls/{id}/notes/{note_id}",
+            patch(notes::update_note).delete(notes::delete_note),
+        )
+        .route("/calls/{id}/viewed", patch(review::mark_viewed))
+        .route("/calls/{id}/ratings", patch(review::rate))
+}

@@ -1,0 +1,38 @@
+//! What a dial request is checked against: the organization's numbers, use cases and
+//! agents, loaded once per request however many calls it creates.
+
+use std::collections::HashMap;
+use switchyard_core::Id;
+use switchyard_core::agent::Agent;
+use switchyard_core::number::Number;
+use switchyard_core::store::{Store, StoreError};
+use switchyard_core::time::Timestamp;
+use switchyard_core::use_case::UseCase;
+
+pub struct DialContext {
+    pub org: Id,
+    pub now: Timestamp,
+    pub default_agent: Agent,
+    pub numbers: HashMap<Id, Number>,
+    pub use_cases: HashMap<Id, UseCase>,
+    pub agents: HashMap<Id, Agent>,
+}
+
+impl DialContext {
+    pub async fn load(store: &dyn Store, org: Id, now: Timestamp) -> Result<DialContext, StoreError> {
+        let organization = store.get_organization(org).await?;
+        let agents: HashMap<Id, Agent> = store.list_agents(org).await?.into_iter().map(|a| (a.id, a)).collect();
+        let default_agent = agents
+            .get(&organization.default_agent_id)
+            .cloned()
+            .ok_or_else(|| StoreError::Conflict("the organization has no default agent".to_owned()))?;
+        Ok(DialContext {
+            org,
+            now,
+            default_agent,
+            numbers: store.list_numbers(org).await?.into_iter().map(|n| (n.id, n)).collect(),
+            use_cases: store.list_use_cases(org).await?.into_iter().map(|u| (u.id, u)).collect(),
+            agents,
+        })
+    }
+}

@@ -1,0 +1,30 @@
+//! Dial (contract §5): outbound, batched and scheduled campaigns. Calls are created
+//! `Scheduled` or `Queued`; the engine takes them from there.
+
+pub(crate) mod context;
+mod idempotency;
+pub(crate) mod item;
+mod outbound;
+mod schedule;
+mod scheduled;
+
+use crate::app::AppState;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::post;
+
+/// Most calls one request may create.
+pub const MAX_CALLS_PER_REQUEST: usize = 10_000;
+
+pub fn routes(batch_body_limit_bytes: usize) -> Router<AppState> {
+    Router::new()
+        .route("/dial/outbound", post(outbound::outbound))
+        .route(
+            "/dial/outbound-batched",
+            post(outbound::batched).layer(DefaultBodyLimit::max(batch_body_limit_bytes)),
+        )
+        .route(
+            "/dial/scheduled",
+            post(scheduled::campaign).layer(DefaultBodyLimit::max(batch_body_limit_bytes)),
+        )
+}

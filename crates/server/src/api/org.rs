@@ -1,0 +1,128 @@
+//! The caller's organization and its members (contract §6). Everyone reads; Owners manage
+//! members. The store refuses (`409`) any change that would leave the organization without
+//! an Owner.
+
+use crate::api::validate::{self, Errors};
+use crate::app::AppState;
+use crate::auth::{self, Caller};
+use crate::error::{ApiError, ApiResult, FieldError};
+use crate::extract::ApiJson;
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::routing::{get, patch};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use switchyard_core::Id;
+use switchyard_core::enums::Role;
+use switchyard_core::org::Member;
+use switchyard_core::store::StoreError;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/org", get(fetch))
+        .route("/member", patch(upsert_member).delete(remove_member))
+}
+
+/// The Organization object. Not the stored struct: `api_key` is per caller, and the default
+/// agent and creation time are not part of the contract's shape.
+#[derive(Serialize)]
+struct OrganizationOut {
+    id: Id,
+    name: String,
+    description: Option<String>,
+    /// The caller's own key, masked: the secret is never shown after creation.
+    api_key: String,
+    image_url: Option<String>,
+    members: Vec<Member>,
+    attributes: Value,
+}
+
+#[derive(Deserialize)]
+struct MemberIn {
+    email: Option<String>,
+    /// A string so that a bad role and a bad email are reported together.
+    role: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct MemberRef {
+    email: Option<String>,
+}
+
+async fn fetch(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<OrganizationOut>> {
+    organization(&state, &caller).await.map(Json)
+}
+
+/// Adds the member, or changes its role.
+async fn upsert_member(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<MemberIn>,
+) -> ApiResult<Json<OrganizationOut>> {
+    caller.require(Role::Owner)?;
+    let mut errors = Errors::default();
+    let email = errors.check(email(body.email.as_deref()));
+    let role = match body.role.as_deref() {
+        Some(raw) => errors.check(
+            raw.parse::<Role>()
+                .map_err(|e| FieldError::new("role", e.to_string())),
+        ),
+        None => {
+            errors.push("role", "is required: one of Owner, Representative, Viewer");
+            None
+        }
+    };
+    errors.finish()?;
+    let member = Member {
+        email: email.unwrap_or_default(),
+        role: role.unwrap_or(Role::Viewer),
+    };
+    state
+        .store
+        .upsert_member(caller.organization_id, &member)
+        .await?;
+    organization(&state, &caller).await.map(Json)
+}
+
+/// Removes the member; its keys stop working.
+async fn remove_member(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<MemberRef>,
+) -> ApiResult<Json<OrganizationOut>> {
+    caller.require(Role::Owner)?;
+    let email = email(body.email.as_deref()).map_err(|e| ApiError::invalid(vec![e]))?;
+    state
+        .store
+        .remove_member(caller.organization_id, &email)
+        .await
+        .map_err(|error| match error {
+            StoreError::NotFound => {
+                ApiError::NotFound(format!("{email} is not a member of your organization"))
+            }
+            other => other.into(),
+        })?;
+    organization(&state, &caller).await.map(Json)
+}
+
+fn email(raw: Option<&str>) -> Result<String, FieldError> {
+    match raw {
+        Some(raw) => validate::email("email", raw),
+        None => Err(FieldError::new("email", "is required")),
+    }
+}
+
+async fn organization(state: &AppState, caller: &Caller) -> ApiResult<OrganizationOut> {
+    let org = state.store.get_organization(caller.organization_id).await?;
+    let members = state.store.list_members(caller.organization_id).await?;
+    Ok(OrganizationOut {
+        id: org.id,
+        name: org.name,
+        description: org.description,
+        api_key: auth::masked(&caller.key_prefix, &caller.key_last4),
+        image_url: org.image_url,
+        members,
+        attributes: org.attributes,
+    })
+}

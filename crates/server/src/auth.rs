@@ -1,0 +1,153 @@
+//! API keys and the `Caller` extractor. A key looks like `sy_3f9a0c2b1d_<43 characters>`:
+//! `sy_` and ten hex characters form the public prefix that finds the stored record; the
+//! whole key is stored only as its SHA-256 and compared in constant time. Keys are never
+//! logged: only the prefix goes on the request span.
+
+use crate::app::AppState;
+use crate::error::ApiError;
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use switchyard_core::Id;
+use switchyard_core::auth::ApiKeyRecord;
+use switchyard_core::enums::Role;
+use switchyard_core::time::Timestamp;
+
+const KEY_PREFIX: &str = "sy_";
+const PREFIX_LEN: usize = KEY_PREFIX.len() + 10;
+
+/// A freshly made key: the secret is shown once and only its record is stored.
+pub struct NewApiKey {
+    pub secret: String,
+    pub record: ApiKeyRecord,
+}
+
+pub fn generate_api_key(org: Id, member_email: &str, now: Timestamp) -> NewApiKey {
+    let mut rng = rand::rng();
+    let mut lookup = [0u8; 5];
+    let mut secret = [0u8; 32];
+    rng.fill_bytes(&mut lookup);
+    rng.fill_bytes(&mut secret);
+    let key = format!(
+        "{KEY_PREFIX}{}_{}",
+        hex::encode(lookup),
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret)
+    );
+    let record = ApiKeyRecord {
+        id: Id::new(now),
+        organization_id: org,
+        prefix: key[..PREFIX_LEN].to_owned(),
+        hash: hash_key(&key),
+        last4: key[key.len() - 4..].to_owned(),
+        member_email: member_email.to_owned(),
+        created_at: now,
+    };
+    NewApiKey { secret: key, record }
+}
+
+fn hash_key(key: &str) -> String {
+    hex::encode(Sha256::digest(key.as_bytes()))
+}
+
+/// How a key is shown after creation: prefix and last four characters.
+pub fn masked(prefix: &str, last4: &str) -> String {
+    format!("{prefix}…{last4}")
+}
+
+/// The authenticated member behind a request.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub organization_id: Id,
+    pub email: String,
+    pub role: Role,
+    pub key_prefix: String,
+    pub key_last4: String,
+}
+
+impl Caller {
+    /// `403` unless the member's role is at least `needed`.
+    pub fn require(&self, needed: Role) -> Result<(), ApiError> {
+        if self.role >= needed {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "this needs the {needed} role or higher; the key's member ({}) is a {}",
+                self.email, self.role
+            )))
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let presented = presented_key(parts)?;
+        // Refuse anything that cannot be one of our keys before touching the database.
+        if !presented.starts_with(KEY_PREFIX) || presented.len() < PREFIX_LEN + 8 {
+            return Err(bad_key());
+        }
+        let owner = state
+            .store
+            .find_api_key(&presented[..PREFIX_LEN])
+            .await?
+            .ok_or_else(bad_key)?;
+        let matches: bool = hash_key(presented).as_bytes().ct_eq(owner.key.hash.as_bytes()).into();
+        if !matches {
+            return Err(bad_key());
+        }
+        let span = tracing::Span::current();
+        span.record("org_id", tracing::field::display(owner.key.organization_id));
+        span.record("key_prefix", owner.key.prefix.as_str());
+        Ok(Caller {
+            organization_id: owner.key.organization_id,
+            email: owner.key.member_email,
+            role: owner.role,
+            key_prefix: owner.key.prefix,
+            key_last4: owner.key.last4,
+        })
+    }
+}
+
+fn presented_key(parts: &Parts) -> Result<&str, ApiError> {
+    let header = parts
+        .headers
+        .get(AUTHORIZATION)
+        .ok_or_else(|| ApiError::Unauthorized(
+            "missing API key: send the header `authorization: Bearer <api key>`".to_owned(),
+        ))?
+        .to_str()
+        .map_err(|_| bad_key())?
+        .trim();
+    let key = match header.split_once(' ') {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
+        Some(_) => return Err(bad_key()),
+        None => header,
+    };
+    Ok(key)
+}
+
+fn bad_key() -> ApiError {
+    ApiError::Unauthorized("invalid or revoked API key".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_have_the_prefix_and_only_their_hash_is_kept() {
+        let org = Id::new(Timestamp::from_millis(0));
+        let key = generate_api_key(org, "a@b.co", Timestamp::from_millis(0));
+        assert!(key.secret.starts_with("sy_"));
+        assert_eq!(key.record.prefix, key.secret[..PREFIX_LEN]);
+        assert_eq!(key.record.hash, hash_key(&key.secret));
+        assert!(!key.record.hash.contains(&key.secret[PREFIX_LEN..]));
+        assert!(key.secret.len() >= 50);
+        assert!(!format!("{:?}", key.record).contains(&key.record.hash));
+    }
+}

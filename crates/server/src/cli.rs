@@ -1,0 +1,187 @@
+//! The `switchyard` command line: `serve`, `migrate`, `org create`, `key create|revoke`.
+//! Output meant for people goes to stdout; logs go to stderr, so `--json` output stays clean.
+
+use crate::app::{self, AppState};
+use crate::config::{HttpConfig, StorageConfig};
+use crate::{demo, orgs, storage};
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+use std::sync::Arc;
+use switchyard_core::Id;
+use switchyard_core::enums::Role;
+use switchyard_core::time::{Clock, SystemClock};
+
+#[derive(Parser)]
+#[command(name = "switchyard", version, about = "A self-hosted call-operations server speaking the HappyRobot API v1")]
+struct Cli {
+    #[command(flatten)]
+    storage: StorageConfig,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP API.
+    Serve {
+        #[command(flatten)]
+        http: HttpConfig,
+        /// Create (once) a demo organization with calls, and print an API key for it.
+        #[arg(long, env = "SWITCHYARD_DEMO")]
+        demo: bool,
+    },
+    /// Bring the database schema up to date, then exit.
+    Migrate,
+    /// Manage organizations.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// Manage API keys.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Create an organization and print an Owner API key for it.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// Email of the first Owner.
+        #[arg(long)]
+        owner: String,
+        /// Print `{"organization_id": ..., "api_key": ...}` only.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Issue a key for a member (the member is added, or its role changed).
+    Create {
+        #[arg(long)]
+        org: Id,
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Print `{"api_key": ...}` only.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a key by its prefix (`sy_` and ten characters, as `GET /org` shows it).
+    Revoke { key_prefix: String },
+}
+
+fn parse_role(raw: &str) -> Result<Role, String> {
+    raw.parse().map_err(|e: switchyard_core::enums::UnknownVariant| e.to_string())
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SWITCHYARD_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if std::env::var("SWITCHYARD_LOG_FORMAT").as_deref() == Ok("json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+    for name in crate::config::unknown_env_vars() {
+        tracing::warn!(variable = %name, "unknown SWITCHYARD_ variable ignored (misspelt?)");
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let store = storage::open(&cli.storage)
+        .await
+        .with_context(|| format!("cannot open the database ({})", storage::describe(&cli.storage)))?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    match cli.command {
+        Command::Migrate => {
+            println!("database is up to date ({})", storage::describe(&cli.storage));
+        }
+        Command::Serve { http, demo } => {
+            let listener = tokio::net::TcpListener::bind(http.addr)
+                .await
+                .with_context(|| format!("cannot listen on {}", http.addr))?;
+            let addr = listener.local_addr()?;
+            if demo {
+                demo::ensure(store.as_ref(), clock.now(), addr).await?;
+            }
+            tracing::info!(%addr, storage = %storage::describe(&cli.storage), "switchyard listening");
+            let state = AppState { store, clock, http: Arc::new(http) };
+            app::serve(listener, state, shutdown_signal()).await?;
+        }
+        Command::Org { command: OrgCommand::Create { name, owner, json } } => {
+            let (org, key) = orgs::create_organization(store.as_ref(), &name, &owner, clock.now()).await?;
+            if json {
+                println!("{}", serde_json::json!({"organization_id": org.id, "api_key": key.secret}));
+            } else {
+                println!("organization {} created ({})", org.id, org.name);
+                println!("Owner API key for {owner} (shown once, store it now):\n{}", key.secret);
+            }
+        }
+        Command::Key { command: KeyCommand::Create { org, email, role, json } } => {
+            let key = orgs::create_key(store.as_ref(), org, &email, role, clock.now()).await?;
+            if json {
+                println!("{}", serde_json::json!({"api_key": key.secret}));
+            } else {
+                println!("{role} API key for {email} (shown once, store it now):\n{}", key.secret);
+            }
+        }
+        Command::Key { command: KeyCommand::Revoke { key_prefix } } => {
+            if store.revoke_api_key(&key_prefix, clock.now()).await? {
+                println!("revoked {key_prefix}");
+            } else {
+                anyhow::bail!("no active key has the prefix {key_prefix}");
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

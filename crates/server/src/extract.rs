@@ -1,0 +1,169 @@
+//! Extractors that turn bad input into the contract's statuses: a body that is not JSON
+//! (`415`), JSON that does not parse (`400`), JSON that breaks a rule (`422` naming the
+//! field), a body over the limit (`413`), a path id that is not 24 hex characters (`400`).
+
+use crate::error::{ApiError, FieldError};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use serde::de::DeserializeOwned;
+use switchyard_core::Id;
+
+/// A JSON request body.
+pub struct ApiJson<T>(pub T);
+
+/// A JSON request body that may be absent (an empty body reads as `T::default()`).
+pub struct OptionalJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let (is_json, bytes) = read_body(req, state).await?;
+        if !is_json {
+            return Err(not_json());
+        }
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let (is_json, bytes) = read_body(req, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(T::default()));
+        }
+        if !is_json {
+            return Err(not_json());
+        }
+        parse_json(&bytes).map(OptionalJson)
+    }
+}
+
+/// The raw body of a JSON request, for handlers that parse it piece by piece (batched dial
+/// reports every bad item) or hash it (`Idempotency-Key`).
+pub struct JsonBytes(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBytes {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let (is_json, bytes) = read_body(req, state).await?;
+        if !is_json {
+            return Err(not_json());
+        }
+        Ok(JsonBytes(bytes))
+    }
+}
+
+async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<(bool, Bytes), ApiError> {
+    let is_json = is_json_content_type(req.headers());
+    let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge(
+                "the request body is larger than this endpoint accepts".to_owned(),
+            )
+        } else {
+            ApiError::BadRequest(format!("could not read the request body: {rejection}"))
+        }
+    })?;
+    Ok((is_json, bytes))
+}
+
+fn is_json_content_type(headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+fn not_json() -> ApiError {
+    ApiError::UnsupportedMediaType(
+        "send the body as JSON with the header `content-type: application/json`".to_owned(),
+    )
+}
+
+/// Parses JSON, telling syntax errors (`400`) from values that do not fit (`422`, with the
+/// path of the offending field).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let parsed: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
+    let value = parsed.map_err(|error| json_error(error, ""))?;
+    deserializer
+        .end()
+        .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    Ok(value)
+}
+
+/// Converts an already-parsed JSON value, reporting a misfit under `prefix` (e.g. `[3]`).
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value, prefix: &str) -> Result<T, FieldError> {
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let path = error.path().to_string();
+        FieldError::new(join_path(prefix, &path), error.into_inner().to_string())
+    })
+}
+
+fn json_error(error: serde_path_to_error::Error<serde_json::Error>, prefix: &str) -> ApiError {
+    let path = error.path().to_string();
+    let inner = error.into_inner();
+    if inner.is_data() {
+        ApiError::invalid(vec![FieldError::new(join_path(prefix, &path), strip_position(&inner))])
+    } else {
+        ApiError::BadRequest(format!("the body is not valid JSON: {inner}"))
+    }
+}
+
+fn join_path(prefix: &str, path: &str) -> String {
+    match (prefix, path) {
+        (p, ".") | (p, "") => if p.is_empty() { "body".to_owned() } else { p.to_owned() },
+        ("", path) => path.to_owned(),
+        (p, path) if path.starts_with('[') => format!("{p}{path}"),
+        (p, path) => format!("{p}.{path}"),
+    }
+}
+
+fn strip_position(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" at line ") {
+        Some(at) => text[..at].to_owned(),
+        None => text,
+    }
+}
+
+/// One id in the path (`/calls/{id}`).
+pub struct PathId(pub Id);
+
+/// Two ids in the path (`/calls/{id}/notes/{noteId}`).
+pub struct PathIds(pub Id, pub Id);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathId {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| ApiError::BadRequest(e.body_text()))?;
+        parse_path_id(&raw).map(PathId)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PathIds {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path((a, b)) = Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| ApiError::BadRequest(e.body_text()))?;
+        Ok(PathIds(parse_path_id(&a)?, parse_path_id(&b)?))
+    }
+}
+
+fn parse_path_id(raw: &str) -> Result<Id, ApiError> {
+    raw.parse().map_err(|e: switchyard_core::id::MalformedId| ApiError::BadRequest(e.to_string()))
+}
+
+/// Parses an id given in a body or query field.
+pub fn parse_field_id(field: &str, raw: &str) -> Result<Id, FieldError> {
+    raw.parse()
+        .map_err(|e: switchyard_core::id::MalformedId| FieldError::new(field, e.to_string()))
+}

@@ -1,0 +1,117 @@
+//! The storage conformance suite: every `Store` behaviour the server relies on, checked
+//! through `Arc<dyn Store>` only, on SQLite and (when `SWITCHYARD_TEST_POSTGRES_URL` is set)
+//! on PostgreSQL. The cases live in `storage/`; shared helpers are here.
+
+mod common;
+
+#[path = "storage/call_changes.rs"]
+mod call_changes;
+#[path = "storage/calls.rs"]
+mod calls;
+#[path = "storage/catalog.rs"]
+mod catalog;
+
+use common::fixtures::{START, at, call, create_org, start_plus, use_case};
+use switchyard_core::Id;
+use switchyard_core::auth::IdempotencyRecord;
+use switchyard_core::call::{Call, Note, Rating};
+use switchyard_core::campaign::{Campaign, RetryRule};
+use switchyard_core::enums::{Emoji, Role, SortOrder};
+use switchyard_core::org::Member;
+use switchyard_core::store::{CallFilter, CallQuery, Store, StoreError};
+
+fn member(email: &str, role: Role) -> Member {
+    Member {
+        email: email.to_owned(),
+        role,
+    }
+}
+
+fn note(content: &str, id: Id) -> Note {
+    Note {
+        id,
+        user_id: "owner@acme.test".to_owned(),
+        content: content.to_owned(),
+        flagged: false,
+        created_at: at(START),
+        updated_at: None,
+    }
+}
+
+fn rating(emoji: Emoji, email: &str, seconds: i64) -> Rating {
+    Rating {
+        emoji,
+        email: email.to_owned(),
+        created: start_plus(seconds),
+    }
+}
+
+fn query(filter: CallFilter, sort: SortOrder) -> CallQuery {
+    CallQuery {
+        filter,
+        sort,
+        limit: 2000,
+        skip: 0,
+    }
+}
+
+fn ids(calls: &[Call]) -> Vec<Id> {
+    calls.iter().map(|c| c.id).collect()
+}
+
+fn is_not_found<T: std::fmt::Debug>(result: Result<T, StoreError>) -> bool {
+    matches!(result, Err(StoreError::NotFound))
+}
+
+fn is_conflict<T: std::fmt::Debug>(result: Result<T, StoreError>) -> bool {
+    matches!(result, Err(StoreError::Conflict(ref m)) if !m.is_empty())
+}
+
+fn campaign(org: Id, name: &str) -> Campaign {
+    Campaign {
+        id: Id::new(at(START)),
+        organization_id: org,
+        name: Some(name.to_owned()),
+        retry_logic: vec![RetryRule {
+            query: "Busy,No answer".to_owned(),
+            retry_period: 30,
+            max_retry_per_day: 2,
+        }],
+        max_retries: 3,
+        created_at: at(START),
+    }
+}
+
+fn idempotency(key: &str, body: &str) -> IdempotencyRecord {
+    IdempotencyRecord {
+        key: key.to_owned(),
+        request_hash: format!("hash-of-{body}"),
+        status: 200,
+        body: body.to_owned(),
+        created_at: at(START),
+    }
+}
+
+async fn count_calls(store: &dyn Store, org: Id) -> u64 {
+    let page = CallQuery {
+        filter: CallFilter::default(),
+        sort: SortOrder::Desc,
+        limit: 1,
+        skip: 0,
+    };
+    store.list_calls(org, &page).await.unwrap().count
+}
+
+/// An organization with one use case and one call, plus another organization.
+async fn one_call(store: &dyn Store) -> (Id, Id, Call) {
+    let acme = create_org(store, "Acme Freight", "owner@acme.test").await;
+    let globex = create_org(store, "Globex", "boss@globex.test").await;
+    let sales = use_case(acme.id(), "Sales", at(START));
+    let mut c = call(acme.id(), &sales, at(START));
+    c.metadata.tags = vec!["solo".into()];
+    store
+        .insert_calls(acme.id(), &[c.clone()], None, None)
+        .await
+        .unwrap();
+    (acme.id(), globex.id(), c)
+}
