@@ -19,16 +19,11 @@ string_enum! {
 }
 
 string_enum! {
+    #[derive(Default)]
     pub enum Language {
-        EnUs => "en-US", EnGb => "en-GB", EsMx => "es-MX", EsEs => "es-ES", PtPt => "pt-PT",
+        #[default] EnUs => "en-US", EnGb => "en-GB", EsMx => "es-MX", EsEs => "es-ES", PtPt => "pt-PT",
         DeDe => "de-DE", FrFr => "fr-FR", PlPl => "pl-PL", RoRo => "ro-RO", ItIt => "it-IT",
         EsCo => "es-CO", ZhCn => "zh-CN", HiIn => "hi-IN", JaJp => "ja-JP", SvSe => "sv-SE",
-    }
-}
-
-impl Default for Language {
-    fn default() -> Self {
-        Language::EnUs
     }
 }
 
@@ -63,13 +58,8 @@ string_enum! {
 }
 
 string_enum! {
-    pub enum SortOrder { Asc => "asc", Desc => "desc" }
-}
-
-impl Default for SortOrder {
-    fn default() -> Self {
-        SortOrder::Desc
-    }
+    #[derive(Default)]
+    pub enum SortOrder { Asc => "asc", #[default] Desc => "desc" }
 }
 
 string_enum! {

@@ -70,7 +70,10 @@ mod tests {
         let now = Timestamp::parse("2024-01-01T01:01:01Z").unwrap();
         let id = Id::new(now).to_string();
         assert_eq!(id.len(), 24);
-        assert!(id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+        assert!(
+            id.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        );
         assert_eq!(&id[..8], format!("{:08x}", now.unix_seconds()));
     }
 
@@ -83,7 +86,13 @@ mod tests {
 
     #[test]
     fn malformed_ids_are_refused() {
-        for bad in ["", "abc", "0123456789abcdef0123456", "0123456789abcdef012345678", "zz23456789abcdef01234567"] {
+        for bad in [
+            "",
+            "abc",
+            "0123456789abcdef0123456",
+            "0123456789abcdef012345678",
+            "zz23456789abcdef01234567",
+        ] {
             assert!(bad.parse::<Id>().is_err(), "{bad}");
         }
         assert!("0123456789abcdef01234567".parse::<Id>().is_ok());

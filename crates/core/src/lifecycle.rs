@@ -219,8 +219,10 @@ mod tests {
 
     #[test]
     fn hangup_reasons_that_are_not_hangups_are_refused() {
-        assert!(CallStatus::InProgress
-            .apply(CallEvent::Hangup(EndReason::Busy))
-            .is_err());
+        assert!(
+            CallStatus::InProgress
+                .apply(CallEvent::Hangup(EndReason::Busy))
+                .is_err()
+        );
     }
 }

@@ -47,7 +47,13 @@ mod tests {
         assert!(PhoneNumber::parse("+14155550123").is_ok());
         assert!(PhoneNumber::parse("+12345678").is_ok());
         assert!(PhoneNumber::parse("+123456789012345").is_ok());
-        for bad in ["14155550123", "+1234567", "+1234567890123456", "+1415555012a", ""] {
+        for bad in [
+            "14155550123",
+            "+1234567",
+            "+1234567890123456",
+            "+1415555012a",
+            "",
+        ] {
             assert!(PhoneNumber::parse(bad).is_err(), "{bad}");
         }
     }

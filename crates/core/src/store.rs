@@ -180,9 +180,21 @@ pub trait Store: Send + Sync + 'static {
     /// `NotFound` if the call or the note is unknown.
     async fn delete_note(&self, org: Id, call: Id, note: Id) -> StoreResult<Call>;
     /// Idempotent: `viewed_by` keeps the order of first views.
-    async fn mark_viewed(&self, org: Id, call: Id, email: &str, now: Timestamp) -> StoreResult<Call>;
+    async fn mark_viewed(
+        &self,
+        org: Id,
+        call: Id,
+        email: &str,
+        now: Timestamp,
+    ) -> StoreResult<Call>;
     /// At most one rating per (email, emoji): adding it again keeps the first.
     async fn add_rating(&self, org: Id, call: Id, rating: &Rating) -> StoreResult<Call>;
     /// Removing a rating that does not exist is a no-op.
-    async fn remove_rating(&self, org: Id, call: Id, emoji: Emoji, email: &str) -> StoreResult<Call>;
+    async fn remove_rating(
+        &self,
+        org: Id,
+        call: Id,
+        emoji: Emoji,
+        email: &str,
+    ) -> StoreResult<Call>;
 }

@@ -11,7 +11,11 @@ pub struct Timestamp(DateTime<Utc>);
 
 impl Timestamp {
     pub fn from_millis(millis: i64) -> Timestamp {
-        Timestamp(Utc.timestamp_millis_opt(millis).single().unwrap_or_default())
+        Timestamp(
+            Utc.timestamp_millis_opt(millis)
+                .single()
+                .unwrap_or_default(),
+        )
     }
 
     pub fn from_datetime(at: DateTime<Utc>) -> Timestamp {
@@ -107,7 +111,10 @@ mod tests {
     #[test]
     fn serialises_whole_seconds_with_z() {
         let t = Timestamp::parse("2024-01-01T02:01:01.250+01:00").unwrap();
-        assert_eq!(serde_json::to_string(&t).unwrap(), "\"2024-01-01T01:01:01Z\"");
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            "\"2024-01-01T01:01:01Z\""
+        );
         assert_eq!(Timestamp::from_millis(t.millis()), t);
     }
 }

@@ -46,7 +46,10 @@ pub fn generate_api_key(org: Id, member_email: &str, now: Timestamp) -> NewApiKe
         member_email: member_email.to_owned(),
         created_at: now,
     };
-    NewApiKey { secret: key, record }
+    NewApiKey {
+        secret: key,
+        record,
+    }
 }
 
 fn hash_key(key: &str) -> String {
@@ -96,7 +99,10 @@ impl FromRequestParts<AppState> for Caller {
             .find_api_key(&presented[..PREFIX_LEN])
             .await?
             .ok_or_else(bad_key)?;
-        let matches: bool = hash_key(presented).as_bytes().ct_eq(owner.key.hash.as_bytes()).into();
+        let matches: bool = hash_key(presented)
+            .as_bytes()
+            .ct_eq(owner.key.hash.as_bytes())
+            .into();
         if !matches {
             return Err(bad_key());
         }
@@ -117,9 +123,11 @@ fn presented_key(parts: &Parts) -> Result<&str, ApiError> {
     let header = parts
         .headers
         .get(AUTHORIZATION)
-        .ok_or_else(|| ApiError::Unauthorized(
-            "missing API key: send the header `authorization: Bearer <api key>`".to_owned(),
-        ))?
+        .ok_or_else(|| {
+            ApiError::Unauthorized(
+                "missing API key: send the header `authorization: Bearer <api key>`".to_owned(),
+            )
+        })?
         .to_str()
         .map_err(|_| bad_key())?
         .trim();

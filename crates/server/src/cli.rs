@@ -13,7 +13,11 @@ use switchyard_core::enums::Role;
 use switchyard_core::time::{Clock, SystemClock};
 
 #[derive(Parser)]
-#[command(name = "switchyard", version, about = "A self-hosted call-operations server speaking the HappyRobot API v1")]
+#[command(
+    name = "switchyard",
+    version,
+    about = "A self-hosted call-operations server speaking the HappyRobot API v1"
+)]
 struct Cli {
     #[command(flatten)]
     storage: StorageConfig,
@@ -79,7 +83,8 @@ enum KeyCommand {
 }
 
 fn parse_role(raw: &str) -> Result<Role, String> {
-    raw.parse().map_err(|e: switchyard_core::enums::UnknownVariant| e.to_string())
+    raw.parse()
+        .map_err(|e: switchyard_core::enums::UnknownVariant| e.to_string())
 }
 
 pub fn main() -> ExitCode {
@@ -104,7 +109,9 @@ pub fn main() -> ExitCode {
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("SWITCHYARD_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if std::env::var("SWITCHYARD_LOG_FORMAT").as_deref() == Ok("json") {
         builder.json().init();
     } else {
@@ -116,13 +123,19 @@ fn init_logging() {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let store = storage::open(&cli.storage)
-        .await
-        .with_context(|| format!("cannot open the database ({})", storage::describe(&cli.storage)))?;
+    let store = storage::open(&cli.storage).await.with_context(|| {
+        format!(
+            "cannot open the database ({})",
+            storage::describe(&cli.storage)
+        )
+    })?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     match cli.command {
         Command::Migrate => {
-            println!("database is up to date ({})", storage::describe(&cli.storage));
+            println!(
+                "database is up to date ({})",
+                storage::describe(&cli.storage)
+            );
         }
         Command::Serve { http, demo } => {
             let listener = tokio::net::TcpListener::bind(http.addr)
@@ -133,27 +146,53 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 demo::ensure(store.as_ref(), clock.now(), addr).await?;
             }
             tracing::info!(%addr, storage = %storage::describe(&cli.storage), "switchyard listening");
-            let state = AppState { store, clock, http: Arc::new(http) };
+            let state = AppState {
+                store,
+                clock,
+                http: Arc::new(http),
+            };
             app::serve(listener, state, shutdown_signal()).await?;
         }
-        Command::Org { command: OrgCommand::Create { name, owner, json } } => {
-            let (org, key) = orgs::create_organization(store.as_ref(), &name, &owner, clock.now()).await?;
+        Command::Org {
+            command: OrgCommand::Create { name, owner, json },
+        } => {
+            let (org, key) =
+                orgs::create_organization(store.as_ref(), &name, &owner, clock.now()).await?;
             if json {
-                println!("{}", serde_json::json!({"organization_id": org.id, "api_key": key.secret}));
+                println!(
+                    "{}",
+                    serde_json::json!({"organization_id": org.id, "api_key": key.secret})
+                );
             } else {
                 println!("organization {} created ({})", org.id, org.name);
-                println!("Owner API key for {owner} (shown once, store it now):\n{}", key.secret);
+                println!(
+                    "Owner API key for {owner} (shown once, store it now):\n{}",
+                    key.secret
+                );
             }
         }
-        Command::Key { command: KeyCommand::Create { org, email, role, json } } => {
+        Command::Key {
+            command:
+                KeyCommand::Create {
+                    org,
+                    email,
+                    role,
+                    json,
+                },
+        } => {
             let key = orgs::create_key(store.as_ref(), org, &email, role, clock.now()).await?;
             if json {
                 println!("{}", serde_json::json!({"api_key": key.secret}));
             } else {
-                println!("{role} API key for {email} (shown once, store it now):\n{}", key.secret);
+                println!(
+                    "{role} API key for {email} (shown once, store it now):\n{}",
+                    key.secret
+                );
             }
         }
-        Command::Key { command: KeyCommand::Revoke { key_prefix } } => {
+        Command::Key {
+            command: KeyCommand::Revoke { key_prefix },
+        } => {
             if store.revoke_api_key(&key_prefix, clock.now()).await? {
                 println!("revoked {key_prefix}");
             } else {

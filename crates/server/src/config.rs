@@ -8,7 +8,12 @@ use std::path::PathBuf;
 #[derive(Clone, Debug, clap::Args)]
 pub struct StorageConfig {
     /// Directory of the embedded SQLite database (`switchyard.db`).
-    #[arg(long, env = "SWITCHYARD_DATA_DIR", default_value = "./data", global = true)]
+    #[arg(
+        long,
+        env = "SWITCHYARD_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
     pub data_dir: PathBuf,
     /// `postgres://user@host/db` to use PostgreSQL instead of SQLite.
     #[arg(long, env = "SWITCHYARD_DATABASE_URL", global = true)]

@@ -31,10 +31,16 @@ pub async fn ensure(store: &dyn Store, now: Timestamp, addr: SocketAddr) -> anyh
             store.create_api_key(&key.record, Role::Owner).await?;
             key.secret
         }
-        None => create(store, now).await.context("cannot create the demo organization")?,
+        None => create(store, now)
+            .await
+            .context("cannot create the demo organization")?,
     };
-    println!("\nDemo organization \"{DEMO_ORG}\" is ready. Owner API key ({DEMO_OWNER}):\n  {key}\n");
-    println!("Try:\n  curl -s -H 'authorization: Bearer {key}' 'http://{addr}/api/v1/calls?limit=5'\n");
+    println!(
+        "\nDemo organization \"{DEMO_ORG}\" is ready. Owner API key ({DEMO_OWNER}):\n  {key}\n"
+    );
+    println!(
+        "Try:\n  curl -s -H 'authorization: Bearer {key}' 'http://{addr}/api/v1/calls?limit=5'\n"
+    );
     Ok(())
 }
 
@@ -60,7 +66,9 @@ async fn create(store: &dyn Store, now: Timestamp) -> anyhow::Result<String> {
         let item = DialItem {
             number_id: Some(number.id.to_string()),
             phone_number: Some(format!("+1312555{:04}", 100 + i)),
-            params: Some(json!({"carrier_name": CARRIERS[i % CARRIERS.len()], "load_id": format!("LD-{}", 4400 + i)})),
+            params: Some(
+                json!({"carrier_name": CARRIERS[i % CARRIERS.len()], "load_id": format!("LD-{}", 4400 + i)}),
+            ),
             tags: Some(vec![["reefer", "flatbed", "dry van"][i % 3].to_owned()]),
             ..DialItem::default()
         };
@@ -71,25 +79,41 @@ async fn create(store: &dyn Store, now: Timestamp) -> anyhow::Result<String> {
             calls.push(call);
         }
     }
-    errors.finish().map_err(|e| anyhow::anyhow!("demo calls are invalid: {e}"))?;
+    errors
+        .finish()
+        .map_err(|e| anyhow::anyhow!("demo calls are invalid: {e}"))?;
     store.insert_calls(org.id, &calls, None, None).await?;
     for (i, call) in calls.iter().enumerate().filter(|(i, _)| i % 4 == 0) {
         let note = Note {
             id: Id::new(now),
             user_id: DEMO_OWNER.to_owned(),
-            content: format!("Follow up with {} about the rate.", CARRIERS[i % CARRIERS.len()]),
+            content: format!(
+                "Follow up with {} about the rate.",
+                CARRIERS[i % CARRIERS.len()]
+            ),
             flagged: i % 8 == 0,
             created_at: now,
             updated_at: None,
         };
         store.add_note(org.id, call.id, &note).await?;
-        let rating = Rating { emoji: [Emoji::Check, Emoji::ThumbsDown, Emoji::Siren][i % 3], email: DEMO_OWNER.to_owned(), created: now };
+        let rating = Rating {
+            emoji: [Emoji::Check, Emoji::ThumbsDown, Emoji::Siren][i % 3],
+            email: DEMO_OWNER.to_owned(),
+            created: now,
+        };
         store.add_rating(org.id, call.id, &rating).await?;
     }
     Ok(key.secret)
 }
 
-const CARRIERS: &[&str] = &["Swift Transport", "Knight Freight", "Prime Inc", "Werner", "Schneider", "J.B. Hunt"];
+const CARRIERS: &[&str] = &[
+    "Swift Transport",
+    "Knight Freight",
+    "Prime Inc",
+    "Werner",
+    "Schneider",
+    "J.B. Hunt",
+];
 
 fn demo_use_case(org: Id, now: Timestamp) -> UseCase {
     UseCase {
@@ -98,27 +122,54 @@ fn demo_use_case(org: Id, now: Timestamp) -> UseCase {
         name: "Carrier sales".to_owned(),
         transfer_number: Some("+13125550000".to_owned()),
         extract_with_ai: vec![
-            ExtractField { name: "carrier_name".to_owned(), description: "Carrier's company".to_owned(), field_type: switchyard_core::enums::FieldType::String, example: Some(json!("Acme Trucking")), required: true },
-            ExtractField { name: "agreed_rate".to_owned(), description: "Rate agreed in USD".to_owned(), field_type: switchyard_core::enums::FieldType::Number, example: Some(json!(1850)), required: false },
+            ExtractField {
+                name: "carrier_name".to_owned(),
+                description: "Carrier's company".to_owned(),
+                field_type: switchyard_core::enums::FieldType::String,
+                example: Some(json!("Acme Trucking")),
+                required: true,
+            },
+            ExtractField {
+                name: "agreed_rate".to_owned(),
+                description: "Rate agreed in USD".to_owned(),
+                field_type: switchyard_core::enums::FieldType::Number,
+                example: Some(json!(1850)),
+                required: false,
+            },
         ],
         classification_tags: vec![
-            ClassificationTag { name: "booked".to_owned(), description: "The carrier took the load".to_owned() },
-            ClassificationTag { name: "not_interested".to_owned(), description: "The carrier declined".to_owned() },
-            ClassificationTag { name: "callback".to_owned(), description: "Call again later".to_owned() },
+            ClassificationTag {
+                name: "booked".to_owned(),
+                description: "The carrier took the load".to_owned(),
+            },
+            ClassificationTag {
+                name: "not_interested".to_owned(),
+                description: "The carrier declined".to_owned(),
+            },
+            ClassificationTag {
+                name: "callback".to_owned(),
+                description: "Call again later".to_owned(),
+            },
         ],
         language: Language::EnUs,
         detailed_work_hours: None,
         work_start: Some("08:00".to_owned()),
         work_end: Some("18:00".to_owned()),
         timezone: Some("America/Chicago".to_owned()),
-        generic_after_hours_message: Some("Our office is closed; we will call you back.".to_owned()),
+        generic_after_hours_message: Some(
+            "Our office is closed; we will call you back.".to_owned(),
+        ),
         enable_detailed_work_hours: false,
         keywords: vec!["load".to_owned(), "rate".to_owned()],
         hooks: vec![],
         params: None,
         amd: true,
         amd_behavior: Some(switchyard_core::enums::AmdBehavior::Message),
-        amd_messages: [("en-US".to_owned(), "Hi, this is Ava from Switchyard Demo about a load.".to_owned())].into(),
+        amd_messages: [(
+            "en-US".to_owned(),
+            "Hi, this is Ava from Switchyard Demo about a load.".to_owned(),
+        )]
+        .into(),
         sample_labels: vec![],
         hidden: false,
         evaluation_models: vec![],
@@ -132,17 +183,33 @@ fn demo_use_case(org: Id, now: Timestamp) -> UseCase {
     }
 }
 
-async fn buy_demo_number(store: &dyn Store, org: Id, use_case: Id, agent: Id, now: Timestamp) -> anyhow::Result<Number> {
+async fn buy_demo_number(
+    store: &dyn Store,
+    org: Id,
+    use_case: Id,
+    agent: Id,
+    now: Timestamp,
+) -> anyhow::Result<Number> {
     for attempt in 0..20u32 {
         let number = Number {
             id: Id::new(now),
             organization_id: org,
-            number: format!("+1312555{:04}", 9000 + (rand::random::<u32>() + attempt) % 1000),
+            number: format!(
+                "+1312555{:04}",
+                9000 + (rand::random::<u32>() + attempt) % 1000
+            ),
             sid: format!("PN{}", hex::encode(rand::random::<[u8; 16]>())),
             locality: "Chicago".to_owned(),
             mode: "voice".to_owned(),
             title: "Demo dispatch line".to_owned(),
-            use_case_config: UseCaseConfig { id: Some(use_case), prompt_routes: vec![], agent_routes: vec![AgentRoute { probability: 100, id: agent }] },
+            use_case_config: UseCaseConfig {
+                id: Some(use_case),
+                prompt_routes: vec![],
+                agent_routes: vec![AgentRoute {
+                    probability: 100,
+                    id: agent,
+                }],
+            },
             created_at: now,
         };
         match store.insert_number(&number).await {
@@ -181,17 +248,39 @@ fn finish_like_the_engine(call: &mut Call, i: usize, use_case: &UseCase) {
     }
     let minutes = 1.0 + (i % 7) as f64;
     call.duration = Some(minutes * 60.0);
-    call.answered_by = Some(if end_reason == Some(EndReason::Voicemail) { AnsweredBy::Machine } else { AnsweredBy::Human });
+    call.answered_by = Some(if end_reason == Some(EndReason::Voicemail) {
+        AnsweredBy::Machine
+    } else {
+        AnsweredBy::Human
+    });
     let carrier = CARRIERS[i % CARRIERS.len()];
-    call.extraction = Some(json!({"carrier_name": carrier, "agreed_rate": 1500 + 50 * i}).as_object().cloned().unwrap_or_default());
+    call.extraction = Some(
+        json!({"carrier_name": carrier, "agreed_rate": 1500 + 50 * i})
+            .as_object()
+            .cloned()
+            .unwrap_or_default(),
+    );
     let tag = &use_case.classification_tags[i % use_case.classification_tags.len()];
-    call.classification = Some(Classification { tag: tag.name.clone(), reasoning: format!("{carrier}: {}.", tag.description.to_lowercase()) });
+    call.classification = Some(Classification {
+        tag: tag.name.clone(),
+        reasoning: format!("{carrier}: {}.", tag.description.to_lowercase()),
+    });
     call.metadata.tags.push(tag.name.clone());
-    call.metadata.call_sid = Some(format!("CA{}", hex::encode(call.id.to_string())).chars().take(34).collect());
+    call.metadata.call_sid = Some(
+        format!("CA{}", hex::encode(call.id.to_string()))
+            .chars()
+            .take(34)
+            .collect(),
+    );
     if status == CallStatus::Transferred {
         call.transfer_contact_email = Some("dispatch@switchyard.local".to_owned());
     }
     let telephony = (minutes * 0.014 * 1000.0).round() / 1000.0;
     let ai = (minutes * 0.05 * 1000.0).round() / 1000.0;
-    call.costs = Some(Costs { currency: "USD".to_owned(), telephony, ai, total: ((telephony + ai) * 1000.0).round() / 1000.0 });
+    call.costs = Some(Costs {
+        currency: "USD".to_owned(),
+        telephony,
+        ai,
+        total: ((telephony + ai) * 1000.0).round() / 1000.0,
+    });
 }

@@ -116,12 +116,24 @@ impl IntoResponse for ApiError {
         let (message, errors) = match &self {
             ApiError::Internal(source) => {
                 tracing::error!(error = %display_chain(source.as_ref()), "request failed");
-                ("internal server error; the server log has the details".to_owned(), None)
+                (
+                    "internal server error; the server log has the details".to_owned(),
+                    None,
+                )
             }
-            ApiError::Unprocessable { message, errors } => (message.clone(), Some(errors.as_slice())),
+            ApiError::Unprocessable { message, errors } => {
+                (message.clone(), Some(errors.as_slice()))
+            }
             other => (other.to_string(), None),
         };
-        (status, axum::Json(ErrorBody { message: &message, errors })).into_response()
+        (
+            status,
+            axum::Json(ErrorBody {
+                message: &message,
+                errors,
+            }),
+        )
+            .into_response()
     }
 }
 

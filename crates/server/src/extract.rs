@@ -75,8 +75,14 @@ fn is_json_content_type(headers: &HeaderMap) -> bool {
     let Some(value) = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 fn not_json() -> ApiError {
@@ -86,49 +92,49 @@ fn not_json() -> ApiError {
 }
 
 /// Parses JSON, telling syntax errors (`400`) from values that do not fit (`422`, with the
-/// path of the offending field).
+/// path of the offending field). Syntax is checked first, on its own, so that a truncated
+/// body is always a `400` whatever the target type would have said about it.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let parsed: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
-    let value = parsed.map_err(|error| json_error(error, ""))?;
-    deserializer
-        .end()
+    let value: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
-    Ok(value)
+    from_value(value, "").map_err(|error| ApiError::invalid(vec![error]))
 }
 
 /// Converts an already-parsed JSON value, reporting a misfit under `prefix` (e.g. `[3]`).
-pub fn from_value<T: DeserializeOwned>(value: serde_json::Value, prefix: &str) -> Result<T, FieldError> {
+pub fn from_value<T: DeserializeOwned>(
+    value: serde_json::Value,
+    prefix: &str,
+) -> Result<T, FieldError> {
     serde_path_to_error::deserialize(value).map_err(|error| {
-        let path = error.path().to_string();
-        FieldError::new(join_path(prefix, &path), error.into_inner().to_string())
+        let at = error.path().to_string();
+        let message = error.into_inner().to_string();
+        let path = match missing_field(&message) {
+            Some(field) if at == "." || at.is_empty() => join_path(prefix, field),
+            Some(field) => join_path(&join_path(prefix, &at), field),
+            None => join_path(prefix, &at),
+        };
+        FieldError::new(path, message)
     })
 }
 
-fn json_error(error: serde_path_to_error::Error<serde_json::Error>, prefix: &str) -> ApiError {
-    let path = error.path().to_string();
-    let inner = error.into_inner();
-    if inner.is_data() {
-        ApiError::invalid(vec![FieldError::new(join_path(prefix, &path), strip_position(&inner))])
-    } else {
-        ApiError::BadRequest(format!("the body is not valid JSON: {inner}"))
-    }
+/// serde reports a missing field at the path of the object that lacks it, naming the field
+/// only in its message; clients want the field itself in `field`.
+fn missing_field(message: &str) -> Option<&str> {
+    message.strip_prefix("missing field `")?.split('`').next()
 }
 
 fn join_path(prefix: &str, path: &str) -> String {
     match (prefix, path) {
-        (p, ".") | (p, "") => if p.is_empty() { "body".to_owned() } else { p.to_owned() },
+        (p, ".") | (p, "") => {
+            if p.is_empty() {
+                "body".to_owned()
+            } else {
+                p.to_owned()
+            }
+        }
         ("", path) => path.to_owned(),
         (p, path) if path.starts_with('[') => format!("{p}{path}"),
         (p, path) => format!("{p}.{path}"),
-    }
-}
-
-fn strip_position(error: &serde_json::Error) -> String {
-    let text = error.to_string();
-    match text.rfind(" at line ") {
-        Some(at) => text[..at].to_owned(),
-        None => text,
     }
 }
 
@@ -159,7 +165,8 @@ impl<S: Send + Sync> FromRequestParts<S> for PathIds {
 }
 
 fn parse_path_id(raw: &str) -> Result<Id, ApiError> {
-    raw.parse().map_err(|e: switchyard_core::id::MalformedId| ApiError::BadRequest(e.to_string()))
+    raw.parse()
+        .map_err(|e: switchyard_core::id::MalformedId| ApiError::BadRequest(e.to_string()))
 }
 
 /// Parses an id given in a body or query field.

@@ -49,7 +49,9 @@ pub async fn create_organization(
         role: Role::Owner,
     };
     let key = generate_api_key(org_id, &email, now);
-    store.create_organization(&org, &agent, &owner, &key.record).await?;
+    store
+        .create_organization(&org, &agent, &owner, &key.record)
+        .await?;
     Ok((org, key))
 }
 
@@ -62,7 +64,10 @@ pub async fn create_key(
     now: Timestamp,
 ) -> Result<NewApiKey, ApiError> {
     let email = validate::email("email", email).map_err(|e| ApiError::invalid(vec![e]))?;
-    store.get_organization(org).await.map_err(|_| ApiError::not_found("organization"))?;
+    store
+        .get_organization(org)
+        .await
+        .map_err(|_| ApiError::not_found("organization"))?;
     let key = generate_api_key(org, &email, now);
     store.create_api_key(&key.record, role).await?;
     Ok(key)

@@ -19,7 +19,10 @@ pub fn email(field: &str, raw: &str) -> Result<String, FieldError> {
     if valid && trimmed.len() <= 254 {
         Ok(trimmed.to_lowercase())
     } else {
-        Err(FieldError::new(field, format!("`{raw}` is not an email address")))
+        Err(FieldError::new(
+            field,
+            format!("`{raw}` is not an email address"),
+        ))
     }
 }
 
@@ -46,8 +49,12 @@ pub fn clock_time(field: &str, raw: &str) -> Result<String, FieldError> {
 
 /// An IANA timezone name such as `America/Chicago`.
 pub fn timezone(field: &str, raw: &str) -> Result<chrono_tz::Tz, FieldError> {
-    raw.parse::<chrono_tz::Tz>()
-        .map_err(|_| FieldError::new(field, format!("`{raw}` is not an IANA timezone like America/Chicago")))
+    raw.parse::<chrono_tz::Tz>().map_err(|_| {
+        FieldError::new(
+            field,
+            format!("`{raw}` is not an IANA timezone like America/Chicago"),
+        )
+    })
 }
 
 /// Collects field errors so a handler can report all of them at once.

@@ -12,35 +12,66 @@ crate::backend_tests!(
 async fn requests_without_a_valid_key_are_401(db: TestDatabase) {
     let app = TestApp::spawn(db).await;
     assert_error_body(&app.anonymous().get("/calls", 401).await);
-    for bad in ["nope", "sy_", "sy_0000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &app.org.owner_key[..app.org.owner_key.len() - 1]] {
+    for bad in [
+        "nope",
+        "sy_",
+        "sy_0000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        &app.org.owner_key[..app.org.owner_key.len() - 1],
+    ] {
         let error = app.as_key(bad).get("/calls", 401).await;
         assert_error_body(&error);
     }
     let tampered = format!("{}x", &app.org.owner_key[..app.org.owner_key.len() - 1]);
     app.as_key(&tampered).get("/org", 401).await;
-    let basic = app.anonymous().send(Method::GET, "/calls", None, &[("authorization", "Basic dXNlcjpwYXNz")]).await;
+    let basic = app
+        .anonymous()
+        .send(
+            Method::GET,
+            "/calls",
+            None,
+            &[("authorization", "Basic dXNlcjpwYXNz")],
+        )
+        .await;
     assert_eq!(basic.status, 401);
 }
 
 async fn the_bearer_scheme_is_optional_and_case_insensitive(db: TestDatabase) {
     let app = TestApp::spawn(db).await;
     let key = app.org.owner_key.clone();
-    for header in [format!("Bearer {key}"), format!("bearer {key}"), format!("BEARER  {key}"), key.clone()] {
-        let response = app.anonymous().send(Method::GET, "/calls", None, &[("authorization", &header)]).await;
+    for header in [
+        format!("Bearer {key}"),
+        format!("bearer {key}"),
+        format!("BEARER  {key}"),
+        key.clone(),
+    ] {
+        let response = app
+            .anonymous()
+            .send(Method::GET, "/calls", None, &[("authorization", &header)])
+            .await;
         assert_eq!(response.status, 200, "{header}: {}", response.body);
     }
 }
 
 async fn revoked_keys_and_removed_members_lose_access(db: TestDatabase) {
     let app = TestApp::spawn(db).await;
-    let rep = app.key(&app.org, "rep@acme.test", Role::Representative).await;
+    let rep = app
+        .key(&app.org, "rep@acme.test", Role::Representative)
+        .await;
     app.as_key(&rep).get("/calls", 200).await;
-    assert!(app.store.revoke_api_key(&rep[..13], app.now()).await.unwrap());
+    assert!(
+        app.store
+            .revoke_api_key(&rep[..13], app.now())
+            .await
+            .unwrap()
+    );
     app.as_key(&rep).get("/calls", 401).await;
     app.owner().get("/calls", 200).await;
 
     let viewer = app.key(&app.org, "viewer@acme.test", Role::Viewer).await;
     app.as_key(&viewer).get("/calls", 200).await;
-    app.store.remove_member(app.org.id, "viewer@acme.test").await.unwrap();
+    app.store
+        .remove_member(app.org.id, "viewer@acme.test")
+        .await
+        .unwrap();
     app.as_key(&viewer).get("/calls", 401).await;
 }

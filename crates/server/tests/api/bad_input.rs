@@ -28,8 +28,20 @@ async fn malformed_json_is_400(db: TestDatabase) {
         (format!("/calls/{}/viewed", id_of(&call)), Method::PATCH),
     ] {
         for body in ["{", "{\"content\": }", "[1,", "{} trailing"] {
-            let response = app.owner().send(method.clone(), &path, Some(("application/json", body.as_bytes().to_vec())), &[]).await;
-            assert_eq!(response.status, 400, "{method} {path} {body}: {}", response.body);
+            let response = app
+                .owner()
+                .send(
+                    method.clone(),
+                    &path,
+                    Some(("application/json", body.as_bytes().to_vec())),
+                    &[],
+                )
+                .await;
+            assert_eq!(
+                response.status, 400,
+                "{method} {path} {body}: {}",
+                response.body
+            );
             assert_error_body(&response.body);
         }
     }
@@ -41,41 +53,94 @@ async fn wrong_content_type_is_415(db: TestDatabase) {
     let call = app.dial(&fixture, "+14155550801", json!({})).await;
     let body = br#"{"content": "hi"}"#.to_vec();
     let path = format!("/calls/{}/notes", id_of(&call));
-    for content_type in ["text/plain", "application/x-www-form-urlencoded", "application/jsonx"] {
-        let response = app.owner().send(Method::POST, &path, Some((content_type, body.clone())), &[]).await;
+    for content_type in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "application/jsonx",
+    ] {
+        let response = app
+            .owner()
+            .send(Method::POST, &path, Some((content_type, body.clone())), &[])
+            .await;
         assert_eq!(response.status, 415, "{content_type}");
         assert_error_body(&response.body);
     }
-    let charset = app.owner().send(Method::POST, &path, Some(("application/json; charset=utf-8", body)), &[]).await;
+    let charset = app
+        .owner()
+        .send(
+            Method::POST,
+            &path,
+            Some(("application/json; charset=utf-8", body)),
+            &[],
+        )
+        .await;
     assert_eq!(charset.status, 200);
-    let no_type = app.owner().send(Method::POST, "/dial/outbound", None, &[]).await;
+    let no_type = app
+        .owner()
+        .send(Method::POST, "/dial/outbound", None, &[])
+        .await;
     assert_eq!(no_type.status, 415);
 }
 
 async fn oversize_bodies_are_413(db: TestDatabase) {
-    let http = HttpConfig { body_limit_bytes: 2048, batch_body_limit_bytes: 8192, ..HttpConfig::default() };
+    let http = HttpConfig {
+        body_limit_bytes: 2048,
+        batch_body_limit_bytes: 8192,
+        ..HttpConfig::default()
+    };
     let app = TestApp::spawn_with(db, http).await;
     let fixture = app.number_with_use_case(&app.org, "Carrier sales").await;
     let call = app.dial(&fixture, "+14155550802", json!({})).await;
-    let big_note = json!({"content": "x".repeat(4000)}).to_string().into_bytes();
-    let response = app.owner().send(Method::POST, &format!("/calls/{}/notes", id_of(&call)), Some(("application/json", big_note.clone())), &[]).await;
+    let big_note = json!({"content": "x".repeat(4000)})
+        .to_string()
+        .into_bytes();
+    let response = app
+        .owner()
+        .send(
+            Method::POST,
+            &format!("/calls/{}/notes", id_of(&call)),
+            Some(("application/json", big_note.clone())),
+            &[],
+        )
+        .await;
     assert_eq!(response.status, 413);
     assert_error_body(&response.body);
     // The batched endpoint has its own, larger limit.
-    let items: Vec<_> = (0..20).map(|i| json!({"number_id": fixture.number_id.to_string(), "phone_number": format!("+1415555{i:04}")})).collect();
+    let items: Vec<_> = (0..50).map(|i| json!({"number_id": fixture.number_id.to_string(), "phone_number": format!("+1415555{i:04}")})).collect();
     let batch = serde_json::to_vec(&items).unwrap();
     assert!(batch.len() > 2048 && batch.len() < 8192);
-    let ok = app.owner().send(Method::POST, "/dial/outbound-batched", Some(("application/json", batch)), &[]).await;
+    let ok = app
+        .owner()
+        .send(
+            Method::POST,
+            "/dial/outbound-batched",
+            Some(("application/json", batch)),
+            &[],
+        )
+        .await;
     assert_eq!(ok.status, 200, "{}", ok.body);
     let huge: Vec<_> = (0..200).map(|i| json!({"number_id": fixture.number_id.to_string(), "phone_number": format!("+1415555{i:04}")})).collect();
-    let too_big = app.owner().send(Method::POST, "/dial/outbound-batched", Some(("application/json", serde_json::to_vec(&huge).unwrap())), &[]).await;
+    let too_big = app
+        .owner()
+        .send(
+            Method::POST,
+            "/dial/outbound-batched",
+            Some(("application/json", serde_json::to_vec(&huge).unwrap())),
+            &[],
+        )
+        .await;
     assert_eq!(too_big.status, 413);
 }
 
 async fn malformed_path_ids_are_400_everywhere(db: TestDatabase) {
     let app = TestApp::spawn(db).await;
     let good = "0123456789abcdef01234567";
-    for bad in ["0123456789abcdef0123456", "0123456789abcdef012345678", "0123456789abcdef0123456z", "x"] {
+    for bad in [
+        "0123456789abcdef0123456",
+        "0123456789abcdef012345678",
+        "0123456789abcdef0123456z",
+        "x",
+    ] {
         for (method, path) in [
             (Method::GET, format!("/calls/{bad}")),
             (Method::DELETE, format!("/calls/{bad}")),
@@ -90,7 +155,10 @@ async fn malformed_path_ids_are_400_everywhere(db: TestDatabase) {
             (Method::GET, format!("/agents/{bad}")),
             (Method::GET, format!("/numbers/{bad}")),
         ] {
-            let body = Some(("application/json", b"{\"content\":\"x\",\"emoji\":\"\xe2\x9c\x85\",\"operation\":\"add\"}".to_vec()));
+            let body = Some((
+                "application/json",
+                b"{\"content\":\"x\",\"emoji\":\"\xe2\x9c\x85\",\"operation\":\"add\"}".to_vec(),
+            ));
             let response = app.owner().send(method.clone(), &path, body, &[]).await;
             assert_eq!(response.status, 400, "{method} {path}: {}", response.body);
             assert_error_body(&response.body);
@@ -100,14 +168,22 @@ async fn malformed_path_ids_are_400_everywhere(db: TestDatabase) {
 
 async fn unknown_routes_are_json_404(db: TestDatabase) {
     let app = TestApp::spawn(db).await;
-    let response = app.owner().send(Method::GET, "/nothing-here", None, &[]).await;
+    let response = app
+        .owner()
+        .send(Method::GET, "/nothing-here", None, &[])
+        .await;
     assert_eq!(response.status, 404);
     assert_error_body(&response.body);
 }
 
 async fn the_health_check_answers(db: TestDatabase) {
     let app = TestApp::spawn(db).await;
-    let response = app.http.get(format!("{}/healthz", app.base)).send().await.unwrap();
+    let response = app
+        .http
+        .get(format!("{}/healthz", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status().as_u16(), 200);
     assert_eq!(response.text().await.unwrap(), "ok");
 }

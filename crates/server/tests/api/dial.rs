@@ -20,7 +20,9 @@ crate::backend_tests!(
 async fn outbound_creates_a_queued_call_shaped_by_the_contract(db: TestDatabase) {
     let app = TestApp::spawn(db).await;
     let fixture = app.number_with_use_case(&app.org, "Carrier sales").await;
-    let rep = app.key(&app.org, "rep@acme.test", Role::Representative).await;
+    let rep = app
+        .key(&app.org, "rep@acme.test", Role::Representative)
+        .await;
     let body = json!({
         "number_id": fixture.number_id.to_string(), "phone_number": "+14155550100",
         "params": {"load_id": "L-1"}, "metadata": {"crm_id": 42}, "tags": ["vip"],
@@ -34,11 +36,17 @@ async fn outbound_creates_a_queued_call_shaped_by_the_contract(db: TestDatabase)
     assert_eq!(call["status"], "Queued");
     assert_eq!(call["provider"], "Twilio");
     assert_eq!(call["organization_id"], app.org.id.to_string());
-    assert_eq!(call["metadata"], json!({"from": fixture.number, "to": "+14155550100", "tags": ["vip"], "custom": {"crm_id": 42}}));
+    assert_eq!(
+        call["metadata"],
+        json!({"from": fixture.number, "to": "+14155550100", "tags": ["vip"], "custom": {"crm_id": 42}})
+    );
     assert_eq!(call["use_case"]["id"], fixture.use_case_id.to_string());
     assert_eq!(call["use_case"]["name"], "Carrier sales");
     assert_eq!(call["use_case"]["model"], "gpt-4.1");
-    assert_eq!(call["agent"], json!({"id": fixture.agent_id.to_string(), "name": "Default agent"}));
+    assert_eq!(
+        call["agent"],
+        json!({"id": fixture.agent_id.to_string(), "name": "Default agent"})
+    );
     assert_eq!(call["language"], "es-MX");
     assert_eq!(call["created"], "2024-01-01T12:00:00Z");
     assert_eq!(call["viewed_by"], json!([]));
@@ -46,10 +54,26 @@ async fn outbound_creates_a_queued_call_shaped_by_the_contract(db: TestDatabase)
     assert_eq!(call["prompt_id"], "p-1");
     assert_eq!(call["max_duration_mins"], 15);
     assert_eq!(call["wait_until_awake"], true);
-    for absent in ["scheduled_for", "duration", "extraction", "classification", "costs", "end_reason", "campaign_id", "voice_id", "model"] {
-        assert!(call.get(absent).is_none(), "`{absent}` should be omitted: {call}");
+    for absent in [
+        "scheduled_for",
+        "duration",
+        "extraction",
+        "classification",
+        "costs",
+        "end_reason",
+        "campaign_id",
+        "voice_id",
+        "model",
+    ] {
+        assert!(
+            call.get(absent).is_none(),
+            "`{absent}` should be omitted: {call}"
+        );
     }
-    let stored = app.owner().get(&format!("/calls/{}", id_of(&call)), 200).await;
+    let stored = app
+        .owner()
+        .get(&format!("/calls/{}", id_of(&call)), 200)
+        .await;
     assert_eq!(stored, call);
 
     let plain = app.dial(&fixture, "+14155550101", json!({})).await;
@@ -61,9 +85,24 @@ async fn outbound_creates_a_queued_call_shaped_by_the_contract(db: TestDatabase)
 async fn outbound_in_the_future_is_scheduled(db: TestDatabase) {
     let app = TestApp::spawn(db).await;
     let fixture = app.number_with_use_case(&app.org, "Carrier sales").await;
-    let later = app.dial(&fixture, "+14155550110", json!({"scheduled_for": "2024-01-02T08:30:00.500Z"})).await;
-    assert_eq!((later["status"].clone(), later["scheduled_for"].clone()), (json!("Scheduled"), json!("2024-01-02T08:30:00Z")));
-    let past = app.dial(&fixture, "+14155550111", json!({"scheduled_for": "2023-12-31T00:00:00+02:00"})).await;
+    let later = app
+        .dial(
+            &fixture,
+            "+14155550110",
+            json!({"scheduled_for": "2024-01-02T08:30:00.500Z"}),
+        )
+        .await;
+    assert_eq!(
+        (later["status"].clone(), later["scheduled_for"].clone()),
+        (json!("Scheduled"), json!("2024-01-02T08:30:00Z"))
+    );
+    let past = app
+        .dial(
+            &fixture,
+            "+14155550111",
+            json!({"scheduled_for": "2023-12-31T00:00:00+02:00"}),
+        )
+        .await;
     assert_eq!(past["status"], "Queued");
     assert!(past.get("scheduled_for").is_none());
 }
@@ -74,16 +113,46 @@ async fn outbound_reports_every_bad_field(db: TestDatabase) {
     let body = json!({"number_id": fixture.number_id.to_string(), "phone_number": "555-0100", "language": "xx-XX",
         "max_duration_mins": 241, "params": [1], "agent_id": "0123456789abcdef01234567", "campaign_id": "nope"});
     let error = app.owner().post("/dial/outbound", body, 422).await;
-    let mut fields: Vec<&str> = error["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let mut fields: Vec<&str> = error["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     fields.sort();
-    assert_eq!(fields, ["agent_id", "campaign_id", "language", "max_duration_mins", "params", "phone_number"]);
+    assert_eq!(
+        fields,
+        [
+            "agent_id",
+            "campaign_id",
+            "language",
+            "max_duration_mins",
+            "params",
+            "phone_number"
+        ]
+    );
 
     let missing = app.owner().post("/dial/outbound", json!({}), 422).await;
-    let fields: Vec<&str> = missing["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = missing["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["number_id", "phone_number"]);
-    let wrong_type = app.owner().post("/dial/outbound", json!({"number_id": 5}), 422).await;
+    let wrong_type = app
+        .owner()
+        .post("/dial/outbound", json!({"number_id": 5}), 422)
+        .await;
     assert_eq!(wrong_type["errors"][0]["field"], "number_id");
-    let unknown = app.owner().post("/dial/outbound", json!({"number_id": "0123456789abcdef01234567", "phone_number": "+14155550100"}), 422).await;
+    let unknown = app
+        .owner()
+        .post(
+            "/dial/outbound",
+            json!({"number_id": "0123456789abcdef01234567", "phone_number": "+14155550100"}),
+            422,
+        )
+        .await;
     assert_eq!(unknown["errors"][0]["field"], "number_id");
     assert_eq!(app.owner().get("/calls", 200).await["count"], 0);
     let viewer = app.key(&app.org, "viewer@acme.test", Role::Viewer).await;
@@ -94,8 +163,19 @@ async fn outbound_reports_every_bad_field(db: TestDatabase) {
 async fn outbound_needs_a_use_case_from_the_request_or_the_number(db: TestDatabase) {
     let app = TestApp::spawn(db).await;
     let fixture = app.number_with_use_case(&app.org, "Carrier sales").await;
-    let other_use_case = app.owner().post("/use-cases", json!({"name": "Other", "language": "fr-FR"}), 200).await;
-    let mut number = app.store.get_number(app.org.id, fixture.number_id).await.unwrap();
+    let other_use_case = app
+        .owner()
+        .post(
+            "/use-cases",
+            json!({"name": "Other", "language": "fr-FR"}),
+            200,
+        )
+        .await;
+    let mut number = app
+        .store
+        .get_number(app.org.id, fixture.number_id)
+        .await
+        .unwrap();
     number.use_case_config.id = None;
     app.store.update_number(&number).await.unwrap();
 
@@ -112,20 +192,49 @@ async fn outbound_needs_a_use_case_from_the_request_or_the_number(db: TestDataba
 async fn batched_is_all_or_nothing_and_names_each_bad_index(db: TestDatabase) {
     let app = TestApp::spawn(db).await;
     let fixture = app.number_with_use_case(&app.org, "Carrier sales").await;
-    let good = |phone: &str| json!({"number_id": fixture.number_id.to_string(), "phone_number": phone});
+    let good =
+        |phone: &str| json!({"number_id": fixture.number_id.to_string(), "phone_number": phone});
     let body = json!([good("+14155550130"), good("bad"), {"number_id": fixture.number_id.to_string()}, good("+14155550133")]);
     let error = app.owner().post("/dial/outbound-batched", body, 422).await;
-    let fields: Vec<&str> = error["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = error["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["[1].phone_number", "[2].phone_number"]);
     assert_eq!(app.owner().get("/calls", 200).await["count"], 0);
 
-    let typed = app.owner().post("/dial/outbound-batched", json!([good("+14155550130"), {"max_duration_mins": "x"}]), 422).await;
+    let typed = app
+        .owner()
+        .post(
+            "/dial/outbound-batched",
+            json!([good("+14155550130"), {"max_duration_mins": "x"}]),
+            422,
+        )
+        .await;
     assert_eq!(typed["errors"][0]["field"], "[1].max_duration_mins");
-    app.owner().post("/dial/outbound-batched", json!([]), 422).await;
-    app.owner().post("/dial/outbound-batched", good("+14155550130"), 422).await;
+    app.owner()
+        .post("/dial/outbound-batched", json!([]), 422)
+        .await;
+    app.owner()
+        .post("/dial/outbound-batched", good("+14155550130"), 422)
+        .await;
 
-    let created = app.owner().post("/dial/outbound-batched", json!([good("+14155550134"), good("+14155550135")]), 200).await;
-    let to: Vec<&str> = created.as_array().unwrap().iter().map(|c| c["metadata"]["to"].as_str().unwrap()).collect();
+    let created = app
+        .owner()
+        .post(
+            "/dial/outbound-batched",
+            json!([good("+14155550134"), good("+14155550135")]),
+            200,
+        )
+        .await;
+    let to: Vec<&str> = created
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["metadata"]["to"].as_str().unwrap())
+        .collect();
     assert_eq!(to, ["+14155550134", "+14155550135"]);
     assert_eq!(app.owner().get("/calls", 200).await["count"], 2);
 }
@@ -135,14 +244,26 @@ async fn batched_takes_ten_thousand_calls(db: TestDatabase) {
     let fixture = app.number_with_use_case(&app.org, "Carrier sales").await;
     let item = |i: usize| json!({"number_id": fixture.number_id.to_string(), "phone_number": format!("+1415{:07}", i), "params": {"row": i}});
     let items: Vec<Value> = (0..10_000).map(item).collect();
-    let created = app.owner().post("/dial/outbound-batched", Value::Array(items.clone()), 200).await;
+    let created = app
+        .owner()
+        .post("/dial/outbound-batched", Value::Array(items.clone()), 200)
+        .await;
     assert_eq!(created.as_array().unwrap().len(), 10_000);
     assert_eq!(created[9_999]["params"]["row"], 9_999);
-    assert_eq!(app.owner().get("/calls?limit=1", 200).await["count"], 10_000);
+    assert_eq!(
+        app.owner().get("/calls?limit=1", 200).await["count"],
+        10_000
+    );
     let mut too_many = items;
     too_many.push(item(10_000));
-    let error = app.owner().post("/dial/outbound-batched", Value::Array(too_many), 422).await;
-    assert!(error["message"].as_str().unwrap().contains("10000"), "{error}");
+    let error = app
+        .owner()
+        .post("/dial/outbound-batched", Value::Array(too_many), 422)
+        .await;
+    assert!(
+        error["message"].as_str().unwrap().contains("10000"),
+        "{error}"
+    );
 }
 
 async fn scheduled_campaign_from_calls_with_dates_timezones_and_stagger(db: TestDatabase) {
@@ -167,16 +288,36 @@ async fn scheduled_campaign_from_calls_with_dates_timezones_and_stagger(db: Test
     assert_eq!(calls[0]["status"], "Queued");
     assert_eq!(calls[0]["params"], json!({"load_id": "A"}));
     assert_eq!(calls[0]["max_duration_mins"], 20);
-    assert_eq!((calls[1]["status"].clone(), calls[1]["scheduled_for"].clone()), (json!("Scheduled"), json!("2024-01-05T15:00:00Z")));
+    assert_eq!(
+        (
+            calls[1]["status"].clone(),
+            calls[1]["scheduled_for"].clone()
+        ),
+        (json!("Scheduled"), json!("2024-01-05T15:00:00Z"))
+    );
     assert!(calls[1].get("params").is_none());
     assert_eq!(calls[2]["scheduled_for"], "2024-01-01T12:10:00Z");
     assert_eq!(calls[2]["max_duration_mins"], 5);
     assert_eq!(calls[3]["scheduled_for"], "2024-01-02T08:00:00Z");
-    let listed = app.owner().get(&format!("/calls?campaigns={campaign_id}"), 200).await;
+    let listed = app
+        .owner()
+        .get(&format!("/calls?campaigns={campaign_id}"), 200)
+        .await;
     assert_eq!(listed["count"], 4);
-    let campaign = app.store.get_campaign(app.org.id, campaign_id.parse().unwrap()).await.unwrap();
+    let campaign = app
+        .store
+        .get_campaign(app.org.id, campaign_id.parse().unwrap())
+        .await
+        .unwrap();
     assert_eq!(campaign.name.as_deref(), Some("January reefer loads"));
-    assert_eq!((campaign.max_retries, campaign.retry_logic[0].retry_period, campaign.retry_logic[0].max_retry_per_day), (3, 30, 2));
+    assert_eq!(
+        (
+            campaign.max_retries,
+            campaign.retry_logic[0].retry_period,
+            campaign.retry_logic[0].max_retry_per_day
+        ),
+        (3, 30, 2)
+    );
 }
 
 async fn scheduled_campaign_from_csv(db: TestDatabase) {
@@ -192,9 +333,23 @@ async fn scheduled_campaign_from_csv(db: TestDatabase) {
     assert_eq!(calls[1]["scheduled_for"], "2024-03-01T00:00:00Z");
 
     let no_phone = base64::engine::general_purpose::STANDARD.encode("number,carrier\n1,2\n");
-    let error = app.owner().post("/dial/scheduled", json!({"number_id": fixture.number_id.to_string(), "csv_file": no_phone}), 422).await;
+    let error = app
+        .owner()
+        .post(
+            "/dial/scheduled",
+            json!({"number_id": fixture.number_id.to_string(), "csv_file": no_phone}),
+            422,
+        )
+        .await;
     assert_eq!(error["errors"][0]["field"], "csv_file");
-    let error = app.owner().post("/dial/scheduled", json!({"number_id": fixture.number_id.to_string(), "csv_file": "%%%"}), 422).await;
+    let error = app
+        .owner()
+        .post(
+            "/dial/scheduled",
+            json!({"number_id": fixture.number_id.to_string(), "csv_file": "%%%"}),
+            422,
+        )
+        .await;
     assert_eq!(error["errors"][0]["field"], "csv_file");
 }
 
@@ -211,26 +366,52 @@ async fn scheduled_campaign_rules_are_checked(db: TestDatabase) {
         ],
     });
     let error = app.owner().post("/dial/scheduled", body, 422).await;
-    let mut fields: Vec<&str> = error["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let mut fields: Vec<&str> = error["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     fields.sort();
     assert_eq!(
         fields,
-        ["agent_id", "calls[1].phone_number", "calls[1].scheduled_date", "calls[2].scheduled_time", "calls[2].timezone", "retry_logic[0].query", "retry_logic[0].retry_period"]
+        [
+            "agent_id",
+            "calls[1].phone_number",
+            "calls[1].scheduled_date",
+            "calls[2].scheduled_time",
+            "calls[2].timezone",
+            "retry_logic[0].query",
+            "retry_logic[0].retry_period"
+        ]
     );
     assert_eq!(app.owner().get("/calls", 200).await["count"], 0);
-    let empty = app.owner().post("/dial/scheduled", json!({"number_id": fixture.number_id.to_string()}), 422).await;
+    let empty = app
+        .owner()
+        .post(
+            "/dial/scheduled",
+            json!({"number_id": fixture.number_id.to_string()}),
+            422,
+        )
+        .await;
     assert_eq!(empty["errors"][0]["field"], "calls");
 }
 
 async fn idempotency_key_replays_the_first_response(db: TestDatabase) {
     let app = TestApp::spawn(db).await;
     let fixture = app.number_with_use_case(&app.org, "Carrier sales").await;
-    let body = json!({"number_id": fixture.number_id.to_string(), "phone_number": "+14155550170"}).to_string();
+    let body = json!({"number_id": fixture.number_id.to_string(), "phone_number": "+14155550170"})
+        .to_string();
     let send = |body: String, key: &'static str| {
         let app = &app;
         async move {
             app.owner()
-                .send(reqwest::Method::POST, "/dial/outbound", Some(("application/json", body.into_bytes())), &[("Idempotency-Key", key)])
+                .send(
+                    reqwest::Method::POST,
+                    "/dial/outbound",
+                    Some(("application/json", body.into_bytes())),
+                    &[("Idempotency-Key", key)],
+                )
                 .await
         }
     };
@@ -241,7 +422,9 @@ async fn idempotency_key_replays_the_first_response(db: TestDatabase) {
     assert_eq!(first.body, again.body);
     assert_eq!(app.owner().get("/calls", 200).await["count"], 1);
 
-    let other_body = json!({"number_id": fixture.number_id.to_string(), "phone_number": "+14155550171"}).to_string();
+    let other_body =
+        json!({"number_id": fixture.number_id.to_string(), "phone_number": "+14155550171"})
+            .to_string();
     let conflict = send(other_body.clone(), "k-1").await;
     assert_eq!(conflict.status, 422, "{}", conflict.body);
     let fresh = send(other_body, "k-2").await;

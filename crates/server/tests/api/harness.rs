@@ -31,7 +31,6 @@ pub struct TestApp {
 #[derive(Clone)]
 pub struct TestOrg {
     pub id: Id,
-    pub owner_email: String,
     pub owner_key: String,
 }
 
@@ -59,7 +58,10 @@ impl TestApp {
             store,
             clock,
             http: reqwest::Client::new(),
-            org: TestOrg { id: Id::new(Timestamp::from_millis(0)), owner_email: String::new(), owner_key: String::new() },
+            org: TestOrg {
+                id: Id::new(Timestamp::from_millis(0)),
+                owner_key: String::new(),
+            },
             _db: db,
             _shutdown: shutdown,
         };
@@ -75,7 +77,10 @@ impl TestApp {
         let (org, key) = orgs::create_organization(self.store.as_ref(), name, owner, self.now())
             .await
             .unwrap();
-        TestOrg { id: org.id, owner_email: owner.to_owned(), owner_key: key.secret }
+        TestOrg {
+            id: org.id,
+            owner_key: key.secret,
+        }
     }
 
     /// A key of a new member of `org` with `role`.
@@ -92,11 +97,17 @@ impl TestApp {
     }
 
     pub fn as_key(&self, key: &str) -> Client<'_> {
-        Client { app: self, key: Some(key.to_owned()) }
+        Client {
+            app: self,
+            key: Some(key.to_owned()),
+        }
     }
 
     pub fn anonymous(&self) -> Client<'_> {
-        Client { app: self, key: None }
+        Client {
+            app: self,
+            key: None,
+        }
     }
 
     /// A number owned by `org`, routed to a new use case (named `use_case_name`) and to the
@@ -121,12 +132,20 @@ impl TestApp {
             use_case_config: UseCaseConfig {
                 id: Some(use_case_id),
                 prompt_routes: vec![],
-                agent_routes: vec![AgentRoute { probability: 100, id: organization.default_agent_id }],
+                agent_routes: vec![AgentRoute {
+                    probability: 100,
+                    id: organization.default_agent_id,
+                }],
             },
             created_at: now,
         };
         self.store.insert_number(&number).await.unwrap();
-        Fixture { number_id: number.id, number: number.number, use_case_id, agent_id: organization.default_agent_id }
+        Fixture {
+            number_id: number.id,
+            number: number.number,
+            use_case_id,
+            agent_id: organization.default_agent_id,
+        }
     }
 }
 
@@ -179,8 +198,21 @@ impl Client<'_> {
         self.expect(Method::DELETE, path, Some(body), expect).await
     }
 
-    pub async fn expect(&self, method: Method, path: &str, body: Option<Value>, expect: u16) -> Value {
-        let response = self.send(method.clone(), path, body.map(|b| ("application/json", b.to_string().into_bytes())), &[]).await;
+    pub async fn expect(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        expect: u16,
+    ) -> Value {
+        let response = self
+            .send(
+                method.clone(),
+                path,
+                body.map(|b| ("application/json", b.to_string().into_bytes())),
+                &[],
+            )
+            .await;
         assert_eq!(
             response.status, expect,
             "{method} {path} answered {} with {}",
@@ -218,7 +250,9 @@ impl Client<'_> {
 
 /// Asserts the contract's error body: a `message` string, and nothing that leaks internals.
 pub fn assert_error_body(body: &Value) {
-    let message = body["message"].as_str().unwrap_or_else(|| panic!("no message in {body}"));
+    let message = body["message"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no message in {body}"));
     assert!(!message.is_empty());
     for leak in ["sqlx", "SQLITE", "panicked", "postgres", "syntax error at"] {
         assert!(!message.contains(leak), "error leaks internals: {message}");
@@ -227,8 +261,17 @@ pub fn assert_error_body(body: &Value) {
 
 /// The keys every Call carries (contract §3).
 pub const REQUIRED_CALL_KEYS: &[&str] = &[
-    "id", "organization_id", "type", "status", "provider", "metadata", "use_case", "agent",
-    "language", "created", "viewed_by",
+    "id",
+    "organization_id",
+    "type",
+    "status",
+    "provider",
+    "metadata",
+    "use_case",
+    "agent",
+    "language",
+    "created",
+    "viewed_by",
 ];
 
 pub fn assert_full_call(call: &Value) {
@@ -236,7 +279,10 @@ pub fn assert_full_call(call: &Value) {
         assert!(!call[key].is_null(), "call lacks `{key}`: {call}");
     }
     for key in ["from", "to", "tags"] {
-        assert!(!call["metadata"][key].is_null(), "metadata lacks `{key}`: {call}");
+        assert!(
+            !call["metadata"][key].is_null(),
+            "metadata lacks `{key}`: {call}"
+        );
     }
     assert_eq!(call["id"].as_str().unwrap().len(), 24);
 }
@@ -253,13 +299,21 @@ impl TestApp {
 
     /// Stores a copy of `template` (a Call as the API returned it) under a new id with
     /// `status`, for states that only the engine reaches (live and final calls).
-    pub async fn seed_call(&self, template: &Value, status: &str, edit: impl FnOnce(&mut Value)) -> Value {
+    pub async fn seed_call(
+        &self,
+        template: &Value,
+        status: &str,
+        edit: impl FnOnce(&mut Value),
+    ) -> Value {
         let mut call = template.clone();
         call["id"] = json!(Id::new(self.now()).to_string());
         call["status"] = json!(status);
         edit(&mut call);
         let parsed: switchyard_core::call::Call = serde_json::from_value(call.clone()).unwrap();
-        self.store.insert_calls(parsed.organization_id, &[parsed], None, None).await.unwrap();
+        self.store
+            .insert_calls(parsed.organization_id, &[parsed], None, None)
+            .await
+            .unwrap();
         call
     }
 }

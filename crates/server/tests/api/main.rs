@@ -6,14 +6,14 @@
 mod common;
 mod harness;
 
+mod agents;
 mod auth;
 mod bad_input;
 mod calls;
 mod dial;
 mod notes;
-mod review;
-mod tenancy;
-mod agents;
 mod numbers;
 mod org;
+mod review;
+mod tenancy;
 mod use_cases;

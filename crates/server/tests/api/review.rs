@@ -16,14 +16,27 @@ async fn viewed_by_keeps_first_view_order_and_is_idempotent(db: TestDatabase) {
     let path = format!("/calls/{}/viewed", id_of(&call));
     let viewer = app.key(&app.org, "viewer@acme.test", Role::Viewer).await;
 
-    let response = app.as_key(&viewer).send(reqwest::Method::PATCH, &path, None, &[]).await;
+    let response = app
+        .as_key(&viewer)
+        .send(reqwest::Method::PATCH, &path, None, &[])
+        .await;
     assert_eq!(response.status, 200, "{}", response.body);
-    app.owner().patch(&path, json!({"email": "Boss@Acme.test"}), 200).await;
+    app.owner()
+        .patch(&path, json!({"email": "Boss@Acme.test"}), 200)
+        .await;
     app.as_key(&viewer).patch(&path, json!({}), 200).await;
-    let after = app.owner().patch(&path, json!({"email": "boss@acme.test"}), 200).await;
+    let after = app
+        .owner()
+        .patch(&path, json!({"email": "boss@acme.test"}), 200)
+        .await;
 
-    assert_eq!(after["viewed_by"], json!(["viewer@acme.test", "boss@acme.test"]));
-    app.owner().patch(&path, json!({"email": "not-an-email"}), 422).await;
+    assert_eq!(
+        after["viewed_by"],
+        json!(["viewer@acme.test", "boss@acme.test"])
+    );
+    app.owner()
+        .patch(&path, json!({"email": "not-an-email"}), 422)
+        .await;
 }
 
 async fn ratings_keep_one_per_email_and_emoji(db: TestDatabase) {
@@ -34,9 +47,21 @@ async fn ratings_keep_one_per_email_and_emoji(db: TestDatabase) {
     let path = format!("/calls/{}/ratings", id_of(&call));
     let viewer = app.key(&app.org, "viewer@acme.test", Role::Viewer).await;
 
-    app.as_key(&viewer).patch(&path, json!({"emoji": "✅", "email": "viewer@acme.test", "operation": "add"}), 200).await;
+    app.as_key(&viewer)
+        .patch(
+            &path,
+            json!({"emoji": "✅", "email": "viewer@acme.test", "operation": "add"}),
+            200,
+        )
+        .await;
     app.clock.advance_seconds(5);
-    app.owner().patch(&path, json!({"emoji": "✅", "email": "viewer@acme.test", "operation": "add"}), 200).await;
+    app.owner()
+        .patch(
+            &path,
+            json!({"emoji": "✅", "email": "viewer@acme.test", "operation": "add"}),
+            200,
+        )
+        .await;
     let after = app.owner().patch(&path, json!({"emoji": "🚨", "email": "owner@acme.test", "operation": "add", "created": "2024-01-01T00:00:00Z"}), 200).await;
     assert_eq!(
         after["ratings"],
@@ -52,11 +77,28 @@ async fn ratings_keep_one_per_email_and_emoji(db: TestDatabase) {
     let unrated = app.owner().get("/calls?ratings=%F0%9F%91%8E", 200).await;
     assert_eq!(unrated["count"], 0);
 
-    let removed = app.owner().patch(&path, json!({"emoji": "✅", "email": "viewer@acme.test", "operation": "remove"}), 200).await;
+    let removed = app
+        .owner()
+        .patch(
+            &path,
+            json!({"emoji": "✅", "email": "viewer@acme.test", "operation": "remove"}),
+            200,
+        )
+        .await;
     assert_eq!(removed["ratings"].as_array().unwrap().len(), 1);
-    let noop = app.owner().patch(&path, json!({"emoji": "👎", "email": "nobody@acme.test", "operation": "remove"}), 200).await;
+    let noop = app
+        .owner()
+        .patch(
+            &path,
+            json!({"emoji": "👎", "email": "nobody@acme.test", "operation": "remove"}),
+            200,
+        )
+        .await;
     assert_eq!(noop["ratings"], removed["ratings"]);
-    let untouched = app.owner().get(&format!("/calls/{}", id_of(&other)), 200).await;
+    let untouched = app
+        .owner()
+        .get(&format!("/calls/{}", id_of(&other)), 200)
+        .await;
     assert_eq!(untouched["ratings"], json!([]));
 }
 
@@ -65,9 +107,23 @@ async fn ratings_are_checked(db: TestDatabase) {
     let fixture = app.number_with_use_case(&app.org, "Carrier sales").await;
     let call = app.dial(&fixture, "+14155550183", json!({})).await;
     let path = format!("/calls/{}/ratings", id_of(&call));
-    let bad_emoji = app.owner().patch(&path, json!({"emoji": "😀", "email": "a@b.co", "operation": "add"}), 422).await;
+    let bad_emoji = app
+        .owner()
+        .patch(
+            &path,
+            json!({"emoji": "😀", "email": "a@b.co", "operation": "add"}),
+            422,
+        )
+        .await;
     assert_eq!(bad_emoji["errors"][0]["field"], "emoji");
-    let bad_op = app.owner().patch(&path, json!({"emoji": "✅", "email": "a@b.co", "operation": "toggle"}), 422).await;
+    let bad_op = app
+        .owner()
+        .patch(
+            &path,
+            json!({"emoji": "✅", "email": "a@b.co", "operation": "toggle"}),
+            422,
+        )
+        .await;
     assert_eq!(bad_op["errors"][0]["field"], "operation");
     app.owner().get("/calls?ratings=nope", 422).await;
 }

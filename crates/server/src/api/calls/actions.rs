@@ -9,28 +9,61 @@ use switchyard_core::enums::Role;
 use switchyard_core::lifecycle::CallEvent;
 use switchyard_core::store::StoreError;
 
-pub async fn get_call(State(state): State<AppState>, caller: Caller, PathId(id): PathId) -> ApiResult<Json<Call>> {
-    Ok(Json(state.store.get_call(caller.organization_id, id).await.map_err(call_error)?))
+pub async fn get_call(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId,
+) -> ApiResult<Json<Call>> {
+    Ok(Json(
+        state
+            .store
+            .get_call(caller.organization_id, id)
+            .await
+            .map_err(call_error)?,
+    ))
 }
 
 /// Hangs up a live call: `In progress` ends `Completed`, `Initiated`/`Ringing` end `Canceled`.
-pub async fn stop(State(state): State<AppState>, caller: Caller, PathId(id): PathId) -> ApiResult<Json<Call>> {
+pub async fn stop(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId,
+) -> ApiResult<Json<Call>> {
     caller.require(Role::Representative)?;
     transition(&state, &caller, id, CallEvent::Stop).await
 }
 
 /// Cancels a call that has not been dialed yet (`Scheduled` or `Queued`).
-pub async fn cancel(State(state): State<AppState>, caller: Caller, PathId(id): PathId) -> ApiResult<Json<Call>> {
+pub async fn cancel(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId,
+) -> ApiResult<Json<Call>> {
     caller.require(Role::Representative)?;
     transition(&state, &caller, id, CallEvent::Cancel).await
 }
 
-pub async fn delete_call(State(state): State<AppState>, caller: Caller, PathId(id): PathId) -> ApiResult<Json<Call>> {
+pub async fn delete_call(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId,
+) -> ApiResult<Json<Call>> {
     caller.require(Role::Owner)?;
-    Ok(Json(state.store.delete_call(caller.organization_id, id).await.map_err(call_error)?))
+    Ok(Json(
+        state
+            .store
+            .delete_call(caller.organization_id, id)
+            .await
+            .map_err(call_error)?,
+    ))
 }
 
-async fn transition(state: &AppState, caller: &Caller, id: switchyard_core::Id, event: CallEvent) -> ApiResult<Json<Call>> {
+async fn transition(
+    state: &AppState,
+    caller: &Caller,
+    id: switchyard_core::Id,
+    event: CallEvent,
+) -> ApiResult<Json<Call>> {
     let call = state
         .store
         .transition_call(caller.organization_id, id, event)

@@ -21,7 +21,10 @@ pub async fn list_calls(
     Query(params): Query<CallQueryParams>,
 ) -> ApiResult<Json<CallPage>> {
     let query = params.parse()?;
-    let list = state.store.list_calls(caller.organization_id, &query).await?;
+    let list = state
+        .store
+        .list_calls(caller.organization_id, &query)
+        .await?;
     Ok(Json(CallPage {
         calls: list.calls,
         count: list.count,
@@ -48,7 +51,11 @@ pub async fn current_page(
         .store
         .call_position(caller.organization_id, &query.filter, query.sort, call_id)
         .await?
-        .ok_or_else(|| ApiError::NotFound("the call is not among the calls that match these filters".to_owned()))?;
+        .ok_or_else(|| {
+            ApiError::NotFound(
+                "the call is not among the calls that match these filters".to_owned(),
+            )
+        })?;
     Ok(Json(CurrentPage {
         current_page: position / u64::from(query.limit) + 1,
     }))

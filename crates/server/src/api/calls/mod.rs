@@ -15,7 +15,10 @@ pub fn routes() -> Router<AppState> {
         .route("/calls", get(list::list_calls))
         .route("/calls/current-page", get(list::current_page))
         .route("/calls/tags", get(list::tags))
-        .route("/calls/{id}", get(actions::get_call).delete(actions::delete_call))
+        .route(
+            "/calls/{id}",
+            get(actions::get_call).delete(actions::delete_call),
+        )
         .route("/calls/{id}/stop", post(actions::stop))
         .route("/calls/{id}/cancel", post(actions::cancel))
         .route("/calls/{id}/notes", post(notes::add_note))

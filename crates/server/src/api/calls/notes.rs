@@ -43,7 +43,11 @@ pub async fn add_note(
         created_at: now,
         updated_at: None,
     };
-    let call = state.store.add_note(caller.organization_id, call_id, &note).await.map_err(call_error)?;
+    let call = state
+        .store
+        .add_note(caller.organization_id, call_id, &note)
+        .await
+        .map_err(call_error)?;
     Ok(Json(call))
 }
 
@@ -60,7 +64,13 @@ pub async fn update_note(
     };
     let call = state
         .store
-        .update_note(caller.organization_id, call_id, note_id, &patch, state.clock.now())
+        .update_note(
+            caller.organization_id,
+            call_id,
+            note_id,
+            &patch,
+            state.clock.now(),
+        )
         .await
         .map_err(note_error)?;
     Ok(Json(call))
@@ -86,7 +96,9 @@ fn note_content(content: String) -> Result<String, ApiError> {
     if content.trim().is_empty() || chars > MAX_NOTE_CHARS {
         return Err(ApiError::invalid(vec![FieldError::new(
             "content",
-            format!("a note must have 1 to {MAX_NOTE_CHARS} characters and not be blank (got {chars})"),
+            format!(
+                "a note must have 1 to {MAX_NOTE_CHARS} characters and not be blank (got {chars})"
+            ),
         )]));
     }
     Ok(content)

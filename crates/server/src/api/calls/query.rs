@@ -46,20 +46,32 @@ impl CallQueryParams {
         };
         let skip = match &self.skip {
             None => 0,
-            Some(raw) => errors.check(bounded("skip", raw, 0, i64::MAX as u64)).unwrap_or(0),
+            Some(raw) => errors
+                .check(bounded("skip", raw, 0, i64::MAX as u64))
+                .unwrap_or(0),
         };
         let filter = CallFilter {
-            call_type: self.call_type.as_deref().and_then(|raw| errors.check(one("type", raw))),
-            statuses: list(&mut errors, "statuses", &self.statuses, |f, s| one(f, s)),
+            call_type: self
+                .call_type
+                .as_deref()
+                .and_then(|raw| errors.check(one("type", raw))),
+            statuses: list(&mut errors, "statuses", &self.statuses, one),
             tags: list(&mut errors, "tags", &self.tags, |_, s| Ok(s.to_owned())),
             models: list(&mut errors, "models", &self.models, |_, s| Ok(s.to_owned())),
-            ratings: list(&mut errors, "ratings", &self.ratings, |f, s| one(f, s)),
+            ratings: list(&mut errors, "ratings", &self.ratings, one),
             use_cases: list(&mut errors, "use_cases", &self.use_cases, parse_field_id),
             campaigns: list(&mut errors, "campaigns", &self.campaigns, parse_field_id),
-            created_from: self.from.as_deref().and_then(|raw| errors.check(bound("from", raw, false))),
-            created_to: self.to.as_deref().and_then(|raw| errors.check(bound("to", raw, true))),
+            created_from: self
+                .from
+                .as_deref()
+                .and_then(|raw| errors.check(bound("from", raw, false))),
+            created_to: self
+                .to
+                .as_deref()
+                .and_then(|raw| errors.check(bound("to", raw, true))),
             search: non_empty(&self.search),
-            transfer_contact_email: non_empty(&self.transfer_contact_email).map(|e| e.to_lowercase()),
+            transfer_contact_email: non_empty(&self.transfer_contact_email)
+                .map(|e| e.to_lowercase()),
         };
         let sort = self
             .sort
@@ -67,7 +79,12 @@ impl CallQueryParams {
             .and_then(|raw| errors.check(one("sort", raw)))
             .unwrap_or_default();
         errors.finish()?;
-        Ok(CallQuery { filter, sort, limit, skip })
+        Ok(CallQuery {
+            filter,
+            sort,
+            limit,
+            skip,
+        })
     }
 
     /// `callId` (or `call_id`) of `GET /calls/current-page`.
@@ -76,13 +93,18 @@ impl CallQueryParams {
             .call_id_camel
             .as_deref()
             .or(self.call_id.as_deref())
-            .ok_or_else(|| ApiError::invalid_field("callId", "required: the id of the call to locate"))?;
+            .ok_or_else(|| {
+                ApiError::invalid_field("callId", "required: the id of the call to locate")
+            })?;
         parse_field_id("callId", raw).map_err(|e| ApiError::invalid(vec![e]))
     }
 }
 
 fn non_empty(raw: &Option<String>) -> Option<String> {
-    raw.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+    raw.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 fn one<T: FromStr<Err = switchyard_core::enums::UnknownVariant>>(
@@ -91,7 +113,9 @@ fn one<T: FromStr<Err = switchyard_core::enums::UnknownVariant>>(
 ) -> Result<T, crate::error::FieldError> {
     raw.trim()
         .parse()
-        .map_err(|e: switchyard_core::enums::UnknownVariant| crate::error::FieldError::new(field, e.to_string()))
+        .map_err(|e: switchyard_core::enums::UnknownVariant| {
+            crate::error::FieldError::new(field, e.to_string())
+        })
 }
 
 /// A comma-separated list; empty items are ignored.
@@ -137,5 +161,9 @@ fn bound(field: &str, raw: &str, upper: bool) -> Result<Timestamp, crate::error:
         )
     })?;
     let start = Timestamp::from_datetime(date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
-    Ok(if upper { Timestamp::from_millis(start.plus_seconds(86_400).millis() - 1) } else { start })
+    Ok(if upper {
+        Timestamp::from_millis(start.plus_seconds(86_400).millis() - 1)
+    } else {
+        start
+    })
 }

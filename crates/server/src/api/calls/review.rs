@@ -61,7 +61,12 @@ pub async fn rate(
             };
             state.store.add_rating(org, call_id, &rating).await
         }
-        RatingOperation::Remove => state.store.remove_rating(org, call_id, body.emoji, &email).await,
+        RatingOperation::Remove => {
+            state
+                .store
+                .remove_rating(org, call_id, body.emoji, &email)
+                .await
+        }
     };
     Ok(Json(call.map_err(call_error)?))
 }

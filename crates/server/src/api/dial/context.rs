@@ -19,19 +19,40 @@ pub struct DialContext {
 }
 
 impl DialContext {
-    pub async fn load(store: &dyn Store, org: Id, now: Timestamp) -> Result<DialContext, StoreError> {
+    pub async fn load(
+        store: &dyn Store,
+        org: Id,
+        now: Timestamp,
+    ) -> Result<DialContext, StoreError> {
         let organization = store.get_organization(org).await?;
-        let agents: HashMap<Id, Agent> = store.list_agents(org).await?.into_iter().map(|a| (a.id, a)).collect();
+        let agents: HashMap<Id, Agent> = store
+            .list_agents(org)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect();
         let default_agent = agents
             .get(&organization.default_agent_id)
             .cloned()
-            .ok_or_else(|| StoreError::Conflict("the organization has no default agent".to_owned()))?;
+            .ok_or_else(|| {
+                StoreError::Conflict("the organization has no default agent".to_owned())
+            })?;
         Ok(DialContext {
             org,
             now,
             default_agent,
-            numbers: store.list_numbers(org).await?.into_iter().map(|n| (n.id, n)).collect(),
-            use_cases: store.list_use_cases(org).await?.into_iter().map(|u| (u.id, u)).collect(),
+            numbers: store
+                .list_numbers(org)
+                .await?
+                .into_iter()
+                .map(|n| (n.id, n))
+                .collect(),
+            use_cases: store
+                .list_use_cases(org)
+                .await?
+                .into_iter()
+                .map(|u| (u.id, u))
+                .collect(),
             agents,
         })
     }

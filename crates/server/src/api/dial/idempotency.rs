@@ -29,7 +29,13 @@ pub enum Replay {
     Proceed(Option<IdempotencyKey>),
 }
 
-pub async fn check(state: &AppState, caller: &Caller, headers: &HeaderMap, endpoint: &str, body: &[u8]) -> ApiResult<Replay> {
+pub async fn check(
+    state: &AppState,
+    caller: &Caller,
+    headers: &HeaderMap,
+    endpoint: &str,
+    body: &[u8],
+) -> ApiResult<Replay> {
     let Some(raw) = headers.get(HEADER) else {
         return Ok(Replay::Proceed(None));
     };
@@ -38,7 +44,11 @@ pub async fn check(state: &AppState, caller: &Caller, headers: &HeaderMap, endpo
         .ok()
         .map(str::trim)
         .filter(|k| (1..=255).contains(&k.len()))
-        .ok_or_else(|| ApiError::BadRequest("Idempotency-Key must be 1 to 255 visible ASCII characters".to_owned()))?
+        .ok_or_else(|| {
+            ApiError::BadRequest(
+                "Idempotency-Key must be 1 to 255 visible ASCII characters".to_owned(),
+            )
+        })?
         .to_owned();
     let mut hasher = Sha256::new();
     hasher.update(endpoint.as_bytes());
@@ -72,15 +82,24 @@ pub async fn commit(
         body: body.clone(),
         created_at: state.clock.now(),
     });
-    match state.store.insert_calls(org, calls, campaign, record.as_ref()).await {
+    match state
+        .store
+        .insert_calls(org, calls, campaign, record.as_ref())
+        .await
+    {
         Ok(()) => Ok(json_response(StatusCode::OK, body)),
         // Another request with the same key won the race: answer as it did.
         Err(StoreError::Duplicate(_)) if record.is_some() => {
-            let ours = record.as_ref().map(|r| r.request_hash.as_str()).unwrap_or_default();
+            let ours = record
+                .as_ref()
+                .map(|r| r.request_hash.as_str())
+                .unwrap_or_default();
             let key = record.as_ref().map(|r| r.key.as_str()).unwrap_or_default();
             match state.store.find_idempotency(org, key).await? {
                 Some(stored) => replay(&stored, ours),
-                None => Err(ApiError::Conflict("a request with this Idempotency-Key is in progress; retry".to_owned())),
+                None => Err(ApiError::Conflict(
+                    "a request with this Idempotency-Key is in progress; retry".to_owned(),
+                )),
             }
         }
         Err(other) => Err(other.into()),

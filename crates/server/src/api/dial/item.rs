@@ -40,41 +40,66 @@ pub const MAX_DURATION_MINS: i64 = 240;
 impl DialContext {
     /// Builds the call, or records why it cannot be made. `at` turns a field name into the
     /// path reported to the client (`phone_number`, `[3].phone_number`, ...).
-    pub fn build_call(&self, item: DialItem, at: &dyn Fn(&str) -> String, errors: &mut Errors) -> Option<Call> {
+    pub fn build_call(
+        &self,
+        item: DialItem,
+        at: &dyn Fn(&str) -> String,
+        errors: &mut Errors,
+    ) -> Option<Call> {
         let before = errors.0.len();
         let number = match &item.number_id {
             None => {
-                errors.push(at("number_id"), "required: the id of one of your numbers to call from");
+                errors.push(
+                    at("number_id"),
+                    "required: the id of one of your numbers to call from",
+                );
                 None
             }
-            Some(raw) => errors.check(parse_field_id(&at("number_id"), raw)).and_then(|id| {
-                let found = self.numbers.get(&id);
-                if found.is_none() {
-                    errors.push(at("number_id"), format!("your organization has no number {id}"));
-                }
-                found
-            }),
+            Some(raw) => errors
+                .check(parse_field_id(&at("number_id"), raw))
+                .and_then(|id| {
+                    let found = self.numbers.get(&id);
+                    if found.is_none() {
+                        errors.push(
+                            at("number_id"),
+                            format!("your organization has no number {id}"),
+                        );
+                    }
+                    found
+                }),
         };
         let phone = match &item.phone_number {
             None => {
                 errors.push(at("phone_number"), "required: the E.164 number to call");
                 None
             }
-            Some(raw) => errors.check(PhoneNumber::parse(raw).map_err(|e| crate::error::FieldError::new(at("phone_number"), e.to_string()))),
+            Some(raw) => errors.check(
+                PhoneNumber::parse(raw)
+                    .map_err(|e| crate::error::FieldError::new(at("phone_number"), e.to_string())),
+            ),
         };
         let use_case = self.pick_use_case(&item, number, at, errors);
         let agent = self.pick_agent(&item, number, at, errors);
         let language = item.language.as_deref().and_then(|raw| {
-            errors.check(raw.parse::<Language>().map_err(|e| crate::error::FieldError::new(at("language"), e.to_string())))
+            errors.check(
+                raw.parse::<Language>()
+                    .map_err(|e| crate::error::FieldError::new(at("language"), e.to_string())),
+            )
         });
         let params = object_or_null(item.params, &at("params"), errors);
         let custom = object_or_null(item.metadata, &at("metadata"), errors);
-        let campaign_id = item.campaign_id.as_deref().and_then(|raw| errors.check(parse_field_id(&at("campaign_id"), raw)));
+        let campaign_id = item
+            .campaign_id
+            .as_deref()
+            .and_then(|raw| errors.check(parse_field_id(&at("campaign_id"), raw)));
         let max_duration_mins = item.max_duration_mins.and_then(|mins| {
             if (1..=MAX_DURATION_MINS).contains(&mins) {
                 Some(mins as u32)
             } else {
-                errors.push(at("max_duration_mins"), format!("must be from 1 to {MAX_DURATION_MINS} minutes (got {mins})"));
+                errors.push(
+                    at("max_duration_mins"),
+                    format!("must be from 1 to {MAX_DURATION_MINS} minutes (got {mins})"),
+                );
                 None
             }
         });
@@ -101,7 +126,11 @@ impl DialContext {
             id: Id::new(self.now),
             organization_id: self.org,
             call_type: CallType::Outbound,
-            status: if scheduled_for.is_some() { CallStatus::Scheduled } else { CallStatus::Queued },
+            status: if scheduled_for.is_some() {
+                CallStatus::Scheduled
+            } else {
+                CallStatus::Queued
+            },
             provider: Provider::Twilio,
             metadata: CallMetadata {
                 call_sid: None,
@@ -113,7 +142,10 @@ impl DialContext {
             },
             language: language.unwrap_or(use_case.language),
             use_case,
-            agent: AgentRef { id: agent.id, name: agent.name.clone() },
+            agent: AgentRef {
+                id: agent.id,
+                name: agent.name.clone(),
+            },
             created: self.now,
             viewed_by: Vec::new(),
             prompt_id,
@@ -150,7 +182,10 @@ impl DialContext {
             None => match number.map(|n| n.use_case_config.id) {
                 Some(Some(id)) => id,
                 Some(None) => {
-                    errors.push(at("use_case_id"), "required: give use_case_id, or attach a use case to the number");
+                    errors.push(
+                        at("use_case_id"),
+                        "required: give use_case_id, or attach a use case to the number",
+                    );
                     return None;
                 }
                 None => return None,
@@ -158,7 +193,10 @@ impl DialContext {
         };
         let found = self.use_cases.get(&id).cloned();
         if found.is_none() {
-            errors.push(at("use_case_id"), format!("your organization has no use case {id}"));
+            errors.push(
+                at("use_case_id"),
+                format!("your organization has no use case {id}"),
+            );
         }
         found
     }
@@ -174,15 +212,29 @@ impl DialContext {
             let id = errors.check(parse_field_id(&at("agent_id"), raw))?;
             let found = self.agents.get(&id);
             if found.is_none() {
-                errors.push(at("agent_id"), format!("your organization has no agent {id}"));
+                errors.push(
+                    at("agent_id"),
+                    format!("your organization has no agent {id}"),
+                );
             }
             return found;
         }
         let routed = number.and_then(|n| {
-            let live: Vec<_> = n.use_case_config.agent_routes.iter().filter(|r| self.agents.contains_key(&r.id)).collect();
-            live.choose_weighted(&mut rand::rng(), |r| r.probability).ok().map(|r| r.id)
+            let live: Vec<_> = n
+                .use_case_config
+                .agent_routes
+                .iter()
+                .filter(|r| self.agents.contains_key(&r.id))
+                .collect();
+            live.choose_weighted(&mut rand::rng(), |r| r.probability)
+                .ok()
+                .map(|r| r.id)
         });
-        Some(routed.and_then(|id| self.agents.get(&id)).unwrap_or(&self.default_agent))
+        Some(
+            routed
+                .and_then(|id| self.agents.get(&id))
+                .unwrap_or(&self.default_agent),
+        )
     }
 }
 

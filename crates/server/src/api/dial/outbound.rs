@@ -26,13 +26,27 @@ pub async fn outbound(
         Replay::Stored(response) => return Ok(response),
         Replay::Proceed(key) => key,
     };
-    let context = DialContext::load(state.store.as_ref(), caller.organization_id, state.clock.now()).await?;
+    let context = DialContext::load(
+        state.store.as_ref(),
+        caller.organization_id,
+        state.clock.now(),
+    )
+    .await?;
     let mut errors = Errors::default();
     let call = context.build_call(item, &|field| field.to_owned(), &mut errors);
     errors.finish()?;
-    let call = call.ok_or_else(|| ApiError::invalid_field("body", "the call could not be built"))?;
+    let call =
+        call.ok_or_else(|| ApiError::invalid_field("body", "the call could not be built"))?;
     let body = serde_json::to_string(&call).map_err(ApiError::internal)?;
-    idempotency::commit(&state, &caller, std::slice::from_ref(&call), None, key, body).await
+    idempotency::commit(
+        &state,
+        &caller,
+        std::slice::from_ref(&call),
+        None,
+        key,
+        body,
+    )
+    .await
 }
 
 /// `POST /dial/outbound-batched`: up to 10,000 calls, all validated before any is created;
@@ -46,19 +60,31 @@ pub async fn batched(
     caller.require(Role::Representative)?;
     let items: Value = parse_json(&bytes)?;
     let Value::Array(items) = items else {
-        return Err(ApiError::invalid_field("body", "must be a JSON array of dial requests"));
+        return Err(ApiError::invalid_field(
+            "body",
+            "must be a JSON array of dial requests",
+        ));
     };
     if items.is_empty() || items.len() > MAX_CALLS_PER_REQUEST {
         return Err(ApiError::invalid_field(
             "body",
-            format!("must hold 1 to {MAX_CALLS_PER_REQUEST} dial requests (got {})", items.len()),
+            format!(
+                "must hold 1 to {MAX_CALLS_PER_REQUEST} dial requests (got {})",
+                items.len()
+            ),
         ));
     }
-    let key = match idempotency::check(&state, &caller, &headers, "outbound-batched", &bytes).await? {
-        Replay::Stored(response) => return Ok(response),
-        Replay::Proceed(key) => key,
-    };
-    let context = DialContext::load(state.store.as_ref(), caller.organization_id, state.clock.now()).await?;
+    let key =
+        match idempotency::check(&state, &caller, &headers, "outbound-batched", &bytes).await? {
+            Replay::Stored(response) => return Ok(response),
+            Replay::Proceed(key) => key,
+        };
+    let context = DialContext::load(
+        state.store.as_ref(),
+        caller.organization_id,
+        state.clock.now(),
+    )
+    .await?;
     let mut errors = Errors::default();
     let mut calls = Vec::with_capacity(items.len());
     for (index, value) in items.into_iter().enumerate() {

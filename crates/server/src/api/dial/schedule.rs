@@ -13,7 +13,8 @@ pub struct LocalSchedule {
 }
 
 pub fn parse_date(raw: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| format!("`{raw}` is not a date like 2024-05-31 (YYYY-MM-DD)"))
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("`{raw}` is not a date like 2024-05-31 (YYYY-MM-DD)"))
 }
 
 /// `HH:MM:SS`, or `HH:MM`.
@@ -33,7 +34,11 @@ pub fn due_at(own: &LocalSchedule, tz: Tz, now: Timestamp) -> Result<Option<Time
         (Some(date), time) => date.and_time(time.unwrap_or(NaiveTime::MIN)),
         (None, Some(time)) => {
             let today = local_now.date_naive().and_time(time);
-            if today > local_now.naive_local() { today } else { today + Duration::days(1) }
+            if today > local_now.naive_local() {
+                today
+            } else {
+                today + Duration::days(1)
+            }
         }
     };
     resolve(naive, tz).map(Some)
@@ -43,7 +48,10 @@ pub fn due_at(own: &LocalSchedule, tz: Tz, now: Timestamp) -> Result<Option<Time
 /// the earlier of the two.
 fn resolve(naive: NaiveDateTime, tz: Tz) -> Result<Timestamp, String> {
     for shift in [0, 30, 60, 90, 120] {
-        if let Some(at) = tz.from_local_datetime(&(naive + Duration::minutes(shift))).earliest() {
+        if let Some(at) = tz
+            .from_local_datetime(&(naive + Duration::minutes(shift)))
+            .earliest()
+        {
             return Ok(Timestamp::from_datetime(at.to_utc()));
         }
     }
@@ -64,22 +72,41 @@ mod tests {
 
     #[test]
     fn a_date_and_time_are_read_in_the_timezone() {
-        let own = LocalSchedule { date: Some(parse_date("2024-07-01").unwrap()), time: Some(parse_time("09:30:00").unwrap()) };
-        let due = due_at(&own, chrono_tz::America::Chicago, at("2024-06-01T00:00:00Z")).unwrap();
+        let own = LocalSchedule {
+            date: Some(parse_date("2024-07-01").unwrap()),
+            time: Some(parse_time("09:30:00").unwrap()),
+        };
+        let due = due_at(
+            &own,
+            chrono_tz::America::Chicago,
+            at("2024-06-01T00:00:00Z"),
+        )
+        .unwrap();
         assert_eq!(due, Some(at("2024-07-01T14:30:00Z")));
     }
 
     #[test]
     fn a_time_alone_is_its_next_occurrence() {
-        let own = LocalSchedule { date: None, time: Some(parse_time("08:00").unwrap()) };
+        let own = LocalSchedule {
+            date: None,
+            time: Some(parse_time("08:00").unwrap()),
+        };
         let due = due_at(&own, chrono_tz::UTC, at("2024-01-01T12:00:00Z")).unwrap();
         assert_eq!(due, Some(at("2024-01-02T08:00:00Z")));
     }
 
     #[test]
     fn a_time_in_the_spring_forward_gap_moves_past_it() {
-        let own = LocalSchedule { date: Some(parse_date("2024-03-10").unwrap()), time: Some(parse_time("02:30").unwrap()) };
-        let due = due_at(&own, chrono_tz::America::New_York, at("2024-01-01T00:00:00Z")).unwrap();
+        let own = LocalSchedule {
+            date: Some(parse_date("2024-03-10").unwrap()),
+            time: Some(parse_time("02:30").unwrap()),
+        };
+        let due = due_at(
+            &own,
+            chrono_tz::America::New_York,
+            at("2024-01-01T00:00:00Z"),
+        )
+        .unwrap();
         assert_eq!(due, Some(at("2024-03-10T07:00:00Z")));
     }
 }

@@ -58,7 +58,13 @@ struct CampaignOut<'a> {
 }
 
 /// Keys of a campaign row that are not prompt params.
-const ROW_KEYS: &[&str] = &["phone_number", "scheduled_date", "scheduled_time", "timezone", "max_duration_mins"];
+const ROW_KEYS: &[&str] = &[
+    "phone_number",
+    "scheduled_date",
+    "scheduled_time",
+    "timezone",
+    "max_duration_mins",
+];
 const MAX_RETRIES: u32 = 10;
 
 pub async fn campaign(
@@ -80,9 +86,15 @@ pub async fn campaign(
     let campaign = Campaign {
         id: Id::new(now),
         organization_id: caller.organization_id,
-        name: body.campaign_name.clone().map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
+        name: body
+            .campaign_name
+            .clone()
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty()),
         retry_logic: retry_rules(&body.retry_logic, &mut errors),
-        max_retries: body.max_retries.unwrap_or(if body.retry_logic.is_empty() { 0 } else { 1 }),
+        max_retries: body
+            .max_retries
+            .unwrap_or(if body.retry_logic.is_empty() { 0 } else { 1 }),
         created_at: now,
     };
     if campaign.max_retries > MAX_RETRIES {
@@ -94,16 +106,36 @@ pub async fn campaign(
     let mut turn = 0;
     for (index, row) in rows.into_iter().enumerate() {
         let at = |field: &str| {
-            if ROW_KEYS.contains(&field) { format!("calls[{index}].{field}") } else { field.to_owned() }
+            if ROW_KEYS.contains(&field) {
+                format!("calls[{index}].{field}")
+            } else {
+                field.to_owned()
+            }
         };
-        let item = row_item(&body, row, campaign.id, fallback_tz, &mut turn, interval, now, &at, &mut errors);
+        let item = row_item(
+            &body,
+            row,
+            campaign.id,
+            fallback_tz,
+            &mut turn,
+            interval,
+            now,
+            &at,
+            &mut errors,
+        );
         calls.extend(context.build_call(item, &at, &mut errors));
     }
     // Campaign-level fields are checked once per row: report each problem once.
     let mut seen = std::collections::HashSet::new();
-    errors.0.retain(|e| seen.insert((e.field.clone(), e.message.clone())));
+    errors
+        .0
+        .retain(|e| seen.insert((e.field.clone(), e.message.clone())));
     errors.finish()?;
-    let body = serde_json::to_string(&CampaignOut { created_calls: &calls, campaign_id: campaign.id }).map_err(ApiError::internal)?;
+    let body = serde_json::to_string(&CampaignOut {
+        created_calls: &calls,
+        campaign_id: campaign.id,
+    })
+    .map_err(ApiError::internal)?;
     idempotency::commit(&state, &caller, &calls, Some(&campaign), key, body).await
 }
 
@@ -116,12 +148,21 @@ fn rows(body: &CampaignIn, errors: &mut Errors) -> Vec<Map<String, Value>> {
             Vec::new()
         }),
         (None, None) => {
-            errors.push("calls", "required: give `calls`, or a base64 CSV in `csv_file`");
+            errors.push(
+                "calls",
+                "required: give `calls`, or a base64 CSV in `csv_file`",
+            );
             return Vec::new();
         }
     };
     if errors.is_empty() && (rows.is_empty() || rows.len() > MAX_CALLS_PER_REQUEST) {
-        errors.push("calls", format!("a campaign has 1 to {MAX_CALLS_PER_REQUEST} calls (got {})", rows.len()));
+        errors.push(
+            "calls",
+            format!(
+                "a campaign has 1 to {MAX_CALLS_PER_REQUEST} calls (got {})",
+                rows.len()
+            ),
+        );
     }
     rows
 }
@@ -132,8 +173,13 @@ fn csv_rows(encoded: &str) -> Result<Vec<Map<String, Value>>, String> {
         .decode(&compact)
         .or_else(|_| base64::engine::general_purpose::URL_SAFE.decode(&compact))
         .map_err(|_| "is not base64-encoded".to_owned())?;
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(bytes.as_slice());
-    let headers = reader.headers().map_err(|e| format!("is not a CSV file: {e}"))?.clone();
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(bytes.as_slice());
+    let headers = reader
+        .headers()
+        .map_err(|e| format!("is not a CSV file: {e}"))?
+        .clone();
     if !headers.iter().any(|h| h == "phone_number") {
         return Err("the CSV needs a `phone_number` column".to_owned());
     }
@@ -155,14 +201,25 @@ fn retry_rules(given: &[RetryRuleIn], errors: &mut Errors) -> Vec<RetryRule> {
     let mut rules = Vec::new();
     for (index, rule) in given.iter().enumerate() {
         let field = |name: &str| format!("retry_logic[{index}].{name}");
-        let statuses: Vec<&str> = rule.query.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+        let statuses: Vec<&str> = rule
+            .query
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
         if statuses.is_empty() {
-            errors.push(field("query"), "list the statuses to retry, e.g. \"Busy,No answer\"");
+            errors.push(
+                field("query"),
+                "list the statuses to retry, e.g. \"Busy,No answer\"",
+            );
         }
         for status in statuses {
             match status.parse::<CallStatus>() {
                 Ok(parsed) if parsed.is_final() && parsed != CallStatus::Completed => {}
-                Ok(_) => errors.push(field("query"), format!("`{status}` is not a status a call can be retried from")),
+                Ok(_) => errors.push(
+                    field("query"),
+                    format!("`{status}` is not a status a call can be retried from"),
+                ),
                 Err(e) => errors.push(field("query"), e.to_string()),
             }
         }
@@ -173,7 +230,11 @@ fn retry_rules(given: &[RetryRuleIn], errors: &mut Errors) -> Vec<RetryRule> {
         if per_day == 0 {
             errors.push(field("max_retry_per_day"), "must be at least 1");
         }
-        rules.push(RetryRule { query: rule.query.clone(), retry_period: rule.retry_period, max_retry_per_day: per_day });
+        rules.push(RetryRule {
+            query: rule.query.clone(),
+            retry_period: rule.retry_period,
+            max_retry_per_day: per_day,
+        });
     }
     rules
 }
@@ -220,18 +281,33 @@ fn row_item(
     let row_max = text("max_duration_mins");
     let before = errors.0.len();
     let own = LocalSchedule {
-        date: date.and_then(|d| errors.check(schedule::parse_date(&d).map_err(|m| crate::error::FieldError::new(at("scheduled_date"), m)))),
-        time: time.and_then(|t| errors.check(schedule::parse_time(&t).map_err(|m| crate::error::FieldError::new(at("scheduled_time"), m)))),
+        date: date.and_then(|d| {
+            errors.check(
+                schedule::parse_date(&d)
+                    .map_err(|m| crate::error::FieldError::new(at("scheduled_date"), m)),
+            )
+        }),
+        time: time.and_then(|t| {
+            errors.check(
+                schedule::parse_time(&t)
+                    .map_err(|m| crate::error::FieldError::new(at("scheduled_time"), m)),
+            )
+        }),
     };
     let tz = match timezone {
-        Some(name) => errors.check(validate::timezone(&at("timezone"), &name)).unwrap_or(fallback_tz),
+        Some(name) => errors
+            .check(validate::timezone(&at("timezone"), &name))
+            .unwrap_or(fallback_tz),
         None => fallback_tz,
     };
     let max_duration_mins = match row_max {
         Some(raw) => match raw.trim().parse::<i64>() {
             Ok(mins) => Some(mins),
             Err(_) => {
-                errors.push(at("max_duration_mins"), format!("`{raw}` is not a whole number of minutes"));
+                errors.push(
+                    at("max_duration_mins"),
+                    format!("`{raw}` is not a whole number of minutes"),
+                );
                 None
             }
         },
@@ -263,7 +339,11 @@ fn row_item(
         prompt_id: body.prompt_id.clone(),
         model_id: body.model_id.clone(),
         language: body.language.clone(),
-        params: if row.is_empty() { None } else { Some(Value::Object(row)) },
+        params: if row.is_empty() {
+            None
+        } else {
+            Some(Value::Object(row))
+        },
         metadata: None,
         campaign_id: Some(campaign_id.to_string()),
         scheduled_for,
