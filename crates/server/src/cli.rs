@@ -159,10 +159,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let (org, key) =
                 orgs::create_organization(store.as_ref(), &name, &owner, clock.now()).await?;
             if json {
-                println!(
-                    "{}",
-                    serde_json::json!({"organization_id": org.id, "api_key": key.secret})
-                );
+                // A struct, not `json!`, so the keys come out in the documented order.
+                #[derive(serde::Serialize)]
+                struct CreatedOrganization<'a> {
+                    organization_id: switchyard_core::Id,
+                    api_key: &'a str,
+                }
+                let created = CreatedOrganization {
+                    organization_id: org.id,
+                    api_key: &key.secret,
+                };
+                println!("{}", serde_json::to_string(&created)?);
             } else {
                 println!("organization {} created ({})", org.id, org.name);
                 println!(
