@@ -2,7 +2,7 @@
 // come with their creation.
 
 use crate::ThisStore;
-use crate::call_row::{Col, call_columns, insert_rows, update_call};
+use crate::call_row::{Col, call_columns, insert_rows};
 use crate::calls_read::load_call;
 use crate::docs;
 use crate::support::{Conn, OrBackend, get, unique_or};
@@ -10,7 +10,6 @@ use std::collections::BTreeSet;
 use switchyard_core::auth::IdempotencyRecord;
 use switchyard_core::call::Call;
 use switchyard_core::campaign::Campaign;
-use switchyard_core::lifecycle::CallEvent;
 use switchyard_core::store::{StoreError, StoreResult};
 use switchyard_core::{Id, Timestamp};
 
@@ -40,6 +39,12 @@ pub(crate) async fn insert_calls(
         let (id, at) = (campaign.id, campaign.created_at);
         docs::insert(&mut tx, "campaigns", org, id, at, campaign).await?;
     }
+    insert_call_rows(&mut tx, org, calls).await?;
+    tx.commit().await.db()
+}
+
+/// The rows of new calls and their children, inside the caller's transaction.
+pub(crate) async fn insert_call_rows(conn: &mut Conn, org: Id, calls: &[Call]) -> StoreResult<()> {
     let mut rows = Vec::with_capacity(calls.len());
     let mut names = Vec::new();
     for call in calls {
@@ -50,10 +55,9 @@ pub(crate) async fn insert_calls(
         rows.push(columns.into_iter().map(|(_, col)| col).collect());
     }
     if !rows.is_empty() {
-        insert_rows(&mut tx, "calls", &names, rows, "").await?;
+        insert_rows(conn, "calls", &names, rows, "").await?;
     }
-    insert_children(&mut tx, org, calls).await?;
-    tx.commit().await.db()
+    insert_children(conn, org, calls).await
 }
 
 /// The tags of new calls, and any notes, ratings and views they already carry.
@@ -195,31 +199,6 @@ pub(crate) async fn delete_idempotency(store: &ThisStore, org: Id, key: &str) ->
 pub(crate) async fn get_campaign(store: &ThisStore, org: Id, id: Id) -> StoreResult<Campaign> {
     let mut conn = store.reader().acquire().await.db()?;
     docs::get(&mut conn, "campaigns", org, id).await
-}
-
-pub(crate) async fn transition_call(
-    store: &ThisStore,
-    org: Id,
-    id: Id,
-    event: CallEvent,
-) -> StoreResult<Call> {
-    let mut tx = store.write_tx().await?;
-    for _ in 0..CAS_ATTEMPTS {
-        let mut call = load_call(&mut tx, org, id).await?;
-        let old = call.status;
-        let transition = old.apply(event)?;
-        call.status = transition.to;
-        if let Some(reason) = transition.end_reason {
-            call.end_reason = Some(reason);
-        }
-        if update_call(&mut tx, &call, old.as_str()).await? {
-            tx.commit().await.db()?;
-            return Ok(call);
-        }
-    }
-    Err(StoreError::Conflict(
-        "the call keeps changing: try again".into(),
-    ))
 }
 
 pub(crate) async fn delete_call(store: &ThisStore, org: Id, id: Id) -> StoreResult<Call> {

@@ -38,10 +38,17 @@ mod calls_write {
 mod call_children {
     include!("call_children.rs");
 }
+mod engine_calls {
+    include!("engine_calls.rs");
+}
+mod engine_outbox {
+    include!("engine_outbox.rs");
+}
 
 mod store_impl {
     use super::{
-        ThisStore, agents, call_children, calls_read, calls_write, docs, numbers, orgs_keys,
+        ThisStore, agents, call_children, calls_read, calls_write, docs, engine_calls,
+        engine_outbox, numbers, orgs_keys,
     };
     use crate::support::OrBackend;
     use switchyard_core::agent::Agent;
@@ -49,10 +56,13 @@ mod store_impl {
     use switchyard_core::call::{Call, Note, NotePatch, Rating};
     use switchyard_core::campaign::Campaign;
     use switchyard_core::enums::{Emoji, Role, SortOrder};
-    use switchyard_core::lifecycle::CallEvent;
     use switchyard_core::number::Number;
     use switchyard_core::org::{Member, Organization};
-    use switchyard_core::store::{CallFilter, CallList, CallQuery, StoreResult};
+    use switchyard_core::call_log::{LogEntry, NewLog};
+    use switchyard_core::run::{CallRun, Lease};
+    use switchyard_core::store::{CallFilter, CallList, CallProgress, CallQuery, StoreResult};
+    use switchyard_core::transcript::Transcript;
+    use switchyard_core::webhook::{WebhookDelivery, WebhookOutcome};
     use switchyard_core::use_case::UseCase;
     use switchyard_core::{Id, Timestamp};
 

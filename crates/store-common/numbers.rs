@@ -35,6 +35,17 @@ pub(crate) async fn get_number(store: &ThisStore, org: Id, id: Id) -> StoreResul
     get_doc(&row.ok_or(StoreError::NotFound)?)
 }
 
+/// The number's owner is whoever holds it: this is the telephone network's lookup, not a
+/// tenant's, so it is not scoped to an organization.
+pub(crate) async fn find_number(store: &ThisStore, e164: &str) -> StoreResult<Option<Number>> {
+    let row = sqlx::query("SELECT doc FROM numbers WHERE number = $1")
+        .bind(e164)
+        .fetch_optional(store.reader())
+        .await
+        .db()?;
+    row.as_ref().map(get_doc).transpose()
+}
+
 /// Oldest first.
 pub(crate) async fn list(conn: &mut Conn, org: Id) -> StoreResult<Vec<Number>> {
     let rows =

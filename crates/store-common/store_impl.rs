@@ -80,6 +80,9 @@ impl switchyard_core::store::Store for ThisStore {
     async fn insert_number(&self, number: &Number) -> StoreResult<()> {
         numbers::insert_number(self, number).await
     }
+    async fn find_number(&self, e164: &str) -> StoreResult<Option<Number>> {
+        numbers::find_number(self, e164).await
+    }
     async fn get_number(&self, org: Id, id: Id) -> StoreResult<Number> {
         numbers::get_number(self, org, id).await
     }
@@ -131,9 +134,6 @@ impl switchyard_core::store::Store for ThisStore {
     async fn call_tags(&self, org: Id) -> StoreResult<Vec<String>> {
         calls_read::call_tags(self, org).await
     }
-    async fn transition_call(&self, org: Id, id: Id, event: CallEvent) -> StoreResult<Call> {
-        calls_write::transition_call(self, org, id, event).await
-    }
     async fn delete_call(&self, org: Id, id: Id) -> StoreResult<Call> {
         calls_write::delete_call(self, org, id).await
     }
@@ -174,5 +174,80 @@ impl switchyard_core::store::Store for ThisStore {
         email: &str,
     ) -> StoreResult<Call> {
         call_children::remove_rating(self, org, call, emoji, email).await
+    }
+
+    async fn due_scheduled_calls(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<Call>> {
+        engine_calls::due_scheduled_calls(self, now, limit).await
+    }
+    async fn queued_calls(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<Call>> {
+        engine_calls::queued_calls(self, now, limit).await
+    }
+    async fn defer_call(&self, org: Id, call: Id, until: Timestamp) -> StoreResult<()> {
+        engine_calls::defer_call(self, org, call, until).await
+    }
+    async fn claim_calls(
+        &self,
+        calls: &[(Id, Id)],
+        per_org_limit: u32,
+        lease: &Lease,
+        now: Timestamp,
+    ) -> StoreResult<Vec<Call>> {
+        engine_calls::claim_calls(self, calls, per_org_limit, lease, now).await
+    }
+    async fn claim_due_runs(
+        &self,
+        now: Timestamp,
+        lease: &Lease,
+        limit: u32,
+    ) -> StoreResult<Vec<(CallRun, Call)>> {
+        engine_calls::claim_due_runs(self, now, lease, limit).await
+    }
+    async fn expire_leases(&self) -> StoreResult<()> {
+        engine_calls::expire_leases(self).await
+    }
+    async fn save_call_progress(&self, progress: CallProgress) -> StoreResult<Call> {
+        engine_calls::save_call_progress(self, progress).await
+    }
+    async fn get_transcript(&self, org: Id, call: Id) -> StoreResult<Transcript> {
+        engine_calls::get_transcript(self, org, call).await
+    }
+    async fn call_logs(&self, org: Id, call: Id) -> StoreResult<Vec<LogEntry>> {
+        engine_calls::call_logs(self, org, call).await
+    }
+    async fn append_call_logs(&self, org: Id, call: Id, logs: &[NewLog]) -> StoreResult<()> {
+        engine_calls::append_call_logs(self, org, call, logs).await
+    }
+    async fn claim_webhooks(
+        &self,
+        now: Timestamp,
+        lease: &Lease,
+        limit: u32,
+    ) -> StoreResult<Vec<WebhookDelivery>> {
+        engine_outbox::claim_webhooks(self, now, lease, limit).await
+    }
+    async fn finish_webhook_attempt(
+        &self,
+        delivery: &WebhookDelivery,
+        outcome: &WebhookOutcome,
+        log: &NewLog,
+    ) -> StoreResult<()> {
+        engine_outbox::finish_webhook_attempt(self, delivery, outcome, log).await
+    }
+    async fn webhook_backlog(&self) -> StoreResult<u64> {
+        engine_outbox::webhook_backlog(self).await
+    }
+    async fn server_secret(
+        &self,
+        name: &str,
+        generate: &(dyn Fn() -> String + Send + Sync),
+    ) -> StoreResult<String> {
+        engine_outbox::secret(self, name, generate).await
+    }
+    async fn webhook_secret(
+        &self,
+        org: Id,
+        generate: &(dyn Fn() -> String + Send + Sync),
+    ) -> StoreResult<String> {
+        engine_outbox::secret(self, &engine_outbox::webhook_secret_name(org), generate).await
     }
 }

@@ -1,13 +1,16 @@
 //! The Call object of contract §3, exactly as it goes on the wire.
 
 use crate::enums::{AnsweredBy, CallType, Emoji, EndReason, Language, Provider};
-use crate::lifecycle::CallStatus;
+use crate::lifecycle::{CallEvent, CallStatus, IllegalTransition, Transition};
 use crate::use_case::UseCase;
 use crate::{Id, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub type JsonObject = Map<String, Value>;
+
+/// The cap on a call's length when neither the call nor its use case sets one.
+pub const DEFAULT_MAX_DURATION_MINS: u32 = 10;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Call {
@@ -123,6 +126,24 @@ pub struct NotePatch {
 }
 
 impl Call {
+    /// Moves the call through the state machine ([`CallStatus::apply`]), recording the end
+    /// reason of a final status.
+    pub fn apply(&mut self, event: CallEvent) -> Result<Transition, IllegalTransition> {
+        let transition = self.status.apply(event)?;
+        self.status = transition.to;
+        if let Some(reason) = transition.end_reason {
+            self.end_reason = Some(reason);
+        }
+        Ok(transition)
+    }
+
+    /// The call's own `max_duration_mins`, else its use case's, else 10 (contract §3).
+    pub fn effective_max_duration_mins(&self) -> u32 {
+        self.max_duration_mins
+            .or(self.use_case.max_duration_mins)
+            .unwrap_or(DEFAULT_MAX_DURATION_MINS)
+    }
+
     /// The text `search` matches against, lowercased: `from`, `to` and every extraction value.
     pub fn search_text(&self) -> String {
         let mut text = format!("{}\n{}", self.metadata.from, self.metadata.to);

@@ -6,12 +6,16 @@
 use crate::agent::Agent;
 use crate::auth::{ApiKeyRecord, IdempotencyRecord, KeyOwner};
 use crate::call::{Call, Note, NotePatch, Rating};
+use crate::call_log::{LogEntry, NewLog};
 use crate::campaign::Campaign;
 use crate::enums::{CallType, Emoji, Role, SortOrder};
-use crate::lifecycle::{CallEvent, CallStatus, IllegalTransition};
+use crate::lifecycle::{CallStatus, IllegalTransition};
 use crate::number::Number;
 use crate::org::{Member, Organization};
+use crate::run::{CallRun, Lease, RunState};
+use crate::transcript::Transcript;
 use crate::use_case::UseCase;
+use crate::webhook::{NewWebhook, WebhookDelivery, WebhookOutcome};
 use crate::{Id, Timestamp};
 use async_trait::async_trait;
 
@@ -127,6 +131,9 @@ pub trait Store: Send + Sync + 'static {
     /// `Duplicate("number")` when the phone number is already owned by anyone.
     async fn insert_number(&self, number: &Number) -> StoreResult<()>;
     async fn get_number(&self, org: Id, id: Id) -> StoreResult<Number>;
+    /// The number `e164` of whichever organization holds it: the telephone network's view,
+    /// used to route inbound calls. Not a tenant lookup.
+    async fn find_number(&self, e164: &str) -> StoreResult<Option<Number>>;
     /// Oldest first.
     async fn list_numbers(&self, org: Id) -> StoreResult<Vec<Number>>;
     async fn update_number(&self, number: &Number) -> StoreResult<()>;
@@ -161,9 +168,6 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Option<u64>>;
     /// Distinct tags of the organization's calls, sorted.
     async fn call_tags(&self, org: Id) -> StoreResult<Vec<String>>;
-    /// Moves the call through the state machine ([`CallStatus::apply`]), recording the end
-    /// reason of a final status. `IllegalTransition` if the current status forbids it.
-    async fn transition_call(&self, org: Id, id: Id, event: CallEvent) -> StoreResult<Call>;
     /// `Conflict` while the call is live; its notes, ratings and views go with it.
     async fn delete_call(&self, org: Id, id: Id) -> StoreResult<Call>;
 
@@ -197,4 +201,106 @@ pub trait Store: Send + Sync + 'static {
         emoji: Emoji,
         email: &str,
     ) -> StoreResult<Call>;
+
+    // The call engine. Work is claimed with a lease so that several instances can share a
+    // database and a crashed instance's work is taken over when its lease runs out.
+
+    /// `Scheduled` calls whose `scheduled_for` has come, oldest first, from every organization.
+    async fn due_scheduled_calls(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<Call>>;
+    /// `Queued` calls that may be dialed at `now` (not deferred past it), oldest first.
+    async fn queued_calls(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<Call>>;
+    /// Keeps a `Queued` call waiting until `until` (outside working hours, AI backend down).
+    async fn defer_call(&self, org: Id, call: Id, until: Timestamp) -> StoreResult<()>;
+    /// Claims these `Queued` calls for dialing: each becomes `Initiated` (through
+    /// [`CallStatus::apply`]) with a run held under `lease`, in order, as long as its
+    /// organization has fewer than `per_org_limit` live runs. Calls already taken by
+    /// someone else, or over the limit, are skipped. Returns the claimed calls.
+    async fn claim_calls(
+        &self,
+        calls: &[(Id, Id)],
+        per_org_limit: u32,
+        lease: &Lease,
+        now: Timestamp,
+    ) -> StoreResult<Vec<Call>>;
+    /// Runs that need the engine at `now` (next step due, call no longer live, or lease
+    /// expired), claimed under `lease`, with their calls.
+    async fn claim_due_runs(
+        &self,
+        now: Timestamp,
+        lease: &Lease,
+        limit: u32,
+    ) -> StoreResult<Vec<(CallRun, Call)>>;
+    /// Ends every lease at once, so that this instance takes over all engine work now. Only
+    /// for a database that one engine uses alone (SQLite), at start-up: after a crash the
+    /// previous process's claims are known to be dead.
+    async fn expire_leases(&self) -> StoreResult<()>;
+    /// Writes what the engine did to a call in one transaction: the new call document (only
+    /// if its status is still `expected_status`, else `Conflict`), log lines, webhooks to
+    /// deliver, the transcript, the call's run, and calls it creates.
+    async fn save_call_progress(&self, progress: CallProgress) -> StoreResult<Call>;
+    async fn get_transcript(&self, org: Id, call: Id) -> StoreResult<Transcript>;
+    /// Oldest first.
+    async fn call_logs(&self, org: Id, call: Id) -> StoreResult<Vec<LogEntry>>;
+    /// Appends log lines to a call (webhook attempts, engine errors).
+    async fn append_call_logs(&self, org: Id, call: Id, logs: &[NewLog]) -> StoreResult<()>;
+
+    /// Webhook deliveries due at `now`, claimed under `lease`.
+    async fn claim_webhooks(
+        &self,
+        now: Timestamp,
+        lease: &Lease,
+        limit: u32,
+    ) -> StoreResult<Vec<WebhookDelivery>>;
+    /// Records an attempt's outcome and its log line on the call.
+    async fn finish_webhook_attempt(
+        &self,
+        delivery: &WebhookDelivery,
+        outcome: &WebhookOutcome,
+        log: &NewLog,
+    ) -> StoreResult<()>;
+    /// Deliveries not yet delivered nor given up.
+    async fn webhook_backlog(&self) -> StoreResult<u64>;
+
+    /// A named server-wide secret (e.g. the key that signs recording URLs), created with
+    /// `generate` the first time it is asked for, the same for every instance afterwards.
+    async fn server_secret(
+        &self,
+        name: &str,
+        generate: &(dyn Fn() -> String + Send + Sync),
+    ) -> StoreResult<String>;
+    /// The organization's webhook signing secret, created with `generate` on first use.
+    async fn webhook_secret(
+        &self,
+        org: Id,
+        generate: &(dyn Fn() -> String + Send + Sync),
+    ) -> StoreResult<String>;
+}
+
+/// What the engine did to a call, written in one transaction by [`Store::save_call_progress`].
+#[derive(Clone, Debug)]
+pub struct CallProgress {
+    /// The call as it is now; its status was changed, if at all, by [`CallStatus::apply`].
+    pub call: Call,
+    /// The status the call had when the engine read it; a concurrent change is a `Conflict`.
+    pub expected_status: CallStatus,
+    pub logs: Vec<NewLog>,
+    pub webhooks: Vec<NewWebhook>,
+    pub transcript: Option<Transcript>,
+    pub run: RunChange,
+    /// Calls this change creates (a campaign's retry of this call), in the same organization.
+    pub new_calls: Vec<Call>,
+}
+
+#[derive(Clone, Debug)]
+pub enum RunChange {
+    /// Leave the run (if any) as it is.
+    Keep,
+    /// Store the run's new state (creating it if needed), due again at `next_at`.
+    Save {
+        state: RunState,
+        next_at: Timestamp,
+        lease: Lease,
+    },
+    /// The call is no longer on the network: forget its run.
+    Finish,
 }

@@ -39,7 +39,11 @@ impl Timestamp {
     }
 
     pub fn plus_seconds(self, seconds: i64) -> Timestamp {
-        Timestamp::from_millis(self.millis().saturating_add(seconds.saturating_mul(1000)))
+        self.plus_millis(seconds.saturating_mul(1000))
+    }
+
+    pub fn plus_millis(self, millis: i64) -> Timestamp {
+        Timestamp::from_millis(self.millis().saturating_add(millis))
     }
 }
 

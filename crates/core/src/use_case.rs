@@ -44,6 +44,43 @@ pub struct UseCase {
     pub created_at: Timestamp,
 }
 
+impl UseCase {
+    /// A use case with only a name: no hours, hooks, fields or tags, the default model.
+    pub fn new(id: Id, organization_id: Id, name: impl Into<String>, created_at: Timestamp) -> UseCase {
+        UseCase {
+            id,
+            organization_id,
+            name: name.into(),
+            transfer_number: None,
+            extract_with_ai: Vec::new(),
+            classification_tags: Vec::new(),
+            language: Language::default(),
+            detailed_work_hours: None,
+            work_start: None,
+            work_end: None,
+            timezone: None,
+            generic_after_hours_message: None,
+            enable_detailed_work_hours: false,
+            keywords: Vec::new(),
+            hooks: Vec::new(),
+            params: None,
+            amd: false,
+            amd_behavior: None,
+            amd_messages: BTreeMap::new(),
+            sample_labels: Vec::new(),
+            hidden: false,
+            evaluation_models: Vec::new(),
+            max_duration_mins: None,
+            recorded_message_inbound: None,
+            recorded_message_outbound: None,
+            show_original_caller_id: false,
+            disable_end_call_after_n_reminders: None,
+            model: DEFAULT_MODEL.to_owned(),
+            created_at,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ExtractField {
     pub name: String,

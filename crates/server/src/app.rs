@@ -2,6 +2,7 @@
 
 use crate::api;
 use crate::config::HttpConfig;
+use crate::recordings::RecordingLinks;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::header::AUTHORIZATION;
@@ -9,6 +10,8 @@ use std::future::Future;
 use std::sync::Arc;
 use switchyard_core::store::Store;
 use switchyard_core::time::Clock;
+use switchyard_engine::Engine;
+use switchyard_engine::blob::BlobStore;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
@@ -19,6 +22,12 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub http: Arc<HttpConfig>,
+    /// Stop and cancel go through it; dialing wakes it. On an API-only replica it is
+    /// built but not run (another instance's engine does the work).
+    pub engine: Arc<Engine>,
+    /// Where the engine keeps recordings (the same store it writes to).
+    pub blobs: Arc<dyn BlobStore>,
+    pub recording_links: RecordingLinks,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -26,6 +35,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api::routes(&state))
         .merge(api::health::routes())
+        .merge(api::recordings::routes())
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CatchPanicLayer::custom(api::panic_response))

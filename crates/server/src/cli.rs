@@ -1,9 +1,9 @@
-//! The `switchyard` command line: `serve`, `migrate`, `org create`, `key create|revoke`.
+//! The `switchyard` command line: `serve`, `migrate`, `org create`, `key create|revoke`,
+//! `sim inbound`.
 //! Output meant for people goes to stdout; logs go to stderr, so `--json` output stays clean.
 
-use crate::app::{self, AppState};
-use crate::config::{HttpConfig, StorageConfig};
-use crate::{demo, orgs, storage};
+use crate::config::{EngineArgs, HttpConfig, StorageConfig};
+use crate::{orgs, serve, sim, storage};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -31,6 +31,9 @@ enum Command {
     Serve {
         #[command(flatten)]
         http: HttpConfig,
+        // Boxed: the engine's many settings would make every other command as large.
+        #[command(flatten)]
+        engine: Box<EngineArgs>,
         /// Create (once) a demo organization with calls, and print an API key for it.
         #[arg(long, env = "SWITCHYARD_DEMO")]
         demo: bool,
@@ -46,6 +49,24 @@ enum Command {
     Key {
         #[command(subcommand)]
         command: KeyCommand,
+    },
+    /// Drive the simulated telephone network.
+    Sim {
+        #[command(subcommand)]
+        command: SimCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SimCommand {
+    /// Place a simulated inbound call to one of the organization's numbers.
+    Inbound {
+        /// The number called (E.164, one of an organization's numbers).
+        #[arg(long)]
+        to: String,
+        /// The caller's number (E.164).
+        #[arg(long)]
+        from: String,
     },
 }
 
@@ -137,21 +158,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 storage::describe(&cli.storage)
             );
         }
-        Command::Serve { http, demo } => {
-            let listener = tokio::net::TcpListener::bind(http.addr)
-                .await
-                .with_context(|| format!("cannot listen on {}", http.addr))?;
-            let addr = listener.local_addr()?;
-            if demo {
-                demo::ensure(store.as_ref(), clock.now(), addr).await?;
-            }
-            tracing::info!(%addr, storage = %storage::describe(&cli.storage), "switchyard listening");
-            let state = AppState {
-                store,
-                clock,
-                http: Arc::new(http),
-            };
-            app::serve(listener, state, shutdown_signal()).await?;
+        Command::Serve { http, engine, demo } => {
+            serve::run(&cli.storage, store, clock, http, *engine, demo).await?;
+        }
+        Command::Sim {
+            command: SimCommand::Inbound { to, from },
+        } => {
+            let call = sim::create_inbound_call(store.as_ref(), &to, &from, clock.now()).await?;
+            println!("inbound call {} from {from} to {to} created; a running server answers it", call.id);
         }
         Command::Org {
             command: OrgCommand::Create { name, owner, json },
@@ -208,26 +222,4 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutting down: finishing requests in flight");
 }

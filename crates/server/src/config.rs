@@ -31,6 +31,10 @@ pub struct HttpConfig {
     /// Largest body of `POST /dial/outbound-batched` and `/dial/scheduled`, in bytes.
     #[arg(long, env = "SWITCHYARD_BATCH_BODY_LIMIT_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub batch_body_limit_bytes: usize,
+    /// The server's address as clients reach it (`https://calls.example.com`), for links
+    /// such as recording URLs; default: the `Host` the request came to, over http.
+    #[arg(long, env = "SWITCHYARD_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 impl Default for HttpConfig {
@@ -39,7 +43,57 @@ impl Default for HttpConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             body_limit_bytes: 1024 * 1024,
             batch_body_limit_bytes: 10 * 1024 * 1024,
+            public_url: None,
         }
+    }
+}
+
+/// The call engine of `serve`.
+#[derive(Clone, Debug, clap::Args)]
+pub struct EngineArgs {
+    /// Run the API only, without the call engine (for API-only replicas on PostgreSQL).
+    #[arg(long, env = "SWITCHYARD_NO_ENGINE")]
+    pub no_engine: bool,
+    /// How much faster than real time the simulated telephone network runs (1 = real time).
+    #[arg(long, env = "SWITCHYARD_SIM_SPEED", default_value_t = 1.0, value_parser = positive)]
+    pub sim_speed: f64,
+    /// Live calls per organization; more wait in `Queued`.
+    #[arg(long, env = "SWITCHYARD_CONCURRENCY_PER_ORG", default_value_t = 10)]
+    pub concurrency_per_org: u32,
+    /// Seconds a claim on a call or a webhook holds before another instance may take it over.
+    #[arg(long, env = "SWITCHYARD_ENGINE_LEASE_SECS", default_value_t = 30)]
+    pub engine_lease_secs: u64,
+    /// Deliver webhooks to private and loopback addresses (local development, tests).
+    #[arg(long, env = "SWITCHYARD_ALLOW_PRIVATE_WEBHOOKS")]
+    pub allow_private_webhooks: bool,
+    /// Hosts or networks (`10.1.0.0/16`) webhooks may reach although private, comma-separated.
+    #[arg(long, env = "SWITCHYARD_WEBHOOK_ALLOW_LIST", value_delimiter = ',')]
+    pub webhook_allow_list: Vec<String>,
+    /// Waits before each webhook retry, in seconds, comma-separated; its length is the
+    /// number of retries.
+    #[arg(long, env = "SWITCHYARD_WEBHOOK_RETRY_SECS", value_delimiter = ',', default_value = "5,30,120,600,1800,3600,7200,14400")]
+    pub webhook_retry_secs: Vec<u64>,
+    /// An OpenAI-compatible API (`https://api.openai.com/v1`) for the analysis; without it
+    /// the deterministic built-in analyzer is used.
+    #[arg(long, env = "SWITCHYARD_OPENAI_BASE_URL")]
+    pub openai_base_url: Option<String>,
+    #[arg(long, env = "SWITCHYARD_OPENAI_MODEL", default_value = "gpt-4o-mini")]
+    pub openai_model: String,
+    #[arg(long, env = "SWITCHYARD_OPENAI_API_KEY", hide_env_values = true)]
+    pub openai_api_key: Option<String>,
+    /// A backup OpenAI-compatible API used when the first one fails (`use_backup: true`).
+    #[arg(long, env = "SWITCHYARD_OPENAI_BACKUP_BASE_URL")]
+    pub openai_backup_base_url: Option<String>,
+    #[arg(long, env = "SWITCHYARD_OPENAI_BACKUP_MODEL")]
+    pub openai_backup_model: Option<String>,
+    #[arg(long, env = "SWITCHYARD_OPENAI_BACKUP_API_KEY", hide_env_values = true)]
+    pub openai_backup_api_key: Option<String>,
+}
+
+fn positive(raw: &str) -> Result<f64, String> {
+    match raw.parse::<f64>() {
+        Ok(value) if value > 0.0 && value.is_finite() => Ok(value),
+        _ => Err(format!("`{raw}` is not a positive number")),
     }
 }
 
@@ -52,6 +106,20 @@ pub const KNOWN_ENV_VARS: &[&str] = &[
     "SWITCHYARD_BODY_LIMIT_BYTES",
     "SWITCHYARD_BATCH_BODY_LIMIT_BYTES",
     "SWITCHYARD_DEMO",
+    "SWITCHYARD_PUBLIC_URL",
+    "SWITCHYARD_NO_ENGINE",
+    "SWITCHYARD_SIM_SPEED",
+    "SWITCHYARD_CONCURRENCY_PER_ORG",
+    "SWITCHYARD_ENGINE_LEASE_SECS",
+    "SWITCHYARD_ALLOW_PRIVATE_WEBHOOKS",
+    "SWITCHYARD_WEBHOOK_ALLOW_LIST",
+    "SWITCHYARD_WEBHOOK_RETRY_SECS",
+    "SWITCHYARD_OPENAI_BASE_URL",
+    "SWITCHYARD_OPENAI_MODEL",
+    "SWITCHYARD_OPENAI_API_KEY",
+    "SWITCHYARD_OPENAI_BACKUP_BASE_URL",
+    "SWITCHYARD_OPENAI_BACKUP_MODEL",
+    "SWITCHYARD_OPENAI_BACKUP_API_KEY",
     "SWITCHYARD_LOG",
     "SWITCHYARD_LOG_FORMAT",
     "SWITCHYARD_TEST_POSTGRES_URL",

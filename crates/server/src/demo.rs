@@ -221,7 +221,8 @@ async fn buy_demo_number(
     anyhow::bail!("could not find a free demo number")
 }
 
-/// Gives demo call `i` an outcome, as the engine would have recorded it.
+/// Gives demo call `i` an outcome, as the engine would have recorded it. Queued and
+/// Scheduled calls are left for the engine: they ring as soon as the server runs.
 fn finish_like_the_engine(call: &mut Call, i: usize, use_case: &UseCase) {
     const OUTCOMES: &[(CallStatus, Option<EndReason>)] = &[
         (CallStatus::Completed, Some(EndReason::Completed)),
@@ -235,13 +236,13 @@ fn finish_like_the_engine(call: &mut Call, i: usize, use_case: &UseCase) {
         (CallStatus::Queued, None),
         (CallStatus::Scheduled, None),
         (CallStatus::Completed, Some(EndReason::Completed)),
-        (CallStatus::InProgress, None),
+        (CallStatus::Queued, None),
     ];
     let (status, end_reason) = OUTCOMES[i % OUTCOMES.len()];
     call.status = status;
     call.end_reason = end_reason;
     if status == CallStatus::Scheduled {
-        call.scheduled_for = Some(call.created.plus_seconds(7 * 86_400));
+        call.scheduled_for = Some(call.created.plus_seconds(120));
     }
     if !matches!(status, CallStatus::Completed | CallStatus::Transferred) {
         return;

@@ -1,4 +1,5 @@
-//! The switchyard server: the HTTP API of the contract over a [`Store`], and the CLI.
+//! The switchyard server: the HTTP API of the contract over a [`Store`], the call engine
+//! wired in, and the CLI.
 //!
 //! [`Store`]: switchyard_core::store::Store
 
@@ -8,7 +9,11 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod engine_setup;
 pub mod error;
 pub mod extract;
 pub mod orgs;
+pub mod recordings;
+pub mod serve;
+pub mod sim;
 pub mod storage;

@@ -75,4 +75,7 @@ impl PostgresStore {
     }
 }
 
+/// Appended to the engine's claim queries. Instances sharing the database claim disjoint rows instead of waiting on each other.
+const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
+
 include!("../../store-common/mod.rs");

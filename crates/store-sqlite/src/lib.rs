@@ -79,4 +79,7 @@ impl SqliteStore {
     }
 }
 
+/// Appended to the engine's claim queries. SQLite has one writer at a time, so a claim never races another.
+const SKIP_LOCKED: &str = "";
+
 include!("../../store-common/mod.rs");

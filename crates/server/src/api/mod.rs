@@ -8,6 +8,8 @@ pub mod health;
 pub mod nullable;
 pub mod numbers;
 pub mod org;
+pub mod recordings;
+pub mod sim;
 pub mod use_cases;
 pub mod validate;
 
@@ -24,6 +26,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(agents::routes())
         .merge(numbers::routes())
         .merge(org::routes())
+        .merge(sim::routes())
 }
 
 pub async fn not_found() -> ApiError {

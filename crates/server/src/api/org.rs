@@ -21,6 +21,7 @@ use switchyard_core::store::StoreError;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/org", get(fetch))
+        .route("/org/webhook-secret", get(webhook_secret))
         .route("/member", patch(upsert_member).delete(remove_member))
 }
 
@@ -55,6 +56,20 @@ async fn fetch(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<
 }
 
 /// Adds the member, or changes its role.
+#[derive(Serialize)]
+struct WebhookSecret {
+    secret: String,
+}
+
+/// (extension) The secret the `webhook-signature` header is made with, so that receivers
+/// can verify deliveries (Standard Webhooks, `whsec_...`). Owners only.
+async fn webhook_secret(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<WebhookSecret>> {
+    caller.require(Role::Owner)?;
+    let generate = switchyard_engine::webhooks::sign::generate_secret;
+    let secret = state.store.webhook_secret(caller.organization_id, &generate).await?;
+    Ok(Json(WebhookSecret { secret }))
+}
+
 async fn upsert_member(
     State(state): State<AppState>,
     caller: Caller,

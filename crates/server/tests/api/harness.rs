@@ -8,6 +8,12 @@ use std::sync::Arc;
 use switchyard::app::{self, AppState};
 use switchyard::config::HttpConfig;
 use switchyard::orgs;
+use switchyard::recordings::RecordingLinks;
+use switchyard_engine::analysis::builtin::BuiltinAnalyzer;
+use switchyard_engine::blob::{BlobStore, FsBlobStore};
+use switchyard_engine::config::{EngineConfig, WebhookConfig};
+use switchyard_engine::sim::SimNetwork;
+use switchyard_engine::{Engine, EngineParts, PassReport};
 use switchyard_core::Id;
 use switchyard_core::enums::Role;
 use switchyard_core::number::{AgentRoute, Number, UseCaseConfig};
@@ -17,6 +23,17 @@ use tokio::sync::oneshot;
 
 pub const START: &str = "2024-01-01T12:00:00Z";
 
+/// The engine as tests want it: webhooks may go to the local test receivers.
+pub fn test_engine_config() -> EngineConfig {
+    EngineConfig {
+        webhooks: WebhookConfig {
+            allow_private: true,
+            ..WebhookConfig::default()
+        },
+        ..EngineConfig::default()
+    }
+}
+
 pub struct TestApp {
     pub base: String,
     pub store: Arc<dyn Store>,
@@ -24,6 +41,9 @@ pub struct TestApp {
     pub http: reqwest::Client,
     /// The first organization, with an Owner key.
     pub org: TestOrg,
+    /// Stepped by the tests ([`TestApp::run_engine`]), never running on its own.
+    pub engine: Arc<Engine>,
+    _blobs: tempfile::TempDir,
     _db: TestDatabase,
     _shutdown: oneshot::Sender<()>,
 }
@@ -40,14 +60,35 @@ impl TestApp {
     }
 
     pub async fn spawn_with(db: TestDatabase, http: HttpConfig) -> TestApp {
+        Self::spawn_configured(db, http, test_engine_config()).await
+    }
+
+    pub async fn spawn_configured(db: TestDatabase, http: HttpConfig, engine: EngineConfig) -> TestApp {
         let clock = Arc::new(ManualClock::new(Timestamp::parse(START).unwrap()));
         let store = db.store.clone();
+        let blobs_dir = tempfile::tempdir().unwrap();
+        let blobs: Arc<dyn BlobStore> = Arc::new(FsBlobStore::new(blobs_dir.path()));
+        let engine = Arc::new(
+            Engine::new(EngineParts {
+                store: store.clone(),
+                clock: clock.clone(),
+                provider: Arc::new(SimNetwork),
+                analyzer: Arc::new(BuiltinAnalyzer),
+                blobs: blobs.clone(),
+                config: engine,
+                instance: "test-engine".to_owned(),
+            })
+            .unwrap(),
+        );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let state = AppState {
             store: store.clone(),
             clock: clock.clone(),
             http: Arc::new(http),
+            engine: engine.clone(),
+            blobs,
+            recording_links: RecordingLinks::load(store.as_ref()).await.unwrap(),
         };
         let (shutdown, stopped) = oneshot::channel::<()>();
         tokio::spawn(app::serve(listener, state, async {
@@ -62,11 +103,24 @@ impl TestApp {
                 id: Id::new(Timestamp::from_millis(0)),
                 owner_key: String::new(),
             },
+            engine,
+            _blobs: blobs_dir,
             _db: db,
             _shutdown: shutdown,
         };
         app.org = app.new_org("Acme Freight", "owner@acme.test").await;
         app
+    }
+
+    /// Runs the engine over everything due at the test clock's `now`.
+    pub async fn run_engine(&self) -> PassReport {
+        self.engine.run_due().await.unwrap()
+    }
+
+    /// Moves the clock on by `seconds`, then runs the engine.
+    pub async fn advance(&self, seconds: i64) -> PassReport {
+        self.clock.advance_seconds(seconds);
+        self.run_engine().await
     }
 
     pub fn now(&self) -> Timestamp {
@@ -114,11 +168,14 @@ impl TestApp {
     /// organization's default agent, stored directly so that dial tests do not depend on
     /// the numbers endpoints.
     pub async fn number_with_use_case(&self, org: &TestOrg, use_case_name: &str) -> Fixture {
+        self.number_for(org, json!({"name": use_case_name})).await
+    }
+
+    /// Like [`TestApp::number_with_use_case`], for a use case made from `use_case` (a
+    /// `POST /use-cases` body).
+    pub async fn number_for(&self, org: &TestOrg, use_case: Value) -> Fixture {
         let now = self.now();
-        let use_case: Value = self
-            .as_key(&org.owner_key)
-            .post("/use-cases", json!({"name": use_case_name}), 200)
-            .await;
+        let use_case: Value = self.as_key(&org.owner_key).post("/use-cases", use_case, 200).await;
         let use_case_id: Id = use_case["id"].as_str().unwrap().parse().unwrap();
         let organization = self.store.get_organization(org.id).await.unwrap();
         let number = Number {

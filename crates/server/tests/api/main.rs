@@ -5,15 +5,23 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod harness;
+mod receiver;
 
 mod agents;
 mod auth;
 mod bad_input;
 mod calls;
 mod dial;
+mod dispatch_instances;
+mod engine_control;
+mod engine_lifecycle;
+mod inbound;
 mod notes;
 mod numbers;
 mod org;
+mod recordings;
+mod retries;
 mod review;
 mod tenancy;
 mod use_cases;
+mod webhooks;

@@ -9,7 +9,7 @@ use switchyard_core::enums::{AgentLanguage, CallType, Language, Provider, Role};
 use switchyard_core::lifecycle::CallStatus;
 use switchyard_core::number::{Number, UseCaseConfig};
 use switchyard_core::org::{Member, Organization};
-use switchyard_core::store::Store;
+use switchyard_core::store::{Store, StoreResult};
 use switchyard_core::use_case::{DEFAULT_MODEL, UseCase};
 use switchyard_core::{Id, Timestamp};
 
@@ -190,4 +190,28 @@ pub fn call(org: Id, use_case: &UseCase, created: Timestamp) -> Call {
         end_reason: None,
         answered_by: None,
     }
+}
+
+/// Moves a call through the state machine the way the engine does: read it, apply the
+/// event, write it back only if nobody changed it meanwhile.
+pub async fn transition(
+    store: &dyn Store,
+    org: Id,
+    id: Id,
+    event: switchyard_core::lifecycle::CallEvent,
+) -> StoreResult<Call> {
+    let mut call = store.get_call(org, id).await?;
+    let expected_status = call.status;
+    call.apply(event)?;
+    store
+        .save_call_progress(switchyard_core::store::CallProgress {
+            call,
+            expected_status,
+            logs: Vec::new(),
+            webhooks: Vec::new(),
+            transcript: None,
+            run: switchyard_core::store::RunChange::Keep,
+            new_calls: Vec::new(),
+        })
+        .await
 }

@@ -1,6 +1,6 @@
 //! Changing a call: notes, views, ratings, transitions, deletion, concurrent writers.
 
-use crate::common::fixtures::{START, at, call, start_plus};
+use crate::common::fixtures::{START, at, call, start_plus, transition};
 use crate::common::{Backend, TestDatabase};
 use crate::{count_calls, ids, is_conflict, is_not_found, note, one_call, query, rating};
 use std::sync::Arc;
@@ -237,7 +237,7 @@ async fn transitions_follow_the_state_machine(db: TestDatabase) {
         ),
     ];
     for (event, status) in steps {
-        let after = store.transition_call(org, c.id, event).await.unwrap();
+        let after = transition(store, org, c.id, event).await.unwrap();
         assert_eq!(after.status, status);
         assert_eq!(after.notes.len(), 1, "children survive a transition");
         assert_eq!(store.get_call(org, c.id).await.unwrap(), after);
@@ -263,7 +263,7 @@ async fn transitions_follow_the_state_machine(db: TestDatabase) {
         CallEvent::Stop,
         CallEvent::Hangup(EndReason::Completed),
     ] {
-        let result = store.transition_call(org, c.id, event).await;
+        let result = transition(store, org, c.id, event).await;
         assert!(
             matches!(result, Err(StoreError::IllegalTransition(IllegalTransition { from: CallStatus::Completed, event: e })) if e == event),
             "{result:?}"
@@ -279,8 +279,7 @@ async fn transitions_follow_the_state_machine(db: TestDatabase) {
         .insert_calls(org, &[scheduled.clone()], None, None)
         .await
         .unwrap();
-    let result = store
-        .transition_call(org, scheduled.id, CallEvent::Ring)
+    let result = transition(store, org, scheduled.id, CallEvent::Ring)
         .await;
     assert!(
         matches!(result, Err(StoreError::IllegalTransition(t)) if t.from == CallStatus::Scheduled)
@@ -290,25 +289,21 @@ async fn transitions_follow_the_state_machine(db: TestDatabase) {
         CallStatus::Scheduled
     );
     assert!(is_not_found(
-        store
-            .transition_call(other, scheduled.id, CallEvent::Cancel)
+        transition(store, other, scheduled.id, CallEvent::Cancel)
             .await
     ));
     assert!(is_not_found(
-        store
-            .transition_call(org, Id::new(at(START)), CallEvent::Cancel)
+        transition(store, org, Id::new(at(START)), CallEvent::Cancel)
             .await
     ));
-    let canceled = store
-        .transition_call(org, scheduled.id, CallEvent::Cancel)
+    let canceled = transition(store, org, scheduled.id, CallEvent::Cancel)
         .await
         .unwrap();
     assert_eq!(
         (canceled.status, canceled.end_reason),
         (CallStatus::Canceled, Some(EndReason::Canceled))
     );
-    let queued = store
-        .transition_call(org, scheduled.id, CallEvent::Enqueue)
+    let queued = transition(store, org, scheduled.id, CallEvent::Enqueue)
         .await;
     assert!(matches!(queued, Err(StoreError::IllegalTransition(_))));
 }
@@ -328,16 +323,14 @@ async fn deleting_a_call_takes_its_children(db: TestDatabase) {
         .mark_viewed(org, c.id, "a@acme.test", at(START))
         .await
         .unwrap();
-    let live = store
-        .transition_call(org, c.id, CallEvent::Dispatch)
+    let live = transition(store, org, c.id, CallEvent::Dispatch)
         .await
         .unwrap();
     assert!(is_conflict(store.delete_call(org, c.id).await));
     assert_eq!(store.get_call(org, c.id).await.unwrap(), live);
     assert!(is_not_found(store.delete_call(other, c.id).await));
 
-    let stopped = store
-        .transition_call(org, c.id, CallEvent::Stop)
+    let stopped = transition(store, org, c.id, CallEvent::Stop)
         .await
         .unwrap();
     let deleted = store.delete_call(org, c.id).await.unwrap();

@@ -3,6 +3,7 @@
 use crate::common::TestDatabase;
 use crate::common::fixtures::{
     START, agent, api_key, at, call, create_org, number, start_plus, use_case,
+transition,
 };
 use crate::{is_conflict, is_not_found, member};
 use switchyard_core::Id;
@@ -230,8 +231,7 @@ async fn use_cases_crud_and_guards(db: TestDatabase) {
         .await
         .unwrap();
     assert!(is_conflict(store.delete_use_case(org, sales.id).await));
-    store
-        .transition_call(org, pending.id, CallEvent::Cancel)
+    transition(store, org, pending.id, CallEvent::Cancel)
         .await
         .unwrap();
     // Refused while a number routes to it.

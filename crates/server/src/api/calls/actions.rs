@@ -6,8 +6,8 @@ use axum::Json;
 use axum::extract::State;
 use switchyard_core::call::Call;
 use switchyard_core::enums::Role;
-use switchyard_core::lifecycle::CallEvent;
 use switchyard_core::store::StoreError;
+use switchyard_engine::recording_key;
 
 pub async fn get_call(
     State(state): State<AppState>,
@@ -30,7 +30,8 @@ pub async fn stop(
     PathId(id): PathId,
 ) -> ApiResult<Json<Call>> {
     caller.require(Role::Representative)?;
-    transition(&state, &caller, id, CallEvent::Stop).await
+    let call = state.engine.stop_call(caller.organization_id, id).await.map_err(call_error)?;
+    Ok(Json(call))
 }
 
 /// Cancels a call that has not been dialed yet (`Scheduled` or `Queued`).
@@ -40,7 +41,8 @@ pub async fn cancel(
     PathId(id): PathId,
 ) -> ApiResult<Json<Call>> {
     caller.require(Role::Representative)?;
-    transition(&state, &caller, id, CallEvent::Cancel).await
+    let call = state.engine.cancel_call(caller.organization_id, id).await.map_err(call_error)?;
+    Ok(Json(call))
 }
 
 pub async fn delete_call(
@@ -49,26 +51,13 @@ pub async fn delete_call(
     PathId(id): PathId,
 ) -> ApiResult<Json<Call>> {
     caller.require(Role::Owner)?;
-    Ok(Json(
-        state
-            .store
-            .delete_call(caller.organization_id, id)
-            .await
-            .map_err(call_error)?,
-    ))
-}
-
-async fn transition(
-    state: &AppState,
-    caller: &Caller,
-    id: switchyard_core::Id,
-    event: CallEvent,
-) -> ApiResult<Json<Call>> {
-    let call = state
-        .store
-        .transition_call(caller.organization_id, id, event)
-        .await
-        .map_err(call_error)?;
+    let org = caller.organization_id;
+    let call = state.store.delete_call(org, id).await.map_err(call_error)?;
+    // The row is gone first: a failure here leaves an orphan file, never a call whose
+    // recording link breaks.
+    if let Err(error) = state.blobs.delete(&recording_key(org, id)).await {
+        tracing::warn!(%error, call_id = %id, "could not delete a deleted call's recording");
+    }
     Ok(Json(call))
 }
 

@@ -1,8 +1,9 @@
-//! Calls endpoints (contract §4, all but transcript, recording, logs, usage and export).
+//! Calls endpoints (contract §4, all but usage and export).
 
 mod actions;
 mod list;
 mod notes;
+mod outputs;
 mod query;
 mod review;
 
@@ -19,6 +20,9 @@ pub fn routes() -> Router<AppState> {
             "/calls/{id}",
             get(actions::get_call).delete(actions::delete_call),
         )
+        .route("/calls/{id}/transcript", get(outputs::transcript))
+        .route("/calls/{id}/recording", get(outputs::recording))
+        .route("/calls/{id}/logs", get(outputs::logs))
         .route("/calls/{id}/stop", post(actions::stop))
         .route("/calls/{id}/cancel", post(actions::cancel))
         .route("/calls/{id}/notes", post(notes::add_note))

@@ -87,7 +87,10 @@ pub async fn commit(
         .insert_calls(org, calls, campaign, record.as_ref())
         .await
     {
-        Ok(()) => Ok(json_response(StatusCode::OK, body)),
+        Ok(()) => {
+            state.engine.wake();
+            Ok(json_response(StatusCode::OK, body))
+        }
         // Another request with the same key won the race: answer as it did.
         Err(StoreError::Duplicate(_)) if record.is_some() => {
             let ours = record

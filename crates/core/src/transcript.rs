@@ -1,0 +1,53 @@
+//! A call's conversation (contract §4 #3): messages with offsets in seconds from the moment
+//! the call was answered.
+
+use crate::enums::MessageRole;
+use crate::{Id, Timestamp};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Transcript {
+    pub id: Id,
+    pub organization_id: Id,
+    pub call_id: Id,
+    /// When the conversation started, as Unix seconds (the contract's `start_time`).
+    pub start_time: f64,
+    pub messages: Vec<Message>,
+}
+
+impl Transcript {
+    pub fn started_at(&self) -> Timestamp {
+        Timestamp::from_millis((self.start_time * 1000.0).round() as i64)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    pub id: Id,
+    pub role: MessageRole,
+    pub content: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_calls: Option<Vec<ToolCall>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_call_id: Option<String>,
+    /// Seconds from the start of the conversation.
+    pub start: f64,
+    pub end: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ToolCall {
+    #[serde(rename = "type")]
+    pub call_type: String,
+    pub id: String,
+    pub function: ToolFunction,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ToolFunction {
+    pub name: String,
+    /// JSON text, as chat-completion APIs give it.
+    pub arguments: String,
+}

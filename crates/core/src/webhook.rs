@@ -1,0 +1,44 @@
+//! Webhook deliveries waiting in the durable outbox (contract §7).
+
+use crate::use_case::HookHeader;
+use crate::{Id, Timestamp};
+
+/// A delivery to enqueue: the body is fixed when the event happens, so every attempt sends
+/// the same bytes under the same `webhook-id`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewWebhook {
+    pub id: Id,
+    pub event_type: String,
+    pub url: String,
+    pub headers: Vec<HookHeader>,
+    pub body: String,
+    /// When the event happened; the first attempt is due then.
+    pub created_at: Timestamp,
+}
+
+/// A delivery claimed from the outbox.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WebhookDelivery {
+    pub id: Id,
+    pub organization_id: Id,
+    pub call_id: Id,
+    pub event_type: String,
+    pub url: String,
+    pub headers: Vec<HookHeader>,
+    pub body: String,
+    /// Attempts made before this one.
+    pub attempts: u32,
+    pub created_at: Timestamp,
+}
+
+/// What became of one attempt.
+#[derive(Clone, Debug, PartialEq)]
+pub enum WebhookOutcome {
+    Delivered,
+    /// Try again at `retry_at`.
+    Retry {
+        retry_at: Timestamp,
+    },
+    /// No more attempts.
+    GaveUp,
+}

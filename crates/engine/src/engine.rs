@@ -1,0 +1,154 @@
+//! The engine as one value: its parts, one pass over everything due ([`Engine::run_due`]),
+//! and the loop that repeats it ([`Engine::run`]).
+
+use crate::analysis::Analyzer;
+use crate::blob::BlobStore;
+use crate::config::EngineConfig;
+use crate::provider::TelephonyProvider;
+use crate::webhooks::sender::WebhookSender;
+use crate::webhooks::worker;
+use std::sync::Arc;
+use switchyard_core::run::Lease;
+use switchyard_core::store::{Store, StoreResult};
+use switchyard_core::{Clock, Timestamp};
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+/// Calls, runs and deliveries handled per step of a pass; a pass repeats steps until
+/// nothing is left, so this only bounds the size of one transaction.
+pub(crate) const BATCH: u32 = 200;
+
+pub struct EngineParts {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub provider: Arc<dyn TelephonyProvider>,
+    pub analyzer: Arc<dyn Analyzer>,
+    pub blobs: Arc<dyn BlobStore>,
+    pub config: EngineConfig,
+    /// Names this instance in leases and logs; unique per process.
+    pub instance: String,
+}
+
+pub struct Engine {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) provider: Arc<dyn TelephonyProvider>,
+    pub(crate) analyzer: Arc<dyn Analyzer>,
+    pub(crate) blobs: Arc<dyn BlobStore>,
+    pub(crate) config: EngineConfig,
+    pub(crate) instance: String,
+    webhook_sender: WebhookSender,
+    wake: Notify,
+}
+
+/// What one pass did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PassReport {
+    pub enqueued: usize,
+    pub dispatched: usize,
+    pub advanced: usize,
+    pub webhook_attempts: usize,
+}
+
+impl PassReport {
+    pub fn did_work(&self) -> bool {
+        *self != PassReport::default()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("cannot set up webhook delivery: {0}")]
+    Webhooks(#[from] crate::webhooks::sender::SenderError),
+}
+
+impl Engine {
+    pub fn new(parts: EngineParts) -> Result<Engine, EngineError> {
+        let webhook_sender = WebhookSender::new(&parts.config.webhooks)?;
+        Ok(Engine {
+            store: parts.store,
+            clock: parts.clock,
+            provider: parts.provider,
+            analyzer: parts.analyzer,
+            blobs: parts.blobs,
+            config: parts.config,
+            instance: parts.instance,
+            webhook_sender,
+            wake: Notify::new(),
+        })
+    }
+
+    /// Asks the loop to run a pass now (a call was dialed, stopped or canceled).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    pub(crate) fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    pub(crate) fn lease(&self, now: Timestamp) -> Lease {
+        Lease {
+            owner: self.instance.clone(),
+            until: now.plus_millis(self.config.lease.as_millis() as i64),
+        }
+    }
+
+    /// Real milliseconds for `sim_secs` of simulated time.
+    pub(crate) fn real_millis(&self, sim_secs: f64) -> i64 {
+        (sim_secs * 1000.0 / self.config.sim_speed).round() as i64
+    }
+
+    /// Simulated seconds for a span of real time.
+    pub(crate) fn sim_secs(&self, from: Timestamp, to: Timestamp) -> f64 {
+        let real = (to.millis() - from.millis()).max(0) as f64 / 1000.0;
+        (real * self.config.sim_speed * 1000.0).round() / 1000.0
+    }
+
+    /// Does everything due at the clock's `now`: scheduled calls become queued, queued
+    /// calls are dialed, live calls advance, webhooks are delivered. Tests call this after
+    /// moving a manual clock instead of sleeping.
+    pub async fn run_due(&self) -> StoreResult<PassReport> {
+        let mut report = PassReport::default();
+        loop {
+            let now = self.now();
+            let step = PassReport {
+                enqueued: self.enqueue_due(now).await?,
+                dispatched: self.dispatch_queued(now).await?,
+                advanced: self.advance_runs(now).await?,
+                webhook_attempts: worker::deliver_due(
+                    self.store.as_ref(),
+                    &self.webhook_sender,
+                    &self.config.webhooks,
+                    now,
+                    &self.lease(now),
+                    BATCH,
+                )
+                .await?,
+            };
+            if !step.did_work() {
+                return Ok(report);
+            }
+            report.enqueued += step.enqueued;
+            report.dispatched += step.dispatched;
+            report.advanced += step.advanced;
+            report.webhook_attempts += step.webhook_attempts;
+        }
+    }
+
+    /// Runs passes until `shutdown`: at once when woken, else every `poll_interval`.
+    pub async fn run(self: Arc<Self>, shutdown: CancellationToken) {
+        tracing::info!(instance = %self.instance, "call engine started");
+        loop {
+            if let Err(error) = self.run_due().await {
+                tracing::error!(%error, "engine pass failed; retrying after the poll interval");
+            }
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(self.config.poll_interval) => {}
+            }
+        }
+        tracing::info!(instance = %self.instance, "call engine stopped");
+    }
+}

@@ -1,0 +1,57 @@
+//! What the engine records when a call changes: the status log line, and the `start`/`end`
+//! webhooks (contract §7) to every hook of the call's use case.
+
+use serde_json::{Value, json};
+use switchyard_core::call::Call;
+use switchyard_core::call_log::NewLog;
+use switchyard_core::lifecycle::{CallEvent, IllegalTransition};
+use switchyard_core::transcript::Message;
+use switchyard_core::webhook::NewWebhook;
+use switchyard_core::{Id, Timestamp};
+
+/// Applies `event` to `call` (the state machine decides) and logs the change with `why`.
+pub fn transition(
+    call: &mut Call,
+    event: CallEvent,
+    at: Timestamp,
+    why: &str,
+    logs: &mut Vec<NewLog>,
+) -> Result<(), IllegalTransition> {
+    let from = call.status;
+    call.apply(event)?;
+    let mut data = json!({"from": from.as_str(), "to": call.status.as_str()});
+    if let Some(reason) = call.end_reason.filter(|_| call.status.is_final()) {
+        data["end_reason"] = json!(reason.as_str());
+    }
+    logs.push(NewLog::info(at, "status", format!("{from} -> {}: {why}", call.status), data));
+    Ok(())
+}
+
+/// `start`, when the call is answered: `content: {recording: null}`.
+pub fn start_webhooks(call: &Call, at: Timestamp) -> Vec<NewWebhook> {
+    webhooks(call, "start", json!({"recording": null}), at)
+}
+
+/// `end`, when the call reaches a final status: `content: {messages}`.
+pub fn end_webhooks(call: &Call, messages: &[Message], at: Timestamp) -> Vec<NewWebhook> {
+    webhooks(call, "end", json!({"messages": messages}), at)
+}
+
+fn webhooks(call: &Call, event_type: &str, content: Value, at: Timestamp) -> Vec<NewWebhook> {
+    if call.use_case.hooks.is_empty() {
+        return Vec::new();
+    }
+    let body = json!({"type": event_type, "call": call, "content": content}).to_string();
+    call.use_case
+        .hooks
+        .iter()
+        .map(|hook| NewWebhook {
+            id: Id::new(at),
+            event_type: event_type.to_owned(),
+            url: hook.url.clone(),
+            headers: hook.headers.clone(),
+            body: body.clone(),
+            created_at: at,
+        })
+        .collect()
+}

@@ -1,0 +1,180 @@
+//! Ending a call: the final transition, then what the platform makes of the call (the
+//! conversation's transcript, the analysis, duration and costs, the recording) and the
+//! `end` webhooks, written with the final status in one transaction.
+
+use crate::engine::Engine;
+use crate::events;
+use crate::runner::Changes;
+use crate::sim::conversation::{Ending, conversation};
+use serde_json::json;
+use switchyard_core::call::{Call, Costs};
+use switchyard_core::call_log::NewLog;
+use switchyard_core::enums::{EndReason, MessageRole};
+use switchyard_core::lifecycle::{CallEvent, CallStatus};
+use switchyard_core::run::RunState;
+use switchyard_core::store::{CallProgress, RunChange, StoreError, StoreResult};
+use switchyard_core::transcript::{Message, Transcript};
+use switchyard_core::{Id, Timestamp};
+
+/// Where a call's recording is kept in the blob store.
+pub fn recording_key(org: Id, call: Id) -> String {
+    format!("recordings/{org}/{call}.wav")
+}
+
+impl Engine {
+    /// Ends the call with `event` at `at` (`None`: it already has its final status, set by
+    /// a stop through the API) and records everything that comes with the end.
+    pub(crate) async fn finish(
+        &self,
+        mut call: Call,
+        expected: CallStatus,
+        state: RunState,
+        event: Option<CallEvent>,
+        at: Timestamp,
+        mut changes: Changes,
+    ) -> StoreResult<()> {
+        if let Some(event) = event {
+            events::transition(&mut call, event, at, why(event), &mut changes.logs)?;
+        }
+        let talk_secs = state.answered_at.map(|answered| self.sim_secs(answered, at));
+        let messages = match talk_secs {
+            Some(secs) => transcript_messages(&call, &state, secs),
+            None => Vec::new(),
+        };
+        call.duration = Some(talk_secs.unwrap_or(0.0));
+        call.answered_by = state.answered_by;
+        if !messages.is_empty() {
+            self.analyze(&mut call, &messages, at, &mut changes).await;
+        }
+        call.costs = Some(self.costs(&state, talk_secs, at));
+        if let (Some(secs), Some(sid)) = (talk_secs, &state.provider_sid) {
+            self.keep_recording(&mut call, sid, secs, at, &mut changes).await;
+        }
+        let transcript = state.answered_at.map(|answered| Transcript {
+            id: Id::new(at),
+            organization_id: call.organization_id,
+            call_id: call.id,
+            start_time: answered.millis() as f64 / 1000.0,
+            messages: messages.clone(),
+        });
+        changes.webhooks.extend(events::end_webhooks(&call, &messages, at));
+        let retry = self.campaign_retry(&call, at, &mut changes.logs).await?;
+        let progress = CallProgress {
+            call,
+            expected_status: expected,
+            logs: changes.logs,
+            webhooks: changes.webhooks,
+            transcript,
+            run: RunChange::Finish,
+            new_calls: retry.into_iter().collect(),
+        };
+        match self.store.save_call_progress(progress).await {
+            Ok(_) => Ok(()),
+            // Changed meanwhile (stopped): the run is still there and finished next pass.
+            Err(StoreError::Conflict(_)) => Ok(()),
+            Err(other) => Err(other),
+        }
+    }
+
+    async fn analyze(&self, call: &mut Call, messages: &[Message], at: Timestamp, changes: &mut Changes) {
+        match self.analyzer.analyze(call, messages).await {
+            Ok(analysis) => {
+                let fields: Vec<&String> = analysis.extraction.keys().collect();
+                changes.logs.push(NewLog::info(
+                    at,
+                    "analysis",
+                    format!(
+                        "analysis: {} extracted field(s), classified as {}",
+                        fields.len(),
+                        analysis.classification.as_ref().map_or("nothing", |c| c.tag.as_str())
+                    ),
+                    json!({"fields": fields, "classification": analysis.classification, "used_backup": analysis.used_backup}),
+                ));
+                if let Some(classification) = &analysis.classification
+                    && !call.metadata.tags.contains(&classification.tag)
+                {
+                    call.metadata.tags.push(classification.tag.clone());
+                }
+                call.extraction = Some(analysis.extraction);
+                call.classification = analysis.classification;
+                call.use_backup = Some(analysis.used_backup);
+            }
+            Err(error) => changes.logs.push(NewLog::error(at, "analysis", format!("analysis failed: {error}"), json!({}))),
+        }
+    }
+
+    /// Telephony from the moment the provider took the call, AI for the conversation.
+    fn costs(&self, state: &RunState, talk_secs: Option<f64>, at: Timestamp) -> Costs {
+        let round = |usd: f64| (usd * 10_000.0).round() / 10_000.0;
+        let line_secs = state.placed_at.map_or(0.0, |placed| self.sim_secs(placed, at));
+        let telephony = round(line_secs / 60.0 * self.config.telephony_per_minute);
+        let ai = round(talk_secs.unwrap_or(0.0) / 60.0 * self.config.ai_per_minute);
+        Costs { currency: "USD".to_owned(), telephony, ai, total: round(telephony + ai) }
+    }
+
+    async fn keep_recording(&self, call: &mut Call, sid: &str, secs: f64, at: Timestamp, changes: &mut Changes) {
+        let stored = match self.provider.recording(sid, call, secs).await {
+            Ok(Some(wav)) => {
+                let bytes = wav.len();
+                self.blobs
+                    .put(&recording_key(call.organization_id, call.id), wav)
+                    .await
+                    .map(|()| bytes)
+                    .map_err(|e| e.to_string())
+            }
+            Ok(None) => return,
+            Err(error) => Err(error.to_string()),
+        };
+        match stored {
+            Ok(bytes) => {
+                call.metadata.recording_sid = Some(format!("RE{}", &sid.trim_start_matches("CA")));
+                changes.logs.push(NewLog::info(
+                    at,
+                    "recording",
+                    format!("recording kept: {secs:.1} s, {bytes} bytes"),
+                    json!({"duration_secs": secs, "bytes": bytes}),
+                ));
+            }
+            Err(error) => changes.logs.push(NewLog::error(at, "recording", format!("recording lost: {error}"), json!({}))),
+        }
+    }
+}
+
+/// The conversation as the transcript keeps it: the scripted conversation of the simulated
+/// network, or only the message played when that is all the call did.
+fn transcript_messages(call: &Call, state: &RunState, talk_secs: f64) -> Vec<Message> {
+    if let Some(message) = &state.message_only {
+        let at = state.answered_at.unwrap_or(call.created);
+        return vec![Message {
+            id: Id::new(at),
+            role: MessageRole::Assistant,
+            content: message.clone(),
+            tool_calls: None,
+            name: None,
+            tool_call_id: None,
+            start: 0.0,
+            end: talk_secs,
+        }];
+    }
+    let ending = match (call.status, call.end_reason) {
+        (CallStatus::Transferred, _) => Ending::Transferred { to: call.use_case.transfer_number.clone() },
+        (_, Some(EndReason::Completed | EndReason::CustomerHangup | EndReason::AgentHangup)) => Ending::Completed,
+        _ => Ending::Cut,
+    };
+    conversation(call, talk_secs, &ending)
+}
+
+fn why(event: CallEvent) -> &'static str {
+    match event {
+        CallEvent::Hangup(EndReason::MaxDuration) => "hung up at the maximum duration",
+        CallEvent::Hangup(EndReason::Voicemail) => "voicemail left",
+        CallEvent::Hangup(EndReason::AfterHours) => "after-hours message played",
+        CallEvent::Hangup(_) => "the conversation ended",
+        CallEvent::Transfer => "transferred to a person",
+        CallEvent::AmdHangup => "hung up on an answering machine",
+        CallEvent::Busy => "the line was busy",
+        CallEvent::NoAnswer => "nobody answered",
+        CallEvent::ProviderError => "the telephony provider failed",
+        _ => "engine",
+    }
+}

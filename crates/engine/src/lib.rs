@@ -1,0 +1,29 @@
+//! The call engine: it takes the calls that the API created and makes them happen.
+//!
+//! * [`scheduler`]: due `Scheduled` calls become `Queued`; `Queued` calls are claimed
+//!   (working hours, per-organization concurrency) and handed to the telephony provider.
+//! * [`provider`]: the telephony provider trait; [`sim`] is the simulated network (§9).
+//! * [`runner`]: applies provider events to live calls through the state machine, ends
+//!   them, and runs the analysis ([`analysis`]), recording ([`blob`]) and webhooks.
+//! * [`webhooks`]: signing, the SSRF guard, retries, and the outbox worker.
+//!
+//! Nothing here sleeps to wait for time to pass: [`Engine::run_due`] does everything that
+//! is due at the clock's `now`, so tests step the engine with a manual clock.
+
+pub mod analysis;
+pub mod blob;
+pub mod config;
+mod control;
+mod engine;
+mod events;
+mod finish;
+pub mod hours;
+pub mod provider;
+mod retries;
+mod runner;
+mod scheduler;
+pub mod sim;
+pub mod webhooks;
+
+pub use engine::{Engine, EngineError, EngineParts, PassReport};
+pub use finish::recording_key;

@@ -1,0 +1,158 @@
+//! From the API's calls to the telephone network: due `Scheduled` calls become `Queued`,
+//! and `Queued` calls are claimed (working hours, the AI backend, per-organization
+//! concurrency) and handed to the provider. Claim, commit, then call the provider, then
+//! record what it said in a new transaction: no transaction is held across the network.
+
+use crate::engine::{BATCH, Engine};
+use crate::events;
+use crate::hours;
+use crate::runner::Changes;
+use serde_json::json;
+use switchyard_core::call::Call;
+use switchyard_core::call_log::NewLog;
+use switchyard_core::enums::CallType;
+use switchyard_core::lifecycle::{CallEvent, CallStatus};
+use switchyard_core::run::{PlannedEvent, RunState};
+use switchyard_core::store::{CallProgress, RunChange, StoreError, StoreResult};
+use switchyard_core::Timestamp;
+
+/// How long a `wait_until_awake` call waits before the AI backend is asked again.
+const AWAKE_RECHECK_SECS: i64 = 30;
+
+impl Engine {
+    pub(crate) async fn enqueue_due(&self, now: Timestamp) -> StoreResult<usize> {
+        let due = self.store.due_scheduled_calls(now, BATCH).await?;
+        let mut enqueued = 0;
+        for mut call in due {
+            let mut logs = Vec::new();
+            events::transition(&mut call, CallEvent::Enqueue, now, "its scheduled time has come", &mut logs)?;
+            let progress = CallProgress {
+                call,
+                expected_status: CallStatus::Scheduled,
+                logs,
+                webhooks: Vec::new(),
+                transcript: None,
+                run: RunChange::Keep,
+                new_calls: Vec::new(),
+            };
+            match self.store.save_call_progress(progress).await {
+                Ok(_) => enqueued += 1,
+                // Canceled or deleted meanwhile, or another instance got there first.
+                Err(StoreError::Conflict(_) | StoreError::NotFound) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(enqueued)
+    }
+
+    pub(crate) async fn dispatch_queued(&self, now: Timestamp) -> StoreResult<usize> {
+        let queued = self.store.queued_calls(now, BATCH).await?;
+        if queued.is_empty() {
+            return Ok(0);
+        }
+        let ai_available = self.analyzer.is_available().await;
+        let mut ready = Vec::new();
+        for call in &queued {
+            if let Some(until) = self.reason_to_wait(call, now, ai_available).await? {
+                self.store.defer_call(call.organization_id, call.id, until).await?;
+            } else {
+                ready.push((call.organization_id, call.id));
+            }
+        }
+        let claimed = self
+            .store
+            .claim_calls(&ready, self.config.concurrency_per_org, &self.lease(now), now)
+            .await?;
+        let dispatched = claimed.len();
+        for call in claimed {
+            self.place(call, now).await?;
+        }
+        Ok(dispatched)
+    }
+
+    /// When a queued call may not be dialed now, until when it waits (and why, in its logs).
+    async fn reason_to_wait(
+        &self,
+        call: &Call,
+        now: Timestamp,
+        ai_available: bool,
+    ) -> StoreResult<Option<Timestamp>> {
+        // Inbound calls are answered at any hour (after hours with the use case's message).
+        let opening = match call.call_type {
+            CallType::Outbound => hours::next_opening(&call.use_case, now),
+            CallType::Inbound => None,
+        };
+        let (until, why) = if let Some(opening) = opening {
+            (opening, format!("outside the use case's working hours; waiting until {opening}"))
+        } else if !ai_available && call.wait_until_awake == Some(true) {
+            let until = now.plus_seconds(AWAKE_RECHECK_SECS);
+            (until, format!("the AI backend is unavailable; waiting (wait_until_awake) until {until}"))
+        } else {
+            return Ok(None);
+        };
+        let log = NewLog::info(now, "scheduler", why, json!({"until": until}));
+        self.store.append_call_logs(call.organization_id, call.id, &[log]).await?;
+        Ok(Some(until))
+    }
+
+    /// Hands a claimed (`Initiated`) call to the provider and records what it answered.
+    pub(crate) async fn place(&self, mut call: Call, now: Timestamp) -> StoreResult<()> {
+        let call_id = call.id;
+        let mut logs = Vec::new();
+        let mut state = RunState { placed_at: Some(now), ..RunState::default() };
+        if call.call_type == CallType::Inbound && !hours::is_open(&call.use_case, now) {
+            let message = call.use_case.generic_after_hours_message.clone().unwrap_or_else(|| {
+                "Thank you for calling. We are closed right now; please call again during our working hours.".to_owned()
+            });
+            logs.push(NewLog::info(now, "engine", "outside working hours: the after-hours message will be played", json!({})));
+            state.message_only = Some(message);
+        }
+        match self.provider.place(&call, now).await {
+            Ok(placement) => {
+                call.metadata.call_sid = Some(placement.sid.clone());
+                logs.push(NewLog::info(
+                    now,
+                    "provider",
+                    format!("the telephony provider accepted the call ({})", placement.sid),
+                    json!({"call_sid": placement.sid}),
+                ));
+                state.provider_sid = Some(placement.sid);
+                state.planned = placement
+                    .script
+                    .into_iter()
+                    .map(|step| PlannedEvent {
+                        at: now.plus_millis(self.real_millis(step.after_secs)),
+                        event: step.event,
+                    })
+                    .collect();
+            }
+            Err(error) => {
+                logs.push(NewLog::error(now, "provider", error.to_string(), json!({})));
+                let changes = Changes { logs, webhooks: Vec::new() };
+                return self.finish(call, CallStatus::Initiated, state, Some(CallEvent::ProviderError), now, changes).await;
+            }
+        }
+        let sid = state.provider_sid.clone().unwrap_or_default();
+        let next_at = state.next_at().unwrap_or(now.plus_millis(self.config.lease.as_millis() as i64));
+        let progress = CallProgress {
+            call,
+            expected_status: CallStatus::Initiated,
+            logs,
+            webhooks: Vec::new(),
+            transcript: None,
+            run: RunChange::Save { state, next_at, lease: self.lease(now) },
+            new_calls: Vec::new(),
+        };
+        match self.store.save_call_progress(progress).await {
+            Ok(_) => Ok(()),
+            // Stopped while being placed: hang up now, the run itself is finished later.
+            Err(StoreError::Conflict(_)) => {
+                if let Err(error) = self.provider.hang_up(&sid).await {
+                    tracing::warn!(%error, call_id = %call_id, "could not hang up a call stopped while it was placed");
+                }
+                Ok(())
+            }
+            Err(other) => Err(other),
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! The simulated telephone network (contract §9): the default backend, so that a server
+//! works end to end with no carrier account. Everything it makes up (timings, words,
+//! audio) is derived from the call id, so a call replays identically on any instance,
+//! including one that takes the call over after a crash.
+
+pub mod conversation;
+pub mod network;
+pub mod recording;
+
+pub use conversation::{Ending, conversation};
+pub use network::{BUSY, FAILED, MACHINE, MAX_DURATION, NO_ANSWER, SimNetwork, TRANSFER};
+pub use recording::wav;
+
+use sha2::{Digest, Sha256};
+use switchyard_core::Id;
+
+/// SHA-256 of the call id under a purpose label, so that the sid, the timings and the
+/// audio of one call are independent of each other.
+fn digest(call_id: &Id, purpose: &str) -> [u8; 32] {
+    Sha256::digest(format!("{purpose}:{call_id}")).into()
+}
+
+fn seed(call_id: &Id, purpose: &str) -> u64 {
+    let mut first = [0; 8];
+    first.copy_from_slice(&digest(call_id, purpose)[..8]);
+    u64::from_be_bytes(first)
+}
+
+/// A seeded SplitMix64 sequence. Written out rather than taken from `rand` because `rand`
+/// does not promise the same stream across versions, and replays must not change.
+struct Draws(u64);
+
+impl Draws {
+    fn new(seed: u64) -> Draws {
+        Draws(seed)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `[low, high)`.
+    fn between(&mut self, low: f64, high: f64) -> f64 {
+        // The top 53 bits fill an f64 mantissa exactly.
+        let unit = (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+        low + (high - low) * unit
+    }
+}
+
+#[cfg(test)]
+pub(crate) fn test_call(to: &str) -> switchyard_core::call::Call {
+    use switchyard_core::Timestamp;
+    use switchyard_core::call::{AgentRef, Call, CallMetadata};
+    use switchyard_core::enums::{CallType, Language, Provider};
+    use switchyard_core::lifecycle::CallStatus;
+    use switchyard_core::use_case::{DEFAULT_MODEL, UseCase};
+
+    let now = Timestamp::parse("2024-01-01T01:01:01Z").unwrap();
+    let org = Id::new(now);
+    let use_case = UseCase {
+        id: Id::new(now),
+        organization_id: org,
+        name: "Load confirmation".to_owned(),
+        transfer_number: Some("+14155550123".to_owned()),
+        extract_with_ai: vec![],
+        classification_tags: vec![],
+        language: Language::EnUs,
+        detailed_work_hours: None,
+        work_start: None,
+        work_end: None,
+        timezone: None,
+        generic_after_hours_message: None,
+        enable_detailed_work_hours: false,
+        keywords: vec![],
+        hooks: vec![],
+        params: None,
+        amd: false,
+        amd_behavior: None,
+        amd_messages: Default::default(),
+        sample_labels: vec![],
+        hidden: false,
+        evaluation_models: vec![],
+        max_duration_mins: None,
+        recorded_message_inbound: None,
+        recorded_message_outbound: None,
+        show_original_caller_id: false,
+        disable_end_call_after_n_reminders: None,
+        model: DEFAULT_MODEL.to_owned(),
+        created_at: now,
+    };
+    let mut params = switchyard_core::call::JsonObject::new();
+    params.insert("load_id".to_owned(), "LD-1042".into());
+    params.insert("origin".to_owned(), "Dallas, TX".into());
+    Call {
+        id: Id::new(now),
+        organization_id: org,
+        call_type: CallType::Outbound,
+        status: CallStatus::Queued,
+        provider: Provider::Twilio,
+        metadata: CallMetadata {
+            call_sid: None,
+            from: "+14155550100".to_owned(),
+            to: to.to_owned(),
+            recording_sid: None,
+            tags: vec![],
+            custom: None,
+        },
+        use_case,
+        agent: AgentRef {
+            id: Id::new(now),
+            name: "Ava".to_owned(),
+        },
+        language: Language::EnUs,
+        created: now,
+        viewed_by: vec![],
+        prompt_id: None,
+        params: Some(params),
+        extraction: None,
+        classification: None,
+        duration: None,
+        parent_call_id: None,
+        notes: vec![],
+        samples: None,
+        ratings: vec![],
+        scheduled_for: None,
+        use_backup: None,
+        wait_until_awake: None,
+        campaign_id: None,
+        max_duration_mins: None,
+        transfer_contact_email: None,
+        costs: None,
+        end_reason: None,
+        answered_by: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn draws_stay_in_range_and_replay() {
+        let mut a = Draws::new(7);
+        let mut b = Draws::new(7);
+        for _ in 0..1000 {
+            let x = a.between(3.0, 12.0);
+            assert!((3.0..12.0).contains(&x));
+            assert_eq!(x, b.between(3.0, 12.0));
+        }
+    }
+}

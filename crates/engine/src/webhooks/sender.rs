@@ -1,0 +1,363 @@
+//! One HTTP attempt at a delivery: sign, POST, and report what happened.
+
+use super::guard::{Guard, GuardError};
+use super::sign;
+use crate::config::WebhookConfig;
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
+use reqwest::redirect;
+use std::time::{Duration, Instant};
+use switchyard_core::Timestamp;
+use switchyard_core::webhook::WebhookDelivery;
+use url::Url;
+
+const USER_AGENT: &str = concat!("switchyard-webhooks/", env!("CARGO_PKG_VERSION"));
+
+/// What one attempt produced: a status, or the error that kept it from getting one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AttemptResult {
+    pub status: Option<u16>,
+    pub error: Option<String>,
+    /// The receiver's `Retry-After`, in seconds or as an HTTP date.
+    pub retry_after: Option<Duration>,
+    pub elapsed_ms: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SenderError {
+    #[error(transparent)]
+    Guard(#[from] GuardError),
+    #[error("cannot build the webhook HTTP client")]
+    Client(#[source] reqwest::Error),
+}
+
+/// Sends deliveries through the SSRF guard. Cheap to clone (the connection pool is shared).
+#[derive(Clone, Debug)]
+pub struct WebhookSender {
+    client: reqwest::Client,
+    guard: Guard,
+    timeout: Duration,
+}
+
+impl WebhookSender {
+    pub fn new(config: &WebhookConfig) -> Result<WebhookSender, SenderError> {
+        let guard = Guard::new(config)?;
+        let client = reqwest::Client::builder()
+            .dns_resolver(guard.clone())
+            .timeout(config.timeout)
+            // A redirect would be a second destination that only the resolver checks, and a
+            // receiver has no business moving: a 3xx is a failed attempt.
+            .redirect(redirect::Policy::none())
+            // A proxy resolves names itself, out of the guard's sight.
+            .no_proxy()
+            .user_agent(USER_AGENT)
+            .build()
+            .map_err(SenderError::Client)?;
+        Ok(WebhookSender {
+            client,
+            guard,
+            timeout: config.timeout,
+        })
+    }
+
+    /// POSTs the delivery's body signed with `secret`; `now` is the `webhook-timestamp`.
+    pub async fn send(
+        &self,
+        delivery: &WebhookDelivery,
+        secret: &str,
+        now: Timestamp,
+    ) -> AttemptResult {
+        let started = Instant::now();
+        let result = self.post(delivery, secret, now).await;
+        let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        match result {
+            Ok(response) => AttemptResult {
+                status: Some(response.status().as_u16()),
+                error: None,
+                retry_after: retry_after(response.headers(), now),
+                elapsed_ms,
+            },
+            Err(error) => AttemptResult {
+                status: None,
+                error: Some(error),
+                retry_after: None,
+                elapsed_ms,
+            },
+        }
+    }
+
+    async fn post(
+        &self,
+        delivery: &WebhookDelivery,
+        secret: &str,
+        now: Timestamp,
+    ) -> Result<reqwest::Response, String> {
+        let url = Url::parse(&delivery.url).map_err(|e| format!("invalid URL: {e}"))?;
+        self.guard.check_url(&url).map_err(|e| e.to_string())?;
+        let id = delivery.id.to_string();
+        let timestamp = now.unix_seconds();
+        let signature = sign::signature(secret, &id, timestamp, delivery.body.as_bytes())
+            .map_err(|e| format!("cannot sign: {e}"))?;
+
+        let mut headers = hook_headers(delivery)?;
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        for (name, value) in [
+            ("webhook-id", id),
+            ("webhook-timestamp", timestamp.to_string()),
+            ("webhook-signature", signature),
+        ] {
+            let value = HeaderValue::try_from(value).map_err(|e| e.to_string())?;
+            headers.insert(HeaderName::from_static(name), value);
+        }
+        self.client
+            .post(url)
+            .headers(headers)
+            .body(delivery.body.clone())
+            .send()
+            .await
+            .map_err(|e| self.describe(&e))
+    }
+
+    /// A short reason for the call's logs. reqwest's own message leads with the full URL
+    /// (query tokens included) and buries the cause at the end of the chain.
+    fn describe(&self, error: &reqwest::Error) -> String {
+        if error.is_timeout() {
+            return format!("timed out after {} ms", self.timeout.as_millis());
+        }
+        let chain = std::iter::successors(Some(error as &(dyn std::error::Error + 'static)), |e| {
+            (*e).source()
+        });
+        if let Some(refusal) = chain.clone().find(|e| e.is::<GuardError>()) {
+            let causes = std::iter::successors(Some(refusal), |e| (*e).source());
+            return causes.map(|e| e.to_string()).collect::<Vec<_>>().join(": ");
+        }
+        chain.last().map(|e| e.to_string()).unwrap_or_default()
+    }
+}
+
+/// The hook's own headers, minus those that would change how the body is framed or
+/// typed, or forge the signature headers. An invalid one fails the attempt, so that the
+/// call's logs say why the receiver never saw it. Values are marked sensitive (hooks
+/// carry credentials) and never appear in errors.
+fn hook_headers(delivery: &WebhookDelivery) -> Result<HeaderMap, String> {
+    let mut headers = HeaderMap::new();
+    for header in &delivery.headers {
+        let name = HeaderName::from_bytes(header.key.as_bytes())
+            .map_err(|_| format!("hook header `{}` is not a valid name", header.key))?;
+        let reserved = matches!(
+            name.as_str(),
+            "content-type" | "content-length" | "transfer-encoding" | "connection" | "host"
+        ) || name.as_str().starts_with("webhook-");
+        if reserved {
+            continue;
+        }
+        let mut value = HeaderValue::from_str(&header.value)
+            .map_err(|_| format!("hook header `{name}` has a value that is not valid HTTP"))?;
+        value.set_sensitive(true);
+        headers.append(name, value);
+    }
+    Ok(headers)
+}
+
+/// `Retry-After` as seconds or an HTTP date (a date in the past means now).
+fn retry_after(headers: &HeaderMap, now: Timestamp) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let ahead_ms = at.timestamp_millis().saturating_sub(now.millis());
+    Some(Duration::from_millis(u64::try_from(ahead_ms).unwrap_or(0)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::Router;
+    use axum::body::Bytes;
+    use axum::extract::{Path, State};
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    use axum::routing::post;
+    use std::net::SocketAddr;
+    use std::sync::{Arc, Mutex};
+    use switchyard_core::Id;
+    use switchyard_core::use_case::HookHeader;
+
+    type Received = Arc<Mutex<Vec<(HeaderMap, Bytes)>>>;
+
+    /// A receiver answering `POST /{status}` with that status, and `POST /slow` late.
+    async fn receiver() -> (SocketAddr, Received) {
+        let received = Received::default();
+        let app = Router::new()
+            .route("/{status}", post(answer))
+            .route("/slow", post(|| tokio::time::sleep(Duration::from_secs(5))))
+            .with_state(received.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (addr, received)
+    }
+
+    async fn answer(
+        State(received): State<Received>,
+        Path(status): Path<u16>,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> impl IntoResponse {
+        received.lock().unwrap().push((headers, body));
+        let retry_after = match status {
+            503 => "120".to_owned(),
+            429 => httpdate_in(90),
+            _ => String::new(),
+        };
+        let status = StatusCode::from_u16(status).unwrap();
+        (status, [(RETRY_AFTER, retry_after)])
+    }
+
+    fn httpdate_in(seconds: i64) -> String {
+        (chrono::Utc::now() + chrono::Duration::seconds(seconds))
+            .format("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string()
+    }
+
+    fn now() -> Timestamp {
+        Timestamp::from_datetime(chrono::Utc::now())
+    }
+
+    fn delivery(url: String) -> WebhookDelivery {
+        let header = |key: &str, value: &str| HookHeader {
+            key: key.into(),
+            value: value.into(),
+        };
+        WebhookDelivery {
+            id: Id::new(now()),
+            organization_id: Id::new(now()),
+            call_id: Id::new(now()),
+            event_type: "end".into(),
+            url,
+            headers: vec![
+                header("Authorization", "Bearer hook-secret"),
+                header("Content-Type", "text/plain"),
+                header("Webhook-Signature", "v1,forged"),
+            ],
+            body: r#"{"type":"end","call":{},"content":{"messages":[]}}"#.into(),
+            attempts: 0,
+            created_at: now(),
+        }
+    }
+
+    fn sender(allow_private: bool) -> WebhookSender {
+        WebhookSender::new(&WebhookConfig {
+            allow_private,
+            timeout: Duration::from_millis(300),
+            ..WebhookConfig::default()
+        })
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn posts_signed_json_with_the_hooks_headers() {
+        let (addr, received) = receiver().await;
+        let secret = sign::generate_secret();
+        let delivery = delivery(format!("http://{addr}/200"));
+        let result = sender(true).send(&delivery, &secret, now()).await;
+        assert_eq!(result.status, Some(200), "{result:?}");
+        assert_eq!(result.error, None);
+
+        let (headers, body) = received.lock().unwrap().pop().unwrap();
+        assert_eq!(body, delivery.body.as_bytes());
+        assert_eq!(headers[CONTENT_TYPE], "application/json");
+        assert_eq!(headers.get_all(CONTENT_TYPE).iter().count(), 1);
+        assert_eq!(headers["authorization"], "Bearer hook-secret");
+        assert_eq!(headers["webhook-id"], delivery.id.to_string().as_str());
+        assert_eq!(headers.get_all("webhook-signature").iter().count(), 1);
+        assert!(
+            headers["user-agent"]
+                .to_str()
+                .unwrap()
+                .starts_with("switchyard-webhooks/")
+        );
+        standardwebhooks::Webhook::new(&secret)
+            .unwrap()
+            .verify(&body, &headers)
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn reports_statuses_and_retry_after() {
+        let (addr, _) = receiver().await;
+        let send = |status: u16| async move {
+            let delivery = delivery(format!("http://{addr}/{status}"));
+            sender(true).send(&delivery, "whsec_c2VjcmV0", now()).await
+        };
+        let unavailable = send(503).await;
+        assert_eq!(unavailable.status, Some(503));
+        assert_eq!(unavailable.retry_after, Some(Duration::from_secs(120)));
+
+        let limited = send(429).await;
+        let wait = limited.retry_after.unwrap().as_secs();
+        assert!((85..=90).contains(&wait), "{wait}");
+
+        let moved = send(302).await;
+        assert_eq!((moved.status, moved.retry_after), (Some(302), None));
+    }
+
+    #[tokio::test]
+    async fn private_destinations_are_refused_before_any_request() {
+        let (addr, received) = receiver().await;
+        let port = addr.port();
+        let strict = sender(false);
+        let secret = sign::generate_secret();
+        for (url, reason) in [
+            (
+                format!("http://127.0.0.1:{port}/200"),
+                "refused: 127.0.0.1 is a private address",
+            ),
+            (
+                format!("http://localhost:{port}/200"),
+                "refused: localhost resolves only to private addresses",
+            ),
+        ] {
+            let result = strict.send(&delivery(url), &secret, now()).await;
+            assert_eq!(result.status, None);
+            assert_eq!(result.error.as_deref(), Some(reason));
+        }
+        assert!(received.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn network_failures_are_described() {
+        let (addr, _) = receiver().await;
+        let secret = sign::generate_secret();
+        let slow = sender(true)
+            .send(&delivery(format!("http://{addr}/slow")), &secret, now())
+            .await;
+        assert_eq!(slow.error.as_deref(), Some("timed out after 300 ms"));
+
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let closed_addr = closed.local_addr().unwrap();
+        drop(closed);
+        let refused = sender(true)
+            .send(&delivery(format!("http://{closed_addr}/")), &secret, now())
+            .await;
+        let error = refused.error.unwrap().to_lowercase();
+        assert!(error.contains("refused"), "{error}");
+    }
+
+    #[test]
+    fn retry_after_takes_seconds_or_a_date() {
+        let at = Timestamp::parse("2015-10-21T07:28:00Z").unwrap();
+        let parse = |value: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(RETRY_AFTER, HeaderValue::from_static(value));
+            retry_after(&headers, at)
+        };
+        assert_eq!(parse("30"), Some(Duration::from_secs(30)));
+        assert_eq!(
+            parse("Wed, 21 Oct 2015 07:30:00 GMT"),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(parse("Wed, 21 Oct 2015 07:00:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(parse("soon"), None);
+    }
+}

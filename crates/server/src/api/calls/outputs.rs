@@ -1,0 +1,90 @@
+//! What the engine produced for a call: its transcript (#3), its logs (#7) and a link to
+//! its recording (#6). Everyone who can read the call can read these.
+
+use super::actions::call_error;
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::PathId;
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::http::header::HOST;
+use serde::{Deserialize, Serialize};
+use switchyard_core::Timestamp;
+use switchyard_core::call_log::LogEntry;
+use switchyard_core::store::StoreError;
+use switchyard_core::transcript::Transcript;
+use switchyard_engine::recording_key;
+
+const DEFAULT_LINK_SECS: u64 = 3600;
+const MAX_LINK_SECS: u64 = 7 * 24 * 3600;
+
+pub async fn transcript(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId,
+) -> ApiResult<Json<Transcript>> {
+    let org = caller.organization_id;
+    match state.store.get_transcript(org, id).await {
+        Ok(transcript) => Ok(Json(transcript)),
+        Err(StoreError::NotFound) => {
+            // Tell "no such call" from "no transcript yet".
+            state.store.get_call(org, id).await.map_err(call_error)?;
+            Err(ApiError::NotFound("the call has no transcript yet: it has not been answered".to_owned()))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn logs(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId,
+) -> ApiResult<Json<Vec<LogEntry>>> {
+    Ok(Json(state.store.call_logs(caller.organization_id, id).await.map_err(call_error)?))
+}
+
+#[derive(Deserialize)]
+pub struct LinkQuery {
+    expires_in_secs: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct RecordingLink {
+    url: String,
+    expires_at: Timestamp,
+}
+
+pub async fn recording(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId,
+    headers: HeaderMap,
+    Query(query): Query<LinkQuery>,
+) -> ApiResult<Json<RecordingLink>> {
+    let secs = match &query.expires_in_secs {
+        None => DEFAULT_LINK_SECS,
+        Some(raw) => raw.trim().parse().ok().filter(|s| (1..=MAX_LINK_SECS).contains(s)).ok_or_else(|| {
+            ApiError::invalid_field("expires_in_secs", format!("`{raw}` is not a whole number of seconds from 1 to {MAX_LINK_SECS} (7 days)"))
+        })?,
+    };
+    let org = caller.organization_id;
+    let call = state.store.get_call(org, id).await.map_err(call_error)?;
+    let stored = state.blobs.get(&recording_key(org, id)).await.map_err(ApiError::internal)?;
+    if call.metadata.recording_sid.is_none() || stored.is_none() {
+        return Err(ApiError::NotFound("the call has no recording: it has not been answered, or has not ended yet".to_owned()));
+    }
+    let expires_at = state.clock.now().plus_seconds(secs as i64);
+    let path = state.recording_links.path(org, id, expires_at);
+    Ok(Json(RecordingLink { url: format!("{}{path}", public_base(&state, &headers)), expires_at }))
+}
+
+/// The configured public URL, else the host the client reached us at.
+fn public_base(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = &state.http.public_url {
+        return url.trim_end_matches('/').to_owned();
+    }
+    let host = headers.get(HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+    format!("http://{host}")
+}

@@ -1,0 +1,419 @@
+// The call engine's side of the calls: what is due, claiming calls and runs under a lease,
+// and writing what the engine did (call, logs, webhooks, transcript, run) in one
+// transaction. `crate::SKIP_LOCKED` is `FOR UPDATE SKIP LOCKED` on PostgreSQL, so that
+// instances sharing a database claim disjoint rows, and empty on SQLite (one writer).
+
+use crate::ThisStore;
+use crate::call_row::{call_from_doc, update_call};
+use crate::calls_read::load_call;
+use crate::calls_write::insert_call_rows;
+use crate::support::{Conn, OrBackend, from_json, get, get_id, lock_org, to_json};
+use std::collections::{BTreeSet, HashMap};
+use switchyard_core::call::Call;
+use switchyard_core::call_log::{LogEntry, NewLog};
+use switchyard_core::lifecycle::{CallEvent, CallStatus};
+use switchyard_core::run::{CallRun, Lease, RunState};
+use switchyard_core::store::{CallProgress, RunChange, StoreError, StoreResult};
+use switchyard_core::transcript::Transcript;
+use switchyard_core::webhook::NewWebhook;
+use switchyard_core::{Id, Timestamp};
+
+const LIVE: &str = "('Initiated', 'Ringing', 'In progress')";
+
+fn docs_to_calls(docs: Vec<String>) -> StoreResult<Vec<Call>> {
+    docs.iter().map(|d| call_from_doc(d)).collect()
+}
+
+pub(crate) async fn due_scheduled_calls(
+    store: &ThisStore,
+    now: Timestamp,
+    limit: u32,
+) -> StoreResult<Vec<Call>> {
+    let docs: Vec<String> = sqlx::query_scalar(
+        "SELECT doc FROM calls WHERE status = 'Scheduled' AND scheduled_for <= $1 \
+         ORDER BY scheduled_for LIMIT $2",
+    )
+    .bind(now.millis())
+    .bind(i64::from(limit))
+    .fetch_all(store.reader())
+    .await
+    .db()?;
+    docs_to_calls(docs)
+}
+
+pub(crate) async fn queued_calls(
+    store: &ThisStore,
+    now: Timestamp,
+    limit: u32,
+) -> StoreResult<Vec<Call>> {
+    let docs: Vec<String> = sqlx::query_scalar(
+        "SELECT doc FROM calls WHERE status = 'Queued' \
+         AND (available_at IS NULL OR available_at <= $1) ORDER BY created_at, id LIMIT $2",
+    )
+    .bind(now.millis())
+    .bind(i64::from(limit))
+    .fetch_all(store.reader())
+    .await
+    .db()?;
+    docs_to_calls(docs)
+}
+
+pub(crate) async fn defer_call(
+    store: &ThisStore,
+    org: Id,
+    call: Id,
+    until: Timestamp,
+) -> StoreResult<()> {
+    let mut tx = store.write_tx().await?;
+    sqlx::query(
+        "UPDATE calls SET available_at = $3 \
+         WHERE id = $1 AND organization_id = $2 AND status = 'Queued'",
+    )
+    .bind(call.to_string())
+    .bind(org.to_string())
+    .bind(until.millis())
+    .execute(&mut *tx)
+    .await
+    .db()?;
+    tx.commit().await.db()
+}
+
+pub(crate) async fn claim_calls(
+    store: &ThisStore,
+    calls: &[(Id, Id)],
+    per_org_limit: u32,
+    lease: &Lease,
+    now: Timestamp,
+) -> StoreResult<Vec<Call>> {
+    let mut tx = store.write_tx().await?;
+    // Organizations are locked in one order, so that two instances cannot deadlock; the
+    // lock makes the count of live runs below exact while this transaction lasts.
+    let orgs: BTreeSet<Id> = calls.iter().map(|(org, _)| *org).collect();
+    let mut live: HashMap<Id, i64> = HashMap::new();
+    for org in orgs {
+        lock_org(&mut tx, org).await?;
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM call_runs WHERE organization_id = $1")
+                .bind(org.to_string())
+                .fetch_one(&mut *tx)
+                .await
+                .db()?;
+        live.insert(org, count);
+    }
+    let mut claimed = Vec::new();
+    for (org, id) in calls {
+        let count = live.entry(*org).or_default();
+        if *count >= i64::from(per_org_limit) {
+            continue;
+        }
+        let queued: Option<String> = sqlx::query_scalar(&format!(
+            "SELECT id FROM calls WHERE id = $1 AND organization_id = $2 AND status = 'Queued'{}",
+            crate::SKIP_LOCKED
+        ))
+        .bind(id.to_string())
+        .bind(org.to_string())
+        .fetch_optional(&mut *tx)
+        .await
+        .db()?;
+        if queued.is_none() {
+            continue;
+        }
+        let mut call = load_call(&mut tx, *org, *id).await?;
+        call.apply(CallEvent::Dispatch)?;
+        update_call(&mut tx, &call, CallStatus::Queued.as_str()).await?;
+        let state = RunState::default();
+        save_run(&mut tx, &call, &state, now, lease).await?;
+        insert_logs(
+            &mut tx,
+            *org,
+            *id,
+            &[NewLog::info(
+                now,
+                "status",
+                "Queued -> Initiated: handed to the telephony provider",
+                serde_json::json!({"from": "Queued", "to": "Initiated", "engine": lease.owner}),
+            )],
+        )
+        .await?;
+        *count += 1;
+        claimed.push(call);
+    }
+    tx.commit().await.db()?;
+    Ok(claimed)
+}
+
+pub(crate) async fn claim_due_runs(
+    store: &ThisStore,
+    now: Timestamp,
+    lease: &Lease,
+    limit: u32,
+) -> StoreResult<Vec<(CallRun, Call)>> {
+    let mut tx = store.write_tx().await?;
+    // Due: the next step's time has come, the call was stopped (no longer live), or the
+    // instance that held it stopped renewing its lease.
+    let rows = sqlx::query(&format!(
+        "SELECT call_id, organization_id, next_at, lease_owner, lease_until, state \
+         FROM call_runs r \
+         WHERE (lease_owner = $2 OR lease_until <= $1) \
+         AND (next_at <= $1 OR lease_until <= $1 OR EXISTS ( \
+             SELECT 1 FROM calls c WHERE c.id = r.call_id AND c.status NOT IN {LIVE})) \
+         ORDER BY next_at LIMIT $3{}",
+        crate::SKIP_LOCKED
+    ))
+    .bind(now.millis())
+    .bind(&lease.owner)
+    .bind(i64::from(limit))
+    .fetch_all(&mut *tx)
+    .await
+    .db()?;
+    let mut runs = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let run = CallRun {
+            call_id: get_id(row, "call_id")?,
+            organization_id: get_id(row, "organization_id")?,
+            next_at: Timestamp::from_millis(get(row, "next_at")?),
+            lease_owner: get(row, "lease_owner")?,
+            lease_until: Timestamp::from_millis(get(row, "lease_until")?),
+            state: from_json(&get::<String>(row, "state")?)?,
+        };
+        sqlx::query("UPDATE call_runs SET lease_owner = $2, lease_until = $3 WHERE call_id = $1")
+            .bind(run.call_id.to_string())
+            .bind(&lease.owner)
+            .bind(lease.until.millis())
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        let call = load_call(&mut tx, run.organization_id, run.call_id).await?;
+        runs.push((run, call));
+    }
+    tx.commit().await.db()?;
+    Ok(runs)
+}
+
+pub(crate) async fn expire_leases(store: &ThisStore) -> StoreResult<()> {
+    let mut tx = store.write_tx().await?;
+    sqlx::query("UPDATE call_runs SET lease_until = 0")
+        .execute(&mut *tx)
+        .await
+        .db()?;
+    sqlx::query("UPDATE webhook_outbox SET lease_until = NULL WHERE lease_until IS NOT NULL")
+        .execute(&mut *tx)
+        .await
+        .db()?;
+    tx.commit().await.db()
+}
+
+pub(crate) async fn save_call_progress(
+    store: &ThisStore,
+    progress: CallProgress,
+) -> StoreResult<Call> {
+    let CallProgress { call, expected_status, logs, webhooks, transcript, run, new_calls } = progress;
+    let (org, id) = (call.organization_id, call.id);
+    let mut tx = store.write_tx().await?;
+    if !update_call(&mut tx, &call, expected_status.as_str()).await? {
+        // Either the call is gone (or not this organization's), or it changed meanwhile.
+        load_call(&mut tx, org, id).await?;
+        return Err(StoreError::Conflict(format!(
+            "the call is no longer {expected_status}"
+        )));
+    }
+    replace_tags(&mut tx, &call).await?;
+    insert_call_rows(&mut tx, org, &new_calls).await?;
+    insert_logs(&mut tx, org, id, &logs).await?;
+    insert_webhooks(&mut tx, &call, &webhooks).await?;
+    if let Some(transcript) = transcript {
+        sqlx::query(
+            "INSERT INTO call_transcripts (call_id, organization_id, doc) VALUES ($1, $2, $3) \
+             ON CONFLICT (call_id) DO UPDATE SET doc = excluded.doc",
+        )
+        .bind(id.to_string())
+        .bind(org.to_string())
+        .bind(to_json(&transcript)?)
+        .execute(&mut *tx)
+        .await
+        .db()?;
+    }
+    match run {
+        RunChange::Keep => {}
+        RunChange::Save { state, next_at, lease } => {
+            save_run(&mut tx, &call, &state, next_at, &lease).await?
+        }
+        RunChange::Finish => {
+            sqlx::query("DELETE FROM call_runs WHERE call_id = $1")
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await
+                .db()?;
+        }
+    }
+    let saved = load_call(&mut tx, org, id).await?;
+    tx.commit().await.db()?;
+    Ok(saved)
+}
+
+async fn save_run(
+    conn: &mut Conn,
+    call: &Call,
+    state: &RunState,
+    next_at: Timestamp,
+    lease: &Lease,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO call_runs (call_id, organization_id, next_at, lease_owner, lease_until, state) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (call_id) DO UPDATE SET \
+         next_at = excluded.next_at, lease_owner = excluded.lease_owner, \
+         lease_until = excluded.lease_until, state = excluded.state",
+    )
+    .bind(call.id.to_string())
+    .bind(call.organization_id.to_string())
+    .bind(next_at.millis())
+    .bind(&lease.owner)
+    .bind(lease.until.millis())
+    .bind(to_json(state)?)
+    .execute(&mut *conn)
+    .await
+    .db()?;
+    Ok(())
+}
+
+/// The analysis adds the classification tag to `metadata.tags`; the tag filter reads
+/// `call_tags`, so it follows the document.
+async fn replace_tags(conn: &mut Conn, call: &Call) -> StoreResult<()> {
+    sqlx::query("DELETE FROM call_tags WHERE call_id = $1")
+        .bind(call.id.to_string())
+        .execute(&mut *conn)
+        .await
+        .db()?;
+    let distinct: BTreeSet<&String> = call.metadata.tags.iter().collect();
+    for tag in distinct {
+        sqlx::query("INSERT INTO call_tags (call_id, organization_id, tag) VALUES ($1, $2, $3)")
+            .bind(call.id.to_string())
+            .bind(call.organization_id.to_string())
+            .bind(tag)
+            .execute(&mut *conn)
+            .await
+            .db()?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn insert_logs(
+    conn: &mut Conn,
+    org: Id,
+    call: Id,
+    logs: &[NewLog],
+) -> StoreResult<()> {
+    if logs.is_empty() {
+        return Ok(());
+    }
+    let last: i64 =
+        sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM call_logs WHERE call_id = $1")
+            .bind(call.to_string())
+            .fetch_one(&mut *conn)
+            .await
+            .db()?;
+    for (seq, log) in (last + 1..).zip(logs) {
+        sqlx::query(
+            "INSERT INTO call_logs (call_id, organization_id, seq, at, level, event, message, data) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(call.to_string())
+        .bind(org.to_string())
+        .bind(seq)
+        .bind(log.at.millis())
+        .bind(log.level.as_str())
+        .bind(log.event)
+        .bind(&log.message)
+        .bind(to_json(&log.data)?)
+        .execute(&mut *conn)
+        .await
+        .db()?;
+    }
+    Ok(())
+}
+
+async fn insert_webhooks(conn: &mut Conn, call: &Call, hooks: &[NewWebhook]) -> StoreResult<()> {
+    for hook in hooks {
+        sqlx::query(
+            "INSERT INTO webhook_outbox (id, organization_id, call_id, event_type, url, headers, \
+             body, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        )
+        .bind(hook.id.to_string())
+        .bind(call.organization_id.to_string())
+        .bind(call.id.to_string())
+        .bind(&hook.event_type)
+        .bind(&hook.url)
+        .bind(to_json(&hook.headers)?)
+        .bind(&hook.body)
+        .bind(hook.created_at.millis())
+        .execute(&mut *conn)
+        .await
+        .db()?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn get_transcript(store: &ThisStore, org: Id, call: Id) -> StoreResult<Transcript> {
+    let doc: Option<String> = sqlx::query_scalar(
+        "SELECT doc FROM call_transcripts WHERE call_id = $1 AND organization_id = $2",
+    )
+    .bind(call.to_string())
+    .bind(org.to_string())
+    .fetch_optional(store.reader())
+    .await
+    .db()?;
+    from_json(&doc.ok_or(StoreError::NotFound)?)
+}
+
+pub(crate) async fn call_logs(store: &ThisStore, org: Id, call: Id) -> StoreResult<Vec<LogEntry>> {
+    let mut conn = store.reader().acquire().await.db()?;
+    let exists: Option<String> =
+        sqlx::query_scalar("SELECT id FROM calls WHERE id = $1 AND organization_id = $2")
+            .bind(call.to_string())
+            .bind(org.to_string())
+            .fetch_optional(&mut *conn)
+            .await
+            .db()?;
+    exists.ok_or(StoreError::NotFound)?;
+    let rows = sqlx::query(
+        "SELECT seq, at, level, event, message, data FROM call_logs \
+         WHERE call_id = $1 ORDER BY seq",
+    )
+    .bind(call.to_string())
+    .fetch_all(&mut *conn)
+    .await
+    .db()?;
+    rows.iter()
+        .map(|row| {
+            Ok(LogEntry {
+                seq: get::<i64>(row, "seq")? as u64,
+                timestamp: Timestamp::from_millis(get(row, "at")?),
+                level: get::<String>(row, "level")?
+                    .parse()
+                    .map_err(crate::support::backend)?,
+                event: get(row, "event")?,
+                message: get(row, "message")?,
+                data: from_json(&get::<String>(row, "data")?)?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn append_call_logs(
+    store: &ThisStore,
+    org: Id,
+    call: Id,
+    logs: &[NewLog],
+) -> StoreResult<()> {
+    let mut tx = store.write_tx().await?;
+    let exists: Option<String> =
+        sqlx::query_scalar("SELECT id FROM calls WHERE id = $1 AND organization_id = $2")
+            .bind(call.to_string())
+            .bind(org.to_string())
+            .fetch_optional(&mut *tx)
+            .await
+            .db()?;
+    exists.ok_or(StoreError::NotFound)?;
+    insert_logs(&mut tx, org, call, logs).await?;
+    tx.commit().await.db()
+}
