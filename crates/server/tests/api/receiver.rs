@@ -10,6 +10,8 @@ use axum::routing::post;
 use serde_json::Value;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::Notify;
 
 #[derive(Clone, Debug)]
 pub struct Received {
@@ -38,16 +40,20 @@ struct Inner {
 pub struct Receiver {
     pub url: String,
     inner: Arc<Mutex<Inner>>,
+    arrived: Arc<Notify>,
 }
 
 impl Receiver {
     pub async fn start() -> Receiver {
         let inner = Arc::new(Mutex::new(Inner::default()));
-        let app = Router::new().route("/hook", post(receive)).with_state(inner.clone());
+        let arrived = Arc::new(Notify::new());
+        let app = Router::new()
+            .route("/hook", post(receive))
+            .with_state((inner.clone(), arrived.clone()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/hook", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await });
-        Receiver { url, inner }
+        Receiver { url, inner, arrived }
     }
 
     /// The next requests get these answers, in order.
@@ -59,15 +65,33 @@ impl Receiver {
         self.inner.lock().unwrap().received.clone()
     }
 
+    /// Waits (for a server in another process, on the real clock) until a request whose
+    /// body satisfies `wanted` has arrived, and returns it; panics after `timeout`.
+    pub async fn wait_for(&self, timeout: Duration, wanted: impl Fn(&Value) -> bool) -> Value {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let arrived = self.arrived.notified();
+            if let Some(found) = self.events().into_iter().find(|event| wanted(event)) {
+                return found;
+            }
+            if tokio::time::timeout_at(deadline, arrived).await.is_err() {
+                panic!("no such webhook within {timeout:?}; got {:?}", self.events());
+            }
+        }
+    }
+
     /// The bodies of the requests received so far, parsed.
     pub fn events(&self) -> Vec<Value> {
         self.received().iter().map(Received::json).collect()
     }
 }
 
-async fn receive(State(inner): State<Arc<Mutex<Inner>>>, headers: HeaderMap, body: Bytes) -> Response {
+type Shared = (Arc<Mutex<Inner>>, Arc<Notify>);
+
+async fn receive(State((inner, arrived)): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let mut inner = inner.lock().unwrap();
     inner.received.push(Received { headers, body: body.to_vec() });
+    arrived.notify_waiters();
     let (status, retry_after) = inner.answers.pop_front().unwrap_or((200, None));
     let mut response = StatusCode::from_u16(status).unwrap().into_response();
     if let Some(secs) = retry_after {

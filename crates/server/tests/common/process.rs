@@ -1,0 +1,62 @@
+//! A `switchyard serve` process on a random port, for tests of the binary itself (the CLI,
+//! crash recovery). Killed (SIGKILL) when dropped.
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+pub struct Server {
+    child: Child,
+    /// `http://127.0.0.1:<port>/api/v1`
+    pub base: String,
+    /// What `serve` printed on stdout before listening (the demo's key).
+    pub stdout: String,
+}
+
+impl Server {
+    pub fn start(data_dir: &Path, extra: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_switchyard"))
+            .args(["--data-dir", data_dir.to_str().unwrap(), "serve", "--addr", "127.0.0.1:0"])
+            .args(extra)
+            .env("SWITCHYARD_LOG_FORMAT", "json")
+            .env_remove("SWITCHYARD_DATABASE_URL")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start switchyard serve");
+        let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
+        let mut addr = None;
+        for line in stderr.by_ref() {
+            let line = line.unwrap();
+            let Ok(event) = serde_json::from_str::<Value>(&line) else { continue };
+            if event["fields"]["message"] == "switchyard listening" {
+                addr = event["fields"]["addr"].as_str().map(str::to_owned);
+                break;
+            }
+        }
+        let addr = addr.expect("the server logs the address it listens on");
+        // Keep draining the log so that the server never blocks on a full pipe.
+        std::thread::spawn(move || stderr.for_each(drop));
+        // `--demo` prints its key on stdout before the server starts listening.
+        let mut stdout = String::new();
+        if extra.contains(&"--demo") {
+            let mut reader = BufReader::new(child.stdout.take().unwrap());
+            while !stdout.contains("Try:") && reader.read_line(&mut stdout).unwrap_or(0) > 0 {}
+        }
+        Server { child, base: format!("http://{addr}/api/v1"), stdout }
+    }
+
+    /// SIGKILL: no shutdown, no flushing, like a crash or an OOM kill.
+    pub fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
