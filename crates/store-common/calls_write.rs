@@ -40,6 +40,7 @@ pub(crate) async fn insert_calls(
         docs::insert(&mut tx, "campaigns", org, id, at, campaign).await?;
     }
     insert_call_rows(&mut tx, org, calls).await?;
+    ThisStore::announce_work(&mut tx).await?;
     tx.commit().await.db()
 }
 

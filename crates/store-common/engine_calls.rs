@@ -234,7 +234,8 @@ pub(crate) async fn save_call_progress(
         .db()?;
     }
     match run {
-        RunChange::Keep => {}
+        // A change from outside the engine's own steps (a stop, a due call): wake them all.
+        RunChange::Keep => ThisStore::announce_work(&mut tx).await?,
         RunChange::Save { state, next_at, lease } => {
             save_run(&mut tx, &call, &state, next_at, &lease).await?
         }

@@ -6,6 +6,8 @@
 //   impl ThisStore {
 //       fn reader(&self) -> &sqlx::Pool<Db>;                        // for reads
 //       async fn write_tx(&self) -> StoreResult<sqlx::Transaction<'static, Db>>;  // for writes
+//       async fn announce_work(conn: &mut Conn) -> StoreResult<()>;  // wake other engines
+//       async fn wait_for_work(&self);                               // woken by them
 //   }
 
 mod support {

@@ -202,6 +202,9 @@ impl switchyard_core::store::Store for ThisStore {
     ) -> StoreResult<Vec<(CallRun, Call)>> {
         engine_calls::claim_due_runs(self, now, lease, limit).await
     }
+    async fn wait_for_work(&self) {
+        ThisStore::wait_for_work(self).await
+    }
     async fn expire_leases(&self) -> StoreResult<()> {
         engine_calls::expire_leases(self).await
     }

@@ -230,6 +230,9 @@ pub trait Store: Send + Sync + 'static {
         lease: &Lease,
         limit: u32,
     ) -> StoreResult<Vec<(CallRun, Call)>>;
+    /// Resolves when another instance announces engine work (new calls, a stop), so that
+    /// engines need not wait for their next poll; never, where there is nobody else.
+    async fn wait_for_work(&self);
     /// Ends every lease at once, so that this instance takes over all engine work now. Only
     /// for a database that one engine uses alone (SQLite), at start-up: after a crash the
     /// previous process's claims are known to be dead.

@@ -146,6 +146,7 @@ impl Engine {
             tokio::select! {
                 _ = shutdown.cancelled() => break,
                 _ = self.wake.notified() => {}
+                _ = self.store.wait_for_work() => {}
                 _ = tokio::time::sleep(self.config.poll_interval) => {}
             }
         }

@@ -3,7 +3,7 @@
 //! Only the connection setup lives here; the SQL and row mapping are shared with the
 //! SQLite store (crates/store-common, compiled into this crate with `include!`).
 
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, Executor};
 use std::str::FromStr;
 use std::time::Duration;
@@ -18,6 +18,8 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone, Debug)]
 pub struct PostgresStore {
     pool: PgPool,
+    /// The connection the engine listens on, opened on first use.
+    listener: std::sync::Arc<tokio::sync::Mutex<Option<PgListener>>>,
 }
 
 impl PostgresStore {
@@ -55,7 +57,7 @@ impl PostgresStore {
             .connect_with(options)
             .await
             .map_err(support::backend)?;
-        Ok(PostgresStore { pool })
+        Ok(PostgresStore { pool, listener: Default::default() })
     }
 
     /// Brings the schema up to date (idempotent).
@@ -73,7 +75,43 @@ impl PostgresStore {
     async fn write_tx(&self) -> StoreResult<support::Tx> {
         self.pool.begin().await.map_err(support::backend)
     }
+
+    /// Tells every instance's engine (through `LISTEN`) that there is new work, when the
+    /// transaction commits.
+    async fn announce_work(conn: &mut support::Conn) -> StoreResult<()> {
+        sqlx::query("SELECT pg_notify($1, '')")
+            .bind(WORK_CHANNEL)
+            .execute(&mut *conn)
+            .await
+            .map_err(support::backend)?;
+        Ok(())
+    }
+
+    /// Resolves when some instance announced work (or the listening connection failed, in
+    /// which case the engine falls back on polling and the next call reconnects).
+    async fn wait_for_work(&self) {
+        let mut slot = self.listener.lock().await;
+        if slot.is_none() {
+            match PgListener::connect_with(&self.pool).await {
+                Ok(mut listener) => match listener.listen(WORK_CHANNEL).await {
+                    Ok(()) => *slot = Some(listener),
+                    Err(error) => tracing::warn!(%error, "cannot LISTEN for engine work; polling"),
+                },
+                Err(error) => tracing::warn!(%error, "cannot LISTEN for engine work; polling"),
+            }
+        }
+        let Some(listener) = slot.as_mut() else {
+            return std::future::pending().await;
+        };
+        if let Err(error) = listener.recv().await {
+            tracing::warn!(%error, "lost the LISTEN connection; reconnecting");
+            *slot = None;
+        }
+    }
 }
+
+/// The `NOTIFY` channel on which new calls and stops wake the engines.
+const WORK_CHANNEL: &str = "switchyard_engine_work";
 
 /// Appended to the engine's claim queries. Instances sharing the database claim disjoint rows instead of waiting on each other.
 const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";

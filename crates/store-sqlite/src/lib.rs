@@ -71,6 +71,16 @@ impl SqliteStore {
         &self.read
     }
 
+    /// One server per SQLite file: its engine is woken in-process, nobody else listens.
+    async fn announce_work(_conn: &mut support::Conn) -> StoreResult<()> {
+        Ok(())
+    }
+
+    /// Nothing to listen to (see `announce_work`); the engine polls for the CLI's calls.
+    async fn wait_for_work(&self) {
+        std::future::pending().await
+    }
+
     async fn write_tx(&self) -> StoreResult<support::Tx> {
         self.write
             .begin_with("BEGIN IMMEDIATE")

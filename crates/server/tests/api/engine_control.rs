@@ -5,6 +5,8 @@ use crate::common::TestDatabase;
 use crate::harness::{TestApp, assert_error_body, id_of, test_engine_config};
 use serde_json::{Value, json};
 use switchyard::config::HttpConfig;
+use std::sync::Arc;
+use switchyard_engine::analysis::openai::{OpenAiAnalyzer, OpenAiConfig, OpenAiEndpoint};
 use switchyard_engine::config::EngineConfig;
 use switchyard_engine::sim;
 
@@ -14,6 +16,7 @@ crate::backend_tests!(
     scheduled_calls_are_dialed_when_due,
     calls_wait_for_working_hours,
     the_organization_limit_keeps_calls_queued,
+    calls_that_wait_until_awake_wait_for_the_ai_backend,
 );
 
 async fn status(app: &TestApp, id: &str) -> Value {
@@ -188,4 +191,31 @@ async fn dial_many(app: &TestApp, fixture: &crate::harness::Fixture, n: usize) -
         ids.push(id_of(&app.dial(fixture, &format!("+1415555033{i}"), json!({})).await));
     }
     ids
+}
+
+async fn calls_that_wait_until_awake_wait_for_the_ai_backend(db: TestDatabase) {
+    // An OpenAI-compatible backend that is down: nothing listens on the port.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = OpenAiEndpoint { base_url: format!("http://{}/v1", closed.local_addr().unwrap()), model: "m".into(), api_key: None };
+    drop(closed);
+    let config = OpenAiConfig { primary: endpoint, backup: None, timeout: std::time::Duration::from_secs(2) };
+    let analyzer = Arc::new(OpenAiAnalyzer::new(config).unwrap());
+    let app = TestApp::spawn_with_analyzer(db, HttpConfig::default(), test_engine_config(), analyzer).await;
+    let fixture = app.number_with_use_case(&app.org, "Check calls").await;
+    let patient = id_of(&app.dial(&fixture, "+14155550340", json!({"wait_until_awake": true})).await);
+    let eager = id_of(&app.dial(&fixture, "+14155550341", json!({})).await);
+    app.run_engine().await;
+    assert_eq!(status(&app, &patient).await["status"], "Queued");
+    let logs = app.owner().get(&format!("/calls/{patient}/logs"), 200).await;
+    assert!(logs[0]["message"].as_str().unwrap().contains("AI backend is unavailable"), "{logs}");
+    // Without the flag the call goes ahead; its analysis fails and says so.
+    assert_eq!(status(&app, &eager).await["status"], "Initiated");
+    app.advance(300).await;
+    let done = status(&app, &eager).await;
+    assert_eq!(done["status"], "Completed");
+    assert!(done.get("extraction").is_none());
+    let logs = app.owner().get(&format!("/calls/{eager}/logs"), 200).await;
+    assert!(logs.as_array().unwrap().iter().any(|l| l["event"] == "analysis" && l["level"] == "error"), "{logs}");
+    // Still waiting, and looked at again every 30 seconds.
+    assert_eq!(status(&app, &patient).await["status"], "Queued");
 }

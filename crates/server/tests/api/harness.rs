@@ -9,6 +9,7 @@ use switchyard::app::{self, AppState};
 use switchyard::config::HttpConfig;
 use switchyard::orgs;
 use switchyard::recordings::RecordingLinks;
+use switchyard_engine::analysis::Analyzer;
 use switchyard_engine::analysis::builtin::BuiltinAnalyzer;
 use switchyard_engine::blob::{BlobStore, FsBlobStore};
 use switchyard_engine::config::{EngineConfig, WebhookConfig};
@@ -64,6 +65,15 @@ impl TestApp {
     }
 
     pub async fn spawn_configured(db: TestDatabase, http: HttpConfig, engine: EngineConfig) -> TestApp {
+        Self::spawn_with_analyzer(db, http, engine, Arc::new(BuiltinAnalyzer)).await
+    }
+
+    pub async fn spawn_with_analyzer(
+        db: TestDatabase,
+        http: HttpConfig,
+        engine: EngineConfig,
+        analyzer: Arc<dyn Analyzer>,
+    ) -> TestApp {
         let clock = Arc::new(ManualClock::new(Timestamp::parse(START).unwrap()));
         let store = db.store.clone();
         let blobs_dir = tempfile::tempdir().unwrap();
@@ -73,7 +83,7 @@ impl TestApp {
                 store: store.clone(),
                 clock: clock.clone(),
                 provider: Arc::new(SimNetwork),
-                analyzer: Arc::new(BuiltinAnalyzer),
+                analyzer,
                 blobs: blobs.clone(),
                 config: engine,
                 instance: "test-engine".to_owned(),

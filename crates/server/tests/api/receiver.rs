@@ -1,5 +1,6 @@
 //! A real HTTP server standing in for a customer's webhook endpoint: it records every
 //! request and answers with the statuses it is told to, in order (then 200).
+#![allow(dead_code)] // shared by several test binaries, each using a part
 
 use axum::Router;
 use axum::body::Bytes;

@@ -1,5 +1,6 @@
 //! A `switchyard serve` process on a random port, for tests of the binary itself (the CLI,
 //! crash recovery). Killed (SIGKILL) when dropped.
+#![allow(dead_code)] // shared by several test binaries, each using a part
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
