@@ -207,20 +207,47 @@ pub(crate) async fn save_call_progress(
     store: &ThisStore,
     progress: CallProgress,
 ) -> StoreResult<Call> {
-    let CallProgress { call, expected_status, logs, webhooks, transcript, run, new_calls } = progress;
-    let (org, id) = (call.organization_id, call.id);
+    let (org, id, expected) = (
+        progress.call.organization_id,
+        progress.call.id,
+        progress.expected_status,
+    );
     let mut tx = store.write_tx().await?;
-    if !update_call(&mut tx, &call, expected_status.as_str()).await? {
+    if !write_progress(&mut tx, progress).await? {
         // Either the call is gone (or not this organization's), or it changed meanwhile.
         load_call(&mut tx, org, id).await?;
-        return Err(StoreError::Conflict(format!(
-            "the call is no longer {expected_status}"
-        )));
+        return Err(StoreError::Conflict(format!("the call is no longer {expected}")));
     }
-    replace_tags(&mut tx, &call).await?;
-    insert_call_rows(&mut tx, org, &new_calls).await?;
-    insert_logs(&mut tx, org, id, &logs).await?;
-    insert_webhooks(&mut tx, &call, &webhooks).await?;
+    let saved = load_call(&mut tx, org, id).await?;
+    tx.commit().await.db()?;
+    Ok(saved)
+}
+
+pub(crate) async fn save_progress_batch(
+    store: &ThisStore,
+    batch: Vec<CallProgress>,
+) -> StoreResult<Vec<bool>> {
+    let mut tx = store.write_tx().await?;
+    let mut saved = Vec::with_capacity(batch.len());
+    for progress in batch {
+        saved.push(write_progress(&mut tx, progress).await?);
+    }
+    tx.commit().await.db()?;
+    Ok(saved)
+}
+
+/// Writes one call's progress; `false` (and nothing written) if its status is no longer
+/// the expected one.
+async fn write_progress(conn: &mut Conn, progress: CallProgress) -> StoreResult<bool> {
+    let CallProgress { call, expected_status, logs, webhooks, transcript, run, new_calls } = progress;
+    let (org, id) = (call.organization_id, call.id);
+    if !update_call(conn, &call, expected_status.as_str()).await? {
+        return Ok(false);
+    }
+    replace_tags(conn, &call).await?;
+    insert_call_rows(conn, org, &new_calls).await?;
+    insert_logs(conn, org, id, &logs).await?;
+    insert_webhooks(conn, &call, &webhooks).await?;
     if let Some(transcript) = transcript {
         sqlx::query(
             "INSERT INTO call_transcripts (call_id, organization_id, doc) VALUES ($1, $2, $3) \
@@ -229,27 +256,25 @@ pub(crate) async fn save_call_progress(
         .bind(id.to_string())
         .bind(org.to_string())
         .bind(to_json(&transcript)?)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .db()?;
     }
     match run {
         // A change from outside the engine's own steps (a stop, a due call): wake them all.
-        RunChange::Keep => ThisStore::announce_work(&mut tx).await?,
+        RunChange::Keep => ThisStore::announce_work(conn).await?,
         RunChange::Save { state, next_at, lease } => {
-            save_run(&mut tx, &call, &state, next_at, &lease).await?
+            save_run(conn, &call, &state, next_at, &lease).await?
         }
         RunChange::Finish => {
             sqlx::query("DELETE FROM call_runs WHERE call_id = $1")
                 .bind(id.to_string())
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await
                 .db()?;
         }
     }
-    let saved = load_call(&mut tx, org, id).await?;
-    tx.commit().await.db()?;
-    Ok(saved)
+    Ok(true)
 }
 
 async fn save_run(

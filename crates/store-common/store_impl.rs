@@ -211,6 +211,9 @@ impl switchyard_core::store::Store for ThisStore {
     async fn save_call_progress(&self, progress: CallProgress) -> StoreResult<Call> {
         engine_calls::save_call_progress(self, progress).await
     }
+    async fn save_progress_batch(&self, batch: Vec<CallProgress>) -> StoreResult<Vec<bool>> {
+        engine_calls::save_progress_batch(self, batch).await
+    }
     async fn get_transcript(&self, org: Id, call: Id) -> StoreResult<Transcript> {
         engine_calls::get_transcript(self, org, call).await
     }

@@ -33,23 +33,27 @@ pub enum ProviderEvent {
 /// events in advance; a real carrier's arrive through callbacks and are applied at once).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PlannedEvent {
+    #[serde(with = "crate::time::millis")]
     pub at: Timestamp,
     pub event: ProviderEvent,
 }
 
-/// The state of a live call, stored with it so any instance can carry on.
+/// The state of a live call, stored with it so any instance can carry on. Times are kept
+/// in milliseconds: at a high `--sim-speed` a second is a long time.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunState {
     /// The provider's id for the call (`metadata.call_sid`), once placed.
     pub provider_sid: Option<String>,
     /// Events still to come, earliest first.
     pub planned: Vec<PlannedEvent>,
+    #[serde(default, with = "crate::time::millis::option")]
     pub answered_at: Option<Timestamp>,
     pub answered_by: Option<AnsweredBy>,
     /// When the call must be hung up for reaching its effective `max_duration_mins`.
+    #[serde(default, with = "crate::time::millis::option")]
     pub deadline: Option<Timestamp>,
     /// When the provider accepted the call (telephony is billed from then).
-    #[serde(default)]
+    #[serde(default, with = "crate::time::millis::option")]
     pub placed_at: Option<Timestamp>,
     /// The call only plays this message once answered, then hangs up: the AMD voicemail
     /// (`amd_behavior: Message`) or an inbound call's after-hours message.
@@ -84,4 +88,26 @@ pub struct CallRun {
 pub struct Lease {
     pub owner: String,
     pub until: Timestamp,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_state_keeps_milliseconds() {
+        let at = Timestamp::from_millis(1_704_110_400_123);
+        let state = RunState {
+            planned: vec![PlannedEvent {
+                at,
+                event: ProviderEvent::Ringing,
+            }],
+            answered_at: Some(at),
+            deadline: Some(at.plus_millis(1)),
+            placed_at: Some(at.plus_millis(-1)),
+            ..RunState::default()
+        };
+        let stored = serde_json::to_string(&state).unwrap();
+        assert_eq!(serde_json::from_str::<RunState>(&stored).unwrap(), state);
+    }
 }

@@ -241,6 +241,9 @@ pub trait Store: Send + Sync + 'static {
     /// if its status is still `expected_status`, else `Conflict`), log lines, webhooks to
     /// deliver, the transcript, the call's run, and calls it creates.
     async fn save_call_progress(&self, progress: CallProgress) -> StoreResult<Call>;
+    /// Several calls' progress in one transaction (one disk sync for a batch of dials); for
+    /// each, whether it was written (`false`: its status had changed, nothing written).
+    async fn save_progress_batch(&self, batch: Vec<CallProgress>) -> StoreResult<Vec<bool>>;
     async fn get_transcript(&self, org: Id, call: Id) -> StoreResult<Transcript>;
     /// Oldest first.
     async fn call_logs(&self, org: Id, call: Id) -> StoreResult<Vec<LogEntry>>;

@@ -70,6 +70,38 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
+/// `#[serde(with = "millis")]`: a timestamp as integer milliseconds, for internal state
+/// that must keep sub-second precision (the wire format has whole seconds).
+pub mod millis {
+    use super::Timestamp;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(at: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(at.millis())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+        i64::deserialize(d).map(Timestamp::from_millis)
+    }
+
+    /// The same for `Option<Timestamp>`.
+    pub mod option {
+        use super::Timestamp;
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(at: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+            match at {
+                Some(at) => s.serialize_some(&at.millis()),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
+            Ok(Option::<i64>::deserialize(d)?.map(Timestamp::from_millis))
+        }
+    }
+}
+
 /// Where time comes from. The server uses [`SystemClock`]; tests inject a [`ManualClock`]
 /// so that nothing time-dependent needs a sleep.
 pub trait Clock: Send + Sync + 'static {

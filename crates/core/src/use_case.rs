@@ -46,7 +46,12 @@ pub struct UseCase {
 
 impl UseCase {
     /// A use case with only a name: no hours, hooks, fields or tags, the default model.
-    pub fn new(id: Id, organization_id: Id, name: impl Into<String>, created_at: Timestamp) -> UseCase {
+    pub fn new(
+        id: Id,
+        organization_id: Id,
+        name: impl Into<String>,
+        created_at: Timestamp,
+    ) -> UseCase {
         UseCase {
             id,
             organization_id,

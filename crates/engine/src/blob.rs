@@ -13,6 +13,7 @@ pub trait BlobStore: Send + Sync + 'static {
     /// Stores `bytes` under `key`, replacing what was there; durable when it returns.
     async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), BlobError>;
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, BlobError>;
+    async fn exists(&self, key: &str) -> Result<bool, BlobError>;
     /// Deleting a missing blob is not an error.
     async fn delete(&self, key: &str) -> Result<(), BlobError>;
 }
@@ -58,6 +59,10 @@ impl BlobStore for FsBlobStore {
         }
     }
 
+    async fn exists(&self, key: &str) -> Result<bool, BlobError> {
+        Ok(tokio::fs::try_exists(self.path(key)).await?)
+    }
+
     async fn delete(&self, key: &str) -> Result<(), BlobError> {
         match tokio::fs::remove_file(self.path(key)).await {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
@@ -90,5 +95,6 @@ mod tests {
         blobs.delete("recordings/a/b.wav").await.unwrap();
         blobs.delete("recordings/a/b.wav").await.unwrap();
         assert_eq!(blobs.get("recordings/a/b.wav").await.unwrap(), None);
+        assert!(!blobs.exists("recordings/a/b.wav").await.unwrap());
     }
 }

@@ -4,10 +4,10 @@
 
 use crate::engine::Engine;
 use crate::events;
+use switchyard_core::Id;
 use switchyard_core::call::Call;
 use switchyard_core::lifecycle::CallEvent;
 use switchyard_core::store::{CallProgress, RunChange, StoreError, StoreResult};
-use switchyard_core::Id;
 
 /// Attempts when the call changes between reading and writing it.
 const ATTEMPTS: usize = 5;
@@ -16,14 +16,17 @@ impl Engine {
     /// `Initiated`/`Ringing` -> `Canceled`, `In progress` -> `Completed`, `end_reason:
     /// stopped`; `IllegalTransition` for any other status.
     pub async fn stop_call(&self, org: Id, id: Id) -> StoreResult<Call> {
-        let call = self.control(org, id, CallEvent::Stop, "stopped through the API").await?;
+        let call = self
+            .control(org, id, CallEvent::Stop, "stopped through the API")
+            .await?;
         self.wake();
         Ok(call)
     }
 
     /// `Scheduled`/`Queued` -> `Canceled`; `IllegalTransition` for any other status.
     pub async fn cancel_call(&self, org: Id, id: Id) -> StoreResult<Call> {
-        self.control(org, id, CallEvent::Cancel, "canceled through the API").await
+        self.control(org, id, CallEvent::Cancel, "canceled through the API")
+            .await
     }
 
     async fn control(&self, org: Id, id: Id, event: CallEvent, why: &str) -> StoreResult<Call> {
@@ -51,6 +54,8 @@ impl Engine {
                 saved => return saved,
             }
         }
-        Err(StoreError::Conflict("the call keeps changing: try again".to_owned()))
+        Err(StoreError::Conflict(
+            "the call keeps changing: try again".to_owned(),
+        ))
     }
 }

@@ -23,7 +23,12 @@ pub fn transition(
     if let Some(reason) = call.end_reason.filter(|_| call.status.is_final()) {
         data["end_reason"] = json!(reason.as_str());
     }
-    logs.push(NewLog::info(at, "status", format!("{from} -> {}: {why}", call.status), data));
+    logs.push(NewLog::info(
+        at,
+        "status",
+        format!("{from} -> {}: {why}", call.status),
+        data,
+    ));
     Ok(())
 }
 

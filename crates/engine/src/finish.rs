@@ -36,7 +36,9 @@ impl Engine {
         if let Some(event) = event {
             events::transition(&mut call, event, at, why(event), &mut changes.logs)?;
         }
-        let talk_secs = state.answered_at.map(|answered| self.sim_secs(answered, at));
+        let talk_secs = state
+            .answered_at
+            .map(|answered| self.sim_secs(answered, at));
         let messages = match talk_secs {
             Some(secs) => transcript_messages(&call, &state, secs),
             None => Vec::new(),
@@ -48,7 +50,8 @@ impl Engine {
         }
         call.costs = Some(self.costs(&state, talk_secs, at));
         if let (Some(secs), Some(sid)) = (talk_secs, &state.provider_sid) {
-            self.keep_recording(&mut call, sid, secs, at, &mut changes).await;
+            self.keep_recording(&mut call, sid, secs, at, &mut changes)
+                .await;
         }
         let transcript = state.answered_at.map(|answered| Transcript {
             id: Id::new(at),
@@ -57,7 +60,9 @@ impl Engine {
             start_time: answered.millis() as f64 / 1000.0,
             messages: messages.clone(),
         });
-        changes.webhooks.extend(events::end_webhooks(&call, &messages, at));
+        changes
+            .webhooks
+            .extend(events::end_webhooks(&call, &messages, at));
         let retry = self.campaign_retry(&call, at, &mut changes.logs).await?;
         let progress = CallProgress {
             call,
@@ -76,7 +81,13 @@ impl Engine {
         }
     }
 
-    async fn analyze(&self, call: &mut Call, messages: &[Message], at: Timestamp, changes: &mut Changes) {
+    async fn analyze(
+        &self,
+        call: &mut Call,
+        messages: &[Message],
+        at: Timestamp,
+        changes: &mut Changes,
+    ) {
         match self.analyzer.analyze(call, messages).await {
             Ok(analysis) => {
                 let fields: Vec<&String> = analysis.extraction.keys().collect();
@@ -99,20 +110,39 @@ impl Engine {
                 call.classification = analysis.classification;
                 call.use_backup = Some(analysis.used_backup);
             }
-            Err(error) => changes.logs.push(NewLog::error(at, "analysis", format!("analysis failed: {error}"), json!({}))),
+            Err(error) => changes.logs.push(NewLog::error(
+                at,
+                "analysis",
+                format!("analysis failed: {error}"),
+                json!({}),
+            )),
         }
     }
 
     /// Telephony from the moment the provider took the call, AI for the conversation.
     fn costs(&self, state: &RunState, talk_secs: Option<f64>, at: Timestamp) -> Costs {
         let round = |usd: f64| (usd * 10_000.0).round() / 10_000.0;
-        let line_secs = state.placed_at.map_or(0.0, |placed| self.sim_secs(placed, at));
+        let line_secs = state
+            .placed_at
+            .map_or(0.0, |placed| self.sim_secs(placed, at));
         let telephony = round(line_secs / 60.0 * self.config.telephony_per_minute);
         let ai = round(talk_secs.unwrap_or(0.0) / 60.0 * self.config.ai_per_minute);
-        Costs { currency: "USD".to_owned(), telephony, ai, total: round(telephony + ai) }
+        Costs {
+            currency: "USD".to_owned(),
+            telephony,
+            ai,
+            total: round(telephony + ai),
+        }
     }
 
-    async fn keep_recording(&self, call: &mut Call, sid: &str, secs: f64, at: Timestamp, changes: &mut Changes) {
+    async fn keep_recording(
+        &self,
+        call: &mut Call,
+        sid: &str,
+        secs: f64,
+        at: Timestamp,
+        changes: &mut Changes,
+    ) {
         let stored = match self.provider.recording(sid, call, secs).await {
             Ok(Some(wav)) => {
                 let bytes = wav.len();
@@ -135,7 +165,12 @@ impl Engine {
                     json!({"duration_secs": secs, "bytes": bytes}),
                 ));
             }
-            Err(error) => changes.logs.push(NewLog::error(at, "recording", format!("recording lost: {error}"), json!({}))),
+            Err(error) => changes.logs.push(NewLog::error(
+                at,
+                "recording",
+                format!("recording lost: {error}"),
+                json!({}),
+            )),
         }
     }
 }
@@ -157,8 +192,12 @@ fn transcript_messages(call: &Call, state: &RunState, talk_secs: f64) -> Vec<Mes
         }];
     }
     let ending = match (call.status, call.end_reason) {
-        (CallStatus::Transferred, _) => Ending::Transferred { to: call.use_case.transfer_number.clone() },
-        (_, Some(EndReason::Completed | EndReason::CustomerHangup | EndReason::AgentHangup)) => Ending::Completed,
+        (CallStatus::Transferred, _) => Ending::Transferred {
+            to: call.use_case.transfer_number.clone(),
+        },
+        (_, Some(EndReason::Completed | EndReason::CustomerHangup | EndReason::AgentHangup)) => {
+            Ending::Completed
+        }
         _ => Ending::Cut,
     };
     conversation(call, talk_secs, &ending)

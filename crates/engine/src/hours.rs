@@ -30,7 +30,9 @@ pub fn next_opening(use_case: &UseCase, now: Timestamp) -> Option<Timestamp> {
     let local_now = now.datetime().with_timezone(&tz);
     let mut earliest_future: Option<Timestamp> = None;
     for day_offset in 0..8 {
-        let date = local_now.date_naive().checked_add_days(Days::new(day_offset))?;
+        let date = local_now
+            .date_naive()
+            .checked_add_days(Days::new(day_offset))?;
         let weekday = WEEKDAYS[date.weekday().num_days_from_monday() as usize];
         // No hours at all: always open.
         let windows = windows_for(use_case, weekday)?;
@@ -130,10 +132,16 @@ mod tests {
     fn detailed_hours_skip_closed_days() {
         let mut uc = use_case("00:00", "23:59", None);
         uc.enable_detailed_work_hours = true;
-        let window = |s: &str, e: &str| WorkWindow { start: s.into(), end: e.into() };
+        let window = |s: &str, e: &str| WorkWindow {
+            start: s.into(),
+            end: e.into(),
+        };
         uc.detailed_work_hours = Some(
             [
-                ("monday".to_owned(), vec![window("08:00", "12:00"), window("13:00", "17:00")]),
+                (
+                    "monday".to_owned(),
+                    vec![window("08:00", "12:00"), window("13:00", "17:00")],
+                ),
                 ("friday".to_owned(), vec![window("10:00", "11:00")]),
             ]
             .into(),

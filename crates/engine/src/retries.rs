@@ -8,6 +8,7 @@ use serde_json::json;
 use switchyard_core::call::Call;
 use switchyard_core::call_log::NewLog;
 use switchyard_core::campaign::RetryRule;
+use switchyard_core::enums::EndReason;
 use switchyard_core::lifecycle::CallStatus;
 use switchyard_core::store::{StoreError, StoreResult};
 use switchyard_core::{Id, Timestamp};
@@ -22,13 +23,30 @@ impl Engine {
         at: Timestamp,
         logs: &mut Vec<NewLog>,
     ) -> StoreResult<Option<Call>> {
-        let Some(campaign_id) = call.campaign_id else { return Ok(None) };
-        let campaign = match self.store.get_campaign(call.organization_id, campaign_id).await {
+        let Some(campaign_id) = call.campaign_id else {
+            return Ok(None);
+        };
+        // A person canceled or stopped it: calling again would overrule them.
+        if matches!(
+            call.end_reason,
+            Some(EndReason::Canceled | EndReason::Stopped)
+        ) {
+            return Ok(None);
+        }
+        let campaign = match self
+            .store
+            .get_campaign(call.organization_id, campaign_id)
+            .await
+        {
             Ok(campaign) => campaign,
             Err(StoreError::NotFound) => return Ok(None),
             Err(other) => return Err(other),
         };
-        let Some(rule) = campaign.retry_logic.iter().find(|rule| matches(rule, call.status)) else {
+        let Some(rule) = campaign
+            .retry_logic
+            .iter()
+            .find(|rule| matches(rule, call.status))
+        else {
             return Ok(None);
         };
         // The earlier attempts: this call's parents, back to the campaign's original call.
@@ -50,7 +68,10 @@ impl Engine {
             logs.push(NewLog::info(
                 at,
                 "campaign",
-                format!("no retry: the campaign's {} retries are used up", campaign.max_retries),
+                format!(
+                    "no retry: the campaign's {} retries are used up",
+                    campaign.max_retries
+                ),
                 json!({"campaign_id": campaign_id, "max_retries": campaign.max_retries}),
             ));
             return Ok(None);
@@ -70,7 +91,12 @@ impl Engine {
         logs.push(NewLog::info(
             at,
             "campaign",
-            format!("retry {} scheduled for {due} (retry {} of {})", retry.id, retries_so_far + 1, campaign.max_retries),
+            format!(
+                "retry {} scheduled for {due} (retry {} of {})",
+                retry.id,
+                retries_so_far + 1,
+                campaign.max_retries
+            ),
             json!({"retry_call_id": retry.id, "scheduled_for": due, "retry": retries_so_far + 1}),
         ));
         Ok(Some(retry))
@@ -83,7 +109,10 @@ fn matches(rule: &RetryRule, status: CallStatus) -> bool {
 
 fn same_day_count(times: &[Timestamp], day_of: Timestamp) -> u32 {
     let day = day_of.millis().div_euclid(DAY_MILLIS);
-    times.iter().filter(|t| t.millis().div_euclid(DAY_MILLIS) == day).count() as u32
+    times
+        .iter()
+        .filter(|t| t.millis().div_euclid(DAY_MILLIS) == day)
+        .count() as u32
 }
 
 /// A fresh call to the same person with the same settings, due at `due`.

@@ -27,12 +27,18 @@ pub(crate) struct Changes {
 /// How a step ends: the call carries on, or it ends with this event at this time.
 enum Next {
     Continue,
-    End { event: Option<CallEvent>, at: Timestamp },
+    End {
+        event: Option<CallEvent>,
+        at: Timestamp,
+    },
 }
 
 impl Engine {
     pub(crate) async fn advance_runs(&self, now: Timestamp) -> StoreResult<usize> {
-        let runs = self.store.claim_due_runs(now, &self.lease(now), BATCH).await?;
+        let runs = self
+            .store
+            .claim_due_runs(now, &self.lease(now), BATCH)
+            .await?;
         let advanced = runs.len();
         for (run, call) in runs {
             match self.advance(run, call, now).await {
@@ -64,21 +70,32 @@ impl Engine {
             changes.logs.push(NewLog::info(
                 deadline,
                 "engine",
-                format!("the call reached its maximum duration of {} minutes", call.effective_max_duration_mins()),
+                format!(
+                    "the call reached its maximum duration of {} minutes",
+                    call.effective_max_duration_mins()
+                ),
                 json!({"max_duration_mins": call.effective_max_duration_mins()}),
             ));
             self.hang_up(&state, &mut changes, deadline).await;
             let event = Some(CallEvent::Hangup(EndReason::MaxDuration));
-            return self.finish(call, expected, state, event, deadline, changes).await;
+            return self
+                .finish(call, expected, state, event, deadline, changes)
+                .await;
         }
-        let next_at = state.next_at().unwrap_or(now.plus_millis(self.config.lease.as_millis() as i64));
+        let next_at = state
+            .next_at()
+            .unwrap_or(now.plus_millis(self.config.lease.as_millis() as i64));
         let progress = CallProgress {
             call,
             expected_status: expected,
             logs: changes.logs,
             webhooks: changes.webhooks,
             transcript: None,
-            run: RunChange::Save { state, next_at, lease: self.lease(now) },
+            run: RunChange::Save {
+                state,
+                next_at,
+                lease: self.lease(now),
+            },
             new_calls: Vec::new(),
         };
         self.store.save_call_progress(progress).await.map(drop)
@@ -99,11 +116,20 @@ impl Engine {
             state.planned.remove(0);
             let at = planned.at;
             provider_log(&planned, changes);
-            let end = |event| Ok(Next::End { event: Some(event), at });
+            let end = |event| {
+                Ok(Next::End {
+                    event: Some(event),
+                    at,
+                })
+            };
             match planned.event {
-                ProviderEvent::Ringing => {
-                    events::transition(call, CallEvent::Ring, at, "the phone is ringing", &mut changes.logs)?
-                }
+                ProviderEvent::Ringing => events::transition(
+                    call,
+                    CallEvent::Ring,
+                    at,
+                    "the phone is ringing",
+                    &mut changes.logs,
+                )?,
                 ProviderEvent::Answered { by } => {
                     events::transition(call, CallEvent::Answer, at, "answered", &mut changes.logs)?;
                     if let Some(event) = self.on_answer(call, state, by, at, changes) {
@@ -117,7 +143,12 @@ impl Engine {
                 ProviderEvent::Transferred { to } => {
                     state.message_only = None;
                     if let Some(to) = to {
-                        changes.logs.push(NewLog::info(at, "engine", format!("transferred to {to}"), json!({"to": to})));
+                        changes.logs.push(NewLog::info(
+                            at,
+                            "engine",
+                            format!("transferred to {to}"),
+                            json!({"to": to}),
+                        ));
                     }
                     return end(CallEvent::Transfer);
                 }
@@ -138,7 +169,11 @@ impl Engine {
     ) -> Option<CallEvent> {
         let amd = by == AnsweredBy::Machine && call.use_case.amd;
         // With AMD off nobody can tell a machine from a person: the call carries on as usual.
-        state.answered_by = Some(if by == AnsweredBy::Machine && !amd { AnsweredBy::Human } else { by });
+        state.answered_by = Some(if by == AnsweredBy::Machine && !amd {
+            AnsweredBy::Human
+        } else {
+            by
+        });
         state.answered_at = Some(at);
         let max_secs = f64::from(call.effective_max_duration_mins()) * 60.0;
         state.deadline = Some(at.plus_millis(self.real_millis(max_secs)));
@@ -173,40 +208,71 @@ impl Engine {
     }
 
     async fn hang_up(&self, state: &RunState, changes: &mut Changes, at: Timestamp) {
-        let Some(sid) = &state.provider_sid else { return };
+        let Some(sid) = &state.provider_sid else {
+            return;
+        };
         if let Err(error) = self.provider.hang_up(sid).await {
-            changes.logs.push(NewLog::warn(at, "provider", format!("hang-up failed: {error}"), json!({})));
+            changes.logs.push(NewLog::warn(
+                at,
+                "provider",
+                format!("hang-up failed: {error}"),
+                json!({}),
+            ));
         }
     }
 
     /// The instance that held this call stopped (crash, kill -9) and its lease ran out.
-    async fn recover(&self, previous: String, call: Call, state: RunState, now: Timestamp) -> StoreResult<()> {
+    async fn recover(
+        &self,
+        previous: String,
+        call: Call,
+        state: RunState,
+        now: Timestamp,
+    ) -> StoreResult<()> {
         if state.provider_sid.is_none() && call.status == CallStatus::Initiated {
             let log = NewLog::warn(
                 now,
                 "engine",
-                format!("taken over from engine {previous}, which stopped before dialing; dialing now"),
+                format!(
+                    "taken over from engine {previous}, which stopped before dialing; dialing now"
+                ),
                 json!({"previous_engine": previous}),
             );
-            self.store.append_call_logs(call.organization_id, call.id, &[log]).await?;
-            return self.place(call, now).await;
+            self.store
+                .append_call_logs(call.organization_id, call.id, &[log])
+                .await?;
+            return self.place_all(vec![call], now).await;
         }
         let mut changes = Changes::default();
         changes.logs.push(NewLog::error(
             now,
             "engine",
-            format!("engine {previous} stopped during the call; a call in progress cannot be resumed"),
+            format!(
+                "engine {previous} stopped during the call; a call in progress cannot be resumed"
+            ),
             json!({"previous_engine": previous}),
         ));
         self.hang_up(&state, &mut changes, now).await;
         let expected = call.status;
-        self.finish(call, expected, state, Some(CallEvent::ProviderError), now, changes).await
+        self.finish(
+            call,
+            expected,
+            state,
+            Some(CallEvent::ProviderError),
+            now,
+            changes,
+        )
+        .await
     }
 }
 
 fn provider_log(planned: &PlannedEvent, changes: &mut Changes) {
     let data = serde_json::to_value(&planned.event).unwrap_or_default();
-    let name = data.get("event").and_then(|e| e.as_str()).unwrap_or("event").to_owned();
+    let name = data
+        .get("event")
+        .and_then(|e| e.as_str())
+        .unwrap_or("event")
+        .to_owned();
     let level_error = matches!(planned.event, ProviderEvent::Failed { .. });
     let message = match &planned.event {
         ProviderEvent::Failed { reason } => format!("provider: failed: {reason}"),
@@ -232,6 +298,9 @@ fn voicemail_message(call: &Call) -> String {
         .or_else(|| messages.values().next())
         .cloned()
         .unwrap_or_else(|| {
-            format!("Hello, this is {} calling about {}. Please call us back. Thank you.", call.agent.name, call.use_case.name)
+            format!(
+                "Hello, this is {} calling about {}. Please call us back. Thank you.",
+                call.agent.name, call.use_case.name
+            )
         })
 }

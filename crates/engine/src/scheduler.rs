@@ -8,13 +8,13 @@ use crate::events;
 use crate::hours;
 use crate::runner::Changes;
 use serde_json::json;
+use switchyard_core::Timestamp;
 use switchyard_core::call::Call;
 use switchyard_core::call_log::NewLog;
 use switchyard_core::enums::CallType;
 use switchyard_core::lifecycle::{CallEvent, CallStatus};
 use switchyard_core::run::{PlannedEvent, RunState};
-use switchyard_core::store::{CallProgress, RunChange, StoreError, StoreResult};
-use switchyard_core::Timestamp;
+use switchyard_core::store::{CallProgress, RunChange, StoreResult};
 
 /// How long a `wait_until_awake` call waits before the AI backend is asked again.
 const AWAKE_RECHECK_SECS: i64 = 30;
@@ -22,11 +22,17 @@ const AWAKE_RECHECK_SECS: i64 = 30;
 impl Engine {
     pub(crate) async fn enqueue_due(&self, now: Timestamp) -> StoreResult<usize> {
         let due = self.store.due_scheduled_calls(now, BATCH).await?;
-        let mut enqueued = 0;
+        let mut batch = Vec::with_capacity(due.len());
         for mut call in due {
             let mut logs = Vec::new();
-            events::transition(&mut call, CallEvent::Enqueue, now, "its scheduled time has come", &mut logs)?;
-            let progress = CallProgress {
+            events::transition(
+                &mut call,
+                CallEvent::Enqueue,
+                now,
+                "its scheduled time has come",
+                &mut logs,
+            )?;
+            batch.push(CallProgress {
                 call,
                 expected_status: CallStatus::Scheduled,
                 logs,
@@ -34,15 +40,11 @@ impl Engine {
                 transcript: None,
                 run: RunChange::Keep,
                 new_calls: Vec::new(),
-            };
-            match self.store.save_call_progress(progress).await {
-                Ok(_) => enqueued += 1,
-                // Canceled or deleted meanwhile, or another instance got there first.
-                Err(StoreError::Conflict(_) | StoreError::NotFound) => {}
-                Err(other) => return Err(other),
-            }
+            });
         }
-        Ok(enqueued)
+        // A call canceled meanwhile is simply not written.
+        let saved = self.store.save_progress_batch(batch).await?;
+        Ok(saved.into_iter().filter(|saved| *saved).count())
     }
 
     pub(crate) async fn dispatch_queued(&self, now: Timestamp) -> StoreResult<usize> {
@@ -54,19 +56,24 @@ impl Engine {
         let mut ready = Vec::new();
         for call in &queued {
             if let Some(until) = self.reason_to_wait(call, now, ai_available).await? {
-                self.store.defer_call(call.organization_id, call.id, until).await?;
+                self.store
+                    .defer_call(call.organization_id, call.id, until)
+                    .await?;
             } else {
                 ready.push((call.organization_id, call.id));
             }
         }
         let claimed = self
             .store
-            .claim_calls(&ready, self.config.concurrency_per_org, &self.lease(now), now)
+            .claim_calls(
+                &ready,
+                self.config.concurrency_per_org,
+                &self.lease(now),
+                now,
+            )
             .await?;
         let dispatched = claimed.len();
-        for call in claimed {
-            self.place(call, now).await?;
-        }
+        self.place_all(claimed, now).await?;
         Ok(dispatched)
     }
 
@@ -83,28 +90,65 @@ impl Engine {
             CallType::Inbound => None,
         };
         let (until, why) = if let Some(opening) = opening {
-            (opening, format!("outside the use case's working hours; waiting until {opening}"))
+            (
+                opening,
+                format!("outside the use case's working hours; waiting until {opening}"),
+            )
         } else if !ai_available && call.wait_until_awake == Some(true) {
             let until = now.plus_seconds(AWAKE_RECHECK_SECS);
-            (until, format!("the AI backend is unavailable; waiting (wait_until_awake) until {until}"))
+            (
+                until,
+                format!("the AI backend is unavailable; waiting (wait_until_awake) until {until}"),
+            )
         } else {
             return Ok(None);
         };
         let log = NewLog::info(now, "scheduler", why, json!({"until": until}));
-        self.store.append_call_logs(call.organization_id, call.id, &[log]).await?;
+        self.store
+            .append_call_logs(call.organization_id, call.id, &[log])
+            .await?;
         Ok(Some(until))
     }
 
-    /// Hands a claimed (`Initiated`) call to the provider and records what it answered.
-    pub(crate) async fn place(&self, mut call: Call, now: Timestamp) -> StoreResult<()> {
-        let call_id = call.id;
+    /// Hands claimed (`Initiated`) calls to the provider, then records what it answered for
+    /// all of them in one transaction.
+    pub(crate) async fn place_all(&self, calls: Vec<Call>, now: Timestamp) -> StoreResult<()> {
+        let mut placed = Vec::with_capacity(calls.len());
+        for call in calls {
+            placed.extend(self.place(call, now).await?);
+        }
+        let sids: Vec<String> = placed
+            .iter()
+            .map(|p| p.call.metadata.call_sid.clone().unwrap_or_default())
+            .collect();
+        let saved = self.store.save_progress_batch(placed).await?;
+        for (sid, saved) in sids.iter().zip(saved) {
+            // Stopped while being placed: hang up now; its run is finished on the next pass.
+            if !saved && let Err(error) = self.provider.hang_up(sid).await {
+                tracing::warn!(%error, call_sid = %sid, "could not hang up a call stopped while it was placed");
+            }
+        }
+        Ok(())
+    }
+
+    /// Asks the provider to place one call: what to record, or `None` if the provider
+    /// refused and the call has been finished as `Failed`.
+    async fn place(&self, mut call: Call, now: Timestamp) -> StoreResult<Option<CallProgress>> {
         let mut logs = Vec::new();
-        let mut state = RunState { placed_at: Some(now), ..RunState::default() };
+        let mut state = RunState {
+            placed_at: Some(now),
+            ..RunState::default()
+        };
         if call.call_type == CallType::Inbound && !hours::is_open(&call.use_case, now) {
             let message = call.use_case.generic_after_hours_message.clone().unwrap_or_else(|| {
                 "Thank you for calling. We are closed right now; please call again during our working hours.".to_owned()
             });
-            logs.push(NewLog::info(now, "engine", "outside working hours: the after-hours message will be played", json!({})));
+            logs.push(NewLog::info(
+                now,
+                "engine",
+                "outside working hours: the after-hours message will be played",
+                json!({}),
+            ));
             state.message_only = Some(message);
         }
         match self.provider.place(&call, now).await {
@@ -113,7 +157,10 @@ impl Engine {
                 logs.push(NewLog::info(
                     now,
                     "provider",
-                    format!("the telephony provider accepted the call ({})", placement.sid),
+                    format!(
+                        "the telephony provider accepted the call ({})",
+                        placement.sid
+                    ),
                     json!({"call_sid": placement.sid}),
                 ));
                 state.provider_sid = Some(placement.sid);
@@ -128,31 +175,37 @@ impl Engine {
             }
             Err(error) => {
                 logs.push(NewLog::error(now, "provider", error.to_string(), json!({})));
-                let changes = Changes { logs, webhooks: Vec::new() };
-                return self.finish(call, CallStatus::Initiated, state, Some(CallEvent::ProviderError), now, changes).await;
+                let changes = Changes {
+                    logs,
+                    webhooks: Vec::new(),
+                };
+                self.finish(
+                    call,
+                    CallStatus::Initiated,
+                    state,
+                    Some(CallEvent::ProviderError),
+                    now,
+                    changes,
+                )
+                .await?;
+                return Ok(None);
             }
         }
-        let sid = state.provider_sid.clone().unwrap_or_default();
-        let next_at = state.next_at().unwrap_or(now.plus_millis(self.config.lease.as_millis() as i64));
-        let progress = CallProgress {
+        let next_at = state
+            .next_at()
+            .unwrap_or(now.plus_millis(self.config.lease.as_millis() as i64));
+        Ok(Some(CallProgress {
             call,
             expected_status: CallStatus::Initiated,
             logs,
             webhooks: Vec::new(),
             transcript: None,
-            run: RunChange::Save { state, next_at, lease: self.lease(now) },
+            run: RunChange::Save {
+                state,
+                next_at,
+                lease: self.lease(now),
+            },
             new_calls: Vec::new(),
-        };
-        match self.store.save_call_progress(progress).await {
-            Ok(_) => Ok(()),
-            // Stopped while being placed: hang up now, the run itself is finished later.
-            Err(StoreError::Conflict(_)) => {
-                if let Err(error) = self.provider.hang_up(&sid).await {
-                    tracing::warn!(%error, call_id = %call_id, "could not hang up a call stopped while it was placed");
-                }
-                Ok(())
-            }
-            Err(other) => Err(other),
-        }
+        }))
     }
 }

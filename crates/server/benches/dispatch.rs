@@ -41,19 +41,27 @@ async fn main() {
             eprintln!("(set SWITCHYARD_BENCH_POSTGRES_URL to measure PostgreSQL too)");
             continue;
         }
-        for (measure, calls, speed) in [("dispatch", DISPATCH_CALLS, 1.0), ("lifecycle", LIFECYCLE_CALLS, 1e9)] {
+        for (measure, calls, speed) in [
+            ("dispatch", DISPATCH_CALLS, 1.0),
+            ("lifecycle", LIFECYCLE_CALLS, 1e9),
+        ] {
             let mut seconds = Vec::new();
             for run in 0..RUNS {
                 let dir = tempfile::tempdir().unwrap();
                 let store: Arc<dyn Store> = match backend {
                     "sqlite" => {
-                        let store = SqliteStore::open(&dir.path().join("bench.db")).await.unwrap();
+                        let store = SqliteStore::open(&dir.path().join("bench.db"))
+                            .await
+                            .unwrap();
                         store.migrate().await.unwrap();
                         Arc::new(store)
                     }
                     _ => {
                         let schema = format!("sybench_{}_{run}_{measure}", std::process::id());
-                        let store = PostgresStore::connect_in_schema(pg_url.as_deref().unwrap(), &schema).await.unwrap();
+                        let store =
+                            PostgresStore::connect_in_schema(pg_url.as_deref().unwrap(), &schema)
+                                .await
+                                .unwrap();
                         store.migrate().await.unwrap();
                         Arc::new(store)
                     }
@@ -62,13 +70,23 @@ async fn main() {
             }
             seconds.sort_by(f64::total_cmp);
             let median = seconds[RUNS / 2];
-            println!("| {backend} | {measure} | {calls} | {median:.3} | {:.0} |", calls as f64 / median);
+            println!(
+                "| {backend} | {measure} | {calls} | {median:.3} | {:.0} |",
+                calls as f64 / median
+            );
         }
     }
 }
 
-async fn measure_once(store: Arc<dyn Store>, dir: &std::path::Path, calls: usize, speed: f64) -> f64 {
-    let clock = Arc::new(ManualClock::new(Timestamp::parse("2024-01-01T12:00:00Z").unwrap()));
+async fn measure_once(
+    store: Arc<dyn Store>,
+    dir: &std::path::Path,
+    calls: usize,
+    speed: f64,
+) -> f64 {
+    let clock = Arc::new(ManualClock::new(
+        Timestamp::parse("2024-01-01T12:00:00Z").unwrap(),
+    ));
     for o in 0..ORGS {
         queue_calls(store.as_ref(), o, calls / ORGS, clock.now()).await;
     }
@@ -78,7 +96,11 @@ async fn measure_once(store: Arc<dyn Store>, dir: &std::path::Path, calls: usize
         provider: Arc::new(SimNetwork),
         analyzer: Arc::new(BuiltinAnalyzer),
         blobs: Arc::new(FsBlobStore::new(dir.join("blobs"))),
-        config: EngineConfig { concurrency_per_org: 1_000_000, sim_speed: speed, ..EngineConfig::default() },
+        config: EngineConfig {
+            concurrency_per_org: 1_000_000,
+            sim_speed: speed,
+            ..EngineConfig::default()
+        },
         instance: "bench".to_owned(),
     })
     .unwrap();
@@ -91,9 +113,14 @@ async fn measure_once(store: Arc<dyn Store>, dir: &std::path::Path, calls: usize
 
 /// An organization with a use case, a number, and `n` queued calls to ordinary numbers.
 async fn queue_calls(store: &dyn Store, o: usize, n: usize, now: Timestamp) {
-    let (org, _) = switchyard::orgs::create_organization(store, &format!("Bench {o}"), &format!("ops@bench{o}.test"), now)
-        .await
-        .unwrap();
+    let (org, _) = switchyard::orgs::create_organization(
+        store,
+        &format!("Bench {o}"),
+        &format!("ops@bench{o}.test"),
+        now,
+    )
+    .await
+    .unwrap();
     let use_case = UseCase::new(Id::new(now), org.id, "Bench", now);
     store.insert_use_case(&use_case).await.unwrap();
     let number = Number {
@@ -104,12 +131,17 @@ async fn queue_calls(store: &dyn Store, o: usize, n: usize, now: Timestamp) {
         locality: "San Francisco".to_owned(),
         mode: "voice".to_owned(),
         title: "bench".to_owned(),
-        use_case_config: UseCaseConfig { id: Some(use_case.id), ..UseCaseConfig::default() },
+        use_case_config: UseCaseConfig {
+            id: Some(use_case.id),
+            ..UseCaseConfig::default()
+        },
         created_at: now,
     };
     store.insert_number(&number).await.unwrap();
     // One call built the way the network routes it, then copied: setup is not measured.
-    let template = sim::ring(store, &number, "+14155550100", now).await.unwrap();
+    let template = sim::ring(store, &number, "+14155550100", now)
+        .await
+        .unwrap();
     let copies: Vec<_> = (1..n)
         .map(|i| {
             let mut call = template.clone();
@@ -118,5 +150,8 @@ async fn queue_calls(store: &dyn Store, o: usize, n: usize, now: Timestamp) {
             call
         })
         .collect();
-    store.insert_calls(org.id, &copies, None, None).await.unwrap();
+    store
+        .insert_calls(org.id, &copies, None, None)
+        .await
+        .unwrap();
 }

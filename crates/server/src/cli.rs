@@ -165,7 +165,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             command: SimCommand::Inbound { to, from },
         } => {
             let call = sim::create_inbound_call(store.as_ref(), &to, &from, clock.now()).await?;
-            println!("inbound call {} from {from} to {to} created; a running server answers it", call.id);
+            println!(
+                "inbound call {} from {from} to {to} created; a running server answers it",
+                call.id
+            );
         }
         Command::Org {
             command: OrgCommand::Create { name, owner, json },

@@ -71,7 +71,12 @@ pub struct EngineArgs {
     pub webhook_allow_list: Vec<String>,
     /// Waits before each webhook retry, in seconds, comma-separated; its length is the
     /// number of retries.
-    #[arg(long, env = "SWITCHYARD_WEBHOOK_RETRY_SECS", value_delimiter = ',', default_value = "5,30,120,600,1800,3600,7200,14400")]
+    #[arg(
+        long,
+        env = "SWITCHYARD_WEBHOOK_RETRY_SECS",
+        value_delimiter = ',',
+        default_value = "5,30,120,600,1800,3600,7200,14400"
+    )]
     pub webhook_retry_secs: Vec<u64>,
     /// An OpenAI-compatible API (`https://api.openai.com/v1`) for the analysis; without it
     /// the deterministic built-in analyzer is used.

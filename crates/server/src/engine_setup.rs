@@ -24,7 +24,12 @@ pub fn engine_config(args: &EngineArgs) -> EngineConfig {
         sim_speed: args.sim_speed,
         lease: Duration::from_secs(args.engine_lease_secs.max(1)),
         webhooks: WebhookConfig {
-            retry_schedule: args.webhook_retry_secs.iter().copied().map(Duration::from_secs).collect(),
+            retry_schedule: args
+                .webhook_retry_secs
+                .iter()
+                .copied()
+                .map(Duration::from_secs)
+                .collect(),
             allow_private: args.allow_private_webhooks,
             allow_list: args.webhook_allow_list.clone(),
             ..WebhookConfig::default()
@@ -37,11 +42,17 @@ pub fn analyzer(args: &EngineArgs) -> anyhow::Result<Arc<dyn Analyzer>> {
     let Some(base_url) = &args.openai_base_url else {
         return Ok(Arc::new(BuiltinAnalyzer));
     };
-    let backup = args.openai_backup_base_url.as_ref().map(|url| OpenAiEndpoint {
-        base_url: url.clone(),
-        model: args.openai_backup_model.clone().unwrap_or_else(|| args.openai_model.clone()),
-        api_key: args.openai_backup_api_key.clone(),
-    });
+    let backup = args
+        .openai_backup_base_url
+        .as_ref()
+        .map(|url| OpenAiEndpoint {
+            base_url: url.clone(),
+            model: args
+                .openai_backup_model
+                .clone()
+                .unwrap_or_else(|| args.openai_model.clone()),
+            api_key: args.openai_backup_api_key.clone(),
+        });
     let config = OpenAiConfig {
         primary: OpenAiEndpoint {
             base_url: base_url.clone(),
@@ -51,7 +62,9 @@ pub fn analyzer(args: &EngineArgs) -> anyhow::Result<Arc<dyn Analyzer>> {
         backup,
         timeout: OPENAI_TIMEOUT,
     };
-    Ok(Arc::new(OpenAiAnalyzer::new(config).context("cannot set up the OpenAI analyzer")?))
+    Ok(Arc::new(
+        OpenAiAnalyzer::new(config).context("cannot set up the OpenAI analyzer")?,
+    ))
 }
 
 /// Recordings live in `data_dir/blobs`.
@@ -66,7 +79,11 @@ pub fn build(
     config: EngineConfig,
     analyzer: Arc<dyn Analyzer>,
 ) -> anyhow::Result<Engine> {
-    let instance = format!("{}-{}", std::process::id(), &switchyard_core::Id::new(clock.now()).to_string()[16..]);
+    let instance = format!(
+        "{}-{}",
+        std::process::id(),
+        &switchyard_core::Id::new(clock.now()).to_string()[16..]
+    );
     Engine::new(EngineParts {
         store,
         clock,

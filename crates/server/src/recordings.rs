@@ -18,7 +18,9 @@ impl RecordingLinks {
     pub async fn load(store: &dyn Store) -> StoreResult<RecordingLinks> {
         let generate = || hex::encode(rand::random::<[u8; 32]>());
         let key = store.server_secret(KEY_NAME, &generate).await?;
-        Ok(RecordingLinks { key: key.into_bytes() })
+        Ok(RecordingLinks {
+            key: key.into_bytes(),
+        })
     }
 
     /// `/recordings/{org}/{call}.wav?expires=...&signature=...`
@@ -30,7 +32,9 @@ impl RecordingLinks {
 
     /// Whether the link is authentic and not expired at `now`.
     pub fn verify(&self, org: Id, call: Id, expires: i64, signature: &str, now: Timestamp) -> bool {
-        let Ok(given) = hex::decode(signature) else { return false };
+        let Ok(given) = hex::decode(signature) else {
+            return false;
+        };
         self.mac(org, call, expires).verify_slice(&given).is_ok() && now.unix_seconds() < expires
     }
 
@@ -40,7 +44,8 @@ impl RecordingLinks {
 
     fn mac(&self, org: Id, call: Id, expires: i64) -> Hmac<Sha256> {
         // Any key length is accepted by HMAC.
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes keys of any length");
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes keys of any length");
         mac.update(format!("{org}/{call}:{expires}").as_bytes());
         mac
     }

@@ -15,7 +15,12 @@ use switchyard_core::phone::PhoneNumber;
 use switchyard_core::store::Store;
 
 /// Creates the inbound call from `from` to the number `to`, whoever holds it.
-pub async fn create_inbound_call(store: &dyn Store, to: &str, from: &str, now: Timestamp) -> Result<Call, ApiError> {
+pub async fn create_inbound_call(
+    store: &dyn Store,
+    to: &str,
+    from: &str,
+    now: Timestamp,
+) -> Result<Call, ApiError> {
     let number = find_number(store, to).await?;
     ring(store, &number, from, now).await
 }
@@ -23,14 +28,18 @@ pub async fn create_inbound_call(store: &dyn Store, to: &str, from: &str, now: T
 /// The number `to` (E.164), or a `422` on `to`.
 pub async fn find_number(store: &dyn Store, to: &str) -> Result<Number, ApiError> {
     let e164 = PhoneNumber::parse(to).map_err(|e| ApiError::invalid_field("to", e.to_string()))?;
-    store
-        .find_number(e164.as_str())
-        .await?
-        .ok_or_else(|| ApiError::invalid_field("to", format!("{to} is not a number of any organization")))
+    store.find_number(e164.as_str()).await?.ok_or_else(|| {
+        ApiError::invalid_field("to", format!("{to} is not a number of any organization"))
+    })
 }
 
 /// Queues the inbound call to `number` from `from`.
-pub async fn ring(store: &dyn Store, number: &Number, from: &str, now: Timestamp) -> Result<Call, ApiError> {
+pub async fn ring(
+    store: &dyn Store,
+    number: &Number,
+    from: &str,
+    now: Timestamp,
+) -> Result<Call, ApiError> {
     let context = DialContext::load(store, number.organization_id, now).await?;
     let item = DialItem {
         number_id: Some(number.id.to_string()),
@@ -45,10 +54,18 @@ pub async fn ring(store: &dyn Store, number: &Number, from: &str, now: Timestamp
     };
     let call = context.build_call(item, &field, &mut errors);
     errors.finish()?;
-    let mut call = call.ok_or_else(|| ApiError::invalid_field("to", "the number cannot take calls"))?;
+    let mut call =
+        call.ok_or_else(|| ApiError::invalid_field("to", "the number cannot take calls"))?;
     // Dialing builds an outbound call from the number; an inbound one comes to it.
     call.call_type = CallType::Inbound;
     std::mem::swap(&mut call.metadata.from, &mut call.metadata.to);
-    store.insert_calls(number.organization_id, std::slice::from_ref(&call), None, None).await?;
+    store
+        .insert_calls(
+            number.organization_id,
+            std::slice::from_ref(&call),
+            None,
+            None,
+        )
+        .await?;
     Ok(call)
 }

@@ -188,11 +188,19 @@ fn demo_data_is_created_once_and_a_fresh_key_printed_each_start() {
         .collect();
     assert!(statuses.len() >= 5, "varied statuses: {statuses:?}");
     assert_eq!(
-        get_json(&first, &key, "/use-cases").1.as_array().unwrap().len(),
+        get_json(&first, &key, "/use-cases")
+            .1
+            .as_array()
+            .unwrap()
+            .len(),
         1
     );
     assert_eq!(
-        get_json(&first, &key, "/numbers").1.as_array().unwrap().len(),
+        get_json(&first, &key, "/numbers")
+            .1
+            .as_array()
+            .unwrap()
+            .len(),
         1
     );
     drop(first);

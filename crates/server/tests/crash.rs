@@ -27,12 +27,19 @@ struct Api {
 
 impl Api {
     async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let mut request = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.key);
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.key);
         if let Some(body) = body {
             request = request.json(&body);
         }
         let response = request.send().await.unwrap();
-        assert!(response.status().is_success(), "{path}: {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
         response.json().await.unwrap()
     }
 
@@ -47,7 +54,17 @@ impl Api {
 
 fn create_org(data_dir: &Path) -> String {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_switchyard"))
-        .args(["--data-dir", data_dir.to_str().unwrap(), "org", "create", "--name", "Crash Test", "--owner", "ops@crash.test", "--json"])
+        .args([
+            "--data-dir",
+            data_dir.to_str().unwrap(),
+            "org",
+            "create",
+            "--name",
+            "Crash Test",
+            "--owner",
+            "ops@crash.test",
+            "--json",
+        ])
         .output()
         .unwrap();
     assert!(output.status.success());
@@ -63,11 +80,25 @@ async fn a_call_in_progress_when_the_server_dies_ends_failed_after_restart() {
     let key = create_org(dir.path());
     let receiver = Receiver::start().await;
     let server = Server::start(dir.path(), SERVE);
-    let api = Api { base: server.base.clone(), key, http: reqwest::Client::new() };
-    let use_case = api.post("/use-cases", json!({"name": "Long calls", "hooks": [{"url": receiver.url}]})).await;
+    let api = Api {
+        base: server.base.clone(),
+        key,
+        http: reqwest::Client::new(),
+    };
+    let use_case = api
+        .post(
+            "/use-cases",
+            json!({"name": "Long calls", "hooks": [{"url": receiver.url}]}),
+        )
+        .await;
     let number = api.post("/numbers", json!({})).await;
     let number_path = format!("/numbers/{}", number["id"].as_str().unwrap());
-    api.send(reqwest::Method::PATCH, &number_path, Some(json!({"use_case_id": use_case["id"]}))).await;
+    api.send(
+        reqwest::Method::PATCH,
+        &number_path,
+        Some(json!({"use_case_id": use_case["id"]})),
+    )
+    .await;
     // Talks until its cap: an hour of simulated time, six minutes of real time at speed 10.
     let call = api
         .post("/dial/outbound", json!({"number_id": number["id"], "phone_number": sim::MAX_DURATION, "max_duration_mins": 60}))
@@ -76,21 +107,39 @@ async fn a_call_in_progress_when_the_server_dies_ends_failed_after_restart() {
 
     let start = receiver.wait_for(WAIT, |e| e["type"] == "start").await;
     assert_eq!(start["call"]["id"], id.as_str());
-    assert_eq!(api.get(&format!("/calls/{id}")).await["status"], "In progress");
+    assert_eq!(
+        api.get(&format!("/calls/{id}")).await["status"],
+        "In progress"
+    );
     server.kill();
 
     let restarted = Server::start(dir.path(), SERVE);
-    let api = Api { base: restarted.base.clone(), ..api };
+    let api = Api {
+        base: restarted.base.clone(),
+        ..api
+    };
     let end = receiver.wait_for(WAIT, |e| e["type"] == "end").await;
     assert_eq!(end["call"]["id"], id.as_str());
     assert_eq!(end["call"]["status"], "Failed");
     let after = api.get(&format!("/calls/{id}")).await;
-    assert_eq!((after["status"].as_str(), after["end_reason"].as_str()), (Some("Failed"), Some("provider_error")));
+    assert_eq!(
+        (after["status"].as_str(), after["end_reason"].as_str()),
+        (Some("Failed"), Some("provider_error"))
+    );
     let logs = api.get(&format!("/calls/{id}/logs")).await;
     assert!(
-        logs.as_array().unwrap().iter().any(|l| l["level"] == "error" && l["message"].as_str().unwrap().contains("stopped during the call")),
+        logs.as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["level"] == "error"
+                && l["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("stopped during the call")),
         "{logs}"
     );
-    let live = api.get("/calls?statuses=Initiated,Ringing,In%20progress").await;
+    let live = api
+        .get("/calls?statuses=Initiated,Ringing,In%20progress")
+        .await;
     assert_eq!(live["count"], 0, "no call is left in a live status");
 }

@@ -57,7 +57,10 @@ impl PostgresStore {
             .connect_with(options)
             .await
             .map_err(support::backend)?;
-        Ok(PostgresStore { pool, listener: Default::default() })
+        Ok(PostgresStore {
+            pool,
+            listener: Default::default(),
+        })
     }
 
     /// Brings the schema up to date (idempotent).

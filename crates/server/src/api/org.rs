@@ -63,10 +63,16 @@ struct WebhookSecret {
 
 /// (extension) The secret the `webhook-signature` header is made with, so that receivers
 /// can verify deliveries (Standard Webhooks, `whsec_...`). Owners only.
-async fn webhook_secret(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<WebhookSecret>> {
+async fn webhook_secret(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<WebhookSecret>> {
     caller.require(Role::Owner)?;
     let generate = switchyard_engine::webhooks::sign::generate_secret;
-    let secret = state.store.webhook_secret(caller.organization_id, &generate).await?;
+    let secret = state
+        .store
+        .webhook_secret(caller.organization_id, &generate)
+        .await?;
     Ok(Json(WebhookSecret { secret }))
 }
 

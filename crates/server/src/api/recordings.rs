@@ -19,7 +19,8 @@ pub fn routes() -> Router<AppState> {
 
 #[derive(Deserialize)]
 struct Signed {
-    expires: Option<i64>,
+    /// Read as text: a mangled link is a `403` like any other bad link, not a `400`.
+    expires: Option<String>,
     signature: Option<String>,
 }
 
@@ -28,16 +29,39 @@ async fn recording(
     Path((org, file)): Path<(String, String)>,
     Query(signed): Query<Signed>,
 ) -> ApiResult<impl IntoResponse> {
-    let forbidden = || ApiError::Forbidden("this recording link is invalid or has expired: ask the API for a new one".to_owned());
+    let forbidden = || {
+        ApiError::Forbidden(
+            "this recording link is invalid or has expired: ask the API for a new one".to_owned(),
+        )
+    };
     let org: Id = org.parse().map_err(|_| forbidden())?;
-    let call: Id = file.strip_suffix(".wav").and_then(|id| id.parse().ok()).ok_or_else(forbidden)?;
-    let (Some(expires), Some(signature)) = (signed.expires, signed.signature) else {
+    let call: Id = file
+        .strip_suffix(".wav")
+        .and_then(|id| id.parse().ok())
+        .ok_or_else(forbidden)?;
+    let expires = signed.expires.and_then(|e| e.parse::<i64>().ok());
+    let (Some(expires), Some(signature)) = (expires, signed.signature) else {
         return Err(forbidden());
     };
-    if !state.recording_links.verify(org, call, expires, &signature, state.clock.now()) {
+    if !state
+        .recording_links
+        .verify(org, call, expires, &signature, state.clock.now())
+    {
         return Err(forbidden());
     }
-    let wav = state.blobs.get(&recording_key(org, call)).await.map_err(ApiError::internal)?;
-    let wav = wav.ok_or_else(|| ApiError::NotFound("the recording no longer exists (the call was deleted)".to_owned()))?;
-    Ok(([(CONTENT_TYPE, "audio/wav"), (CACHE_CONTROL, "private, max-age=300")], wav))
+    let wav = state
+        .blobs
+        .get(&recording_key(org, call))
+        .await
+        .map_err(ApiError::internal)?;
+    let wav = wav.ok_or_else(|| {
+        ApiError::NotFound("the recording no longer exists (the call was deleted)".to_owned())
+    })?;
+    Ok((
+        [
+            (CONTENT_TYPE, "audio/wav"),
+            (CACHE_CONTROL, "private, max-age=300"),
+        ],
+        wav,
+    ))
 }

@@ -22,14 +22,22 @@ struct InboundCall {
     from: String,
 }
 
-async fn inbound(State(state): State<AppState>, caller: Caller, ApiJson(body): ApiJson<InboundCall>) -> ApiResult<Json<Call>> {
+async fn inbound(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<InboundCall>,
+) -> ApiResult<Json<Call>> {
     caller.require(Role::Representative)?;
     let number = crate::sim::find_number(state.store.as_ref(), &body.to).await?;
     // Another organization's number is as unknown as one that does not exist.
     if number.organization_id != caller.organization_id {
-        return Err(ApiError::invalid_field("to", format!("{} is not a number of any organization", body.to)));
+        return Err(ApiError::invalid_field(
+            "to",
+            format!("{} is not a number of any organization", body.to),
+        ));
     }
-    let call = crate::sim::ring(state.store.as_ref(), &number, &body.from, state.clock.now()).await?;
+    let call =
+        crate::sim::ring(state.store.as_ref(), &number, &body.from, state.clock.now()).await?;
     state.engine.wake();
     Ok(Json(call))
 }

@@ -9,17 +9,17 @@ use switchyard::app::{self, AppState};
 use switchyard::config::HttpConfig;
 use switchyard::orgs;
 use switchyard::recordings::RecordingLinks;
+use switchyard_core::Id;
+use switchyard_core::enums::Role;
+use switchyard_core::number::{AgentRoute, Number, UseCaseConfig};
+use switchyard_core::store::Store;
+use switchyard_core::time::{ManualClock, Timestamp};
 use switchyard_engine::analysis::Analyzer;
 use switchyard_engine::analysis::builtin::BuiltinAnalyzer;
 use switchyard_engine::blob::{BlobStore, FsBlobStore};
 use switchyard_engine::config::{EngineConfig, WebhookConfig};
 use switchyard_engine::sim::SimNetwork;
 use switchyard_engine::{Engine, EngineParts, PassReport};
-use switchyard_core::Id;
-use switchyard_core::enums::Role;
-use switchyard_core::number::{AgentRoute, Number, UseCaseConfig};
-use switchyard_core::store::Store;
-use switchyard_core::time::{ManualClock, Timestamp};
 use tokio::sync::oneshot;
 
 pub const START: &str = "2024-01-01T12:00:00Z";
@@ -64,7 +64,11 @@ impl TestApp {
         Self::spawn_configured(db, http, test_engine_config()).await
     }
 
-    pub async fn spawn_configured(db: TestDatabase, http: HttpConfig, engine: EngineConfig) -> TestApp {
+    pub async fn spawn_configured(
+        db: TestDatabase,
+        http: HttpConfig,
+        engine: EngineConfig,
+    ) -> TestApp {
         Self::spawn_with_analyzer(db, http, engine, Arc::new(BuiltinAnalyzer)).await
     }
 
@@ -185,7 +189,10 @@ impl TestApp {
     /// `POST /use-cases` body).
     pub async fn number_for(&self, org: &TestOrg, use_case: Value) -> Fixture {
         let now = self.now();
-        let use_case: Value = self.as_key(&org.owner_key).post("/use-cases", use_case, 200).await;
+        let use_case: Value = self
+            .as_key(&org.owner_key)
+            .post("/use-cases", use_case, 200)
+            .await;
         let use_case_id: Id = use_case["id"].as_str().unwrap().parse().unwrap();
         let organization = self.store.get_organization(org.id).await.unwrap();
         let number = Number {

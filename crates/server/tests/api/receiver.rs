@@ -26,7 +26,10 @@ impl Received {
     }
 
     pub fn header(&self, name: &str) -> &str {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
     }
 }
 
@@ -54,12 +57,20 @@ impl Receiver {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/hook", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await });
-        Receiver { url, inner, arrived }
+        Receiver {
+            url,
+            inner,
+            arrived,
+        }
     }
 
     /// The next requests get these answers, in order.
     pub fn answer_with(&self, answers: &[(u16, Option<u64>)]) {
-        self.inner.lock().unwrap().answers.extend(answers.iter().copied());
+        self.inner
+            .lock()
+            .unwrap()
+            .answers
+            .extend(answers.iter().copied());
     }
 
     pub fn received(&self) -> Vec<Received> {
@@ -76,7 +87,10 @@ impl Receiver {
                 return found;
             }
             if tokio::time::timeout_at(deadline, arrived).await.is_err() {
-                panic!("no such webhook within {timeout:?}; got {:?}", self.events());
+                panic!(
+                    "no such webhook within {timeout:?}; got {:?}",
+                    self.events()
+                );
             }
         }
     }
@@ -89,14 +103,23 @@ impl Receiver {
 
 type Shared = (Arc<Mutex<Inner>>, Arc<Notify>);
 
-async fn receive(State((inner, arrived)): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+async fn receive(
+    State((inner, arrived)): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let mut inner = inner.lock().unwrap();
-    inner.received.push(Received { headers, body: body.to_vec() });
+    inner.received.push(Received {
+        headers,
+        body: body.to_vec(),
+    });
     arrived.notify_waiters();
     let (status, retry_after) = inner.answers.pop_front().unwrap_or((200, None));
     let mut response = StatusCode::from_u16(status).unwrap().into_response();
     if let Some(secs) = retry_after {
-        response.headers_mut().insert("retry-after", HeaderValue::from(secs));
+        response
+            .headers_mut()
+            .insert("retry-after", HeaderValue::from(secs));
     }
     response
 }

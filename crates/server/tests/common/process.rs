@@ -18,7 +18,13 @@ pub struct Server {
 impl Server {
     pub fn start(data_dir: &Path, extra: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_switchyard"))
-            .args(["--data-dir", data_dir.to_str().unwrap(), "serve", "--addr", "127.0.0.1:0"])
+            .args([
+                "--data-dir",
+                data_dir.to_str().unwrap(),
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+            ])
             .args(extra)
             .env("SWITCHYARD_LOG_FORMAT", "json")
             .env_remove("SWITCHYARD_DATABASE_URL")
@@ -30,7 +36,9 @@ impl Server {
         let mut addr = None;
         for line in stderr.by_ref() {
             let line = line.unwrap();
-            let Ok(event) = serde_json::from_str::<Value>(&line) else { continue };
+            let Ok(event) = serde_json::from_str::<Value>(&line) else {
+                continue;
+            };
             if event["fields"]["message"] == "switchyard listening" {
                 addr = event["fields"]["addr"].as_str().map(str::to_owned);
                 break;
@@ -45,7 +53,11 @@ impl Server {
             let mut reader = BufReader::new(child.stdout.take().unwrap());
             while !stdout.contains("Try:") && reader.read_line(&mut stdout).unwrap_or(0) > 0 {}
         }
-        Server { child, base: format!("http://{addr}/api/v1"), stdout }
+        Server {
+            child,
+            base: format!("http://{addr}/api/v1"),
+            stdout,
+        }
     }
 
     /// SIGKILL: no shutdown, no flushing, like a crash or an OOM kill.

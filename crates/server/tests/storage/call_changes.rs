@@ -279,8 +279,7 @@ async fn transitions_follow_the_state_machine(db: TestDatabase) {
         .insert_calls(org, &[scheduled.clone()], None, None)
         .await
         .unwrap();
-    let result = transition(store, org, scheduled.id, CallEvent::Ring)
-        .await;
+    let result = transition(store, org, scheduled.id, CallEvent::Ring).await;
     assert!(
         matches!(result, Err(StoreError::IllegalTransition(t)) if t.from == CallStatus::Scheduled)
     );
@@ -289,12 +288,10 @@ async fn transitions_follow_the_state_machine(db: TestDatabase) {
         CallStatus::Scheduled
     );
     assert!(is_not_found(
-        transition(store, other, scheduled.id, CallEvent::Cancel)
-            .await
+        transition(store, other, scheduled.id, CallEvent::Cancel).await
     ));
     assert!(is_not_found(
-        transition(store, org, Id::new(at(START)), CallEvent::Cancel)
-            .await
+        transition(store, org, Id::new(at(START)), CallEvent::Cancel).await
     ));
     let canceled = transition(store, org, scheduled.id, CallEvent::Cancel)
         .await
@@ -303,8 +300,7 @@ async fn transitions_follow_the_state_machine(db: TestDatabase) {
         (canceled.status, canceled.end_reason),
         (CallStatus::Canceled, Some(EndReason::Canceled))
     );
-    let queued = transition(store, org, scheduled.id, CallEvent::Enqueue)
-        .await;
+    let queued = transition(store, org, scheduled.id, CallEvent::Enqueue).await;
     assert!(matches!(queued, Err(StoreError::IllegalTransition(_))));
 }
 
@@ -330,9 +326,7 @@ async fn deleting_a_call_takes_its_children(db: TestDatabase) {
     assert_eq!(store.get_call(org, c.id).await.unwrap(), live);
     assert!(is_not_found(store.delete_call(other, c.id).await));
 
-    let stopped = transition(store, org, c.id, CallEvent::Stop)
-        .await
-        .unwrap();
+    let stopped = transition(store, org, c.id, CallEvent::Stop).await.unwrap();
     let deleted = store.delete_call(org, c.id).await.unwrap();
     assert_eq!(deleted, stopped);
     assert_eq!(

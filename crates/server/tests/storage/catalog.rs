@@ -2,8 +2,7 @@
 
 use crate::common::TestDatabase;
 use crate::common::fixtures::{
-    START, agent, api_key, at, call, create_org, number, start_plus, use_case,
-transition,
+    START, agent, api_key, at, call, create_org, number, start_plus, transition, use_case,
 };
 use crate::{is_conflict, is_not_found, member};
 use switchyard_core::Id;

@@ -30,7 +30,11 @@ pub async fn stop(
     PathId(id): PathId,
 ) -> ApiResult<Json<Call>> {
     caller.require(Role::Representative)?;
-    let call = state.engine.stop_call(caller.organization_id, id).await.map_err(call_error)?;
+    let call = state
+        .engine
+        .stop_call(caller.organization_id, id)
+        .await
+        .map_err(call_error)?;
     Ok(Json(call))
 }
 
@@ -41,7 +45,11 @@ pub async fn cancel(
     PathId(id): PathId,
 ) -> ApiResult<Json<Call>> {
     caller.require(Role::Representative)?;
-    let call = state.engine.cancel_call(caller.organization_id, id).await.map_err(call_error)?;
+    let call = state
+        .engine
+        .cancel_call(caller.organization_id, id)
+        .await
+        .map_err(call_error)?;
     Ok(Json(call))
 }
 

@@ -31,7 +31,9 @@ pub async fn transcript(
         Err(StoreError::NotFound) => {
             // Tell "no such call" from "no transcript yet".
             state.store.get_call(org, id).await.map_err(call_error)?;
-            Err(ApiError::NotFound("the call has no transcript yet: it has not been answered".to_owned()))
+            Err(ApiError::NotFound(
+                "the call has no transcript yet: it has not been answered".to_owned(),
+            ))
         }
         Err(other) => Err(other.into()),
     }
@@ -42,7 +44,13 @@ pub async fn logs(
     caller: Caller,
     PathId(id): PathId,
 ) -> ApiResult<Json<Vec<LogEntry>>> {
-    Ok(Json(state.store.call_logs(caller.organization_id, id).await.map_err(call_error)?))
+    Ok(Json(
+        state
+            .store
+            .call_logs(caller.organization_id, id)
+            .await
+            .map_err(call_error)?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -71,13 +79,22 @@ pub async fn recording(
     };
     let org = caller.organization_id;
     let call = state.store.get_call(org, id).await.map_err(call_error)?;
-    let stored = state.blobs.get(&recording_key(org, id)).await.map_err(ApiError::internal)?;
-    if call.metadata.recording_sid.is_none() || stored.is_none() {
-        return Err(ApiError::NotFound("the call has no recording: it has not been answered, or has not ended yet".to_owned()));
+    let stored = state
+        .blobs
+        .exists(&recording_key(org, id))
+        .await
+        .map_err(ApiError::internal)?;
+    if call.metadata.recording_sid.is_none() || !stored {
+        return Err(ApiError::NotFound(
+            "the call has no recording: it has not been answered, or has not ended yet".to_owned(),
+        ));
     }
     let expires_at = state.clock.now().plus_seconds(secs as i64);
     let path = state.recording_links.path(org, id, expires_at);
-    Ok(Json(RecordingLink { url: format!("{}{path}", public_base(&state, &headers)), expires_at }))
+    Ok(Json(RecordingLink {
+        url: format!("{}{path}", public_base(&state, &headers)),
+        expires_at,
+    }))
 }
 
 /// The configured public URL, else the host the client reached us at.
@@ -85,6 +102,9 @@ fn public_base(state: &AppState, headers: &HeaderMap) -> String {
     if let Some(url) = &state.http.public_url {
         return url.trim_end_matches('/').to_owned();
     }
-    let host = headers.get(HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+    let host = headers
+        .get(HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
     format!("http://{host}")
 }
