@@ -20,25 +20,18 @@ use switchyard_core::{Id, Timestamp};
 
 const LIVE: &str = "('Initiated', 'Ringing', 'In progress')";
 
-fn docs_to_calls(docs: Vec<String>) -> StoreResult<Vec<Call>> {
-    docs.iter().map(|d| call_from_doc(d)).collect()
-}
-
 pub(crate) async fn due_scheduled_calls(
     store: &ThisStore,
     now: Timestamp,
     limit: u32,
 ) -> StoreResult<Vec<Call>> {
-    let docs: Vec<String> = sqlx::query_scalar(
-        "SELECT doc FROM calls WHERE status = 'Scheduled' AND scheduled_for <= $1 \
-         ORDER BY scheduled_for LIMIT $2",
+    calls_where(
+        store,
+        "status = 'Scheduled' AND scheduled_for <= $1 ORDER BY scheduled_for",
+        now,
+        limit,
     )
-    .bind(now.millis())
-    .bind(i64::from(limit))
-    .fetch_all(store.reader())
     .await
-    .db()?;
-    docs_to_calls(docs)
 }
 
 pub(crate) async fn queued_calls(
@@ -46,16 +39,44 @@ pub(crate) async fn queued_calls(
     now: Timestamp,
     limit: u32,
 ) -> StoreResult<Vec<Call>> {
-    let docs: Vec<String> = sqlx::query_scalar(
-        "SELECT doc FROM calls WHERE status = 'Queued' \
-         AND (available_at IS NULL OR available_at <= $1) ORDER BY created_at, id LIMIT $2",
+    calls_where(
+        store,
+        "status = 'Queued' AND (available_at IS NULL OR available_at <= $1) \
+         ORDER BY created_at, id",
+        now,
+        limit,
     )
-    .bind(now.millis())
-    .bind(i64::from(limit))
-    .fetch_all(store.reader())
     .await
-    .db()?;
-    docs_to_calls(docs)
+}
+
+/// Calls of every organization matching `condition` (which binds `now` as `$1`), without
+/// their notes, ratings and views: the engine's scans do not need them.
+async fn calls_where(
+    store: &ThisStore,
+    condition: &str,
+    now: Timestamp,
+    limit: u32,
+) -> StoreResult<Vec<Call>> {
+    let docs: Vec<String> =
+        sqlx::query_scalar(&format!("SELECT doc FROM calls WHERE {condition} LIMIT $2"))
+            .bind(now.millis())
+            .bind(i64::from(limit))
+            .fetch_all(store.reader())
+            .await
+            .db()?;
+    docs.iter().map(|doc| call_from_doc(doc)).collect()
+}
+
+/// Whether the organization has this call.
+pub(crate) async fn call_exists(conn: &mut Conn, org: Id, call: Id) -> StoreResult<bool> {
+    let found: Option<String> =
+        sqlx::query_scalar("SELECT id FROM calls WHERE id = $1 AND organization_id = $2")
+            .bind(call.to_string())
+            .bind(org.to_string())
+            .fetch_optional(&mut *conn)
+            .await
+            .db()?;
+    Ok(found.is_some())
 }
 
 pub(crate) async fn defer_call(
@@ -393,14 +414,9 @@ pub(crate) async fn get_transcript(store: &ThisStore, org: Id, call: Id) -> Stor
 
 pub(crate) async fn call_logs(store: &ThisStore, org: Id, call: Id) -> StoreResult<Vec<LogEntry>> {
     let mut conn = store.reader().acquire().await.db()?;
-    let exists: Option<String> =
-        sqlx::query_scalar("SELECT id FROM calls WHERE id = $1 AND organization_id = $2")
-            .bind(call.to_string())
-            .bind(org.to_string())
-            .fetch_optional(&mut *conn)
-            .await
-            .db()?;
-    exists.ok_or(StoreError::NotFound)?;
+    if !call_exists(&mut conn, org, call).await? {
+        return Err(StoreError::NotFound);
+    }
     let rows = sqlx::query(
         "SELECT seq, at, level, event, message, data FROM call_logs \
          WHERE call_id = $1 ORDER BY seq",
@@ -432,14 +448,9 @@ pub(crate) async fn append_call_logs(
     logs: &[NewLog],
 ) -> StoreResult<()> {
     let mut tx = store.write_tx().await?;
-    let exists: Option<String> =
-        sqlx::query_scalar("SELECT id FROM calls WHERE id = $1 AND organization_id = $2")
-            .bind(call.to_string())
-            .bind(org.to_string())
-            .fetch_optional(&mut *tx)
-            .await
-            .db()?;
-    exists.ok_or(StoreError::NotFound)?;
+    if !call_exists(&mut tx, org, call).await? {
+        return Err(StoreError::NotFound);
+    }
     insert_logs(&mut tx, org, call, logs).await?;
     tx.commit().await.db()
 }

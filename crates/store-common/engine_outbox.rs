@@ -1,7 +1,7 @@
 // The webhook outbox and the secrets the engine signs with.
 
 use crate::ThisStore;
-use crate::engine_calls::insert_logs;
+use crate::engine_calls::{call_exists, insert_logs};
 use crate::support::{OrBackend, from_json, get, get_id};
 use switchyard_core::Timestamp;
 use switchyard_core::call_log::NewLog;
@@ -81,14 +81,7 @@ pub(crate) async fn finish_webhook_attempt(
     .await
     .db()?;
     // A call deleted meanwhile took its logs with it; the delivery still happens.
-    let call_exists: Option<String> =
-        sqlx::query_scalar("SELECT id FROM calls WHERE id = $1 AND organization_id = $2")
-            .bind(delivery.call_id.to_string())
-            .bind(delivery.organization_id.to_string())
-            .fetch_optional(&mut *tx)
-            .await
-            .db()?;
-    if call_exists.is_some() {
+    if call_exists(&mut tx, delivery.organization_id, delivery.call_id).await? {
         insert_logs(
             &mut tx,
             delivery.organization_id,

@@ -6,6 +6,17 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+/// The keys of `detailed_work_hours`, Monday first (chrono's `num_days_from_monday` order).
+pub const WEEKDAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
 /// The model a use case runs on when none is chosen.
 pub const DEFAULT_MODEL: &str = "gpt-4o";
 

@@ -8,8 +8,8 @@ use crate::provider::TelephonyProvider;
 use crate::webhooks::sender::WebhookSender;
 use crate::webhooks::worker;
 use std::sync::Arc;
-use switchyard_core::run::Lease;
-use switchyard_core::store::{Store, StoreResult};
+use switchyard_core::run::{Lease, RunState};
+use switchyard_core::store::{RunChange, Store, StoreResult};
 use switchyard_core::{Clock, Timestamp};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -91,6 +91,18 @@ impl Engine {
         Lease {
             owner: self.instance.clone(),
             until: now.plus_millis(self.config.lease.as_millis() as i64),
+        }
+    }
+
+    /// Keep the run under this instance's lease, due again at its next event (or, waiting
+    /// for a carrier's callback, when the lease needs renewing).
+    pub(crate) fn keep_run(&self, state: RunState, now: Timestamp) -> RunChange {
+        let lease = self.lease(now);
+        let next_at = state.next_at().unwrap_or(lease.until);
+        RunChange::Save {
+            state,
+            next_at,
+            lease,
         }
     }
 

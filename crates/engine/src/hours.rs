@@ -7,16 +7,7 @@ use chrono::{Datelike, Days, NaiveTime, TimeZone};
 use chrono_tz::Tz;
 use switchyard_core::Timestamp;
 use switchyard_core::use_case::UseCase;
-
-const WEEKDAYS: [&str; 7] = [
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
+use switchyard_core::use_case::WEEKDAYS;
 
 /// `None` when calls may be placed at `now`; otherwise when the hours next open. A use
 /// case without hours is always open; one whose windows never open (every day empty)

@@ -11,7 +11,7 @@ use switchyard_core::call_log::NewLog;
 use switchyard_core::enums::{AmdBehavior, AnsweredBy, CallType, EndReason};
 use switchyard_core::lifecycle::{CallEvent, CallStatus};
 use switchyard_core::run::{CallRun, PlannedEvent, ProviderEvent, RunState};
-use switchyard_core::store::{CallProgress, RunChange, StoreError, StoreResult};
+use switchyard_core::store::{CallProgress, StoreError, StoreResult};
 use switchyard_core::webhook::NewWebhook;
 
 /// Speaking rate used to time a played message (AMD voicemail, after-hours message).
@@ -82,20 +82,13 @@ impl Engine {
                 .finish(call, expected, state, event, deadline, changes)
                 .await;
         }
-        let next_at = state
-            .next_at()
-            .unwrap_or(now.plus_millis(self.config.lease.as_millis() as i64));
         let progress = CallProgress {
             call,
             expected_status: expected,
             logs: changes.logs,
             webhooks: changes.webhooks,
             transcript: None,
-            run: RunChange::Save {
-                state,
-                next_at,
-                lease: self.lease(now),
-            },
+            run: self.keep_run(state, now),
             new_calls: Vec::new(),
         };
         self.store.save_call_progress(progress).await.map(drop)

@@ -191,20 +191,13 @@ impl Engine {
                 return Ok(None);
             }
         }
-        let next_at = state
-            .next_at()
-            .unwrap_or(now.plus_millis(self.config.lease.as_millis() as i64));
         Ok(Some(CallProgress {
             call,
             expected_status: CallStatus::Initiated,
             logs,
             webhooks: Vec::new(),
             transcript: None,
-            run: RunChange::Save {
-                state,
-                next_at,
-                lease: self.lease(now),
-            },
+            run: self.keep_run(state, now),
             new_calls: Vec::new(),
         }))
     }

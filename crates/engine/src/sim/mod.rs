@@ -57,41 +57,12 @@ pub(crate) fn test_call(to: &str) -> switchyard_core::call::Call {
     use switchyard_core::call::{AgentRef, Call, CallMetadata};
     use switchyard_core::enums::{CallType, Language, Provider};
     use switchyard_core::lifecycle::CallStatus;
-    use switchyard_core::use_case::{DEFAULT_MODEL, UseCase};
+    use switchyard_core::use_case::UseCase;
 
     let now = Timestamp::parse("2024-01-01T01:01:01Z").unwrap();
     let org = Id::new(now);
-    let use_case = UseCase {
-        id: Id::new(now),
-        organization_id: org,
-        name: "Load confirmation".to_owned(),
-        transfer_number: Some("+14155550123".to_owned()),
-        extract_with_ai: vec![],
-        classification_tags: vec![],
-        language: Language::EnUs,
-        detailed_work_hours: None,
-        work_start: None,
-        work_end: None,
-        timezone: None,
-        generic_after_hours_message: None,
-        enable_detailed_work_hours: false,
-        keywords: vec![],
-        hooks: vec![],
-        params: None,
-        amd: false,
-        amd_behavior: None,
-        amd_messages: Default::default(),
-        sample_labels: vec![],
-        hidden: false,
-        evaluation_models: vec![],
-        max_duration_mins: None,
-        recorded_message_inbound: None,
-        recorded_message_outbound: None,
-        show_original_caller_id: false,
-        disable_end_call_after_n_reminders: None,
-        model: DEFAULT_MODEL.to_owned(),
-        created_at: now,
-    };
+    let mut use_case = UseCase::new(Id::new(now), org, "Load confirmation", now);
+    use_case.transfer_number = Some("+14155550123".to_owned());
     let mut params = switchyard_core::call::JsonObject::new();
     params.insert("load_id".to_owned(), "LD-1042".into());
     params.insert("origin".to_owned(), "Dallas, TX".into());

@@ -1,7 +1,6 @@
 //! Builders of domain objects with plausible defaults, for tests that talk to a `Store`
 //! directly. Change the returned values' fields as a test needs.
 
-use std::collections::BTreeMap;
 use switchyard_core::agent::Agent;
 use switchyard_core::auth::ApiKeyRecord;
 use switchyard_core::call::{AgentRef, Call, CallMetadata};
@@ -10,7 +9,7 @@ use switchyard_core::lifecycle::CallStatus;
 use switchyard_core::number::{Number, UseCaseConfig};
 use switchyard_core::org::{Member, Organization};
 use switchyard_core::store::{Store, StoreResult};
-use switchyard_core::use_case::{DEFAULT_MODEL, UseCase};
+use switchyard_core::use_case::UseCase;
 use switchyard_core::{Id, Timestamp};
 
 pub const START: &str = "2024-01-01T12:00:00Z";
@@ -96,37 +95,7 @@ pub fn agent(org: Id, name: &str, now: Timestamp) -> Agent {
 }
 
 pub fn use_case(org: Id, name: &str, now: Timestamp) -> UseCase {
-    UseCase {
-        id: Id::new(now),
-        organization_id: org,
-        name: name.to_owned(),
-        transfer_number: None,
-        extract_with_ai: vec![],
-        classification_tags: vec![],
-        language: Language::EnUs,
-        detailed_work_hours: None,
-        work_start: None,
-        work_end: None,
-        timezone: None,
-        generic_after_hours_message: None,
-        enable_detailed_work_hours: false,
-        keywords: vec![],
-        hooks: vec![],
-        params: None,
-        amd: false,
-        amd_behavior: None,
-        amd_messages: BTreeMap::new(),
-        sample_labels: vec![],
-        hidden: false,
-        evaluation_models: vec![],
-        max_duration_mins: None,
-        recorded_message_inbound: None,
-        recorded_message_outbound: None,
-        show_original_caller_id: false,
-        disable_end_call_after_n_reminders: None,
-        model: DEFAULT_MODEL.to_owned(),
-        created_at: now,
-    }
+    UseCase::new(Id::new(now), org, name, now)
 }
 
 pub fn number(org: Id, phone: &str, use_case: Option<Id>, now: Timestamp) -> Number {

@@ -6,17 +6,8 @@ use crate::api::validate::{self, Errors};
 use axum::http::{HeaderName, HeaderValue};
 use chrono::NaiveTime;
 use std::collections::BTreeMap;
+use switchyard_core::use_case::WEEKDAYS;
 use switchyard_core::use_case::{Hook, WorkWindow};
-
-const WEEKDAYS: [&str; 7] = [
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
 
 /// Working hours in canonical form (`HH:MM`, zero-padded).
 pub struct WorkHours {
