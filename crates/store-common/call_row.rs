@@ -24,6 +24,7 @@ pub(crate) enum Col {
     MaybeText(Option<String>),
     Int(i64),
     MaybeInt(Option<i64>),
+    MaybeFloat(Option<f64>),
     Bool(bool),
 }
 
@@ -33,6 +34,7 @@ pub(crate) fn push_col(qb: &mut QueryBuilder<'static, crate::Db>, col: Col) {
         Col::MaybeText(v) => qb.push_bind(v),
         Col::Int(v) => qb.push_bind(v),
         Col::MaybeInt(v) => qb.push_bind(v),
+        Col::MaybeFloat(v) => qb.push_bind(v),
         Col::Bool(v) => qb.push_bind(v),
     };
 }
@@ -68,6 +70,7 @@ pub(crate) fn call_columns(call: &Call) -> StoreResult<Vec<(&'static str, Col)>>
             Col::MaybeInt(call.scheduled_for.map(|t| t.millis())),
         ),
         ("search_text", Col::Text(call.search_text())),
+        ("duration_secs", Col::MaybeFloat(call.duration)),
         ("doc", Col::Text(call_doc(call)?)),
     ])
 }

@@ -46,11 +46,14 @@ mod engine_calls {
 mod engine_outbox {
     include!("engine_outbox.rs");
 }
+mod usage {
+    include!("usage.rs");
+}
 
 mod store_impl {
     use super::{
         ThisStore, agents, call_children, calls_read, calls_write, docs, engine_calls,
-        engine_outbox, numbers, orgs_keys,
+        engine_outbox, numbers, orgs_keys, usage,
     };
     use crate::support::OrBackend;
     use switchyard_core::agent::Agent;
@@ -64,6 +67,7 @@ mod store_impl {
     use switchyard_core::run::{CallRun, Lease};
     use switchyard_core::store::{CallFilter, CallList, CallProgress, CallQuery, StoreResult};
     use switchyard_core::transcript::Transcript;
+    use switchyard_core::usage::{UsageBucket, UseCaseUsage};
     use switchyard_core::webhook::{WebhookDelivery, WebhookOutcome};
     use switchyard_core::use_case::UseCase;
     use switchyard_core::{Id, Timestamp};

@@ -12,7 +12,7 @@ use switchyard_core::store::{StoreError, StoreResult};
 use switchyard_core::{Clock, Id, SystemClock, Timestamp};
 
 const ORG_COLUMNS: &str =
-    "id, name, description, image_url, attributes, default_agent_id, created_at";
+    "id, name, description, image_url, attributes, default_agent_id, created_at, timezone";
 const KEY_COLUMNS: &str =
     "k.id, k.organization_id, k.prefix, k.hash, k.last4, k.member_email, k.created_at";
 
@@ -25,7 +25,7 @@ pub(crate) async fn create_organization(
 ) -> StoreResult<()> {
     let mut tx = store.write_tx().await?;
     sqlx::query(&format!(
-        "INSERT INTO organizations ({ORG_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        "INSERT INTO organizations ({ORG_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
     ))
     .bind(org.id.to_string())
     .bind(&org.name)
@@ -34,6 +34,7 @@ pub(crate) async fn create_organization(
     .bind(to_json(&org.attributes)?)
     .bind(org.default_agent_id.to_string())
     .bind(org.created_at.millis())
+    .bind(&org.timezone)
     .execute(&mut *tx)
     .await
     .map_err(|e| unique_or(e, "organization"))?;
@@ -53,6 +54,7 @@ fn org_from_row(row: &DbRow) -> StoreResult<Organization> {
         attributes: from_json(&get::<String>(row, "attributes")?)?,
         default_agent_id: get_id(row, "default_agent_id")?,
         created_at: Timestamp::from_millis(get(row, "created_at")?),
+        timezone: get(row, "timezone")?,
     })
 }
 

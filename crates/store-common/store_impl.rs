@@ -256,4 +256,27 @@ impl switchyard_core::store::Store for ThisStore {
     ) -> StoreResult<String> {
         engine_outbox::secret(self, &engine_outbox::webhook_secret_name(org), generate).await
     }
+
+    async fn usage_buckets(
+        &self,
+        org: Id,
+        from: Timestamp,
+        to: Timestamp,
+        bucket_secs: i64,
+    ) -> StoreResult<Vec<UsageBucket>> {
+        usage::usage_buckets(self, org, from, to, bucket_secs).await
+    }
+    async fn usage_by_use_case(
+        &self,
+        org: Id,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<UseCaseUsage>> {
+        usage::usage_by_use_case(self, org, from, to).await
+    }
+    async fn set_organization_timezone(&self, org: Id, timezone: &str) -> StoreResult<()> {
+        usage::set_organization_timezone(self, org, timezone).await
+    }
+
+    // EXPORTS (being written)
 }

@@ -19,6 +19,7 @@ pub mod run;
 pub mod store;
 pub mod time;
 pub mod transcript;
+pub mod usage;
 pub mod use_case;
 pub mod webhook;
 

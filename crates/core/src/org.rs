@@ -12,8 +12,13 @@ pub struct Organization {
     pub attributes: Value,
     /// The agent calls get when neither the dial request nor the number names one.
     pub default_agent_id: Id,
+    /// (extension) The IANA time zone whose days, weeks and months usage is reported in.
+    pub timezone: String,
     pub created_at: Timestamp,
 }
+
+/// The time zone of a new organization.
+pub const DEFAULT_TIMEZONE: &str = "UTC";
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {

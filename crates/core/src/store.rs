@@ -14,6 +14,7 @@ use crate::number::Number;
 use crate::org::{Member, Organization};
 use crate::run::{CallRun, Lease, RunState};
 use crate::transcript::Transcript;
+use crate::usage::{UsageBucket, UseCaseUsage};
 use crate::use_case::UseCase;
 use crate::webhook::{NewWebhook, WebhookDelivery, WebhookOutcome};
 use crate::{Id, Timestamp};
@@ -39,7 +40,8 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// The filters of `GET /calls` (contract §4), already parsed. Empty lists mean "any";
 /// values within a list are OR-ed, filters are AND-ed.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// Serializable so that an export can keep the filter it runs (times in milliseconds).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CallFilter {
     pub call_type: Option<CallType>,
     pub statuses: Vec<CallStatus>,
@@ -49,8 +51,10 @@ pub struct CallFilter {
     pub use_cases: Vec<Id>,
     pub campaigns: Vec<Id>,
     /// Inclusive lower bound on `created`.
+    #[serde(default, with = "crate::time::millis::option")]
     pub created_from: Option<Timestamp>,
     /// Inclusive upper bound on `created`.
+    #[serde(default, with = "crate::time::millis::option")]
     pub created_to: Option<Timestamp>,
     /// Case-insensitive substring of `metadata.from`, `metadata.to` or an extraction value.
     pub search: Option<String>,
@@ -280,6 +284,29 @@ pub trait Store: Send + Sync + 'static {
         org: Id,
         generate: &(dyn Fn() -> String + Send + Sync),
     ) -> StoreResult<String>;
+
+    // Reporting: usage (aggregated in the database) and CSV exports.
+
+    /// The organization's calls created in `[from, to)`, counted and their `duration`
+    /// summed per bucket of `bucket_secs` (buckets start at multiples of it since the Unix
+    /// epoch); only buckets that have calls.
+    async fn usage_buckets(
+        &self,
+        org: Id,
+        from: Timestamp,
+        to: Timestamp,
+        bucket_secs: i64,
+    ) -> StoreResult<Vec<UsageBucket>>;
+    /// The same per use case, over `[from, to)`.
+    async fn usage_by_use_case(
+        &self,
+        org: Id,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<UseCaseUsage>>;
+    async fn set_organization_timezone(&self, org: Id, timezone: &str) -> StoreResult<()>;
+
+    // EXPORTS (being written)
 }
 
 /// What the engine did to a call, written in one transaction by [`Store::save_call_progress`].

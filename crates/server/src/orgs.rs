@@ -42,6 +42,7 @@ pub async fn create_organization(
         image_url: None,
         attributes: serde_json::json!({}),
         default_agent_id: agent.id,
+        timezone: switchyard_core::org::DEFAULT_TIMEZONE.to_owned(),
         created_at: now,
     };
     let owner = Member {

@@ -49,6 +49,7 @@ pub async fn create_org(store: &dyn Store, name: &str, owner_email: &str) -> Org
         image_url: None,
         attributes: serde_json::json!({"plan": "test"}),
         default_agent_id: default_agent.id,
+        timezone: switchyard_core::org::DEFAULT_TIMEZONE.to_owned(),
         created_at: now,
     };
     let owner = Member {

@@ -1,0 +1,23 @@
+-- Usage and exports. Keep in step with crates/store-postgres/migrations.
+
+-- Usage periods are days, weeks and months in the organization's time zone.
+ALTER TABLE organizations ADD COLUMN timezone TEXT NOT NULL DEFAULT 'UTC';
+
+-- Derived from `doc` like the other call columns, so usage sums it in the database.
+ALTER TABLE calls ADD COLUMN duration_secs DOUBLE PRECISION;
+UPDATE calls SET duration_secs = json_extract(doc, '$.duration');
+
+-- Covers both usage queries (by period and by use case) without reading the rows.
+CREATE INDEX calls_usage ON calls (organization_id, created_at, use_case_id, duration_secs);
+
+-- CSV exports of calls (POST /calls/export): a queue of jobs and their outcome.
+CREATE TABLE exports (
+    id              TEXT   NOT NULL PRIMARY KEY,
+    organization_id TEXT   NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    created_at      BIGINT NOT NULL,
+    status          TEXT   NOT NULL,
+    lease_until     BIGINT,
+    doc             TEXT   NOT NULL
+);
+CREATE INDEX exports_pending ON exports (created_at) WHERE status IN ('pending', 'running');
+CREATE INDEX exports_org ON exports (organization_id, created_at);
