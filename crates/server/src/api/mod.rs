@@ -10,6 +10,7 @@ pub mod numbers;
 pub mod org;
 pub mod recordings;
 pub mod sim;
+pub mod usage;
 pub mod use_cases;
 pub mod validate;
 
@@ -27,6 +28,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(numbers::routes())
         .merge(org::routes())
         .merge(sim::routes())
+        .merge(usage::routes())
 }
 
 pub async fn not_found() -> ApiError {

@@ -20,7 +20,7 @@ use switchyard_core::store::StoreError;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/org", get(fetch))
+        .route("/org", get(fetch).patch(update))
         .route("/org/webhook-secret", get(webhook_secret))
         .route("/member", patch(upsert_member).delete(remove_member))
 }
@@ -37,6 +37,14 @@ struct OrganizationOut {
     image_url: Option<String>,
     members: Vec<Member>,
     attributes: Value,
+    /// (extension) The IANA time zone usage periods are reported in.
+    timezone: String,
+}
+
+/// (extension) `PATCH /org`: the organization's settings. Only `timezone` so far.
+#[derive(Deserialize)]
+struct OrganizationPatch {
+    timezone: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -55,7 +63,6 @@ async fn fetch(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<
     organization(&state, &caller).await.map(Json)
 }
 
-/// Adds the member, or changes its role.
 #[derive(Serialize)]
 struct WebhookSecret {
     secret: String,
@@ -76,6 +83,7 @@ async fn webhook_secret(
     Ok(Json(WebhookSecret { secret }))
 }
 
+/// Adds the member, or changes its role.
 async fn upsert_member(
     State(state): State<AppState>,
     caller: Caller,
@@ -145,5 +153,23 @@ async fn organization(state: &AppState, caller: &Caller) -> ApiResult<Organizati
         image_url: org.image_url,
         members,
         attributes: org.attributes,
+        timezone: org.timezone,
     })
+}
+
+async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(patch): ApiJson<OrganizationPatch>,
+) -> ApiResult<Json<OrganizationOut>> {
+    caller.require(Role::Owner)?;
+    if let Some(raw) = &patch.timezone {
+        let timezone =
+            validate::timezone("timezone", raw).map_err(|e| ApiError::invalid(vec![e]))?;
+        state
+            .store
+            .set_organization_timezone(caller.organization_id, timezone.name())
+            .await?;
+    }
+    organization(&state, &caller).await.map(Json)
 }

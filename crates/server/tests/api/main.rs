@@ -23,5 +23,6 @@ mod recordings;
 mod retries;
 mod review;
 mod tenancy;
+mod usage;
 mod use_cases;
 mod webhooks;
