@@ -49,11 +49,14 @@ mod engine_outbox {
 mod usage {
     include!("usage.rs");
 }
+mod exports {
+    include!("exports.rs");
+}
 
 mod store_impl {
     use super::{
         ThisStore, agents, call_children, calls_read, calls_write, docs, engine_calls,
-        engine_outbox, numbers, orgs_keys, usage,
+        engine_outbox, exports, numbers, orgs_keys, usage,
     };
     use crate::support::OrBackend;
     use switchyard_core::agent::Agent;
@@ -61,6 +64,7 @@ mod store_impl {
     use switchyard_core::call::{Call, Note, NotePatch, Rating};
     use switchyard_core::campaign::Campaign;
     use switchyard_core::enums::{Emoji, Role, SortOrder};
+    use switchyard_core::export::Export;
     use switchyard_core::number::Number;
     use switchyard_core::org::{Member, Organization};
     use switchyard_core::call_log::{LogEntry, NewLog};

@@ -214,6 +214,9 @@ impl switchyard_core::store::Store for ThisStore {
     async fn save_progress_batch(&self, batch: Vec<CallProgress>) -> StoreResult<Vec<bool>> {
         engine_calls::save_progress_batch(self, batch).await
     }
+    async fn insert_transcripts(&self, org: Id, transcripts: &[Transcript]) -> StoreResult<()> {
+        engine_calls::insert_transcripts(self, org, transcripts).await
+    }
     async fn get_transcript(&self, org: Id, call: Id) -> StoreResult<Transcript> {
         engine_calls::get_transcript(self, org, call).await
     }
@@ -278,5 +281,38 @@ impl switchyard_core::store::Store for ThisStore {
         usage::set_organization_timezone(self, org, timezone).await
     }
 
-    // EXPORTS (being written)
+    async fn insert_export(&self, export: &Export) -> StoreResult<()> {
+        exports::insert_export(self, export).await
+    }
+    async fn get_export(&self, org: Id, id: Id) -> StoreResult<Export> {
+        exports::get_export(self, org, id).await
+    }
+    async fn claim_export(&self, now: Timestamp, lease: &Lease) -> StoreResult<Option<Export>> {
+        exports::claim_export(self, now, lease).await
+    }
+    async fn renew_export_lease(&self, org: Id, id: Id, lease: &Lease) -> StoreResult<bool> {
+        exports::renew_export_lease(self, org, id, lease).await
+    }
+    async fn save_export(&self, export: &Export, owner: &str) -> StoreResult<bool> {
+        exports::save_export(self, export, owner).await
+    }
+    async fn finished_exports(&self, before: Timestamp, limit: u32) -> StoreResult<Vec<Export>> {
+        exports::finished_exports(self, before, limit).await
+    }
+    async fn delete_export(&self, org: Id, id: Id) -> StoreResult<()> {
+        exports::delete_export(self, org, id).await
+    }
+    async fn calls_after(
+        &self,
+        org: Id,
+        filter: &CallFilter,
+        sort: SortOrder,
+        after: Option<(Timestamp, Id)>,
+        limit: u32,
+    ) -> StoreResult<Vec<Call>> {
+        exports::calls_after(self, org, filter, sort, after, limit).await
+    }
+    async fn extraction_keys(&self, org: Id, filter: &CallFilter) -> StoreResult<Vec<String>> {
+        exports::extraction_keys(self, org, filter).await
+    }
 }

@@ -11,7 +11,7 @@ string_enum! {
 }
 
 /// A log line as the API shows it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LogEntry {
     pub seq: u64,
     pub timestamp: Timestamp,
@@ -19,6 +19,9 @@ pub struct LogEntry {
     /// A stable, machine-readable name: `status`, `provider`, `analysis`, `webhook`, ...
     pub event: String,
     pub message: String,
+    /// Details of the event; for `status`: `from`, `to`, `end_reason`; for `webhook`: `url`,
+    /// `attempt`, `status`, `error`, `next_attempt_at`.
+    #[schema(value_type = Value)]
     pub data: Value,
 }
 

@@ -60,6 +60,22 @@ impl<'de> Deserialize<'de> for Id {
     }
 }
 
+/// On the wire: the bare 24-hex string.
+impl utoipa::PartialSchema for Id {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .pattern(Some("^[0-9a-f]{24}$"))
+            .description(Some(
+                "24 lowercase hexadecimal characters; the first 8 are the creation time in Unix seconds",
+            ))
+            .examples([serde_json::json!("65920080a1b2c3d4e5f60718")])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Id {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@ pub mod call;
 pub mod call_log;
 pub mod campaign;
 pub mod enums;
+pub mod export;
 pub mod id;
 pub mod lifecycle;
 pub mod number;

@@ -3,7 +3,7 @@
 use crate::{Id, Timestamp};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Number {
     pub id: Id,
     pub organization_id: Id,
@@ -18,23 +18,25 @@ pub struct Number {
     pub created_at: Timestamp,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UseCaseConfig {
     /// The use case that calls through this number run, if any.
+    #[schema(required = true)]
     pub id: Option<Id>,
     pub prompt_routes: Vec<PromptRoute>,
     pub agent_routes: Vec<AgentRoute>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PromptRoute {
     pub probability: u32,
     pub prompt_id: String,
     #[serde(default)]
+    #[schema(required = true)]
     pub model_id: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AgentRoute {
     pub probability: u32,
     pub id: Id,

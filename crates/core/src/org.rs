@@ -20,7 +20,7 @@ pub struct Organization {
 /// The time zone of a new organization.
 pub const DEFAULT_TIMEZONE: &str = "UTC";
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Member {
     pub email: String,
     pub role: Role,

@@ -9,6 +9,7 @@ use crate::call::{Call, Note, NotePatch, Rating};
 use crate::call_log::{LogEntry, NewLog};
 use crate::campaign::Campaign;
 use crate::enums::{CallType, Emoji, Role, SortOrder};
+use crate::export::Export;
 use crate::lifecycle::{CallStatus, IllegalTransition};
 use crate::number::Number;
 use crate::org::{Member, Organization};
@@ -249,6 +250,8 @@ pub trait Store: Send + Sync + 'static {
     /// each, whether it was written (`false`: its status had changed, nothing written).
     async fn save_progress_batch(&self, batch: Vec<CallProgress>) -> StoreResult<Vec<bool>>;
     async fn get_transcript(&self, org: Id, call: Id) -> StoreResult<Transcript>;
+    /// Stores transcripts of calls that already exist (bulk seeding), in one transaction.
+    async fn insert_transcripts(&self, org: Id, transcripts: &[Transcript]) -> StoreResult<()>;
     /// Oldest first.
     async fn call_logs(&self, org: Id, call: Id) -> StoreResult<Vec<LogEntry>>;
     /// Appends log lines to a call (webhook attempts, engine errors).
@@ -306,7 +309,42 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<UseCaseUsage>>;
     async fn set_organization_timezone(&self, org: Id, timezone: &str) -> StoreResult<()>;
 
-    // EXPORTS (being written)
+    // CSV exports (`POST /calls/export`). The `exports` table is the queue: a worker claims
+    // an export under a lease, so that one whose worker died is taken over once the lease
+    // runs out. A worker writes only while it still holds the lease.
+
+    async fn insert_export(&self, export: &Export) -> StoreResult<()>;
+    /// `NotFound` if it is not the organization's.
+    async fn get_export(&self, org: Id, id: Id) -> StoreResult<Export>;
+    /// The oldest export that is due, from every organization: `pending` whose
+    /// `next_attempt_at` has come, or `running` under a lease that ran out. It is returned
+    /// `running` under `lease`, with `attempts` counting this claim.
+    async fn claim_export(&self, now: Timestamp, lease: &Lease) -> StoreResult<Option<Export>>;
+    /// Extends the lease; `false` if `lease.owner` no longer holds the export (another
+    /// worker took it over, or it was deleted).
+    async fn renew_export_lease(&self, org: Id, id: Id, lease: &Lease) -> StoreResult<bool>;
+    /// Writes the export as it is now if `owner` still holds it (else `false`, nothing
+    /// written). A `running` export stays held; any other status releases it.
+    async fn save_export(&self, export: &Export, owner: &str) -> StoreResult<bool>;
+    /// Finished (`done` or `failed`) exports that finished at or before `before`, oldest
+    /// first, from every organization: the retention sweep's work.
+    async fn finished_exports(&self, before: Timestamp, limit: u32) -> StoreResult<Vec<Export>>;
+    /// Deletes the row (its file is the caller's to delete); deleting a missing one is a no-op.
+    async fn delete_export(&self, org: Id, id: Id) -> StoreResult<()>;
+    /// Up to `limit` calls matching `filter`, in `sort` order, that come after the call
+    /// created at `after.0` with id `after.1` (from the first when `None`), with their
+    /// notes, ratings and views: keyset pagination, so each page costs the same.
+    async fn calls_after(
+        &self,
+        org: Id,
+        filter: &CallFilter,
+        sort: SortOrder,
+        after: Option<(Timestamp, Id)>,
+        limit: u32,
+    ) -> StoreResult<Vec<Call>>;
+    /// The distinct keys of `extraction` among the calls matching `filter`, sorted; the
+    /// database reads them without sending the calls.
+    async fn extraction_keys(&self, org: Id, filter: &CallFilter) -> StoreResult<Vec<String>>;
 }
 
 /// What the engine did to a call, written in one transaction by [`Store::save_call_progress`].

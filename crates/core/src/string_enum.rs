@@ -1,10 +1,11 @@
 /// Declares an enum whose wire form is an exact string of the contract (`"In progress"`),
-/// with `as_str`, `FromStr`, `Display`, serde, and `ALL` in declaration order.
+/// with `as_str`, `FromStr`, `Display`, serde, its OpenAPI schema (a string `enum` of the
+/// wire values), and `ALL` in declaration order.
 macro_rules! string_enum {
     ($(#[$meta:meta])* pub enum $name:ident { $($(#[$variant_meta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($(#[$variant_meta])* $variant),+ }
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, utoipa::ToSchema)]
+        pub enum $name { $($(#[$variant_meta])* #[schema(rename = $text)] $variant),+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];

@@ -70,6 +70,24 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
+/// On the wire: RFC 3339 in UTC, whole seconds, `Z` (inputs may carry any offset).
+impl utoipa::PartialSchema for Timestamp {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::DateTime,
+            )))
+            .description(Some(
+                "RFC 3339; answers are UTC with whole seconds (`2024-01-01T01:01:01Z`), requests may use any offset and fractions",
+            ))
+            .examples([serde_json::json!("2024-01-01T01:01:01Z")])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Timestamp {}
+
 /// `#[serde(with = "millis")]`: a timestamp as integer milliseconds, for internal state
 /// that must keep sub-second precision (the wire format has whole seconds).
 pub mod millis {

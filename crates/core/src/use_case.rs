@@ -21,35 +21,57 @@ pub const WEEKDAYS: [&str; 7] = [
 pub const DEFAULT_MODEL: &str = "gpt-4o";
 
 /// Every key is always present on the wire; unset optional values are `null`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UseCase {
     pub id: Id,
     pub organization_id: Id,
     pub name: String,
+    /// E.164; where `+15550100005` calls are transferred.
+    #[schema(required = true)]
     pub transfer_number: Option<String>,
     pub extract_with_ai: Vec<ExtractField>,
     pub classification_tags: Vec<ClassificationTag>,
     pub language: Language,
+    /// Openings per lowercase weekday (`monday` ... `sunday`), local time.
+    #[schema(required = true)]
     pub detailed_work_hours: Option<BTreeMap<String, Vec<WorkWindow>>>,
+    /// `HH:MM`, local time; set together with `work_end`.
+    #[schema(required = true)]
     pub work_start: Option<String>,
+    /// `HH:MM`, later than `work_start`.
+    #[schema(required = true)]
     pub work_end: Option<String>,
+    /// An IANA time zone name such as `America/Chicago`.
+    #[schema(required = true)]
     pub timezone: Option<String>,
+    #[schema(required = true)]
     pub generic_after_hours_message: Option<String>,
     pub enable_detailed_work_hours: bool,
     pub keywords: Vec<String>,
     pub hooks: Vec<Hook>,
+    /// Values for the prompt template: an object, or `null`.
+    #[schema(value_type = Option<Object>, required = true)]
     pub params: Option<Value>,
     pub amd: bool,
+    /// Required when `amd` is true.
+    #[schema(required = true)]
     pub amd_behavior: Option<AmdBehavior>,
+    /// Language (`en-US`, ...) to the message left on an answering machine.
     pub amd_messages: BTreeMap<String, String>,
     pub sample_labels: Vec<SampleLabel>,
     pub hidden: bool,
     pub evaluation_models: Vec<String>,
+    /// 1 to 240; calls end after this long (default 10).
+    #[schema(required = true, minimum = 1, maximum = 240)]
     pub max_duration_mins: Option<u32>,
+    #[schema(required = true)]
     pub recorded_message_inbound: Option<String>,
+    #[schema(required = true)]
     pub recorded_message_outbound: Option<String>,
     pub show_original_caller_id: bool,
+    #[schema(required = true)]
     pub disable_end_call_after_n_reminders: Option<u32>,
+    /// The AI model calls run on (default `gpt-4o`).
     pub model: String,
     /// (extension) When the use case was created.
     pub created_at: Timestamp,
@@ -97,49 +119,66 @@ impl UseCase {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// A value the analysis extracts from the conversation into the call's `extraction`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ExtractField {
+    /// Unique within the use case: the key in `extraction`.
     pub name: String,
     #[serde(default)]
+    #[schema(required = true)]
     pub description: String,
     #[serde(rename = "type")]
     pub field_type: FieldType,
+    /// Any JSON value, or `null`.
     #[serde(default)]
+    #[schema(value_type = Value, required = true)]
     pub example: Option<Value>,
     #[serde(default)]
+    #[schema(required = true)]
     pub required: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Answers always carry every key; requests may leave out those with a default.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ClassificationTag {
     pub name: String,
+    /// Default `""`.
     #[serde(default)]
+    #[schema(required = true)]
     pub description: String,
 }
 
 /// One opening of a day in `detailed_work_hours`, `HH:MM` to `HH:MM` local time.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WorkWindow {
     pub start: String,
     pub end: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Where the call's `start` and `end` webhooks go. Answers always carry every key;
+/// requests may leave out `headers`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Hook {
+    /// An absolute `http(s)` URL.
     pub url: String,
+    /// Default `[]`.
     #[serde(default)]
+    #[schema(required = true)]
     pub headers: Vec<HookHeader>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct HookHeader {
     pub key: String,
     pub value: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Answers always carry every key; requests may leave out `color`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SampleLabel {
     pub name: String,
+    /// Default `""`.
     #[serde(default)]
+    #[schema(required = true)]
     pub color: String,
 }

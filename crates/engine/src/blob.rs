@@ -1,8 +1,9 @@
-//! Where recordings are kept. The file-system store is the default (a folder in the data
-//! directory); the trait lets an S3-compatible store follow.
+//! Where recordings and CSV exports are kept. The file-system store is the default (a
+//! folder in the data directory); the trait lets an S3-compatible store follow.
 
 use async_trait::async_trait;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use tokio::io::AsyncRead;
 
 #[derive(Debug, thiserror::Error)]
 #[error("blob store: {0}")]
@@ -16,6 +17,30 @@ pub trait BlobStore: Send + Sync + 'static {
     async fn exists(&self, key: &str) -> Result<bool, BlobError>;
     /// Deleting a missing blob is not an error.
     async fn delete(&self, key: &str) -> Result<(), BlobError>;
+
+    /// Stores the file at `path` under `key` (large files: exports), taking it over: the
+    /// file is gone from `path` afterwards. The default reads it into memory and `put`s it;
+    /// a store that can do better (a rename, a streamed upload) overrides this.
+    async fn put_file(&self, key: &str, path: &Path) -> Result<(), BlobError> {
+        let bytes = tokio::fs::read(path).await?;
+        self.put(key, bytes).await?;
+        tokio::fs::remove_file(path).await?;
+        Ok(())
+    }
+
+    /// The blob as a stream of bytes with its length, to send without holding it in memory.
+    async fn open(&self, key: &str) -> Result<Option<BlobReader>, BlobError> {
+        Ok(self.get(key).await?.map(|bytes| BlobReader {
+            len: bytes.len() as u64,
+            reader: Box::new(std::io::Cursor::new(bytes)),
+        }))
+    }
+}
+
+/// A blob being read: its length and its bytes.
+pub struct BlobReader {
+    pub len: u64,
+    pub reader: Box<dyn AsyncRead + Send + Unpin>,
 }
 
 /// Blobs as files under a root folder; keys are relative paths made by the engine
@@ -69,6 +94,40 @@ impl BlobStore for FsBlobStore {
             _ => Ok(()),
         }
     }
+
+    /// Synced, then renamed into place: no copy when `path` is on the same file system as
+    /// the store (the export worker writes next to it); copied aside first when it is not.
+    async fn put_file(&self, key: &str, path: &Path) -> Result<(), BlobError> {
+        let target = self.path(key);
+        if let Some(dir) = target.parent() {
+            tokio::fs::create_dir_all(dir).await?;
+        }
+        tokio::fs::File::open(path).await?.sync_all().await?;
+        match tokio::fs::rename(path, &target).await {
+            Err(e) if e.kind() == std::io::ErrorKind::CrossesDevices => {
+                let partial = target.with_extension("partial");
+                tokio::fs::copy(path, &partial).await?;
+                tokio::fs::File::open(&partial).await?.sync_all().await?;
+                tokio::fs::rename(&partial, &target).await?;
+                tokio::fs::remove_file(path).await?;
+                Ok(())
+            }
+            other => Ok(other?),
+        }
+    }
+
+    async fn open(&self, key: &str) -> Result<Option<BlobReader>, BlobError> {
+        let file = match tokio::fs::File::open(self.path(key)).await {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let len = file.metadata().await?.len();
+        Ok(Some(BlobReader {
+            len,
+            reader: Box::new(file),
+        }))
+    }
 }
 
 #[cfg(test)]
@@ -96,5 +155,23 @@ mod tests {
         blobs.delete("recordings/a/b.wav").await.unwrap();
         assert_eq!(blobs.get("recordings/a/b.wav").await.unwrap(), None);
         assert!(!blobs.exists("recordings/a/b.wav").await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_file_is_moved_in_and_read_back_as_a_stream() {
+        let dir = tempfile::tempdir().unwrap();
+        let blobs = FsBlobStore::new(dir.path().join("blobs"));
+        let scratch = dir.path().join("export.csv");
+        std::fs::write(&scratch, b"id,created\n").unwrap();
+        blobs.put_file("exports/o/e.csv", &scratch).await.unwrap();
+        assert!(!scratch.exists(), "the file is taken over");
+        let mut blob = blobs.open("exports/o/e.csv").await.unwrap().unwrap();
+        assert_eq!(blob.len, 11);
+        let mut read = Vec::new();
+        tokio::io::AsyncReadExt::read_to_end(&mut blob.reader, &mut read)
+            .await
+            .unwrap();
+        assert_eq!(read, b"id,created\n");
+        assert!(blobs.open("exports/o/missing.csv").await.unwrap().is_none());
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::api;
 use crate::config::HttpConfig;
+use crate::exports::ExportWorker;
 use crate::recordings::RecordingLinks;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -28,6 +29,8 @@ pub struct AppState {
     /// Where the engine keeps recordings (the same store it writes to).
     pub blobs: Arc<dyn BlobStore>,
     pub recording_links: RecordingLinks,
+    /// `POST /calls/export` wakes it; on an API-only replica it is built but not run.
+    pub exports: Arc<ExportWorker>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -36,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::routes(&state))
         .merge(api::health::routes())
         .merge(api::recordings::routes())
+        .merge(api::openapi::routes())
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CatchPanicLayer::custom(api::panic_response))

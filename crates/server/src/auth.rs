@@ -17,8 +17,8 @@ use switchyard_core::auth::ApiKeyRecord;
 use switchyard_core::enums::Role;
 use switchyard_core::time::Timestamp;
 
-const KEY_PREFIX: &str = "sy_";
-const PREFIX_LEN: usize = KEY_PREFIX.len() + 10;
+pub const KEY_PREFIX: &str = "sy_";
+pub const PREFIX_LEN: usize = KEY_PREFIX.len() + 10;
 
 /// A freshly made key: the secret is shown once and only its record is stored.
 pub struct NewApiKey {

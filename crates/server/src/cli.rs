@@ -2,8 +2,8 @@
 //! `sim inbound`.
 //! Output meant for people goes to stdout; logs go to stderr, so `--json` output stays clean.
 
-use crate::config::{EngineArgs, HttpConfig, StorageConfig};
-use crate::{orgs, serve, sim, storage};
+use crate::config::{EngineArgs, ExportArgs, HttpConfig, StorageConfig};
+use crate::{orgs, seed, serve, sim, storage};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -34,6 +34,8 @@ enum Command {
         // Boxed: the engine's many settings would make every other command as large.
         #[command(flatten)]
         engine: Box<EngineArgs>,
+        #[command(flatten)]
+        exports: ExportArgs,
         /// Create (once) a demo organization with calls, and print an API key for it.
         #[arg(long, env = "SWITCHYARD_DEMO")]
         demo: bool,
@@ -49,6 +51,15 @@ enum Command {
     Key {
         #[command(subcommand)]
         command: KeyCommand,
+    },
+    /// Fill an organization with realistic calls (benchmarks, demos).
+    Seed {
+        /// The organization's id.
+        #[arg(long)]
+        org: Id,
+        /// How many calls.
+        #[arg(long)]
+        calls: u64,
     },
     /// Drive the simulated telephone network.
     Sim {
@@ -158,8 +169,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 storage::describe(&cli.storage)
             );
         }
-        Command::Serve { http, engine, demo } => {
-            serve::run(&cli.storage, store, clock, http, *engine, demo).await?;
+        Command::Serve {
+            http,
+            engine,
+            exports,
+            demo,
+        } => {
+            serve::run(&cli.storage, store, clock, http, *engine, exports, demo).await?;
+        }
+        Command::Seed { org, calls } => {
+            let bar = indicatif::ProgressBar::new(calls).with_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} calls, {per_sec}, {eta} left",
+                )?,
+            );
+            let started = std::time::Instant::now();
+            seed::seed(store.as_ref(), org, calls, clock.now(), |done| {
+                bar.set_position(done)
+            })
+            .await?;
+            bar.finish_and_clear();
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "{calls} calls seeded in {secs:.1} s ({:.0} calls per second)",
+                calls as f64 / secs
+            );
         }
         Command::Sim {
             command: SimCommand::Inbound { to, from },

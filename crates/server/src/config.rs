@@ -95,6 +95,32 @@ pub struct EngineArgs {
     pub openai_backup_api_key: Option<String>,
 }
 
+/// CSV exports (`POST /calls/export`): the SMTP server that mails them and how long they
+/// are kept. The export worker runs with the engine (not on `--no-engine` replicas).
+#[derive(Clone, Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The SMTP server that mails exports: `smtp://host:port` (plain),
+    /// `smtp+starttls://host:port` (STARTTLS required; also `smtp://host:port?tls=required`)
+    /// or `smtps://host:port` (TLS from the start), with `user:password@` before the host
+    /// to log in. Without it exports are only downloadable.
+    #[arg(long, env = "SWITCHYARD_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of export mails.
+    #[arg(long, env = "SWITCHYARD_SMTP_FROM", default_value = crate::exports::DEFAULT_FROM)]
+    pub smtp_from: String,
+    /// Hours a finished export (its status and its CSV) is kept before it is deleted.
+    #[arg(
+        long,
+        env = "SWITCHYARD_EXPORT_RETENTION_HOURS",
+        default_value_t = 168,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub export_retention_hours: u64,
+    /// Largest CSV attached to the mail, in bytes; a larger one is only linked.
+    #[arg(long, env = "SWITCHYARD_EXPORT_MAX_ATTACHMENT_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub export_max_attachment_bytes: u64,
+}
+
 fn positive(raw: &str) -> Result<f64, String> {
     match raw.parse::<f64>() {
         Ok(value) if value > 0.0 && value.is_finite() => Ok(value),
@@ -125,6 +151,10 @@ pub const KNOWN_ENV_VARS: &[&str] = &[
     "SWITCHYARD_OPENAI_BACKUP_BASE_URL",
     "SWITCHYARD_OPENAI_BACKUP_MODEL",
     "SWITCHYARD_OPENAI_BACKUP_API_KEY",
+    "SWITCHYARD_SMTP_URL",
+    "SWITCHYARD_SMTP_FROM",
+    "SWITCHYARD_EXPORT_RETENTION_HOURS",
+    "SWITCHYARD_EXPORT_MAX_ATTACHMENT_BYTES",
     "SWITCHYARD_LOG",
     "SWITCHYARD_LOG_FORMAT",
     "SWITCHYARD_TEST_POSTGRES_URL",

@@ -7,8 +7,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use switchyard_core::store::StoreError;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One field that breaks a rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
+    /// Where: `content`, `hooks[0].url`, `[3].phone_number` (item 3 of a batch),
+    /// `calls[2].scheduled_time` (row 2 of a campaign), a query parameter's name, or `body`.
     pub field: String,
     pub message: String,
 }
@@ -38,6 +41,10 @@ pub enum ApiError {
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    #[error("{0}")]
+    TooManyRequests(String),
+    #[error("{0}")]
+    Unavailable(String),
     #[error("{message}")]
     Unprocessable {
         message: String,
@@ -86,6 +93,8 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -103,17 +112,21 @@ impl From<StoreError> for ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    message: &'a str,
+/// The body of every error answer.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong and how to fix it.
+    message: String,
+    /// Only on a `422`: every field that breaks a rule.
     #[serde(skip_serializing_if = "Option::is_none")]
-    errors: Option<&'a [FieldError]>,
+    #[schema(nullable = false)]
+    errors: Option<Vec<FieldError>>,
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let (message, errors) = match &self {
+        let (message, errors) = match self {
             ApiError::Internal(source) => {
                 tracing::error!(error = %display_chain(source.as_ref()), "request failed");
                 (
@@ -121,19 +134,10 @@ impl IntoResponse for ApiError {
                     None,
                 )
             }
-            ApiError::Unprocessable { message, errors } => {
-                (message.clone(), Some(errors.as_slice()))
-            }
+            ApiError::Unprocessable { message, errors } => (message, Some(errors)),
             other => (other.to_string(), None),
         };
-        (
-            status,
-            axum::Json(ErrorBody {
-                message: &message,
-                errors,
-            }),
-        )
-            .into_response()
+        (status, axum::Json(ErrorBody { message, errors })).into_response()
     }
 }
 

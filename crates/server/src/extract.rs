@@ -4,7 +4,7 @@
 
 use crate::error::{ApiError, FieldError};
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
@@ -14,7 +14,7 @@ use switchyard_core::Id;
 /// A JSON request body.
 pub struct ApiJson<T>(pub T);
 
-/// A JSON request body that may be absent (an empty body reads as `T::default()`).
+/// A JSON request body that may be absent: an empty body, or `null`, reads as `T::default()`.
 pub struct OptionalJson<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
@@ -38,7 +38,10 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJ
         if !is_json {
             return Err(not_json());
         }
-        parse_json(&bytes).map(OptionalJson)
+        match parse_json::<Option<T>>(&bytes)? {
+            Some(body) => Ok(OptionalJson(body)),
+            None => Ok(OptionalJson(T::default())),
+        }
     }
 }
 
@@ -97,7 +100,38 @@ fn not_json() -> ApiError {
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let value: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    if let Some(at) = nul_at(&value, "") {
+        return Err(ApiError::invalid_field(&at, NUL_MESSAGE));
+    }
     from_value(value, "").map_err(|error| ApiError::invalid(vec![error]))
+}
+
+const NUL_MESSAGE: &str = "text may not contain NUL (U+0000) characters";
+
+/// Where a string (or an object key) holds a NUL character: PostgreSQL cannot store one, so
+/// it is refused at the edge, the same on every backend.
+fn nul_at(value: &serde_json::Value, at: &str) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::String(text) if text.contains('\0') => Some(join_path("", at)),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| nul_at(item, &format!("{at}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(key, item)| {
+            let here = if at.is_empty() {
+                key.clone()
+            } else {
+                format!("{at}.{key}")
+            };
+            if key.contains('\0') {
+                Some(join_path("", at))
+            } else {
+                nul_at(item, &here)
+            }
+        }),
+        _ => None,
+    }
 }
 
 /// Converts an already-parsed JSON value, reporting a misfit under `prefix` (e.g. `[3]`).
@@ -135,6 +169,36 @@ fn join_path(prefix: &str, path: &str) -> String {
         ("", path) => path.to_owned(),
         (p, path) if path.starts_with('[') => format!("{p}{path}"),
         (p, path) => format!("{p}.{path}"),
+    }
+}
+
+/// A query string. Every parameter is read as text and checked by the handler, so the only
+/// ways to fail here are a parameter given twice and a NUL character: a `422` naming it.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or_default();
+        if let Some((name, _)) = url::form_urlencoded::parse(query.as_bytes())
+            .find(|(name, value)| name.contains('\0') || value.contains('\0'))
+        {
+            return Err(ApiError::invalid_field(&name, NUL_MESSAGE));
+        }
+        Query::try_from_uri(&parts.uri)
+            .map(|Query(query)| ApiQuery(query))
+            .map_err(|rejection| {
+                let message = rejection.body_text();
+                let field = message
+                    .split('`')
+                    .nth(1)
+                    .filter(|name| !name.is_empty())
+                    .unwrap_or("query");
+                let reason = message
+                    .strip_prefix("Failed to deserialize query string: ")
+                    .unwrap_or(&message);
+                ApiError::invalid_field(field, format!("cannot read the query string: {reason}"))
+            })
     }
 }
 

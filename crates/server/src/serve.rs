@@ -1,8 +1,9 @@
-//! `switchyard serve`: the HTTP API and, unless `--no-engine`, the call engine in the same
-//! process, both stopped gracefully on Ctrl-C or SIGTERM.
+//! `switchyard serve`: the HTTP API and, unless `--no-engine`, the call engine and the
+//! export worker in the same process, all stopped gracefully on Ctrl-C or SIGTERM.
 
 use crate::app::{self, AppState};
-use crate::config::{EngineArgs, HttpConfig, StorageConfig};
+use crate::config::{EngineArgs, ExportArgs, HttpConfig, StorageConfig};
+use crate::exports::{ExportConfig, ExportParts, ExportWorker};
 use crate::recordings::RecordingLinks;
 use crate::{demo, engine_setup, storage};
 use anyhow::Context;
@@ -17,6 +18,7 @@ pub async fn run(
     clock: Arc<dyn Clock>,
     http: HttpConfig,
     engine_args: EngineArgs,
+    export_args: ExportArgs,
     demo: bool,
 ) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(http.addr)
@@ -34,6 +36,21 @@ pub async fn run(
         engine_setup::engine_config(&engine_args),
         engine_setup::analyzer(&engine_args)?,
     )?);
+    let exports = Arc::new(ExportWorker::new(ExportParts {
+        store: store.clone(),
+        clock: clock.clone(),
+        blobs: blobs.clone(),
+        config: ExportConfig::from_args(
+            &export_args,
+            &storage_config.data_dir,
+            http.public_url.clone(),
+        ),
+        instance: format!(
+            "exports-{}-{}",
+            std::process::id(),
+            &switchyard_core::Id::new(clock.now()).to_string()[16..]
+        ),
+    })?);
     let recording_links = RecordingLinks::load(store.as_ref()).await?;
     let shutdown = CancellationToken::new();
     let engine_task = if engine_args.no_engine {
@@ -44,13 +61,17 @@ pub async fn run(
             // it, so take it over now instead of waiting for its leases to run out.
             store.expire_leases().await?;
         }
-        Some(tokio::spawn(engine.clone().run(shutdown.clone())))
+        Some((
+            tokio::spawn(engine.clone().run(shutdown.clone())),
+            tokio::spawn(exports.clone().run(shutdown.clone())),
+        ))
     };
     tracing::info!(
         %addr,
         storage = %storage::describe(storage_config),
         engine = if engine_task.is_some() { "on" } else { "off" },
         sim_speed = engine_args.sim_speed,
+        export_mail = if export_args.smtp_url.is_some() { "smtp" } else { "off" },
         "switchyard listening"
     );
     let state = AppState {
@@ -60,6 +81,7 @@ pub async fn run(
         engine,
         blobs,
         recording_links,
+        exports,
     };
     let stop = shutdown.clone();
     app::serve(listener, state, async move {
@@ -68,8 +90,9 @@ pub async fn run(
     })
     .await?;
     shutdown.cancel();
-    if let Some(task) = engine_task {
-        task.await.context("the call engine panicked")?;
+    if let Some((engine, exports)) = engine_task {
+        engine.await.context("the call engine panicked")?;
+        exports.await.context("the export worker panicked")?;
     }
     Ok(())
 }

@@ -1,10 +1,13 @@
 //! Agents (contract §6): the voices calls are placed with. Everyone reads, Owners write.
 
 use crate::api::nullable::double_option;
+use crate::api::openapi::{
+    BadRequest, Forbidden, PayloadTooLarge, Unauthorized, Unprocessable, UnsupportedMediaType,
+};
 use crate::api::validate::{self, Errors};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
 use crate::extract::{ApiJson, PathId};
 use axum::Json;
 use axum::Router;
@@ -24,27 +27,72 @@ pub fn routes() -> Router<AppState> {
         .route("/agents/{id}", get(fetch).patch(update).delete(remove))
 }
 
-#[derive(Deserialize)]
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list, create, fetch, update, remove))]
+pub struct Doc;
+
+#[derive(Deserialize, utoipa::ToSchema)]
 struct AgentIn {
+    /// 1 to 100 characters.
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 100)]
     name: Option<String>,
-    /// Strings, checked one by one so that every bad entry is reported.
+    /// At least one; default `["english"]`. Read as strings, checked one by one so that
+    /// every bad entry is reported.
+    #[schema(value_type = Option<Vec<AgentLanguage>>, min_items = 1)]
     languages: Option<Vec<String>>,
+    /// Blank or `null`: no particular voice.
     voice_id: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// Absent keys leave the agent as it is.
+#[derive(Deserialize, utoipa::ToSchema)]
 struct AgentPatch {
+    /// 1 to 100 characters.
+    #[schema(min_length = 1, max_length = 100)]
     name: Option<String>,
+    /// At least one.
+    #[schema(value_type = Option<Vec<AgentLanguage>>, min_items = 1)]
     languages: Option<Vec<String>>,
-    /// `null` clears the voice.
+    /// `null` (or blank) clears the voice.
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
     voice_id: Option<Option<String>>,
 }
 
+/// The organization's agents, oldest first.
+#[utoipa::path(
+    get,
+    path = "/agents",
+    operation_id = "list_agents",
+    tag = "Agents",
+    responses(
+        (status = 200, description = "The agents", body = Vec<Agent>),
+        (status = 401, response = Unauthorized),
+    )
+)]
 async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Agent>>> {
     Ok(Json(state.store.list_agents(caller.organization_id).await?))
 }
 
+/// Creates an agent.
+///
+/// Owners only.
+#[utoipa::path(
+    post,
+    path = "/agents",
+    operation_id = "create_agent",
+    tag = "Agents",
+    request_body = AgentIn,
+    responses(
+        (status = 200, description = "The created agent", body = Agent),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+    )
+)]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -77,6 +125,20 @@ async fn create(
     Ok(Json(agent))
 }
 
+/// One agent.
+#[utoipa::path(
+    get,
+    path = "/agents/{id}",
+    operation_id = "get_agent",
+    tag = "Agents",
+    params(("id" = Id, Path, description = "The agent's id")),
+    responses(
+        (status = 200, description = "The agent", body = Agent),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, description = "No such agent in your organization", body = ErrorBody),
+    )
+)]
 async fn fetch(
     State(state): State<AppState>,
     caller: Caller,
@@ -91,7 +153,27 @@ async fn fetch(
     ))
 }
 
-/// Only the keys present change.
+/// Changes an agent.
+///
+/// Only the keys present change. Owners only.
+#[utoipa::path(
+    patch,
+    path = "/agents/{id}",
+    operation_id = "update_agent",
+    tag = "Agents",
+    params(("id" = Id, Path, description = "The agent's id")),
+    request_body = AgentPatch,
+    responses(
+        (status = 200, description = "The changed agent", body = Agent),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, description = "No such agent in your organization", body = ErrorBody),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+    )
+)]
 async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -127,7 +209,25 @@ async fn update(
     Ok(Json(agent))
 }
 
+/// Deletes an agent.
+///
 /// Refused (`409`) for the organization's default agent and for agents a number routes to.
+/// Owners only.
+#[utoipa::path(
+    delete,
+    path = "/agents/{id}",
+    operation_id = "delete_agent",
+    tag = "Agents",
+    params(("id" = Id, Path, description = "The agent's id")),
+    responses(
+        (status = 200, description = "The deleted agent", body = Agent),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, description = "No such agent in your organization", body = ErrorBody),
+        (status = 409, description = "The organization's default agent, or one a number routes to", body = ErrorBody),
+    )
+)]
 async fn remove(
     State(state): State<AppState>,
     caller: Caller,

@@ -4,9 +4,11 @@
 pub mod agents;
 pub mod calls;
 pub mod dial;
+pub mod exports;
 pub mod health;
 pub mod nullable;
 pub mod numbers;
+pub mod openapi;
 pub mod org;
 pub mod recordings;
 pub mod sim;
@@ -28,6 +30,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(numbers::routes())
         .merge(org::routes())
         .merge(sim::routes())
+        .merge(exports::routes())
         .merge(usage::routes())
 }
 

@@ -2,10 +2,13 @@
 //! members. The store refuses (`409`) any change that would leave the organization without
 //! an Owner.
 
+use crate::api::openapi::{
+    BadRequest, Forbidden, PayloadTooLarge, Unauthorized, Unprocessable, UnsupportedMediaType,
+};
 use crate::api::validate::{self, Errors};
 use crate::app::AppState;
 use crate::auth::{self, Caller};
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
 use crate::extract::ApiJson;
 use axum::Json;
 use axum::Router;
@@ -25,51 +28,90 @@ pub fn routes() -> Router<AppState> {
         .route("/member", patch(upsert_member).delete(remove_member))
 }
 
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(fetch, update, webhook_secret, upsert_member, remove_member))]
+pub struct Doc;
+
 /// The Organization object. Not the stored struct: `api_key` is per caller, and the default
 /// agent and creation time are not part of the contract's shape.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Organization)]
 struct OrganizationOut {
     id: Id,
     name: String,
+    #[schema(required = true)]
     description: Option<String>,
-    /// The caller's own key, masked: the secret is never shown after creation.
+    /// The caller's own key, masked (`sy_3f9a1c2b7e…wXyZ`): the secret is never shown
+    /// after creation.
     api_key: String,
+    #[schema(required = true)]
     image_url: Option<String>,
     members: Vec<Member>,
+    /// Free-form attributes of the organization.
     attributes: Value,
     /// (extension) The IANA time zone usage periods are reported in.
     timezone: String,
 }
 
-/// (extension) `PATCH /org`: the organization's settings. Only `timezone` so far.
-#[derive(Deserialize)]
+/// (extension) The organization's settings. Only `timezone` so far; absent keys are left as
+/// they are.
+#[derive(Deserialize, utoipa::ToSchema)]
 struct OrganizationPatch {
+    /// An IANA time zone name such as `America/Chicago`.
     timezone: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct MemberIn {
+    #[schema(value_type = String, required = true, format = Email)]
     email: Option<String>,
-    /// A string so that a bad role and a bad email are reported together.
+    /// Read as a string so that a bad role and a bad email are reported together.
+    #[schema(value_type = Role, required = true)]
     role: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct MemberRef {
+    #[schema(value_type = String, required = true, format = Email)]
     email: Option<String>,
 }
 
+/// The caller's organization and its members.
+#[utoipa::path(
+    get,
+    path = "/org",
+    operation_id = "get_organization",
+    tag = "Organization",
+    responses(
+        (status = 200, description = "The organization", body = OrganizationOut),
+        (status = 401, response = Unauthorized),
+    )
+)]
 async fn fetch(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<OrganizationOut>> {
     organization(&state, &caller).await.map(Json)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct WebhookSecret {
+    /// `whsec_` and base64.
     secret: String,
 }
 
-/// (extension) The secret the `webhook-signature` header is made with, so that receivers
-/// can verify deliveries (Standard Webhooks, `whsec_...`). Owners only.
+/// (extension) The secret that signs the organization's webhooks.
+///
+/// The `webhook-signature` header is made with it, so that receivers can verify deliveries
+/// (Standard Webhooks, `whsec_...`). Owners only.
+#[utoipa::path(
+    get,
+    path = "/org/webhook-secret",
+    operation_id = "get_webhook_secret",
+    tag = "Organization",
+    responses(
+        (status = 200, description = "The secret", body = WebhookSecret),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+    )
+)]
 async fn webhook_secret(
     State(state): State<AppState>,
     caller: Caller,
@@ -83,7 +125,26 @@ async fn webhook_secret(
     Ok(Json(WebhookSecret { secret }))
 }
 
-/// Adds the member, or changes its role.
+/// Adds a member, or changes a member's role.
+///
+/// A change that would leave no Owner is a `409`. Owners only.
+#[utoipa::path(
+    patch,
+    path = "/member",
+    operation_id = "upsert_member",
+    tag = "Organization",
+    request_body = MemberIn,
+    responses(
+        (status = 200, description = "The organization", body = OrganizationOut),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, description = "The organization would have no Owner left", body = ErrorBody),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+    )
+)]
 async fn upsert_member(
     State(state): State<AppState>,
     caller: Caller,
@@ -114,7 +175,27 @@ async fn upsert_member(
     organization(&state, &caller).await.map(Json)
 }
 
-/// Removes the member; its keys stop working.
+/// Removes a member.
+///
+/// The member's keys stop working. Removing the last Owner is a `409`. Owners only.
+#[utoipa::path(
+    delete,
+    path = "/member",
+    operation_id = "remove_member",
+    tag = "Organization",
+    request_body = MemberRef,
+    responses(
+        (status = 200, description = "The organization", body = OrganizationOut),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, description = "No member with this email", body = ErrorBody),
+        (status = 409, description = "The organization would have no Owner left", body = ErrorBody),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+    )
+)]
 async fn remove_member(
     State(state): State<AppState>,
     caller: Caller,
@@ -157,6 +238,25 @@ async fn organization(state: &AppState, caller: &Caller) -> ApiResult<Organizati
     })
 }
 
+/// (extension) Changes the organization's settings.
+///
+/// Owners only.
+#[utoipa::path(
+    patch,
+    path = "/org",
+    operation_id = "update_organization",
+    tag = "Organization",
+    request_body = OrganizationPatch,
+    responses(
+        (status = 200, description = "The organization", body = OrganizationOut),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, description = "`timezone` is not an IANA time zone", body = ErrorBody),
+    )
+)]
 async fn update(
     State(state): State<AppState>,
     caller: Caller,

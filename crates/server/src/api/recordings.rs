@@ -3,8 +3,9 @@
 //! credential, so a tampered or expired link is `403` and says no more.
 
 use crate::app::AppState;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use axum::Router;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::IntoResponse;
@@ -17,22 +18,66 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/recordings/{org}/{file}", get(recording))
 }
 
-#[derive(Deserialize)]
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(recording))]
+pub struct Doc;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Signed {
-    /// Read as text: a mangled link is a `403` like any other bad link, not a `400`.
+    /// When the link expires, in Unix seconds. Read as text: a mangled link is a `403` like
+    /// any other bad link, not a `400`.
+    #[param(value_type = Option<i64>)]
     expires: Option<String>,
+    /// The link's signature.
     signature: Option<String>,
 }
 
+/// A WAV file.
+struct Wav;
+
+impl utoipa::PartialSchema for Wav {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .content_media_type("audio/wav")
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Wav {}
+
+/// A call's recording, through a link from `GET /api/v1/calls/{id}/recording`.
+#[utoipa::path(
+    get,
+    path = "/recordings/{org}/{file}",
+    operation_id = "get_recording",
+    tag = "Recordings",
+    security(()),
+    params(
+        ("org" = String, Path, description = "The organization's id"),
+        ("file" = String, Path, description = "The call's id followed by `.wav`"),
+        Signed,
+    ),
+    responses(
+        (status = 200, description = "The recording", body = inline(Wav), content_type = "audio/wav"),
+        (status = 403, description = "The link is invalid, tampered with or expired", body = ErrorBody),
+        (status = 404, description = "The recording no longer exists (the call was deleted)", body = ErrorBody),
+    )
+)]
 async fn recording(
     State(state): State<AppState>,
     Path((org, file)): Path<(String, String)>,
-    Query(signed): Query<Signed>,
+    signed: Result<Query<Signed>, QueryRejection>,
 ) -> ApiResult<impl IntoResponse> {
     let forbidden = || {
         ApiError::Forbidden(
             "this recording link is invalid or has expired: ask the API for a new one".to_owned(),
         )
+    };
+    // A query string that does not parse (a parameter given twice) is a bad link too.
+    let Ok(Query(signed)) = signed else {
+        return Err(forbidden());
     };
     let org: Id = org.parse().map_err(|_| forbidden())?;
     let call: Id = file

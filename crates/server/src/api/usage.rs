@@ -9,10 +9,12 @@
 //! of 15 minutes, so a local day, week or month is a whole number of these buckets); the
 //! buckets are folded into local periods here. Nothing loads the calls themselves.
 
+use crate::api::openapi::{Unauthorized, Unprocessable};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use axum::extract::{Query, State};
+use crate::extract::ApiQuery;
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{Datelike, Days, Months, NaiveDate, NaiveDateTime, TimeZone};
@@ -27,16 +29,30 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/usage", get(usage))
 }
 
-#[derive(Deserialize)]
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(usage), components(schemas(Timeframe)))]
+pub struct Doc;
+
+/// Either `timeframe`, or both `start` and `end`.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct UsageQuery {
+    /// One row per local day (the last 30), week (12, Monday to Sunday) or month (12);
+    /// the default without `start` and `end` is `monthly`.
+    #[param(value_type = Option<Timeframe>)]
     timeframe: Option<String>,
+    /// With `end`: one row per use case with calls created from `start` (an RFC 3339 time,
+    /// or a date in the organization's time zone).
     start: Option<String>,
+    /// With `start`: up to `end`, exclusive (a date includes that whole day).
     end: Option<String>,
 }
 
-#[derive(Serialize)]
+/// Usage in one period of the organization's time zone.
+#[derive(Serialize, utoipa::ToSchema)]
 struct PeriodUsage {
     organization_id: Id,
+    /// `YYYY-MM-DD` (its first day) for days and weeks, `YYYY-MM` for months.
     period: String,
     /// Seconds.
     duration: f64,
@@ -44,7 +60,8 @@ struct PeriodUsage {
     call_count: u64,
 }
 
-#[derive(Serialize)]
+/// Usage of one use case over `[start, end)`.
+#[derive(Serialize, utoipa::ToSchema)]
 struct UseCaseUsage {
     org_id: Id,
     use_case_id: Id,
@@ -54,25 +71,76 @@ struct UseCaseUsage {
     minutes: f64,
 }
 
-#[derive(Clone, Copy)]
+/// The rows of `GET /usage`: per period, or per use case.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum UsageRows {
+    Periods(Vec<PeriodUsage>),
+    UseCases(Vec<UseCaseUsage>),
+}
+
+/// `anyOf`, not `oneOf`: an empty list is both.
+impl utoipa::PartialSchema for UsageRows {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::Ref;
+        use utoipa::openapi::schema::{AnyOfBuilder, ArrayBuilder};
+        AnyOfBuilder::new()
+            .item(ArrayBuilder::new().items(Ref::from_schema_name("PeriodUsage")))
+            .item(ArrayBuilder::new().items(Ref::from_schema_name("UseCaseUsage")))
+            .description(Some(
+                "Per period with `timeframe` (oldest first, periods without calls included), per use case with `start` and `end`",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for UsageRows {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        use utoipa::PartialSchema;
+        schemas.push(("PeriodUsage".into(), PeriodUsage::schema()));
+        <PeriodUsage as utoipa::ToSchema>::schemas(schemas);
+        schemas.push(("UseCaseUsage".into(), UseCaseUsage::schema()));
+        <UseCaseUsage as utoipa::ToSchema>::schemas(schemas);
+    }
+}
+
+#[derive(Clone, Copy, utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
 enum Timeframe {
     Daily,
     Weekly,
     Monthly,
 }
 
+/// Calls and their duration per period, or per use case.
+#[utoipa::path(
+    get,
+    path = "/usage",
+    tag = "Usage",
+    params(UsageQuery),
+    responses(
+        (status = 200, description = "The rows", body = UsageRows),
+        (status = 401, response = Unauthorized),
+        (status = 422, response = Unprocessable),
+    )
+)]
 async fn usage(
     State(state): State<AppState>,
     caller: Caller,
-    Query(query): Query<UsageQuery>,
-) -> ApiResult<Json<serde_json::Value>> {
+    ApiQuery(query): ApiQuery<UsageQuery>,
+) -> ApiResult<Json<UsageRows>> {
     let org = state.store.get_organization(caller.organization_id).await?;
     let tz: Tz = org.timezone.parse().unwrap_or(Tz::UTC);
     let now = state.clock.now();
     let rows = match (&query.start, &query.end) {
         (None, None) => {
             let timeframe = parse_timeframe(query.timeframe.as_deref())?;
-            serde_json::to_value(by_period(&state, org.id, tz, timeframe, now).await?)
+            UsageRows::Periods(by_period(&state, org.id, tz, timeframe, now).await?)
         }
         (Some(start), Some(end)) => {
             if query.timeframe.is_some() {
@@ -82,12 +150,12 @@ async fn usage(
                 ));
             }
             let (start, end) = range(start, end, tz)?;
-            serde_json::to_value(by_use_case(&state, org.id, start, end).await?)
+            UsageRows::UseCases(by_use_case(&state, org.id, start, end).await?)
         }
         (None, Some(_)) => return Err(ApiError::invalid_field("start", "required with `end`")),
         (Some(_), None) => return Err(ApiError::invalid_field("end", "required with `start`")),
     };
-    Ok(Json(rows.map_err(ApiError::internal)?))
+    Ok(Json(rows))
 }
 
 fn parse_timeframe(raw: Option<&str>) -> ApiResult<Timeframe> {

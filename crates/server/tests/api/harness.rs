@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use switchyard::app::{self, AppState};
 use switchyard::config::HttpConfig;
+use switchyard::exports::{ExportConfig, ExportParts, ExportWorker};
 use switchyard::orgs;
 use switchyard::recordings::RecordingLinks;
 use switchyard_core::Id;
@@ -44,6 +45,8 @@ pub struct TestApp {
     pub org: TestOrg,
     /// Stepped by the tests ([`TestApp::run_engine`]), never running on its own.
     pub engine: Arc<Engine>,
+    /// The export worker, without SMTP; stepped by the tests (`run_due`) too.
+    pub exports: Arc<ExportWorker>,
     _blobs: tempfile::TempDir,
     _db: TestDatabase,
     _shutdown: oneshot::Sender<()>,
@@ -94,6 +97,19 @@ impl TestApp {
             })
             .unwrap(),
         );
+        let exports = Arc::new(
+            ExportWorker::new(ExportParts {
+                store: store.clone(),
+                clock: clock.clone(),
+                blobs: blobs.clone(),
+                config: ExportConfig {
+                    scratch_dir: blobs_dir.path().join("tmp"),
+                    ..ExportConfig::default()
+                },
+                instance: "test-exports".to_owned(),
+            })
+            .unwrap(),
+        );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let state = AppState {
@@ -103,6 +119,7 @@ impl TestApp {
             engine: engine.clone(),
             blobs,
             recording_links: RecordingLinks::load(store.as_ref()).await.unwrap(),
+            exports: exports.clone(),
         };
         let (shutdown, stopped) = oneshot::channel::<()>();
         tokio::spawn(app::serve(listener, state, async {
@@ -118,6 +135,7 @@ impl TestApp {
                 owner_key: String::new(),
             },
             engine,
+            exports,
             _blobs: blobs_dir,
             _db: db,
             _shutdown: shutdown,

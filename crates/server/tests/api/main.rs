@@ -6,6 +6,7 @@
 mod common;
 mod harness;
 mod receiver;
+mod smtp_sink;
 
 mod agents;
 mod auth;
@@ -15,9 +16,12 @@ mod dial;
 mod dispatch_instances;
 mod engine_control;
 mod engine_lifecycle;
+mod exports;
 mod inbound;
+mod isolation;
 mod notes;
 mod numbers;
+mod openapi;
 mod org;
 mod recordings;
 mod retries;

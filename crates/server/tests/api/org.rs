@@ -32,6 +32,7 @@ async fn the_organization_shows_a_masked_key_and_its_members(db: TestDatabase) {
             "id": app.org.id.to_string(), "name": "Acme Freight", "description": null,
             "api_key": masked(&app.org.owner_key), "image_url": null,
             "members": [{"email": "owner@acme.test", "role": "Owner"}], "attributes": {},
+            "timezone": "UTC",
         })
     );
     let secret = &app.org.owner_key[13..app.org.owner_key.len() - 4];

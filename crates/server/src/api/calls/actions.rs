@@ -1,14 +1,29 @@
+use crate::api::openapi::{BadRequest, Forbidden, Unauthorized};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::PathId;
 use axum::Json;
 use axum::extract::State;
+use switchyard_core::Id;
 use switchyard_core::call::Call;
 use switchyard_core::enums::Role;
 use switchyard_core::store::StoreError;
 use switchyard_engine::recording_key;
 
+/// One call.
+#[utoipa::path(
+    get,
+    path = "/calls/{id}",
+    tag = "Calls",
+    params(("id" = Id, Path, description = "The call's id")),
+    responses(
+        (status = 200, description = "The call", body = Call),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, description = "No such call in your organization", body = ErrorBody),
+    )
+)]
 pub async fn get_call(
     State(state): State<AppState>,
     caller: Caller,
@@ -23,7 +38,24 @@ pub async fn get_call(
     ))
 }
 
-/// Hangs up a live call: `In progress` ends `Completed`, `Initiated`/`Ringing` end `Canceled`.
+/// Hangs up a live call.
+///
+/// `In progress` ends `Completed`, `Initiated` and `Ringing` end `Canceled`, all with
+/// `end_reason: stopped`. Representatives and Owners.
+#[utoipa::path(
+    post,
+    path = "/calls/{id}/stop",
+    tag = "Calls",
+    params(("id" = Id, Path, description = "The call's id")),
+    responses(
+        (status = 200, description = "The stopped call", body = Call),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, description = "No such call in your organization", body = ErrorBody),
+        (status = 409, description = "The call is not live (`Initiated`, `Ringing` or `In progress`)", body = ErrorBody),
+    )
+)]
 pub async fn stop(
     State(state): State<AppState>,
     caller: Caller,
@@ -39,6 +71,22 @@ pub async fn stop(
 }
 
 /// Cancels a call that has not been dialed yet (`Scheduled` or `Queued`).
+///
+/// It ends `Canceled`. Representatives and Owners.
+#[utoipa::path(
+    post,
+    path = "/calls/{id}/cancel",
+    tag = "Calls",
+    params(("id" = Id, Path, description = "The call's id")),
+    responses(
+        (status = 200, description = "The canceled call", body = Call),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, description = "No such call in your organization", body = ErrorBody),
+        (status = 409, description = "The call is no longer `Scheduled` or `Queued`", body = ErrorBody),
+    )
+)]
 pub async fn cancel(
     State(state): State<AppState>,
     caller: Caller,
@@ -53,6 +101,23 @@ pub async fn cancel(
     Ok(Json(call))
 }
 
+/// Deletes a call.
+///
+/// Its notes, transcript, logs and recording go with it. Owners only.
+#[utoipa::path(
+    delete,
+    path = "/calls/{id}",
+    tag = "Calls",
+    params(("id" = Id, Path, description = "The call's id")),
+    responses(
+        (status = 200, description = "The deleted call", body = Call),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, description = "No such call in your organization", body = ErrorBody),
+        (status = 409, description = "The call is live: stop it first", body = ErrorBody),
+    )
+)]
 pub async fn delete_call(
     State(state): State<AppState>,
     caller: Caller,

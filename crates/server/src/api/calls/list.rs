@@ -1,24 +1,43 @@
 use super::query::CallQueryParams;
+use crate::api::openapi::{Unauthorized, Unprocessable};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::ApiQuery;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::Serialize;
+use switchyard_core::Id;
 use switchyard_core::call::Call;
 
-#[derive(Serialize)]
+/// A page of calls.
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct CallPage {
     calls: Vec<Call>,
+    /// How many calls match the filters, on every page.
     count: u64,
+    /// The page size used.
     limit: u32,
+    /// The calls skipped before this page.
     offset: u64,
 }
 
+/// The organization's calls, filtered, sorted and paged.
+#[utoipa::path(
+    get,
+    path = "/calls",
+    tag = "Calls",
+    params(CallQueryParams),
+    responses(
+        (status = 200, description = "The page", body = CallPage),
+        (status = 401, response = Unauthorized),
+        (status = 422, response = Unprocessable),
+    )
+)]
 pub async fn list_calls(
     State(state): State<AppState>,
     caller: Caller,
-    Query(params): Query<CallQueryParams>,
+    ApiQuery(params): ApiQuery<CallQueryParams>,
 ) -> ApiResult<Json<CallPage>> {
     let query = params.parse()?;
     let list = state
@@ -33,17 +52,34 @@ pub async fn list_calls(
     }))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct CurrentPage {
+    /// 1-based.
     #[serde(rename = "currentPage")]
+    #[schema(minimum = 1)]
     current_page: u64,
 }
 
 /// The 1-based page that holds the call under the given filters, sort and limit.
+#[utoipa::path(
+    get,
+    path = "/calls/current-page",
+    tag = "Calls",
+    params(
+        ("callId" = Id, Query, description = "The call to locate (also accepted as `call_id`)"),
+        CallQueryParams,
+    ),
+    responses(
+        (status = 200, description = "The page that holds the call", body = CurrentPage),
+        (status = 401, response = Unauthorized),
+        (status = 404, description = "The call is not among the calls that match the filters", body = ErrorBody),
+        (status = 422, response = Unprocessable),
+    )
+)]
 pub async fn current_page(
     State(state): State<AppState>,
     caller: Caller,
-    Query(params): Query<CallQueryParams>,
+    ApiQuery(params): ApiQuery<CallQueryParams>,
 ) -> ApiResult<Json<CurrentPage>> {
     let call_id = params.call_id()?;
     let query = params.parse()?;
@@ -61,6 +97,17 @@ pub async fn current_page(
     }))
 }
 
+/// Every tag used on the organization's calls, sorted.
+#[utoipa::path(
+    get,
+    path = "/calls/tags",
+    operation_id = "list_tags",
+    tag = "Calls",
+    responses(
+        (status = 200, description = "The tags", body = Vec<String>),
+        (status = 401, response = Unauthorized),
+    )
+)]
 pub async fn tags(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<String>>> {
     Ok(Json(state.store.call_tags(caller.organization_id).await?))
 }

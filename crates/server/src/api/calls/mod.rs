@@ -4,7 +4,7 @@ mod actions;
 mod list;
 mod notes;
 mod outputs;
-mod query;
+pub(crate) mod query;
 mod review;
 
 use crate::app::AppState;
@@ -33,3 +33,26 @@ pub fn routes() -> Router<AppState> {
         .route("/calls/{id}/viewed", patch(review::mark_viewed))
         .route("/calls/{id}/ratings", patch(review::rate))
 }
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(
+        list::list_calls,
+        list::current_page,
+        list::tags,
+        actions::get_call,
+        actions::delete_call,
+        outputs::transcript,
+        outputs::recording,
+        outputs::logs,
+        actions::stop,
+        actions::cancel,
+        notes::add_note,
+        notes::update_note,
+        notes::delete_note,
+        review::mark_viewed,
+        review::rate,
+    ),
+    components(schemas(switchyard_core::enums::SortOrder))
+)]
+pub struct Doc;

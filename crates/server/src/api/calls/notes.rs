@@ -1,7 +1,10 @@
 use super::actions::call_error;
+use crate::api::openapi::{
+    BadRequest, Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
+};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
 use crate::extract::{ApiJson, PathId, PathIds};
 use axum::Json;
 use axum::extract::State;
@@ -13,20 +16,47 @@ use switchyard_core::store::StoreError;
 
 const MAX_NOTE_CHARS: usize = 10_000;
 
-/// Client-sent `id`, `user_id` and `created_at` are ignored (unknown fields are dropped).
-#[derive(Deserialize)]
+/// A new note. Client-sent `id`, `user_id` and `created_at` are ignored (unknown fields are
+/// dropped): the author is the key's member.
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct NoteIn {
+    /// 1 to 10,000 characters, not blank.
+    #[schema(min_length = 1, max_length = 10000)]
     content: String,
+    /// Default `false`.
     #[serde(default)]
     flagged: bool,
 }
 
-#[derive(Deserialize)]
+/// A change to a note: absent or `null` keys leave it as it is.
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct NotePatchIn {
+    /// 1 to 10,000 characters, not blank.
+    #[schema(min_length = 1, max_length = 10000)]
     content: Option<String>,
     flagged: Option<bool>,
 }
 
+/// Adds a note to a call.
+///
+/// Representatives and Owners.
+#[utoipa::path(
+    post,
+    path = "/calls/{id}/notes",
+    tag = "Calls",
+    params(("id" = Id, Path, description = "The call's id")),
+    request_body = NoteIn,
+    responses(
+        (status = 200, description = "The call with its new note", body = Call),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, description = "No such call in your organization", body = ErrorBody),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, description = "`content` is missing, blank or too long", body = ErrorBody),
+    )
+)]
 pub async fn add_note(
     State(state): State<AppState>,
     caller: Caller,
@@ -51,6 +81,29 @@ pub async fn add_note(
     Ok(Json(call))
 }
 
+/// Edits a note; sets its `updated_at`.
+///
+/// Representatives and Owners.
+#[utoipa::path(
+    patch,
+    path = "/calls/{id}/notes/{note_id}",
+    tag = "Calls",
+    params(
+        ("id" = Id, Path, description = "The call's id"),
+        ("note_id" = Id, Path, description = "The note's id"),
+    ),
+    request_body = NotePatchIn,
+    responses(
+        (status = 200, description = "The call with the edited note", body = Call),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, description = "No such call in your organization, or no such note on it", body = ErrorBody),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, description = "`content` is blank or too long", body = ErrorBody),
+    )
+)]
 pub async fn update_note(
     State(state): State<AppState>,
     caller: Caller,
@@ -76,7 +129,26 @@ pub async fn update_note(
     Ok(Json(call))
 }
 
-/// Returns the call without the note; a second delete of the same note is a 404.
+/// Deletes a note.
+///
+/// Answers the call without the note; a second delete of the same note is a `404`.
+/// Representatives and Owners.
+#[utoipa::path(
+    delete,
+    path = "/calls/{id}/notes/{note_id}",
+    tag = "Calls",
+    params(
+        ("id" = Id, Path, description = "The call's id"),
+        ("note_id" = Id, Path, description = "The note's id"),
+    ),
+    responses(
+        (status = 200, description = "The call without the note", body = Call),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, description = "No such call in your organization, or no such note on it", body = ErrorBody),
+    )
+)]
 pub async fn delete_note(
     State(state): State<AppState>,
     caller: Caller,

@@ -2,24 +2,41 @@
 //! its recording (#6). Everyone who can read the call can read these.
 
 use super::actions::call_error;
+use crate::api::openapi::{BadRequest, Unauthorized, Unprocessable};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
-use crate::extract::PathId;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{ApiQuery, PathId};
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::http::header::HOST;
 use serde::{Deserialize, Serialize};
-use switchyard_core::Timestamp;
 use switchyard_core::call_log::LogEntry;
 use switchyard_core::store::StoreError;
 use switchyard_core::transcript::Transcript;
+use switchyard_core::{Id, Timestamp};
 use switchyard_engine::recording_key;
 
 const DEFAULT_LINK_SECS: u64 = 3600;
 const MAX_LINK_SECS: u64 = 7 * 24 * 3600;
 
+/// What was said on a call.
+///
+/// Message offsets are seconds from `start_time`, the moment the call was answered.
+#[utoipa::path(
+    get,
+    path = "/calls/{id}/transcript",
+    operation_id = "get_transcript",
+    tag = "Calls",
+    params(("id" = Id, Path, description = "The call's id")),
+    responses(
+        (status = 200, description = "The transcript", body = Transcript),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, description = "No such call in your organization, or it has no transcript yet (it has not been answered and ended)", body = ErrorBody),
+    )
+)]
 pub async fn transcript(
     State(state): State<AppState>,
     caller: Caller,
@@ -39,6 +56,23 @@ pub async fn transcript(
     }
 }
 
+/// Every step of a call, oldest first.
+///
+/// Status changes, provider events, scheduling, analysis, recording, webhook attempts and
+/// campaign retries, numbered from 1.
+#[utoipa::path(
+    get,
+    path = "/calls/{id}/logs",
+    operation_id = "get_logs",
+    tag = "Calls",
+    params(("id" = Id, Path, description = "The call's id")),
+    responses(
+        (status = 200, description = "The call's log lines", body = Vec<LogEntry>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, description = "No such call in your organization", body = ErrorBody),
+    )
+)]
 pub async fn logs(
     State(state): State<AppState>,
     caller: Caller,
@@ -53,23 +87,42 @@ pub async fn logs(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LinkQuery {
+    /// How long the link works, 1 to 604800 seconds (7 days; default 3600).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 604800)]
     expires_in_secs: Option<String>,
 }
 
-#[derive(Serialize)]
+/// A link to a call's recording (WAV) that works without the API key until it expires.
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct RecordingLink {
     url: String,
     expires_at: Timestamp,
 }
 
+/// A signed link to a call's recording.
+#[utoipa::path(
+    get,
+    path = "/calls/{id}/recording",
+    operation_id = "get_recording_link",
+    tag = "Calls",
+    params(("id" = Id, Path, description = "The call's id"), LinkQuery),
+    responses(
+        (status = 200, description = "The link", body = RecordingLink),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, description = "No such call in your organization, or it has no recording (not answered, or not ended yet)", body = ErrorBody),
+        (status = 422, response = Unprocessable),
+    )
+)]
 pub async fn recording(
     State(state): State<AppState>,
     caller: Caller,
     PathId(id): PathId,
     headers: HeaderMap,
-    Query(query): Query<LinkQuery>,
+    ApiQuery(query): ApiQuery<LinkQuery>,
 ) -> ApiResult<Json<RecordingLink>> {
     let secs = match &query.expires_in_secs {
         None => DEFAULT_LINK_SECS,

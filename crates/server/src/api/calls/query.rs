@@ -1,38 +1,90 @@
 //! The query string of `GET /calls` and `GET /calls/current-page`, parsed into a
-//! [`CallQuery`]. Every value arrives as a string; each bad one is reported as a field error.
+//! [`CallQuery`]; also the same filters in the JSON body of `POST /calls/export`. Every
+//! value arrives as a string; each bad one is reported as a field error.
 
 use crate::api::validate::Errors;
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldError};
 use crate::extract::parse_field_id;
 use chrono::NaiveDate;
 use serde::Deserialize;
+use serde_json::Value;
 use std::str::FromStr;
 use switchyard_core::Id;
+use switchyard_core::enums::{CallType, Emoji, SortOrder};
+use switchyard_core::lifecycle::CallStatus;
 use switchyard_core::store::{CallFilter, CallQuery};
 use switchyard_core::time::Timestamp;
 
 pub const MAX_LIMIT: u32 = 2000;
 
-#[derive(Debug, Default, Deserialize)]
+/// Every value is read as a string and checked here; the types below are what is valid.
+/// Lists are comma-separated: a call matches any value of a list, and every list given.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CallQueryParams {
+    /// Only calls of this type.
     #[serde(rename = "type")]
+    #[param(value_type = Option<CallType>)]
     call_type: Option<String>,
+    /// Calls per page, 1 to 2000 (default 2000).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 2000)]
     limit: Option<String>,
+    /// Calls to skip (default 0).
+    #[param(value_type = Option<i64>, minimum = 0)]
     skip: Option<String>,
+    /// Statuses, comma-separated.
+    #[param(value_type = Option<Vec<CallStatus>>, explode = false)]
     statuses: Option<String>,
+    /// Tags (`metadata.tags`), comma-separated.
+    #[param(value_type = Option<Vec<String>>, explode = false)]
     tags: Option<String>,
+    /// Models (`use_case.model`), comma-separated.
+    #[param(value_type = Option<Vec<String>>, explode = false)]
     models: Option<String>,
+    /// Rating emojis, comma-separated: calls holding any rating with one of them.
+    #[param(value_type = Option<Vec<Emoji>>, explode = false)]
     ratings: Option<String>,
+    /// Use case ids, comma-separated.
+    #[param(value_type = Option<Vec<Id>>, explode = false)]
     use_cases: Option<String>,
+    /// Campaign ids, comma-separated.
+    #[param(value_type = Option<Vec<Id>>, explode = false)]
     campaigns: Option<String>,
+    /// Calls created at or after this.
+    #[param(schema_with = time_or_date)]
     from: Option<String>,
+    /// Calls created at or before this.
+    #[param(schema_with = time_or_date)]
     to: Option<String>,
+    /// Order of `created`, ties broken by id (default `desc`).
+    #[param(value_type = Option<SortOrder>)]
     sort: Option<String>,
+    /// A case-insensitive substring of `metadata.from`, `metadata.to` or any extraction value.
     search: Option<String>,
+    /// Only calls transferred to the contact with this email.
     transfer_contact_email: Option<String>,
     #[serde(rename = "callId")]
+    #[param(ignore)]
     call_id_camel: Option<String>,
+    #[param(ignore)]
     call_id: Option<String>,
+}
+
+/// `from` and `to`: a time or a date.
+fn time_or_date() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    let string = |format| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(format)))
+    };
+    utoipa::openapi::schema::AnyOfBuilder::new()
+        .item(string(KnownFormat::DateTime))
+        .item(string(KnownFormat::Date))
+        .description(Some(
+            "An RFC 3339 time, or a `YYYY-MM-DD` date: in `from` its start, in `to` its end (UTC); both bounds are inclusive",
+        ))
+        .into()
 }
 
 impl CallQueryParams {
@@ -87,6 +139,39 @@ impl CallQueryParams {
         })
     }
 
+    /// The filters of `GET /calls` given in a JSON body (`POST /calls/export`): each
+    /// value a string as in the query string, or an array of them (read as their
+    /// comma-separated list), a number or a boolean; `null` is absent. `limit`, `skip` and
+    /// `callId` are not filters and are ignored.
+    /// Values that fit none of these are left out and reported, so that `parse` can
+    /// report the others' errors at the same time.
+    pub fn from_json(body: &serde_json::Map<String, Value>) -> (CallQueryParams, Vec<FieldError>) {
+        let mut errors = Vec::new();
+        let mut value = |field: &str| match json_text(field, body.get(field)) {
+            Ok(text) => text,
+            Err(error) => {
+                errors.push(error);
+                None
+            }
+        };
+        let params = CallQueryParams {
+            call_type: value("type"),
+            statuses: value("statuses"),
+            tags: value("tags"),
+            models: value("models"),
+            ratings: value("ratings"),
+            use_cases: value("use_cases"),
+            campaigns: value("campaigns"),
+            from: value("from"),
+            to: value("to"),
+            sort: value("sort"),
+            search: value("search"),
+            transfer_contact_email: value("transfer_contact_email"),
+            ..CallQueryParams::default()
+        };
+        (params, errors)
+    }
+
     /// `callId` (or `call_id`) of `GET /calls/current-page`.
     pub fn call_id(&self) -> Result<Id, ApiError> {
         let raw = self
@@ -97,6 +182,26 @@ impl CallQueryParams {
                 ApiError::invalid_field("callId", "required: the id of the call to locate")
             })?;
         parse_field_id("callId", raw).map_err(|e| ApiError::invalid(vec![e]))
+    }
+}
+
+/// A JSON value as the text a query string would have carried.
+fn json_text(field: &str, value: Option<&Value>) -> Result<Option<String>, FieldError> {
+    let scalar = |value: &Value| match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    };
+    let misfit = || FieldError::new(field, "must be a string or an array of strings");
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| scalar(item).ok_or_else(misfit))
+            .collect::<Result<Vec<_>, _>>()
+            .map(|items| Some(items.join(","))),
+        Some(other) => scalar(other).map(Some).ok_or_else(misfit),
     }
 }
 

@@ -1,33 +1,59 @@
 //! What reviewers add to a call: "viewed by" marks and emoji ratings. Viewers may do both.
 
 use super::actions::call_error;
+use crate::api::openapi::{BadRequest, PayloadTooLarge, Unauthorized, UnsupportedMediaType};
 use crate::api::validate;
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, OptionalJson, PathId};
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
+use switchyard_core::Id;
 use switchyard_core::call::{Call, Rating};
 use switchyard_core::enums::{Emoji, RatingOperation};
 use switchyard_core::time::Timestamp;
 
-#[derive(Default, Deserialize)]
+/// Who viewed the call; the body may be left out.
+#[derive(Default, Deserialize, utoipa::ToSchema)]
 pub struct ViewedIn {
+    /// Default: the key's member.
+    #[schema(format = Email)]
     email: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct RatingIn {
     emoji: Emoji,
-    /// Defaults to the key's member.
+    /// Default: the key's member.
+    #[schema(format = Email)]
     email: Option<String>,
     operation: RatingOperation,
+    /// When the rating was given (default: now).
     created: Option<Timestamp>,
 }
 
-/// Idempotent; the body (and its `email`) is optional and defaults to the key's member.
+/// Marks a call viewed.
+///
+/// Records the body's `email`, else the key's member, once: repeating it changes nothing.
+/// The body may be left out. Viewers too.
+#[utoipa::path(
+    patch,
+    path = "/calls/{id}/viewed",
+    tag = "Calls",
+    params(("id" = Id, Path, description = "The call's id")),
+    request_body(content = Option<ViewedIn>, description = "Optional"),
+    responses(
+        (status = 200, description = "The call", body = Call),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, description = "No such call in your organization", body = ErrorBody),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, description = "`email` is not an email address", body = ErrorBody),
+    )
+)]
 pub async fn mark_viewed(
     State(state): State<AppState>,
     caller: Caller,
@@ -43,7 +69,26 @@ pub async fn mark_viewed(
     Ok(Json(call))
 }
 
-/// `add` twice keeps one rating; `remove` of a missing rating changes nothing.
+/// Adds or removes an emoji rating.
+///
+/// One of each emoji per member: `add` twice keeps one rating, `remove` of a missing rating
+/// changes nothing. Viewers too.
+#[utoipa::path(
+    patch,
+    path = "/calls/{id}/ratings",
+    tag = "Calls",
+    params(("id" = Id, Path, description = "The call's id")),
+    request_body = RatingIn,
+    responses(
+        (status = 200, description = "The call", body = Call),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, description = "No such call in your organization", body = ErrorBody),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, description = "A bad `emoji`, `operation`, `email` or `created`", body = ErrorBody),
+    )
+)]
 pub async fn rate(
     State(state): State<AppState>,
     caller: Caller,

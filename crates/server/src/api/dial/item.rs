@@ -15,23 +15,47 @@ use switchyard_core::lifecycle::CallStatus;
 use switchyard_core::phone::PhoneNumber;
 use switchyard_core::time::Timestamp;
 
-#[derive(Debug, Default, Deserialize)]
+/// A call to place. Ids that are not the organization's are a `422` on their field.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct DialItem {
+    /// One of the organization's numbers, to call from.
+    #[schema(value_type = Id, required = true)]
     pub number_id: Option<String>,
+    /// The number to call, E.164: `+` and 8 to 15 digits.
+    #[schema(value_type = String, required = true, pattern = r"^\+[0-9]{8,15}$", examples("+14155550123"))]
     pub phone_number: Option<String>,
+    /// Default: the number's use case (one of the two is needed).
+    #[schema(value_type = Option<Id>)]
     pub use_case_id: Option<String>,
     /// Deprecated name of `use_case_id`.
+    #[schema(value_type = Option<Id>, deprecated)]
     pub assistant_id: Option<String>,
+    /// Default: drawn from the number's `agent_routes`, else the organization's default agent.
+    #[schema(value_type = Option<Id>)]
     pub agent_id: Option<String>,
+    /// Default: drawn from the number's `prompt_routes`.
     pub prompt_id: Option<String>,
+    /// The model the call runs on; wins over the use case's.
     pub model_id: Option<String>,
+    /// Default: the use case's language.
+    #[schema(value_type = Option<Language>)]
     pub language: Option<String>,
+    /// Values for the prompt template: an object, or `null`.
+    #[schema(value_type = Option<Object>)]
     pub params: Option<Value>,
+    /// Kept on the call as `metadata.custom`: an object, or `null`.
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Value>,
+    #[schema(value_type = Option<Id>)]
     pub campaign_id: Option<String>,
+    /// When to place the call: absent or past is now (`Queued`), future is `Scheduled`.
     pub scheduled_for: Option<Timestamp>,
+    /// The call's own cap, 1 to 240 minutes.
+    #[schema(minimum = 1, maximum = 240)]
     pub max_duration_mins: Option<i64>,
+    /// (extension) Tags of 1 to 100 characters, kept in `metadata.tags`.
     pub tags: Option<Vec<String>>,
+    /// Wait in `Queued` while the AI backend is unavailable instead of failing.
     pub wait_until_awake: Option<bool>,
 }
 

@@ -28,3 +28,7 @@ pub fn routes(batch_body_limit_bytes: usize) -> Router<AppState> {
             post(scheduled::campaign).layer(DefaultBodyLimit::max(batch_body_limit_bytes)),
         )
 }
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(outbound::outbound, outbound::batched, scheduled::campaign))]
+pub struct Doc;

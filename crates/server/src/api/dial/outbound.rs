@@ -2,18 +2,50 @@ use super::MAX_CALLS_PER_REQUEST;
 use super::context::DialContext;
 use super::idempotency::{self, Replay};
 use super::item::DialItem;
+use crate::api::openapi::{Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType};
 use crate::api::validate::Errors;
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{JsonBytes, from_value, parse_json};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::Value;
+use switchyard_core::call::Call;
 use switchyard_core::enums::Role;
 
-/// `POST /dial/outbound`: one call; answers the created Call.
+/// Places one call.
+///
+/// The call is created `Queued` (or `Scheduled` for a future `scheduled_for`) and the
+/// engine takes it from there. Representatives and Owners.
+#[utoipa::path(
+    post,
+    path = "/dial/outbound",
+    tag = "Dial",
+    params(
+        (
+            "Idempotency-Key" = Option<String>,
+            Header,
+            nullable = false,
+            description = "(extension) The same key with the same body within 24 hours answers the first response again and dials nobody; with another body it is a `422`",
+            min_length = 1,
+            max_length = 255,
+            pattern = "^[!-~]+$"
+        ),
+    ),
+    request_body = DialItem,
+    responses(
+        (status = 200, description = "The created call", body = Call),
+        (status = 400, description = "The body is not valid JSON, or the `Idempotency-Key` is malformed", body = ErrorBody),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, description = "A request with the same `Idempotency-Key` is still in progress: retry", body = ErrorBody),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, description = "A field breaks a rule, names something the organization does not have, or the `Idempotency-Key` was used with another body", body = ErrorBody),
+    )
+)]
 pub async fn outbound(
     State(state): State<AppState>,
     caller: Caller,
@@ -49,8 +81,38 @@ pub async fn outbound(
     .await
 }
 
-/// `POST /dial/outbound-batched`: up to 10,000 calls, all validated before any is created;
-/// a 422 names every bad index. Answers the created Calls in request order.
+/// Places up to 10,000 calls at once.
+///
+/// Every item is checked before any call is created; a `422` names every bad item
+/// (`[3].phone_number`). Answers the created calls in request order. Representatives and
+/// Owners.
+#[utoipa::path(
+    post,
+    path = "/dial/outbound-batched",
+    tag = "Dial",
+    params(
+        (
+            "Idempotency-Key" = Option<String>,
+            Header,
+            nullable = false,
+            description = "(extension) The same key with the same body within 24 hours answers the first response again and dials nobody; with another body it is a `422`",
+            min_length = 1,
+            max_length = 255,
+            pattern = "^[!-~]+$"
+        ),
+    ),
+    request_body(content = Vec<DialItem>, description = "1 to 10,000 calls"),
+    responses(
+        (status = 200, description = "The created calls, in request order", body = Vec<Call>),
+        (status = 400, description = "The body is not valid JSON, or the `Idempotency-Key` is malformed", body = ErrorBody),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, description = "A request with the same `Idempotency-Key` is still in progress: retry", body = ErrorBody),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, description = "Not an array of 1 to 10,000 items, bad items (each named by its index), or the `Idempotency-Key` was used with another body", body = ErrorBody),
+    )
+)]
 pub async fn batched(
     State(state): State<AppState>,
     caller: Caller,

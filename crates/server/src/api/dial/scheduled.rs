@@ -7,10 +7,11 @@ use super::context::DialContext;
 use super::idempotency::{self, Replay};
 use super::item::DialItem;
 use super::schedule::{self, LocalSchedule};
+use crate::api::openapi::{Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType};
 use crate::api::validate::{self, Errors};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{JsonBytes, parse_json};
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -21,38 +22,105 @@ use serde_json::{Map, Value};
 use switchyard_core::Id;
 use switchyard_core::call::Call;
 use switchyard_core::campaign::{Campaign, RetryRule};
-use switchyard_core::enums::Role;
+use switchyard_core::enums::{Language, Role};
 use switchyard_core::lifecycle::CallStatus;
 
-#[derive(Deserialize)]
+/// A campaign: the fields of a dial request shared by every call, and one row per call.
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct CampaignIn {
+    /// One of the organization's numbers, to call from.
+    #[schema(value_type = Id, required = true)]
     number_id: Option<String>,
+    /// Default: the number's use case.
+    #[schema(value_type = Option<Id>)]
     use_case_id: Option<String>,
+    /// Deprecated name of `use_case_id`.
+    #[schema(value_type = Option<Id>, deprecated)]
     assistant_id: Option<String>,
+    #[schema(value_type = Option<Id>)]
     agent_id: Option<String>,
     prompt_id: Option<String>,
     model_id: Option<String>,
+    #[schema(value_type = Option<Language>)]
     language: Option<String>,
+    /// Each call's cap, 1 to 240 minutes, unless its row sets its own.
+    #[schema(minimum = 1, maximum = 240)]
     max_duration_mins: Option<i64>,
     campaign_name: Option<String>,
+    /// 1 to 10,000 rows; required unless `csv_file` is given.
+    #[schema(schema_with = campaign_rows)]
     calls: Option<Vec<Map<String, Value>>>,
+    /// A base64 CSV with a `phone_number` column (other columns are prompt params), read
+    /// when `calls` is absent.
     csv_file: Option<String>,
+    /// Rows without a date or time of their own are due now plus their turn times this.
     staggered_interval_minutes: Option<u32>,
+    /// Redial calls that end in the listed statuses.
     #[serde(default)]
     retry_logic: Vec<RetryRuleIn>,
+    /// At most 10 (default 1 with `retry_logic`, else 0).
+    #[schema(maximum = 10)]
     max_retries: Option<u32>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct RetryRuleIn {
+    /// Comma-separated final statuses other than `Completed`, e.g. `"Busy,No answer"`.
     query: String,
+    /// Minutes to wait before the retry, at least 1.
+    #[schema(minimum = 1)]
     retry_period: u32,
+    /// At least 1 (default 1).
+    #[schema(minimum = 1)]
     max_retry_per_day: Option<u32>,
 }
 
-#[derive(Serialize)]
+/// A row of `calls`: any key other than these is a prompt param.
+fn campaign_rows() -> utoipa::openapi::Array {
+    use utoipa::openapi::{ObjectBuilder, Type};
+    let text = |description: &str| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(description))
+    };
+    let row = ObjectBuilder::new()
+        .property(
+            "phone_number",
+            text("The number to call, E.164").pattern(Some(r"^\+[0-9]{8,15}$")),
+        )
+        .required("phone_number")
+        .property(
+            "scheduled_date",
+            text("`YYYY-MM-DD`, in the row's time zone"),
+        )
+        .property(
+            "scheduled_time",
+            text("`HH:MM:SS` or `HH:MM`, in the row's time zone"),
+        )
+        .property(
+            "timezone",
+            text("An IANA time zone; default: the use case's, else UTC"),
+        )
+        .property(
+            "max_duration_mins",
+            ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                    Type::Integer,
+                    Type::String,
+                ]))
+                .description(Some("The call's own cap in minutes, 1 to 240")),
+        )
+        .additional_properties(Some(
+            utoipa::openapi::schema::AdditionalProperties::FreeForm(true),
+        ));
+    utoipa::openapi::ArrayBuilder::new().items(row).build()
+}
+
+/// What a campaign created.
+#[derive(Serialize, utoipa::ToSchema)]
 struct CampaignOut<'a> {
     #[serde(rename = "createdCalls")]
+    #[schema(value_type = Vec<Call>)]
     created_calls: &'a [Call],
     campaign_id: Id,
 }
@@ -67,6 +135,39 @@ const ROW_KEYS: &[&str] = &[
 ];
 const MAX_RETRIES: u32 = 10;
 
+/// Schedules a campaign.
+///
+/// Each row is due at its own local date and time, or staggered from now; retry rules are
+/// kept for the engine, which redials matching calls as new calls whose `parent_call_id` is
+/// the call retried. Every row is checked before any call is created; a `422` names every
+/// bad row (`calls[2].scheduled_time`). Representatives and Owners.
+#[utoipa::path(
+    post,
+    path = "/dial/scheduled",
+    tag = "Dial",
+    params(
+        (
+            "Idempotency-Key" = Option<String>,
+            Header,
+            nullable = false,
+            description = "(extension) The same key with the same body within 24 hours answers the first response again and dials nobody; with another body it is a `422`",
+            min_length = 1,
+            max_length = 255,
+            pattern = "^[!-~]+$"
+        ),
+    ),
+    request_body = CampaignIn,
+    responses(
+        (status = 200, description = "The campaign and its calls", body = CampaignOut),
+        (status = 400, description = "The body is not valid JSON, or the `Idempotency-Key` is malformed", body = ErrorBody),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, description = "A request with the same `Idempotency-Key` is still in progress: retry", body = ErrorBody),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, description = "A field or row breaks a rule, or the `Idempotency-Key` was used with another body", body = ErrorBody),
+    )
+)]
 pub async fn campaign(
     State(state): State<AppState>,
     caller: Caller,

@@ -13,10 +13,24 @@ use switchyard_core::{Id, Timestamp};
 const DEFAULT_AREA_CODE: u16 = 415;
 const ATTEMPTS: usize = 8;
 
-#[derive(Default, Deserialize)]
+#[derive(Default, Deserialize, utoipa::ToSchema)]
 pub struct BuyIn {
-    /// A string (`"415"`) or a number (`415`); clients send both.
+    /// A North American area code, three digits, the first 2 to 9 (default 415): a string
+    /// (`"415"`) or a number (`415`); clients send both.
+    #[schema(schema_with = area_code_schema)]
     area_code: Option<Value>,
+}
+
+fn area_code_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::Type;
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            Type::String,
+            Type::Integer,
+            Type::Null,
+        ]))
+        .examples([serde_json::json!("415")])
+        .build()
 }
 
 /// A NANP area code: three digits, the first 2 to 9.

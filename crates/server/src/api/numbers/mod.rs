@@ -4,10 +4,13 @@
 mod buy;
 mod routing;
 
+use crate::api::openapi::{
+    BadRequest, Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
+};
 use crate::api::validate;
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, OptionalJson, PathId};
 use axum::Json;
 use axum::Router;
@@ -16,6 +19,7 @@ use axum::routing::{get, patch};
 use buy::BuyIn;
 use routing::ConfigPatch;
 use serde::Deserialize;
+use switchyard_core::Id;
 use switchyard_core::enums::Role;
 use switchyard_core::number::Number;
 use switchyard_core::store::StoreError;
@@ -29,19 +33,55 @@ pub fn routes() -> Router<AppState> {
         .route("/numbers/{id}/title", patch(retitle))
 }
 
-#[derive(Deserialize)]
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list, purchase, fetch, configure, retitle, release))]
+pub struct Doc;
+
+#[derive(Deserialize, utoipa::ToSchema)]
 struct TitleIn {
+    /// 1 to 64 characters.
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 64)]
     title: Option<String>,
 }
 
-/// Oldest first.
+/// The organization's numbers, oldest first.
+#[utoipa::path(
+    get,
+    path = "/numbers",
+    operation_id = "list_numbers",
+    tag = "Numbers",
+    responses(
+        (status = 200, description = "The numbers", body = Vec<Number>),
+        (status = 401, response = Unauthorized),
+    )
+)]
 async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Number>>> {
     Ok(Json(
         state.store.list_numbers(caller.organization_id).await?,
     ))
 }
 
-/// The body is optional: no body buys a number in the default area code.
+/// Buys a number.
+///
+/// A random line in the area code from the simulated network; `title` is the number itself
+/// until renamed. The body may be left out: no body buys in area code 415. Owners only.
+#[utoipa::path(
+    post,
+    path = "/numbers",
+    operation_id = "buy_number",
+    tag = "Numbers",
+    request_body(content = Option<BuyIn>, description = "Optional"),
+    responses(
+        (status = 200, description = "The bought number", body = Number),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, description = "No free number found in the area code", body = ErrorBody),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, description = "`area_code` is not a North American area code", body = ErrorBody),
+    )
+)]
 async fn purchase(
     State(state): State<AppState>,
     caller: Caller,
@@ -59,6 +99,20 @@ async fn purchase(
     Ok(Json(number))
 }
 
+/// One number.
+#[utoipa::path(
+    get,
+    path = "/numbers/{id}",
+    operation_id = "get_number",
+    tag = "Numbers",
+    params(("id" = Id, Path, description = "The number's id")),
+    responses(
+        (status = 200, description = "The number", body = Number),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, description = "No such number in your organization", body = ErrorBody),
+    )
+)]
 async fn fetch(
     State(state): State<AppState>,
     caller: Caller,
@@ -73,6 +127,28 @@ async fn fetch(
     ))
 }
 
+/// Routes a number's calls.
+///
+/// Which use case calls through the number run, and how agents and prompts are drawn for
+/// them. Absent keys are left as they are. Owners only.
+#[utoipa::path(
+    patch,
+    path = "/numbers/{id}",
+    operation_id = "route_number",
+    tag = "Numbers",
+    params(("id" = Id, Path, description = "The number's id")),
+    request_body = ConfigPatch,
+    responses(
+        (status = 200, description = "The number", body = Number),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, description = "No such number in your organization", body = ErrorBody),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, description = "Probabilities out of range or not adding up to 100, or ids the organization does not have", body = ErrorBody),
+    )
+)]
 async fn configure(
     State(state): State<AppState>,
     caller: Caller,
@@ -100,6 +176,27 @@ async fn configure(
     Ok(Json(number))
 }
 
+/// Renames a number.
+///
+/// Owners only.
+#[utoipa::path(
+    patch,
+    path = "/numbers/{id}/title",
+    operation_id = "rename_number",
+    tag = "Numbers",
+    params(("id" = Id, Path, description = "The number's id")),
+    request_body = TitleIn,
+    responses(
+        (status = 200, description = "The number", body = Number),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, description = "No such number in your organization", body = ErrorBody),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, description = "`title` is missing, blank or too long", body = ErrorBody),
+    )
+)]
 async fn retitle(
     State(state): State<AppState>,
     caller: Caller,
@@ -126,7 +223,23 @@ async fn retitle(
     Ok(Json(number))
 }
 
-/// Gives the number back to the network; the response is the number as it was.
+/// Releases a number.
+///
+/// Gives the number back to the network; the response is the number as it was. Owners only.
+#[utoipa::path(
+    delete,
+    path = "/numbers/{id}",
+    operation_id = "release_number",
+    tag = "Numbers",
+    params(("id" = Id, Path, description = "The number's id")),
+    responses(
+        (status = 200, description = "The released number", body = Number),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, description = "No such number in your organization", body = ErrorBody),
+    )
+)]
 async fn release(
     State(state): State<AppState>,
     caller: Caller,

@@ -11,29 +11,41 @@ use switchyard_core::Id;
 use switchyard_core::number::{AgentRoute, PromptRoute, UseCaseConfig};
 use switchyard_core::store::{Store, StoreError};
 
-#[derive(Deserialize)]
+/// Absent keys are left as they are.
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ConfigPatch {
-    /// `null` detaches the use case.
+    /// One of the organization's use cases; `null` detaches the use case.
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Id>)]
     use_case_id: Option<Option<String>>,
-    /// `null` clears the routes, like `[]`.
+    /// The organization's agents; probabilities add up to 100. `null` clears the routes,
+    /// like `[]`.
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Vec<AgentRouteIn>>)]
     agent_routes: Option<Option<Vec<AgentRouteIn>>>,
+    /// Probabilities add up to 100. `null` clears the routes, like `[]`.
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Vec<PromptRouteIn>>)]
     prompt_routes: Option<Option<Vec<PromptRouteIn>>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct AgentRouteIn {
+    #[schema(minimum = 0, maximum = 100)]
     probability: i64,
+    #[schema(value_type = Id)]
     id: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct PromptRouteIn {
+    #[schema(minimum = 0, maximum = 100)]
     probability: i64,
+    /// Not empty.
     #[serde(default)]
+    #[schema(required = true, min_length = 1)]
     prompt_id: String,
+    /// The model calls drawn to this prompt run on.
     #[serde(default)]
     model_id: Option<String>,
 }

@@ -20,60 +20,130 @@ use switchyard_core::{Id, Timestamp};
 const MAX_NAME_CHARS: usize = 100;
 const MAX_DURATION_MINS: std::ops::RangeInclusive<i64> = 1..=240;
 
-#[derive(Deserialize)]
+/// A use case as clients send it. Every key but `name` may be left out; lists and flags
+/// read `null` as empty and false, and `""` reads as unset for optional text settings.
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct UseCaseIn {
+    /// 1 to 100 characters.
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 100)]
     name: Option<String>,
+    /// E.164; where `+15550100005` calls are transferred.
     transfer_number: Option<String>,
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(nullable)]
     extract_with_ai: Vec<ExtractFieldIn>,
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(nullable)]
     classification_tags: Vec<ClassificationTag>,
+    /// Default `en-US`.
+    #[schema(value_type = Option<Language>)]
     language: Option<String>,
+    /// Openings per lowercase weekday (`monday` ... `sunday`), `HH:MM` local time.
     detailed_work_hours: Option<BTreeMap<String, Vec<WorkWindow>>>,
+    /// `HH:MM`, local time; give both or neither.
     work_start: Option<String>,
+    /// `HH:MM`, later than `work_start`.
     work_end: Option<String>,
+    /// An IANA time zone name such as `America/Chicago`.
     timezone: Option<String>,
     generic_after_hours_message: Option<String>,
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(nullable)]
     enable_detailed_work_hours: bool,
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(nullable)]
     keywords: Vec<String>,
+    /// Absolute `http(s)` URLs and valid header names and values.
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(nullable)]
     hooks: Vec<Hook>,
+    /// Values for the prompt template: an object, or `null`.
+    #[schema(value_type = Option<Object>)]
     params: Option<Value>,
+    /// Detect answering machines; needs `amd_behavior`.
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(nullable)]
     amd: bool,
+    #[schema(value_type = Option<AmdBehavior>)]
     amd_behavior: Option<String>,
+    /// Language (`en-US`, ...) to the message left on an answering machine.
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(nullable)]
     amd_messages: BTreeMap<String, String>,
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(nullable)]
     sample_labels: Vec<SampleLabel>,
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(nullable)]
     hidden: bool,
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(nullable)]
     evaluation_models: Vec<String>,
+    /// 1 to 240.
+    #[schema(minimum = 1, maximum = 240)]
     max_duration_mins: Option<i64>,
     recorded_message_inbound: Option<String>,
     recorded_message_outbound: Option<String>,
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(nullable)]
     show_original_caller_id: bool,
     disable_end_call_after_n_reminders: Option<u32>,
+    /// 1 to 100 characters (default `gpt-4o`).
+    #[schema(min_length = 1, max_length = 100)]
     model: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// A value to extract from the conversation.
+#[derive(Deserialize, utoipa::ToSchema)]
 struct ExtractFieldIn {
+    /// Not empty, and unique within the use case.
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(required = true, min_length = 1)]
     name: String,
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(nullable)]
     description: String,
-    /// Absent reads as `"string"`, the type nearly every extracted field has.
+    /// Default `string`.
     #[serde(rename = "type")]
+    #[schema(value_type = Option<FieldType>)]
     field_type: Option<String>,
+    /// Any JSON value.
     #[serde(default)]
+    #[schema(value_type = Value)]
     example: Option<Value>,
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(nullable)]
     required: bool,
+}
+
+/// The body of `PATCH /use-cases/{id}`: any keys of [`UseCaseIn`]. Those present replace the
+/// stored values and the result is checked like a new use case.
+pub struct UseCasePatch;
+
+impl utoipa::PartialSchema for UseCasePatch {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::schema::Schema;
+        let mut schema = UseCaseIn::schema();
+        if let RefOr::T(Schema::Object(object)) = &mut schema {
+            object.required.clear();
+            object.description = Some(
+                "Any keys of a use case: those present replace the stored values (`null` clears a setting), and the result is checked like a new use case".to_owned(),
+            );
+        }
+        schema
+    }
+}
+
+impl utoipa::ToSchema for UseCasePatch {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        <UseCaseIn as utoipa::ToSchema>::schemas(schemas);
+    }
 }
 
 /// What a new use case keeps from where it came from: PATCH passes the stored values.

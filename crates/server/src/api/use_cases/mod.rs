@@ -3,15 +3,18 @@
 mod input;
 mod schedule;
 
+use crate::api::openapi::{
+    BadRequest, Forbidden, PayloadTooLarge, Unauthorized, Unprocessable, UnsupportedMediaType,
+};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{self, ApiJson, PathId};
 use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use input::{Identity, UseCaseIn};
+use input::{Identity, UseCaseIn, UseCasePatch};
 use serde_json::{Map, Value};
 use switchyard_core::Id;
 use switchyard_core::enums::Role;
@@ -24,13 +27,46 @@ pub fn routes() -> Router<AppState> {
         .route("/use-cases/{id}", get(fetch).patch(update).delete(remove))
 }
 
-/// Oldest first.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list, create, fetch, update, remove))]
+pub struct Doc;
+
+/// The organization's use cases, oldest first.
+#[utoipa::path(
+    get,
+    path = "/use-cases",
+    operation_id = "list_use_cases",
+    tag = "Use cases",
+    responses(
+        (status = 200, description = "The use cases", body = Vec<UseCase>),
+        (status = 401, response = Unauthorized),
+    )
+)]
 async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<UseCase>>> {
     Ok(Json(
         state.store.list_use_cases(caller.organization_id).await?,
     ))
 }
 
+/// Creates a use case.
+///
+/// Owners only.
+#[utoipa::path(
+    post,
+    path = "/use-cases",
+    operation_id = "create_use_case",
+    tag = "Use cases",
+    request_body = UseCaseIn,
+    responses(
+        (status = 200, description = "The created use case", body = UseCase),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+    )
+)]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -48,6 +84,20 @@ async fn create(
     Ok(Json(use_case))
 }
 
+/// One use case.
+#[utoipa::path(
+    get,
+    path = "/use-cases/{id}",
+    operation_id = "get_use_case",
+    tag = "Use cases",
+    params(("id" = Id, Path, description = "The use case's id")),
+    responses(
+        (status = 200, description = "The use case", body = UseCase),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, description = "No such use case in your organization", body = ErrorBody),
+    )
+)]
 async fn fetch(
     State(state): State<AppState>,
     caller: Caller,
@@ -61,8 +111,29 @@ async fn fetch(
     Ok(Json(use_case))
 }
 
+/// Changes a use case.
+///
 /// Only the keys present change: the patch is laid over the stored use case and the result
 /// is checked exactly like a new one, so a PATCH cannot produce what a POST would refuse.
+/// Owners only.
+#[utoipa::path(
+    patch,
+    path = "/use-cases/{id}",
+    operation_id = "update_use_case",
+    tag = "Use cases",
+    params(("id" = Id, Path, description = "The use case's id")),
+    request_body = UseCasePatch,
+    responses(
+        (status = 200, description = "The changed use case", body = UseCase),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, description = "No such use case in your organization", body = ErrorBody),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+    )
+)]
 async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -98,7 +169,24 @@ async fn update(
     Ok(Json(use_case))
 }
 
-/// Refused (`409`) while calls of it are pending or a number routes to it.
+/// Deletes a use case.
+///
+/// Refused (`409`) while calls of it are pending or a number routes to it. Owners only.
+#[utoipa::path(
+    delete,
+    path = "/use-cases/{id}",
+    operation_id = "delete_use_case",
+    tag = "Use cases",
+    params(("id" = Id, Path, description = "The use case's id")),
+    responses(
+        (status = 200, description = "The deleted use case", body = UseCase),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, description = "No such use case in your organization", body = ErrorBody),
+        (status = 409, description = "Calls of the use case are still `Scheduled` or `Queued`, or a number routes to it", body = ErrorBody),
+    )
+)]
 async fn remove(
     State(state): State<AppState>,
     caller: Caller,

@@ -1,0 +1,147 @@
+//! The API's own OpenAPI 3.1 document, generated from the code: every handler carries a
+//! `#[utoipa::path]` annotation next to its code, each resource module gathers its handlers
+//! in a `Doc`, and the request and response types derive `ToSchema` (the core wire types
+//! included). Served at `GET /api/v1/openapi.json`, with an interactive page at `/docs`
+//! (Swagger UI, its assets compiled into the binary). `docs/openapi.json` is a snapshot that
+//! a test keeps equal to it.
+
+use super::{agents, calls, dial, health, numbers, org, recordings, sim, usage, use_cases};
+use crate::app::AppState;
+use crate::error::ErrorBody;
+use axum::Router;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+use utoipa_swagger_ui::SwaggerUi;
+
+pub const DOCUMENT_PATH: &str = "/api/v1/openapi.json";
+pub const DOCS_PAGE_PATH: &str = "/docs";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "switchyard",
+        description = "A self-hosted call-operations server speaking the HappyRobot API v1.\n\n\
+            Authenticate with `Authorization: Bearer <api key>`. Errors are always JSON \
+            `{\"message\": ...}`; a `422` adds `errors: [{field, message}]` naming every bad \
+            field. Ids are 24 lowercase hexadecimal characters; an id in a path that is not is \
+            a `400`, one that is unknown or belongs to another organization a `404`. Times are \
+            RFC 3339, UTC on output. Text may not contain NUL (U+0000) characters. Roles: Viewers read, mark calls viewed and rate; \
+            Representatives also dial, stop, cancel and write notes; Owners also delete calls \
+            and manage use cases, agents, numbers and members."
+    ),
+    components(
+        schemas(ErrorBody),
+        responses(
+            BadRequest,
+            Unauthorized,
+            Forbidden,
+            PayloadTooLarge,
+            UnsupportedMediaType,
+            Unprocessable
+        )
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    tags(
+        (name = "Calls", description = "Calls, their notes, ratings and views, and what the engine made of them"),
+        (name = "Dial", description = "Placing calls: one, a batch, or a scheduled campaign"),
+        (name = "Use cases", description = "What calls are for, when they may be placed, and where webhooks go"),
+        (name = "Agents", description = "The voices calls are placed with"),
+        (name = "Numbers", description = "The organization's phone numbers and how calls through them are routed"),
+        (name = "Organization", description = "The caller's organization and its members"),
+        (name = "Usage", description = "Calls and minutes per period or per use case"),
+        (name = "Simulation", description = "(extension) The simulated telephone network"),
+        (name = "Recordings", description = "Signed recording links (no API key)"),
+        (name = "Health", description = "Liveness of the server and its database"),
+    )
+)]
+struct ApiDoc;
+
+/// The whole document: the API under `/api/v1`, plus the health check and recording links.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let api = [
+        calls::Doc::openapi(),
+        dial::Doc::openapi(),
+        use_cases::Doc::openapi(),
+        agents::Doc::openapi(),
+        numbers::Doc::openapi(),
+        org::Doc::openapi(),
+        usage::Doc::openapi(),
+        sim::Doc::openapi(),
+    ];
+    let mut document = ApiDoc::openapi();
+    for part in api {
+        document = document.nest("/api/v1", part);
+    }
+    document
+        .merge_from(recordings::Doc::openapi())
+        .merge_from(health::Doc::openapi())
+}
+
+/// `GET /api/v1/openapi.json` and the `/docs` page.
+pub fn routes() -> Router<AppState> {
+    SwaggerUi::new(DOCS_PAGE_PATH)
+        .url(DOCUMENT_PATH, document())
+        .into()
+}
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some(
+                "An API key (`sy_` and ten hex characters, `_`, 43 more characters); `switchyard org create` or `key create` print one",
+            ))
+            .build();
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// Error answers every endpoint of a kind shares, as `components/responses`; endpoints
+/// describe their own `404`, `409` and `422` where they say more.
+macro_rules! error_response {
+    ($name:ident, $description:literal) => {
+        pub struct $name;
+
+        impl<'s> utoipa::ToResponse<'s> for $name {
+            fn response() -> (&'s str, RefOr<utoipa::openapi::Response>) {
+                let json = ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build();
+                let response = ResponseBuilder::new()
+                    .description($description)
+                    .content("application/json", json)
+                    .build();
+                (stringify!($name), response.into())
+            }
+        }
+    };
+}
+
+error_response!(
+    BadRequest,
+    "Malformed: an id in the path that is not 24 hexadecimal characters, a body that is not valid JSON, or a bad `Idempotency-Key`"
+);
+error_response!(
+    Unauthorized,
+    "No API key, or one that is malformed, unknown or revoked"
+);
+error_response!(Forbidden, "The key's member has too low a role for this");
+error_response!(
+    PayloadTooLarge,
+    "The body is larger than the endpoint accepts (1 MiB; 10 MiB for batched and scheduled dial)"
+);
+error_response!(
+    UnsupportedMediaType,
+    "The body is not sent as `content-type: application/json`"
+);
+error_response!(
+    Unprocessable,
+    "Well-formed, but breaks a rule: `errors` names every bad field"
+);
