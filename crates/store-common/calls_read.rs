@@ -164,3 +164,19 @@ pub(crate) async fn call_tags(store: &ThisStore, org: Id) -> StoreResult<Vec<Str
     tags.sort();
     Ok(tags)
 }
+
+pub(crate) async fn status_counts(
+    store: &ThisStore,
+) -> StoreResult<Vec<(switchyard_core::lifecycle::CallStatus, u64)>> {
+    let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM calls GROUP BY status")
+        .fetch_all(store.reader())
+        .await
+        .db()?;
+    rows.iter()
+        .map(|row| {
+            let status: String = crate::support::get(row, "status")?;
+            let count: i64 = crate::support::get(row, "n")?;
+            Ok((status.parse().map_err(crate::support::backend)?, count as u64))
+        })
+        .collect()
+}

@@ -69,7 +69,8 @@ mod store_impl {
     use switchyard_core::org::{Member, Organization};
     use switchyard_core::call_log::{LogEntry, NewLog};
     use switchyard_core::run::{CallRun, Lease};
-    use switchyard_core::store::{CallFilter, CallList, CallProgress, CallQuery, StoreResult};
+    use switchyard_core::lifecycle::CallStatus;
+    use switchyard_core::store::{CallFilter, CallList, CallProgress, CallQuery, PoolStats, StoreResult};
     use switchyard_core::transcript::Transcript;
     use switchyard_core::usage::{UsageBucket, UseCaseUsage};
     use switchyard_core::webhook::{WebhookDelivery, WebhookOutcome};

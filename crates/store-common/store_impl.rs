@@ -242,6 +242,12 @@ impl switchyard_core::store::Store for ThisStore {
     ) -> StoreResult<()> {
         engine_outbox::finish_webhook_attempt(self, delivery, outcome, log).await
     }
+    async fn call_status_counts(&self) -> StoreResult<Vec<(CallStatus, u64)>> {
+        calls_read::status_counts(self).await
+    }
+    fn pool_stats(&self) -> PoolStats {
+        ThisStore::pool_stats(self)
+    }
     async fn webhook_backlog(&self) -> StoreResult<u64> {
         engine_outbox::webhook_backlog(self).await
     }

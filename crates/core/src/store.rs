@@ -273,6 +273,10 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
     /// Deliveries not yet delivered nor given up.
     async fn webhook_backlog(&self) -> StoreResult<u64>;
+    /// Calls by status across all organizations (operators' metrics, not a tenant view).
+    async fn call_status_counts(&self) -> StoreResult<Vec<(CallStatus, u64)>>;
+    /// Database connections open and idle right now.
+    fn pool_stats(&self) -> PoolStats;
 
     /// A named server-wide secret (e.g. the key that signs recording URLs), created with
     /// `generate` the first time it is asked for, the same for every instance afterwards.
@@ -345,6 +349,12 @@ pub trait Store: Send + Sync + 'static {
     /// The distinct keys of `extraction` among the calls matching `filter`, sorted; the
     /// database reads them without sending the calls.
     async fn extraction_keys(&self, org: Id, filter: &CallFilter) -> StoreResult<Vec<String>>;
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PoolStats {
+    pub open: u32,
+    pub idle: u32,
 }
 
 /// What the engine did to a call, written in one transaction by [`Store::save_call_progress`].

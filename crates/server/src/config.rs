@@ -35,6 +35,18 @@ pub struct HttpConfig {
     /// such as recording URLs; default: the `Host` the request came to, over http.
     #[arg(long, env = "SWITCHYARD_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Requests per second allowed per API key; 0 (the default) turns rate limiting off.
+    #[arg(long, env = "SWITCHYARD_RATE_LIMIT_PER_SECOND", default_value_t = 0)]
+    pub rate_limit_per_second: u32,
+    /// Requests a key may make at once above its rate; 0 means the same as the rate.
+    #[arg(long, env = "SWITCHYARD_RATE_LIMIT_BURST", default_value_t = 0)]
+    pub rate_limit_burst: u32,
+    /// A request still unanswered after this many milliseconds gets `503`.
+    #[arg(long, env = "SWITCHYARD_REQUEST_TIMEOUT_MS", default_value_t = 30_000)]
+    pub request_timeout_ms: u64,
+    /// Requests handled at once; beyond it new ones get `503` at once instead of queueing.
+    #[arg(long, env = "SWITCHYARD_MAX_IN_FLIGHT", default_value_t = 1024)]
+    pub max_in_flight: usize,
 }
 
 impl Default for HttpConfig {
@@ -44,6 +56,10 @@ impl Default for HttpConfig {
             body_limit_bytes: 1024 * 1024,
             batch_body_limit_bytes: 10 * 1024 * 1024,
             public_url: None,
+            rate_limit_per_second: 0,
+            rate_limit_burst: 0,
+            request_timeout_ms: 30_000,
+            max_in_flight: 1024,
         }
     }
 }
@@ -138,6 +154,10 @@ pub const KNOWN_ENV_VARS: &[&str] = &[
     "SWITCHYARD_BATCH_BODY_LIMIT_BYTES",
     "SWITCHYARD_DEMO",
     "SWITCHYARD_PUBLIC_URL",
+    "SWITCHYARD_RATE_LIMIT_PER_SECOND",
+    "SWITCHYARD_RATE_LIMIT_BURST",
+    "SWITCHYARD_REQUEST_TIMEOUT_MS",
+    "SWITCHYARD_MAX_IN_FLIGHT",
     "SWITCHYARD_NO_ENGINE",
     "SWITCHYARD_SIM_SPEED",
     "SWITCHYARD_CONCURRENCY_PER_ORG",

@@ -13,6 +13,8 @@ pub mod engine_setup;
 pub mod error;
 pub mod exports;
 pub mod extract;
+pub mod limits;
+pub mod observability;
 pub mod orgs;
 pub mod recordings;
 pub mod seed;

@@ -82,6 +82,7 @@ pub async fn run(
         blobs,
         recording_links,
         exports,
+        metrics: crate::observability::prometheus(),
     };
     let stop = shutdown.clone();
     app::serve(listener, state, async move {

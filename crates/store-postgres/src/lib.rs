@@ -71,6 +71,13 @@ impl PostgresStore {
             .map_err(support::backend)
     }
 
+    fn pool_stats(&self) -> switchyard_core::store::PoolStats {
+        switchyard_core::store::PoolStats {
+            open: self.pool.size(),
+            idle: self.pool.num_idle() as u32,
+        }
+    }
+
     fn reader(&self) -> &PgPool {
         &self.pool
     }

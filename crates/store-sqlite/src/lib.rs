@@ -67,6 +67,13 @@ impl SqliteStore {
             .map_err(support::backend)
     }
 
+    fn pool_stats(&self) -> switchyard_core::store::PoolStats {
+        switchyard_core::store::PoolStats {
+            open: self.read.size() + self.write.size(),
+            idle: (self.read.num_idle() + self.write.num_idle()) as u32,
+        }
+    }
+
     fn reader(&self) -> &SqlitePool {
         &self.read
     }

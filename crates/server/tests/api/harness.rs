@@ -120,6 +120,7 @@ impl TestApp {
             blobs,
             recording_links: RecordingLinks::load(store.as_ref()).await.unwrap(),
             exports: exports.clone(),
+            metrics: switchyard::observability::prometheus(),
         };
         let (shutdown, stopped) = oneshot::channel::<()>();
         tokio::spawn(app::serve(listener, state, async {
@@ -263,6 +264,7 @@ pub struct Client<'a> {
 pub struct Response {
     pub status: u16,
     pub body: Value,
+    pub headers: reqwest::header::HeaderMap,
 }
 
 impl Client<'_> {
@@ -334,9 +336,14 @@ impl Client<'_> {
         }
         let response = request.send().await.expect("the server answers");
         let status = response.status().as_u16();
+        let headers = response.headers().clone();
         let text = response.text().await.unwrap();
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Response { status, body }
+        Response {
+            status,
+            body,
+            headers,
+        }
     }
 }
 

@@ -114,7 +114,7 @@ const A_IDEMPOTENT_BODY: &str = r#"{"number_id": "<a.number_id>", "phone_number"
 const A_IDEMPOTENCY_KEY: &str = "acme-idempotency-1";
 
 /// Paths served outside `/api/v1`.
-const ROOT_PATHS: &[&str] = &["/recordings/", "/healthz", "/docs"];
+const ROOT_PATHS: &[&str] = &["/recordings/", "/healthz", "/metrics", "/docs"];
 
 /// Routes that are not in a `.route(..)` table, so [`every_route_has_a_row`] cannot find
 /// them: the Swagger UI router of `api/openapi.rs` (the document under `/api/v1`, the page
@@ -222,6 +222,8 @@ const MATRIX: &[Row] = &[
     // The organization: B names A's owner as a member of B; A's owner stays A's Owner and
     // A's key keeps working (the A snapshot after each row is taken with it).
     row("GET /healthz", "/healthz", None, Own),
+    // Counts across all organizations, for the operator: no organization's data.
+    row("GET /metrics", "/metrics", None, Own),
     row("GET /openapi.json", "/openapi.json", None, Own),
     row("GET /docs", "/docs", None, Own),
     row("GET /org", "/org", None, Own),

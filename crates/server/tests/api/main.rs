@@ -22,6 +22,7 @@ mod isolation;
 mod notes;
 mod numbers;
 mod openapi;
+mod operations;
 mod org;
 mod recordings;
 mod retries;

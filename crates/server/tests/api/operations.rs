@@ -1,0 +1,113 @@
+//! What operators rely on: request ids, metrics, and per-key rate limiting.
+
+use crate::common::TestDatabase;
+use crate::harness::{TestApp, assert_error_body};
+use reqwest::Method;
+use serde_json::json;
+use switchyard::config::HttpConfig;
+use switchyard_core::enums::Role;
+
+crate::backend_tests!(
+    every_response_carries_a_request_id,
+    metrics_count_requests_by_route_and_show_the_platform,
+    rate_limits_apply_per_key_when_configured,
+);
+
+async fn every_response_carries_a_request_id(db: TestDatabase) {
+    let app = TestApp::spawn(db).await;
+    let mut seen = std::collections::HashSet::new();
+    for (client, path) in [
+        (app.owner(), "/calls"),
+        (app.anonymous(), "/calls"),
+        (app.owner(), "/nowhere"),
+    ] {
+        let response = client.send(Method::GET, path, None, &[]).await;
+        let id = response
+            .headers
+            .get("x-request-id")
+            .expect("x-request-id")
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(id.len() >= 16, "{id}");
+        assert!(seen.insert(id), "request ids are unique");
+    }
+    // A caller's own id is kept, so that it can follow its request through the logs.
+    let response = app
+        .owner()
+        .send(
+            Method::GET,
+            "/calls",
+            None,
+            &[("x-request-id", "trace-me-123")],
+        )
+        .await;
+    assert_eq!(
+        response.headers.get("x-request-id").unwrap(),
+        "trace-me-123"
+    );
+}
+
+async fn metrics_count_requests_by_route_and_show_the_platform(db: TestDatabase) {
+    let app = TestApp::spawn(db).await;
+    let fixture = app.number_with_use_case(&app.org, "Check calls").await;
+    let call = app.dial(&fixture, "+14155550901", json!({})).await;
+    app.owner()
+        .get(&format!("/calls/{}", call["id"].as_str().unwrap()), 200)
+        .await;
+    let text = app
+        .http
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(text.status(), 200);
+    let text = text.text().await.unwrap();
+    for expected in [
+        r#"http_requests_total{method="GET",route="/api/v1/calls/{id}",status="200"}"#,
+        r#"http_request_duration_seconds_bucket{method="GET",route="/api/v1/calls/{id}",status="200",le="0.005"}"#,
+        r#"switchyard_calls{status="In progress"}"#,
+        "switchyard_queue_depth ",
+        "switchyard_webhook_backlog ",
+        r#"switchyard_db_connections{state="open"}"#,
+    ] {
+        assert!(text.contains(expected), "{expected} in\n{text}");
+    }
+    // Raw paths never become labels: one series per route, not per call.
+    assert!(!text.contains(call["id"].as_str().unwrap()));
+    let queued: u64 = text
+        .lines()
+        .find_map(|line| line.strip_prefix("switchyard_queue_depth "))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(queued, 1);
+}
+
+async fn rate_limits_apply_per_key_when_configured(db: TestDatabase) {
+    let http = HttpConfig {
+        rate_limit_per_second: 1,
+        rate_limit_burst: 3,
+        ..HttpConfig::default()
+    };
+    let app = TestApp::spawn_with(db, http).await;
+    let other = app.key(&app.org, "other@acme.test", Role::Viewer).await;
+    for _ in 0..3 {
+        app.owner().get("/calls", 200).await;
+    }
+    let limited = app.owner().send(Method::GET, "/calls", None, &[]).await;
+    assert_eq!(limited.status, 429);
+    assert_error_body(&limited.body);
+    let retry_after: u64 = limited
+        .headers
+        .get("retry-after")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=2).contains(&retry_after), "{retry_after}");
+    // Another key has its own allowance.
+    app.as_key(&other).get("/calls", 200).await;
+}
