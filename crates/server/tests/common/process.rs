@@ -60,6 +60,14 @@ impl Server {
         }
     }
 
+    /// SIGTERM, as a service manager stops it; waits for the process to exit.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(sent.success(), "kill -TERM {pid}");
+        self.child.wait().unwrap()
+    }
+
     /// SIGKILL: no shutdown, no flushing, like a crash or an OOM kill.
     pub fn kill(mut self) {
         self.child.kill().unwrap();
