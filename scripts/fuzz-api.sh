@@ -89,6 +89,13 @@ def get(path):
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.load(response)
 
+def post(path, body):
+    request = urllib.request.Request(
+        base + "/api/v1" + path, data=json.dumps(body).encode(), method="POST",
+        headers={"authorization": "Bearer " + key, "content-type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
+
 calls = get("/calls?limit=100")["calls"]
 numbers = get("/numbers")
 dictionaries = {
@@ -97,6 +104,8 @@ dictionaries = {
     "use_cases": [u["id"] for u in get("/use-cases")],
     "agents": [a["id"] for a in get("/agents")],
     "numbers": [n["id"] for n in numbers],
+    # An export of every call, which the server's worker finishes during the run.
+    "exports": [post("/calls/export", {})["export_id"]],
     "lines": [n["number"] for n in numbers],
     # The simulated network's deterministic outcomes, and a person who answers.
     "phones": ["+14155550123"] + ["+1555010000%d" % i for i in range(1, 7)],
@@ -106,6 +115,7 @@ operations = [
     (r"^/api/v1/calls/current-page$", {"query.callId": "calls"}),
     (r"^/api/v1/use-cases/\{id\}$", {"path.id": "use_cases"}),
     (r"^/api/v1/agents/\{id\}$", {"path.id": "agents"}),
+    (r"^/api/v1/exports/\{id\}$", {"path.id": "exports"}),
     (r"^/api/v1/numbers/\{id\}", {"path.id": "numbers", "body.use_case_id": "use_cases", "body.agent_routes[*].id": "agents"}),
     (r"^/api/v1/dial/outbound$", {"body.number_id": "numbers", "body.phone_number": "phones", "body.use_case_id": "use_cases", "body.agent_id": "agents"}),
     (r"^/api/v1/dial/outbound-batched$", {"body.[*].number_id": "numbers", "body.[*].phone_number": "phones"}),

@@ -1,4 +1,5 @@
 use crate::app::AppState;
+use crate::error::ErrorBody;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -20,7 +21,15 @@ pub struct Doc;
     security(()),
     responses(
         (status = 200, description = "The database answers", body = String, content_type = "text/plain", example = "ok"),
-        (status = 503, description = "The database does not answer", body = String, content_type = "text/plain", example = "database unavailable"),
+        (status = 503, description = "The database does not answer (`text/plain`); or, as the JSON error body with `Retry-After`, the server is at capacity or the check took longer than the request time limit",
+            content(
+                (String = "text/plain", example = json!("database unavailable")),
+                (ErrorBody = "application/json"),
+            ),
+            headers(
+                ("Retry-After" = u32, description = "With the JSON answer: seconds to wait before trying again"),
+            ),
+        ),
     )
 )]
 async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {

@@ -5,13 +5,17 @@
 //! (Swagger UI, its assets compiled into the binary). `docs/openapi.json` is a snapshot that
 //! a test keeps equal to it.
 
-use super::{agents, calls, dial, health, numbers, org, recordings, sim, usage, use_cases};
+use super::{
+    agents, calls, dial, exports, health, numbers, org, recordings, sim, usage, use_cases,
+};
 use crate::app::AppState;
 use crate::error::ErrorBody;
 use axum::Router;
-use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+use utoipa::openapi::{
+    ContentBuilder, HeaderBuilder, ObjectBuilder, Ref, RefOr, ResponseBuilder, Type,
+};
+use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 pub const DOCUMENT_PATH: &str = "/api/v1/openapi.json";
@@ -38,13 +42,16 @@ pub const DOCS_PAGE_PATH: &str = "/docs";
             Forbidden,
             PayloadTooLarge,
             UnsupportedMediaType,
-            Unprocessable
+            Unprocessable,
+            TooManyRequests,
+            Unavailable
         )
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
     tags(
         (name = "Calls", description = "Calls, their notes, ratings and views, and what the engine made of them"),
+        (name = "Exports", description = "CSV exports of calls, mailed and downloadable"),
         (name = "Dial", description = "Placing calls: one, a batch, or a scheduled campaign"),
         (name = "Use cases", description = "What calls are for, when they may be placed, and where webhooks go"),
         (name = "Agents", description = "The voices calls are placed with"),
@@ -62,6 +69,7 @@ struct ApiDoc;
 pub fn document() -> utoipa::openapi::OpenApi {
     let api = [
         calls::Doc::openapi(),
+        exports::Doc::openapi(),
         dial::Doc::openapi(),
         use_cases::Doc::openapi(),
         agents::Doc::openapi(),
@@ -74,9 +82,11 @@ pub fn document() -> utoipa::openapi::OpenApi {
     for part in api {
         document = document.nest("/api/v1", part);
     }
-    document
+    let mut document = document
         .merge_from(recordings::Doc::openapi())
-        .merge_from(health::Doc::openapi())
+        .merge_from(health::Doc::openapi());
+    Limits.modify(&mut document);
+    document
 }
 
 /// `GET /api/v1/openapi.json` and the `/docs` page.
@@ -103,10 +113,64 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// The limits of `crate::limits` stand before every route: any operation can answer `503`
+/// (at capacity, or over the time limit), and those of `/api/v1`, which take an API key,
+/// `429` (its rate limit). Added here to the joined document rather than to every
+/// `#[utoipa::path]`; an operation that documents a `503` of its own (`/healthz`) keeps it
+/// and describes both there.
+struct Limits;
+
+impl Modify for Limits {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let keyed = path.starts_with("/api/v1/");
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.options,
+                &mut item.head,
+                &mut item.patch,
+                &mut item.trace,
+                &mut item.query,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let responses = &mut operation.responses.responses;
+                if keyed {
+                    responses.insert(
+                        "429".to_owned(),
+                        Ref::from_response_name("TooManyRequests").into(),
+                    );
+                }
+                responses
+                    .entry("503".to_owned())
+                    .or_insert_with(|| Ref::from_response_name("Unavailable").into());
+            }
+        }
+    }
+}
+
+/// `Retry-After` on `429` and `503`.
+fn retry_after() -> utoipa::openapi::header::Header {
+    let mut header = HeaderBuilder::new()
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(1)),
+        ))
+        .description(Some("Seconds to wait before trying again"))
+        .build();
+    // Always sent with these answers. utoipa's `Header` has no `required`: it goes in
+    // through the map that is flattened into the header object.
+    header.extensions = Some([("required", true)].into_iter().collect());
+    header
+}
+
 /// Error answers every endpoint of a kind shares, as `components/responses`; endpoints
 /// describe their own `404`, `409` and `422` where they say more.
 macro_rules! error_response {
-    ($name:ident, $description:literal) => {
+    ($name:ident, $description:literal $(, $header:literal = $make:expr)?) => {
         pub struct $name;
 
         impl<'s> utoipa::ToResponse<'s> for $name {
@@ -117,6 +181,7 @@ macro_rules! error_response {
                 let response = ResponseBuilder::new()
                     .description($description)
                     .content("application/json", json)
+                    $(.header($header, $make))?
                     .build();
                 (stringify!($name), response.into())
             }
@@ -144,4 +209,14 @@ error_response!(
 error_response!(
     Unprocessable,
     "Well-formed, but breaks a rule: `errors` names every bad field"
+);
+error_response!(
+    TooManyRequests,
+    "The API key's rate limit is reached (only when the server runs with a per-key rate limit; none by default): wait `Retry-After` seconds",
+    "Retry-After" = retry_after()
+);
+error_response!(
+    Unavailable,
+    "The server is at capacity, or the request took longer than its time limit: try again after `Retry-After` seconds",
+    "Retry-After" = retry_after()
 );

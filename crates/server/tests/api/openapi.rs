@@ -1,24 +1,27 @@
 //! The OpenAPI document: it matches the committed snapshot (`docs/openapi.json`), it is
 //! served with its docs page, it describes exactly the routes the server has, and real
 //! answers of the server (a finished call, pages, transcripts, logs, use cases, agents,
-//! numbers, the organization, usage, and an error of each kind) validate against it.
+//! numbers, the organization, usage, an export, and an error of each kind) validate against
+//! it.
 //!
 //! `UPDATE_OPENAPI=1 cargo test -p switchyard --test api openapi` rewrites the snapshot.
 
 use crate::common::TestDatabase;
-use crate::harness::{Client, Fixture, TestApp, id_of};
+use crate::harness::{Client, Fixture, TestApp, assert_error_body, id_of};
 use crate::receiver::Receiver;
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use switchyard::api::openapi::document;
+use switchyard::config::HttpConfig;
 use switchyard_core::enums::Role;
 
 crate::backend_tests!(
     the_document_and_its_docs_page_are_served,
     every_documented_operation_exists,
     real_answers_match_the_document,
+    a_rate_limited_answer_matches_the_document,
 );
 
 fn snapshot_path() -> PathBuf {
@@ -168,10 +171,9 @@ async fn every_documented_operation_exists(db: TestDatabase) {
 }
 
 /// Every `.route("...")` of the API's source is documented, so a new endpoint cannot be
-/// forgotten. The exports endpoints are built alongside and documented by their own module.
+/// forgotten.
 #[test]
 fn every_route_is_documented() {
-    const NOT_YET_DOCUMENTED: &[&str] = &["/api/v1/calls/export", "/api/v1/exports/{id}"];
     let doc = document_json();
     let documented: BTreeSet<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
     let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/api");
@@ -187,7 +189,7 @@ fn every_route_is_documented() {
                 Some("health.rs" | "recordings.rs") => path.to_owned(),
                 _ => format!("/api/v1{path}"),
             };
-            if !documented.contains(&full) && !NOT_YET_DOCUMENTED.contains(&full.as_str()) {
+            if !documented.contains(&full) {
                 missing.push(format!("{full} ({})", file.display()));
             }
         }
@@ -311,6 +313,21 @@ impl Conformance {
             &response.body,
         );
         response.body
+    }
+
+    /// Checks that the document lists the answer's media type (without its parameters,
+    /// such as `charset`) for `method path` with `status`.
+    fn check_media_type(&mut self, method: &Method, path: &str, status: u16, content_type: &str) {
+        self.checked += 1;
+        let method = method.as_str().to_lowercase();
+        let essence = content_type.split(';').next().unwrap_or_default().trim();
+        let content =
+            &self.doc["paths"][path][method.as_str()]["responses"][status.to_string()]["content"];
+        if content.get(essence).is_none() {
+            self.failures.push(format!(
+                "{method} {path} {status} answers `{content_type}`, which the document does not list: {content}"
+            ));
+        }
     }
 
     fn finish(self, at_least: usize) {
@@ -563,6 +580,62 @@ async fn real_answers_match_the_document(db: TestDatabase) {
     .await;
     c.call(&owner, get.clone(), "/calls/tags", "/calls/tags", None, 200)
         .await;
+
+    // An export of them: queued, pending (no CSV yet), then done (the worker stepped here).
+    let accepted = c
+        .call(
+            &owner,
+            post.clone(),
+            "/calls/export",
+            "/calls/export",
+            Some(json!({"tags": ["vip"], "from": "2024-01-01", "sort": "asc", "email": "Ops@Acme.test"})),
+            202,
+        )
+        .await;
+    let export_path = format!("/exports/{}", accepted["export_id"].as_str().unwrap());
+    let pending = c
+        .call(
+            &owner,
+            get.clone(),
+            "/exports/{id}",
+            &export_path,
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(
+        (&pending["status"], &pending["email"]),
+        (&json!("pending"), &json!("ops@acme.test"))
+    );
+    let csv = [("accept", "text/csv")];
+    let not_ready = owner.send(get.clone(), &export_path, None, &csv).await;
+    assert_eq!(not_ready.status, 409, "{}", not_ready.body);
+    c.check(&get, "/api/v1/exports/{id}", 409, &not_ready.body);
+    assert_eq!(app.exports.run_due().await.unwrap().done, 1);
+    let finished = c
+        .call(
+            &owner,
+            get.clone(),
+            "/exports/{id}",
+            &export_path,
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(
+        (&finished["status"], &finished["rows"]),
+        (&json!("done"), &json!(1))
+    );
+    for key in ["mail", "finished_at", "expires_at"] {
+        assert!(
+            !finished[key].is_null(),
+            "a done export has `{key}`: {finished}"
+        );
+    }
+    let file = owner.send(get.clone(), &export_path, None, &csv).await;
+    assert_eq!(file.status, 200);
+    let content_type = file.headers["content-type"].to_str().unwrap();
+    c.check_media_type(&get, "/api/v1/exports/{id}", 200, content_type);
 
     // Dialing: later, in a batch, a campaign; cancel one.
     let later = c
@@ -824,7 +897,105 @@ async fn real_answers_match_the_document(db: TestDatabase) {
 
     c.call(&owner, delete.clone(), "/calls/{id}", &call_path, None, 200)
         .await;
-    c.finish(45);
+    c.finish(50);
+}
+
+/// The limits in front of every route (`switchyard::limits`) can refuse any operation:
+/// each documents `503`, and those of `/api/v1` (which take an API key) `429`, with
+/// `Retry-After`. The health check keeps its own `503`, which says both.
+#[test]
+fn every_operation_documents_the_limits() {
+    let doc = document_json();
+    for name in ["TooManyRequests", "Unavailable"] {
+        let response = &doc["components"]["responses"][name];
+        assert_eq!(
+            response["headers"]["Retry-After"]["required"], true,
+            "{name}: {response}"
+        );
+        assert_eq!(
+            response["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/ErrorBody"
+        );
+    }
+    let reference = |name: &str| json!(format!("#/components/responses/{name}"));
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = &operation["responses"];
+            let keyed = path.starts_with("/api/v1/");
+            assert_eq!(
+                responses["429"]["$ref"],
+                if keyed {
+                    reference("TooManyRequests")
+                } else {
+                    Value::Null
+                },
+                "{method} {path} 429"
+            );
+            if path == "/healthz" {
+                let content = &responses["503"]["content"];
+                assert!(
+                    content["text/plain"].is_object() && content["application/json"].is_object(),
+                    "{content}"
+                );
+                assert!(responses["503"]["headers"]["Retry-After"].is_object());
+            } else {
+                assert_eq!(
+                    responses["503"]["$ref"],
+                    reference("Unavailable"),
+                    "{method} {path} 503"
+                );
+            }
+        }
+    }
+    let mut c = Conformance::new();
+    let refusal = json!({"message": "rate limit reached for this API key: retry in 1 s"});
+    c.check(&Method::POST, "/api/v1/dial/outbound", 429, &refusal);
+    c.check(&Method::GET, "/api/v1/exports/{id}", 503, &refusal);
+    c.check(&Method::GET, "/recordings/{org}/{file}", 503, &refusal);
+    c.check(&Method::GET, "/healthz", 503, &refusal);
+    c.finish(4);
+}
+
+/// A real `429` of the rate limit: the error body, and the `Retry-After` the document says.
+async fn a_rate_limited_answer_matches_the_document(db: TestDatabase) {
+    let http = HttpConfig {
+        rate_limit_per_second: 1,
+        rate_limit_burst: 1,
+        ..HttpConfig::default()
+    };
+    let app = TestApp::spawn_with(db, http).await;
+    let mut c = Conformance::new();
+    let owner = app.owner();
+    c.call(
+        &owner,
+        Method::GET,
+        "/exports/{id}",
+        "/exports/65920080a1b2c3d4e5f60718",
+        None,
+        404,
+    )
+    .await;
+    let limited = c
+        .call(
+            &owner,
+            Method::GET,
+            "/exports/{id}",
+            "/exports/65920080a1b2c3d4e5f60718",
+            None,
+            429,
+        )
+        .await;
+    assert_error_body(&limited);
+    let response = owner.send(Method::POST, "/calls/export", None, &[]).await;
+    assert_eq!(response.status, 429, "{}", response.body);
+    c.check(&Method::POST, "/api/v1/calls/export", 429, &response.body);
+    let retry_after: u64 = response.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry_after >= 1, "{retry_after}");
+    c.finish(3);
 }
 
 #[test]

@@ -72,6 +72,15 @@ pub struct CallQueryParams {
 
 /// `from` and `to`: a time or a date.
 fn time_or_date() -> utoipa::openapi::schema::Schema {
+    time_or_date_items()
+        .description(Some(
+            "An RFC 3339 time, or a `YYYY-MM-DD` date: in `from` its start, in `to` its end (UTC); both bounds are inclusive",
+        ))
+        .into()
+}
+
+/// An RFC 3339 time or a `YYYY-MM-DD` date (also for the body of `POST /calls/export`).
+pub(crate) fn time_or_date_items() -> utoipa::openapi::schema::AnyOfBuilder {
     use utoipa::openapi::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
     let string = |format| {
         ObjectBuilder::new()
@@ -81,10 +90,6 @@ fn time_or_date() -> utoipa::openapi::schema::Schema {
     utoipa::openapi::schema::AnyOfBuilder::new()
         .item(string(KnownFormat::DateTime))
         .item(string(KnownFormat::Date))
-        .description(Some(
-            "An RFC 3339 time, or a `YYYY-MM-DD` date: in `from` its start, in `to` its end (UTC); both bounds are inclusive",
-        ))
-        .into()
 }
 
 impl CallQueryParams {
