@@ -4,7 +4,10 @@
 use axum::{Router, http::header, response::IntoResponse, routing::get};
 
 async fn hello() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json")], r#"{"message":"hello"}"#)
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        r#"{"message":"hello"}"#,
+    )
 }
 
 #[tokio::main]
