@@ -8,6 +8,7 @@
 //       async fn write_tx(&self) -> StoreResult<sqlx::Transaction<'static, Db>>;  // for writes
 //       async fn announce_work(conn: &mut Conn) -> StoreResult<()>;  // wake other engines
 //       async fn wait_for_work(&self);                               // woken by them
+//       fn count_cache(&self) -> Option<&call_counts::CountCache>;    // see call_counts.rs
 //   }
 
 mod support {
@@ -30,6 +31,9 @@ mod call_row {
 }
 mod call_filters {
     include!("call_filters.rs");
+}
+mod call_counts {
+    include!("call_counts.rs");
 }
 mod calls_read {
     include!("calls_read.rs");

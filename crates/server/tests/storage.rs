@@ -10,6 +10,8 @@ mod call_changes;
 mod calls;
 #[path = "storage/catalog.rs"]
 mod catalog;
+#[path = "storage/counts.rs"]
+mod counts;
 
 use common::fixtures::{START, at, call, create_org, start_plus, use_case};
 use switchyard_core::Id;
@@ -114,4 +116,26 @@ async fn one_call(store: &dyn Store) -> (Id, Id, Call) {
         .await
         .unwrap();
     (acme.id(), globex.id(), c)
+}
+
+/// Another store on the test's database, as another process (the CLI, a replica) opens it.
+async fn second_store(db: &common::TestDatabase) -> std::sync::Arc<dyn Store> {
+    match db.backend {
+        common::Backend::Sqlite => {
+            let path = db.sqlite_path.as_ref().unwrap();
+            let store = switchyard_store_sqlite::SqliteStore::open(path)
+                .await
+                .unwrap();
+            store.migrate().await.unwrap();
+            std::sync::Arc::new(store)
+        }
+        common::Backend::Postgres => {
+            let (url, schema) = db.postgres.clone().unwrap();
+            let store = switchyard_store_postgres::PostgresStore::connect_in_schema(&url, &schema)
+                .await
+                .unwrap();
+            store.migrate().await.unwrap();
+            std::sync::Arc::new(store)
+        }
+    }
 }

@@ -29,6 +29,7 @@ const ANALYSIS_LIMIT: u32 = 400;
 pub struct SqliteStore {
     read: SqlitePool,
     write: SqlitePool,
+    counts: std::sync::Arc<call_counts::CountCache>,
 }
 
 impl SqliteStore {
@@ -56,7 +57,11 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(support::backend)?;
-        Ok(SqliteStore { read, write })
+        Ok(SqliteStore {
+            read,
+            write,
+            counts: Default::default(),
+        })
     }
 
     /// Brings the schema up to date (idempotent).
@@ -86,6 +91,11 @@ impl SqliteStore {
     /// Nothing to listen to (see `announce_work`); the engine polls for the CLI's calls.
     async fn wait_for_work(&self) {
         std::future::pending().await
+    }
+
+    /// Counts are reused while `organizations.calls_version` stands still (migration 0005).
+    fn count_cache(&self) -> Option<&call_counts::CountCache> {
+        Some(&self.counts)
     }
 
     async fn write_tx(&self) -> StoreResult<support::Tx> {

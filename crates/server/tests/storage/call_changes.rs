@@ -1,7 +1,7 @@
 //! Changing a call: notes, views, ratings, transitions, deletion, concurrent writers.
 
+use crate::common::TestDatabase;
 use crate::common::fixtures::{START, at, call, start_plus, transition};
-use crate::common::{Backend, TestDatabase};
 use crate::{count_calls, ids, is_conflict, is_not_found, note, one_call, query, rating};
 use std::sync::Arc;
 use switchyard_core::Id;
@@ -399,24 +399,7 @@ async fn concurrent_writers_queue_instead_of_failing(db: TestDatabase) {
 
 /// What the CLI does while the server runs: open the same database and write to it.
 async fn a_second_store_on_the_same_database_shares_it(db: TestDatabase) {
-    let second: Arc<dyn Store> = match db.backend {
-        Backend::Sqlite => {
-            let path = db.sqlite_path.as_ref().unwrap();
-            let store = switchyard_store_sqlite::SqliteStore::open(path)
-                .await
-                .unwrap();
-            store.migrate().await.unwrap();
-            Arc::new(store)
-        }
-        Backend::Postgres => {
-            let (url, schema) = db.postgres.clone().unwrap();
-            let store = switchyard_store_postgres::PostgresStore::connect_in_schema(&url, &schema)
-                .await
-                .unwrap();
-            store.migrate().await.unwrap();
-            Arc::new(store)
-        }
-    };
+    let second = crate::second_store(&db).await;
     second.ping().await.unwrap();
     let (org, _, c) = one_call(db.store.as_ref()).await;
     let mut tasks = tokio::task::JoinSet::new();

@@ -1,0 +1,49 @@
+// `GET /calls` returns how many calls match on every page; counting a million rows per
+// request would dominate listing. A backend that can tell when an organization's calls last
+// changed in a way a filter can see (SQLite: `organizations.calls_version`, bumped by
+// triggers, so writes from any process count) keeps recent counts here with the version
+// they were taken at, and counts again only once it moved.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use switchyard_core::Id;
+use switchyard_core::store::CallFilter;
+
+/// Beyond this many remembered (organization, filter) counts the cache starts over.
+const MAX_ENTRIES: usize = 4096;
+
+#[derive(Debug, Default)]
+pub(crate) struct CountCache {
+    entries: Mutex<HashMap<(Id, String), Entry>>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    version: i64,
+    count: u64,
+}
+
+/// The filter as a map key: its every field, in one string.
+pub(crate) fn filter_key(filter: &CallFilter) -> String {
+    format!("{filter:?}")
+}
+
+impl CountCache {
+    pub(crate) fn get(&self, org: Id, key: &str, version: i64) -> Option<u64> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(&(org, key.to_owned()))
+            .filter(|entry| entry.version == version)
+            .map(|entry| entry.count)
+    }
+
+    /// Call with the version read *before* counting: a write that lands in between then
+    /// leaves a newer count under an older version, which the next read replaces.
+    pub(crate) fn put(&self, org: Id, key: String, version: i64, count: u64) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= MAX_ENTRIES {
+            entries.clear();
+        }
+        entries.insert((org, key), Entry { version, count });
+    }
+}
