@@ -10,7 +10,9 @@ use sqlx::QueryBuilder;
 use std::collections::HashMap;
 use switchyard_core::call::{Call, Note, Rating};
 use switchyard_core::enums::SortOrder;
-use switchyard_core::store::{CallFilter, CallList, CallQuery, StoreError, StoreResult};
+use switchyard_core::store::{
+    CallFilter, CallKey, CallList, CallQuery, StoreError, StoreResult,
+};
 use switchyard_core::{Id, Timestamp};
 
 /// The call with its children; `NotFound` if it is not the organization's.
@@ -105,52 +107,127 @@ pub(crate) async fn list_calls(
     query: &CallQuery,
 ) -> StoreResult<CallList> {
     let mut conn = store.reader().acquire().await.db()?;
-    let count = count_matches(store, &mut conn, org, &query.filter).await?;
-    if query.limit == 0 || query.skip >= count {
+    let (count, version) = count_matches(store, &mut conn, org, &query.filter).await?;
+    if query.limit == 0 || (query.after.is_none() && query.skip >= count) {
         return Ok(CallList {
             calls: Vec::new(),
             count,
+            last: None,
         });
     }
-
-    let mut qb = QueryBuilder::new("SELECT c.doc FROM calls c");
-    push_where(&mut qb, org, &query.filter);
-    qb.push(order_by(query.sort));
-    qb.push(" LIMIT ").push_bind(i64::from(query.limit));
-    qb.push(" OFFSET ")
-        .push_bind(i64::try_from(query.skip).unwrap_or(i64::MAX));
-    let docs: Vec<String> = qb.build_query_scalar().fetch_all(&mut *conn).await.db()?;
+    // OFFSET walks every skipped row, so a page past the middle is read backwards from the
+    // last match instead: the deepest page then costs what the first one does. That needs
+    // the count to describe the rows the page query sees, which the version tells.
+    let mut docs = None;
+    if let Some(version) = version.filter(|_| query.after.is_none() && query.skip > count / 2) {
+        let limit = u64::from(query.limit).min(count - query.skip);
+        let mut backwards = page_docs(
+            &mut conn,
+            org,
+            query,
+            reversed(query.sort),
+            count - query.skip - limit,
+            limit,
+        )
+        .await?;
+        if calls_version(&mut conn, org).await? == version {
+            backwards.reverse();
+            docs = Some(backwards);
+        }
+    }
+    let docs = match docs {
+        Some(docs) => docs,
+        None => {
+            let limit = u64::from(query.limit);
+            page_docs(&mut conn, org, query, query.sort, query.skip, limit).await?
+        }
+    };
+    let last = docs.last().map(|row| row.key);
     let mut calls = docs
         .iter()
-        .map(|doc| call_from_doc(doc))
+        .map(|row| call_from_doc(&row.doc))
         .collect::<StoreResult<Vec<_>>>()?;
     load_children(&mut conn, &mut calls).await?;
-    Ok(CallList { calls, count })
+    Ok(CallList { calls, count, last })
 }
 
-/// How many of the organization's calls match, from the count cache when the backend has one.
+/// A call's doc with its place in the order (`doc` keeps `created` to the second only).
+struct PageRow {
+    doc: String,
+    key: CallKey,
+}
+
+/// The docs of one page of `query`, read in `sort` order.
+async fn page_docs(
+    conn: &mut Conn,
+    org: Id,
+    query: &CallQuery,
+    sort: SortOrder,
+    skip: u64,
+    limit: u64,
+) -> StoreResult<Vec<PageRow>> {
+    let mut qb = QueryBuilder::new("SELECT c.doc, c.created_at, c.id FROM calls c");
+    push_where(&mut qb, org, &query.filter);
+    if let Some(after) = query.after {
+        // "After in `sort`" is "before in the reverse order".
+        push_before(&mut qb, reversed(sort), after.created.millis(), after.id);
+    }
+    qb.push(order_by(sort));
+    qb.push(" LIMIT ")
+        .push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+    qb.push(" OFFSET ")
+        .push_bind(i64::try_from(skip).unwrap_or(i64::MAX));
+    let rows = qb.build().fetch_all(&mut *conn).await.db()?;
+    rows.iter()
+        .map(|row| {
+            Ok(PageRow {
+                doc: get(row, "doc")?,
+                key: CallKey {
+                    created: Timestamp::from_millis(get(row, "created_at")?),
+                    id: get_id(row, "id")?,
+                },
+            })
+        })
+        .collect()
+}
+
+fn reversed(sort: SortOrder) -> SortOrder {
+    match sort {
+        SortOrder::Asc => SortOrder::Desc,
+        SortOrder::Desc => SortOrder::Asc,
+    }
+}
+
+/// How many of the organization's calls match, from the count cache when the backend has
+/// one; then also the `calls_version` the count is valid for.
 async fn count_matches(
     store: &ThisStore,
     conn: &mut Conn,
     org: Id,
     filter: &CallFilter,
-) -> StoreResult<u64> {
+) -> StoreResult<(u64, Option<i64>)> {
     let Some(cache) = store.count_cache() else {
-        return count_now(conn, org, filter).await;
+        return Ok((count_now(conn, org, filter).await?, None));
     };
-    let version: i64 = sqlx::query_scalar("SELECT calls_version FROM organizations WHERE id = $1")
-        .bind(org.to_string())
-        .fetch_optional(&mut *conn)
-        .await
-        .db()?
-        .unwrap_or_default();
+    let version = calls_version(conn, org).await?;
     let key = filter_key(filter);
     if let Some(count) = cache.get(org, &key, version) {
-        return Ok(count);
+        return Ok((count, Some(version)));
     }
     let count = count_now(conn, org, filter).await?;
     cache.put(org, key, version, count);
-    Ok(count)
+    Ok((count, Some(version)))
+}
+
+/// Bumped by triggers on every change a call filter can see (SQLite only).
+async fn calls_version(conn: &mut Conn, org: Id) -> StoreResult<i64> {
+    let version: Option<i64> =
+        sqlx::query_scalar("SELECT calls_version FROM organizations WHERE id = $1")
+            .bind(org.to_string())
+            .fetch_optional(&mut *conn)
+            .await
+            .db()?;
+    Ok(version.unwrap_or_default())
 }
 
 async fn count_now(conn: &mut Conn, org: Id, filter: &CallFilter) -> StoreResult<u64> {

@@ -70,6 +70,16 @@ pub struct CallQuery {
     pub sort: SortOrder,
     pub limit: u32,
     pub skip: u64,
+    /// Keyset paging: only the calls that sort after this one (`skip` is then 0), so a
+    /// page costs the same at any depth.
+    pub after: Option<CallKey>,
+}
+
+/// Where a call sits in the `created`-then-id order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CallKey {
+    pub created: Timestamp,
+    pub id: Id,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -77,6 +87,8 @@ pub struct CallList {
     pub calls: Vec<Call>,
     /// All matches, not just this page.
     pub count: u64,
+    /// The last call of the page, for the `after` of the next one.
+    pub last: Option<CallKey>,
 }
 
 #[async_trait]

@@ -54,6 +54,7 @@ fn query(filter: CallFilter, sort: SortOrder) -> CallQuery {
         sort,
         limit: 2000,
         skip: 0,
+        after: None,
     }
 }
 
@@ -100,6 +101,7 @@ async fn count_calls(store: &dyn Store, org: Id) -> u64 {
         sort: SortOrder::Desc,
         limit: 1,
         skip: 0,
+        after: None,
     };
     store.list_calls(org, &page).await.unwrap().count
 }

@@ -88,6 +88,7 @@ async fn two_instances_dispatch_each_call_exactly_once(db: TestDatabase) {
             sort: Default::default(),
             limit: 2000,
             skip: 0,
+            after: None,
         };
         let calls = store.list_calls(org, &query).await.unwrap().calls;
         assert_eq!(calls.len(), CALLS_PER_ORG);

@@ -12,6 +12,7 @@ mod agents;
 mod auth;
 mod bad_input;
 mod calls;
+mod cursor;
 mod dial;
 mod dispatch_instances;
 mod engine_control;

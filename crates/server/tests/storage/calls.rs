@@ -12,6 +12,7 @@ use switchyard_core::store::{CallFilter, CallQuery, Store, StoreError};
 crate::backend_tests!(
     insert_calls_is_all_or_nothing,
     list_calls_filters_sorts_and_pages,
+    every_page_by_skip_or_by_key_matches_the_oracle,
     call_position_agrees_with_list_calls,
     call_tags_are_distinct_sorted_and_scoped,
 );
@@ -414,6 +415,49 @@ async fn list_calls_filters_sorts_and_pages(db: TestDatabase) {
         .await
         .unwrap();
     assert_eq!((theirs.calls, theirs.count), (vec![set.foreign.clone()], 1));
+}
+
+/// Pages past the middle are read backwards from the end (where the store can), and key
+/// pages start after a call: each must still be exactly the oracle's slice.
+async fn every_page_by_skip_or_by_key_matches_the_oracle(db: TestDatabase) {
+    let store = db.store.as_ref();
+    let set = call_set(store).await;
+    for filter in &set.filters {
+        for sort in [SortOrder::Asc, SortOrder::Desc] {
+            let expected = ids(&oracle(&set.calls, filter, sort));
+            for limit in [1, 2, 4] {
+                for skip in 0..=expected.len() + 1 {
+                    let page = CallQuery {
+                        limit,
+                        skip: skip as u64,
+                        ..query(filter.clone(), sort)
+                    };
+                    let got = store.list_calls(set.org, &page).await.unwrap();
+                    let end = (skip + limit as usize).min(expected.len());
+                    let want = expected.get(skip..end).unwrap_or_default();
+                    assert_eq!(ids(&got.calls), want, "{filter:?} {sort} {limit} {skip}");
+                }
+
+                let mut walked = Vec::new();
+                let mut after = None;
+                loop {
+                    let page = CallQuery {
+                        limit,
+                        after,
+                        ..query(filter.clone(), sort)
+                    };
+                    let got = store.list_calls(set.org, &page).await.unwrap();
+                    assert_eq!(got.count, expected.len() as u64);
+                    walked.extend(ids(&got.calls));
+                    match got.last {
+                        Some(last) if got.calls.len() == limit as usize => after = Some(last),
+                        _ => break,
+                    }
+                }
+                assert_eq!(walked, expected, "by key: {filter:?} {sort} {limit}");
+            }
+        }
+    }
 }
 
 async fn call_position_agrees_with_list_calls(db: TestDatabase) {

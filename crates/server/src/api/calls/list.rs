@@ -1,3 +1,4 @@
+use super::cursor::CursorParams;
 use super::query::CallQueryParams;
 use crate::api::openapi::{Unauthorized, Unprocessable};
 use crate::app::AppState;
@@ -20,6 +21,11 @@ pub struct CallPage {
     limit: u32,
     /// The calls skipped before this page.
     offset: u64,
+    /// **(Extension)** Only when the request sent `cursor`: the `cursor` of the next page,
+    /// or null after the last one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, nullable)]
+    next_cursor: Option<Option<String>>,
 }
 
 /// The organization's calls, filtered, sorted and paged.
@@ -27,7 +33,7 @@ pub struct CallPage {
     get,
     path = "/calls",
     tag = "Calls",
-    params(CallQueryParams),
+    params(CallQueryParams, CursorParams),
     responses(
         (status = 200, description = "The page", body = CallPage),
         (status = 401, response = Unauthorized),
@@ -38,17 +44,21 @@ pub async fn list_calls(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(params): ApiQuery<CallQueryParams>,
+    ApiQuery(cursor): ApiQuery<CursorParams>,
 ) -> ApiResult<Json<CallPage>> {
-    let query = params.parse()?;
+    let mut query = params.parse()?;
+    let cursor = cursor.apply(&mut query)?;
     let list = state
         .store
         .list_calls(caller.organization_id, &query)
         .await?;
+    let next_cursor = cursor.as_ref().map(|c| c.next(&list, query.limit));
     Ok(Json(CallPage {
+        offset: cursor.map_or(query.skip, |c| c.offset),
+        next_cursor,
         calls: list.calls,
         count: list.count,
         limit: query.limit,
-        offset: query.skip,
     }))
 }
 

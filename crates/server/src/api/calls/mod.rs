@@ -1,6 +1,7 @@
 //! Calls endpoints (contract §4, all but usage and export).
 
 mod actions;
+mod cursor;
 mod list;
 mod notes;
 mod outputs;

@@ -141,6 +141,7 @@ impl CallQueryParams {
             sort,
             limit,
             skip,
+            after: None,
         })
     }
 
