@@ -15,45 +15,57 @@ use switchyard_core::store::{
 };
 use switchyard_core::{Id, Timestamp};
 
-/// The call with its children; `NotFound` if it is not the organization's.
+/// The call with its children, in one round trip; `NotFound` if it is not the organization's.
 pub(crate) async fn load_call(conn: &mut Conn, org: Id, id: Id) -> StoreResult<Call> {
-    let doc: Option<String> =
-        sqlx::query_scalar("SELECT doc FROM calls WHERE id = $1 AND organization_id = $2")
-            .bind(id.to_string())
-            .bind(org.to_string())
-            .fetch_optional(&mut *conn)
-            .await
-            .db()?;
-    let mut calls = vec![call_from_doc(&doc.ok_or(StoreError::NotFound)?)?];
-    load_children(conn, &mut calls).await?;
-    Ok(calls.remove(0))
+    let mut rows = child_rows(conn, &[id], Some(org)).await?;
+    let doc_row = match rows.last() {
+        Some(row) if get::<i32>(row, "kind")? == DOC => rows.pop(),
+        _ => None,
+    };
+    let doc: String = get(&doc_row.ok_or(StoreError::NotFound)?, "doc")?;
+    let mut calls = [call_from_doc(&doc)?];
+    fill_children(&mut calls, rows)?;
+    let [call] = calls;
+    Ok(call)
 }
 
-/// The three kinds of child row, in one result set (one round trip instead of three).
+/// The kinds of row `child_rows` returns, in this order.
 const NOTE: i32 = 0;
 const RATING: i32 = 1;
 const VIEW: i32 = 2;
+const DOC: i32 = 3;
 
-/// Every note, rating and view of `calls`: `kind` tells which, and the columns another
-/// kind has are NULL. Ordered by kind, call and `seq`, the order each kind was added in.
-async fn child_rows(conn: &mut Conn, calls: &[Call]) -> StoreResult<Vec<DbRow>> {
+/// Every note, rating and view of `calls` in one result set (one round trip instead of
+/// three), then, with `doc_of`, the call's own doc if it is that organization's (one call).
+/// `kind` tells which row is which; the columns another kind has are NULL. Ordered by
+/// kind, call and `seq`, the order each kind was added in.
+async fn child_rows(conn: &mut Conn, calls: &[Id], doc_of: Option<Id>) -> StoreResult<Vec<DbRow>> {
     let branches = [
         "SELECT 0 AS kind, call_id, seq, id, user_id, content, flagged, created_at, \
-         updated_at, CAST(NULL AS TEXT) AS emoji, CAST(NULL AS TEXT) AS email \
-         FROM call_notes WHERE call_id IN (",
-        " UNION ALL SELECT 1, call_id, seq, NULL, NULL, NULL, NULL, created, NULL, emoji, email \
-         FROM call_ratings WHERE call_id IN (",
-        " UNION ALL SELECT 2, call_id, seq, NULL, NULL, NULL, NULL, NULL, NULL, NULL, email \
-         FROM call_views WHERE call_id IN (",
+         updated_at, CAST(NULL AS TEXT) AS emoji, CAST(NULL AS TEXT) AS email, \
+         CAST(NULL AS TEXT) AS doc FROM call_notes WHERE call_id IN (",
+        " UNION ALL SELECT 1, call_id, seq, NULL, NULL, NULL, NULL, created, NULL, emoji, \
+         email, NULL FROM call_ratings WHERE call_id IN (",
+        " UNION ALL SELECT 2, call_id, seq, NULL, NULL, NULL, NULL, NULL, NULL, NULL, email, \
+         NULL FROM call_views WHERE call_id IN (",
     ];
     let mut qb = QueryBuilder::new("");
     for branch in branches {
         qb.push(branch);
         let mut ids = qb.separated(", ");
-        for call in calls {
-            ids.push_bind(call.id.to_string());
+        for id in calls {
+            ids.push_bind(id.to_string());
         }
         qb.push(")");
+    }
+    if let (Some(org), [id]) = (doc_of, calls) {
+        qb.push(
+            " UNION ALL SELECT 3, id, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, doc \
+             FROM calls WHERE id = ",
+        )
+        .push_bind(id.to_string())
+        .push(" AND organization_id = ")
+        .push_bind(org.to_string());
     }
     qb.push(" ORDER BY kind, call_id, seq");
     qb.build().fetch_all(&mut *conn).await.db()
@@ -64,12 +76,18 @@ pub(crate) async fn load_children(conn: &mut Conn, calls: &mut [Call]) -> StoreR
     if calls.is_empty() {
         return Ok(());
     }
+    let ids: Vec<Id> = calls.iter().map(|c| c.id).collect();
+    let rows = child_rows(conn, &ids, None).await?;
+    fill_children(calls, rows)
+}
+
+fn fill_children(calls: &mut [Call], rows: Vec<DbRow>) -> StoreResult<()> {
     let index: HashMap<String, usize> = calls
         .iter()
         .enumerate()
         .map(|(i, c)| (c.id.to_string(), i))
         .collect();
-    for row in child_rows(conn, calls).await? {
+    for row in rows {
         let id: String = get(&row, "call_id")?;
         let call = index
             .get(&id)
@@ -90,7 +108,7 @@ pub(crate) async fn load_children(conn: &mut Conn, calls: &mut [Call]) -> StoreR
                 created: Timestamp::from_millis(get(&row, "created_at")?),
             }),
             VIEW => call.viewed_by.push(get(&row, "email")?),
-            other => return Err(backend(format!("unknown child kind {other}"))),
+            other => return Err(backend(format!("unexpected row kind {other}"))),
         }
     }
     Ok(())
