@@ -5,7 +5,6 @@
 // `viewed_by` (those live in child tables) and is what reads deserialize.
 
 use crate::support::{Conn, OrBackend, backend, from_json, to_json};
-use serde_json::Value;
 use sqlx::QueryBuilder;
 use switchyard_core::call::Call;
 use switchyard_core::store::StoreResult;
@@ -85,15 +84,9 @@ fn call_doc(call: &Call) -> StoreResult<String> {
     to_json(&value)
 }
 
-/// The Call in `doc`, with empty child lists for the caller to fill.
+/// The Call in `doc`, with empty child lists (absent from the doc) for the caller to fill.
 pub(crate) fn call_from_doc(doc: &str) -> StoreResult<Call> {
-    let mut value: Value = from_json(doc)?;
-    if let Some(object) = value.as_object_mut() {
-        for key in CHILD_KEYS {
-            object.insert(key.to_owned(), Value::Array(Vec::new()));
-        }
-    }
-    serde_json::from_value(value).map_err(backend)
+    from_json(doc)
 }
 
 /// `INSERT INTO {table} ({columns}) VALUES (...), (...) {suffix}` in as many statements as

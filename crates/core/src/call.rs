@@ -26,6 +26,9 @@ pub struct Call {
     pub agent: AgentRef,
     pub language: Language,
     pub created: Timestamp,
+    // Stored apart from the rest of the call (child rows), so absent from a stored doc.
+    #[serde(default)]
+    #[schema(required = true)]
     pub viewed_by: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
@@ -46,11 +49,15 @@ pub struct Call {
     #[schema(nullable = false)]
     pub parent_call_id: Option<Id>,
     /// Always present (maybe empty) so that clients can iterate without a check.
+    #[serde(default)]
+    #[schema(required = true)]
     pub notes: Vec<Note>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub samples: Option<Vec<String>>,
     /// Always present (maybe empty), like `notes`.
+    #[serde(default)]
+    #[schema(required = true)]
     pub ratings: Vec<Rating>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
