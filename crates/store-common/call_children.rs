@@ -1,25 +1,28 @@
-// Notes, ratings and views of a call. Each write locks the call's row first (a no-op
-// update that is also the org-scoped existence check), so that concurrent writers to one
-// call take turns computing `seq`, the per-call insertion order.
+// Notes, ratings and views of a call. Each write first locks the call's row (also the
+// org-scoped existence check), so that concurrent writers to one call take turns computing
+// `seq`, the per-call insertion order. A read with FOR UPDATE, not a no-op update: on
+// SQLite an update would rewrite the whole row, `doc` and all, into the WAL every time.
 
 use crate::ThisStore;
 use crate::calls_read::load_call;
 use crate::support::{Conn, OrBackend, found};
 use switchyard_core::call::{Call, Note, NotePatch, Rating};
 use switchyard_core::enums::Emoji;
-use switchyard_core::store::StoreResult;
+use switchyard_core::store::{StoreError, StoreResult};
 use switchyard_core::{Id, Timestamp};
 
 /// `NotFound` unless the organization has this call; locks its row until the transaction ends.
 async fn lock_call(conn: &mut Conn, org: Id, call: Id) -> StoreResult<()> {
-    let done =
-        sqlx::query("UPDATE calls SET status = status WHERE id = $1 AND organization_id = $2")
-            .bind(call.to_string())
-            .bind(org.to_string())
-            .execute(&mut *conn)
-            .await
-            .db()?;
-    found(done.rows_affected())
+    let found: Option<i32> = sqlx::query_scalar(&format!(
+        "SELECT 1 FROM calls WHERE id = $1 AND organization_id = $2{}",
+        crate::FOR_UPDATE
+    ))
+    .bind(call.to_string())
+    .bind(org.to_string())
+    .fetch_optional(&mut *conn)
+    .await
+    .db()?;
+    found.map(|_| ()).ok_or(StoreError::NotFound)
 }
 
 /// Runs `change` on the locked call inside a write transaction and returns the call after it.

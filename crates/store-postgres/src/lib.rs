@@ -131,5 +131,7 @@ const WORK_CHANNEL: &str = "switchyard_engine_work";
 
 /// Appended to the engine's claim queries. Instances sharing the database claim disjoint rows instead of waiting on each other.
 const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
+/// Appended to a read that must hold the row until the transaction ends.
+const FOR_UPDATE: &str = " FOR UPDATE";
 
 include!("../../store-common/mod.rs");

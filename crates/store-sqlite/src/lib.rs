@@ -108,5 +108,7 @@ impl SqliteStore {
 
 /// Appended to the engine's claim queries. SQLite has one writer at a time, so a claim never races another.
 const SKIP_LOCKED: &str = "";
+/// Row locks: a write transaction (`BEGIN IMMEDIATE`) already holds the whole database.
+const FOR_UPDATE: &str = "";
 
 include!("../../store-common/mod.rs");
