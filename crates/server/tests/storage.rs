@@ -10,6 +10,8 @@ mod call_changes;
 mod calls;
 #[path = "storage/catalog.rs"]
 mod catalog;
+#[path = "storage/sessions.rs"]
+mod sessions;
 
 use common::fixtures::{START, at, call, create_org, start_plus, use_case};
 use switchyard_core::Id;
