@@ -17,7 +17,7 @@ use crate::app::AppState;
 use axum::Router;
 use axum::routing::{get, post};
 
-pub use session::SESSION_COOKIE;
+pub use session::{SESSION_COOKIE, SESSION_SECS};
 
 /// The pages and their form actions. None clashes with `/api/v1`, `/docs`, `/metrics`,
 /// `/healthz` or `/recordings`.

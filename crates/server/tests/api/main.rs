@@ -7,6 +7,7 @@ mod common;
 mod harness;
 mod receiver;
 mod smtp_sink;
+mod web_client;
 
 mod agents;
 mod auth;
@@ -30,4 +31,5 @@ mod review;
 mod tenancy;
 mod usage;
 mod use_cases;
+mod web;
 mod webhooks;
