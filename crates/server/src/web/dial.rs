@@ -249,6 +249,8 @@ pub async fn campaign(
                     }
                 }
             }
+            // The number first, then the params in the file's (sorted) order.
+            columns.sort_by_key(|c| c != "phone_number");
             let rows = parsed
                 .iter()
                 .take(PREVIEW_ROWS)

@@ -29,6 +29,14 @@ async fn sign_in_refuses_bad_keys_and_sets_a_safe_cookie(db: TestDatabase) {
     let app = TestApp::spawn(db).await;
     let browser = Browser::new(&app);
     browser.get("/").await.assert_sign_in();
+    // The vendored files are served without a session.
+    for (file, kind) in [("htmx-2.0.11.min.js", "javascript"), ("app.css", "css"), ("app.js", "javascript")] {
+        let page = browser.get(&format!("/static/{file}")).await;
+        assert_eq!(page.status, 200, "{file}");
+        let content_type = page.headers["content-type"].to_str().unwrap();
+        assert!(content_type.contains(kind), "{file}: {content_type}");
+    }
+    assert_eq!(browser.get("/static/../Cargo.toml").await.status, 404);
 
     let wrong = format!("{}x", &app.org.owner_key[..app.org.owner_key.len() - 1]);
     for key in ["", "nonsense", "sy_0123456789_abcdefghijklmnop", wrong.as_str(), "sy_ü"] {
@@ -195,53 +203,112 @@ async fn viewers_get_no_note_editor_and_no_dial(db: TestDatabase) {
     assert!(stored.get("notes").is_none_or(|n| n == &json!([])));
 }
 
+/// Every page route that takes an id, with a request that puts one of A's ids into it:
+/// (route as in `src/web/mod.rs`, method, path, form fields). `{call}` is A's queued call,
+/// `{live}` A's call in progress, `{note}` a note on `{call}`, `{campaign}` A's campaign.
+const CROSS_ORG: &[(&str, &str, &str, &[(&str, &str)])] = &[
+    ("/calls/{id}", "GET", "/calls/{call}", &[]),
+    ("/calls/{id}/panel", "GET", "/calls/{live}/panel", &[]),
+    ("/calls/{id}/notes", "POST", "/calls/{call}/notes", &[("content", "hi")]),
+    ("/calls/{id}/notes/{note_id}", "POST", "/calls/{call}/notes/{note}", &[("action", "delete")]),
+    ("/calls/{id}/notes/{note_id}", "POST", "/calls/{call}/notes/{note}", &[("action", "flag")]),
+    ("/calls/{id}/ratings", "POST", "/calls/{call}/ratings", &[("emoji", "👎"), ("operation", "add")]),
+    ("/calls/{id}/stop", "POST", "/calls/{live}/stop", &[]),
+    ("/calls/{id}/cancel", "POST", "/calls/{call}/cancel", &[]),
+    ("/campaigns/{id}", "GET", "/campaigns/{campaign}", &[]),
+    ("/campaigns/{id}/rows", "GET", "/campaigns/{campaign}/rows", &[]),
+];
+
+#[test]
+fn every_page_route_with_an_id_is_in_the_cross_org_matrix() {
+    let source = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web/mod.rs"),
+    )
+    .unwrap();
+    let routes: Vec<&str> = source
+        .split(".route(\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    assert!(routes.contains(&"/calls/{id}"), "the scan found {routes:?}");
+    // `/static/{file}` names a file, not an object of anyone's.
+    for route in routes.iter().filter(|r| r.contains('{') && !r.starts_with("/static/")) {
+        assert!(
+            CROSS_ORG.iter().any(|(r, ..)| r == route),
+            "{route} takes an id: add it to CROSS_ORG"
+        );
+    }
+    for (route, ..) in CROSS_ORG {
+        assert!(routes.contains(route), "CROSS_ORG names {route}, which is gone");
+    }
+}
+
 async fn another_organizations_pages_are_404(db: TestDatabase) {
     let app = TestApp::spawn(db).await;
-    let call = a_call(&app, "+14155550304").await;
+    let fixture = app.number_with_use_case(&app.org, "Carrier sales").await;
+    let call = app.dial(&fixture, "+14155550304", json!({})).await;
     let id = id_of(&call);
     let with_note = app
         .owner()
         .post(&format!("/calls/{id}/notes"), json!({"content": "ours"}), 200)
         .await;
     let note = id_of(&with_note["notes"][0]);
+    let live = id_of(&app.seed_call(&call, "In progress", |_| {}).await);
+    let campaign = app
+        .owner()
+        .post(
+            "/dial/scheduled",
+            json!({"number_id": fixture.number_id.to_string(), "campaign_name": "Ours",
+                   "calls": [{"phone_number": "+14155550399"}]}),
+            200,
+        )
+        .await["campaign_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let before = app.owner().get("/calls", 200).await;
+
     let intruder = app.new_org("Intruder Inc", "eve@intruder.test").await;
-    let browser = Browser::signed_in(&app, &intruder.owner_key).await;
-    let csrf = browser.csrf().await;
-
-    for path in [
-        format!("/calls/{id}"),
-        format!("/calls/{id}/panel"),
-        "/calls/0123456789abcdef01234567".to_owned(),
-        "/calls/not-an-id".to_owned(),
-        format!("/campaigns/{id}"),
-    ] {
-        let page = browser.get(&path).await;
-        assert_eq!(page.status, 404, "{path}: {}", page.body);
-        assert!(!page.body.contains("+14155550304"), "{path} leaks the call");
+    let viewer = app.key(&intruder, "val@intruder.test", Role::Viewer).await;
+    for key in [&intruder.owner_key, &viewer] {
+        let browser = Browser::signed_in(&app, key).await;
+        let csrf = browser.csrf().await;
+        let unknown = "0123456789abcdef01234567";
+        for (route, method, template, fields) in CROSS_ORG {
+            let mut answers = Vec::new();
+            let ours = [id.as_str(), live.as_str(), note.as_str(), campaign.as_str()];
+            for ids in [ours, [unknown; 4]] {
+                let path = template
+                    .replace("{call}", ids[0])
+                    .replace("{live}", ids[1])
+                    .replace("{note}", ids[2])
+                    .replace("{campaign}", ids[3]);
+                let page = if *method == "GET" {
+                    browser.get(&path).await
+                } else {
+                    let mut fields = fields.to_vec();
+                    fields.push(("csrf", &csrf));
+                    browser.post(&path, &fields).await
+                };
+                for secret in ["+14155550304", "+14155550399", "ours", "Ours", "owner@acme.test"] {
+                    assert!(!page.body.contains(secret), "{path} leaks {secret}");
+                }
+                answers.push((page.status, page.body));
+            }
+            // Exactly what an unknown id gets: a 404 (a Viewer's writes stop earlier, at 403).
+            assert_eq!(answers[0], answers[1], "{route}: A's id and an unknown id differ");
+            let allowed: &[u16] = if key == &viewer { &[403, 404] } else { &[404] };
+            assert!(allowed.contains(&answers[0].0), "{route}: {}", answers[0].0);
+        }
+        for path in ["/calls/0123456789abcdef01234567", "/calls/not-an-id", "/campaigns/x"] {
+            assert_eq!(browser.get(path).await.status, 404, "{path}");
+        }
+        let list = browser.get(&format!("/?campaigns={campaign}")).await;
+        assert!(list.body.contains("0 calls"), "{}", list.body);
+        assert!(!browser.get("/").await.body.contains(&id));
     }
-    let posts = [
-        (format!("/calls/{id}/notes"), vec![("content", "hi")]),
-        (format!("/calls/{id}/notes/{note}"), vec![("action", "delete")]),
-        (
-            format!("/calls/{id}/ratings"),
-            vec![("emoji", "👎"), ("operation", "add")],
-        ),
-        (format!("/calls/{id}/cancel"), vec![]),
-    ];
-    for (path, mut fields) in posts {
-        fields.push(("csrf", &csrf));
-        let page = browser.post(&path, &fields).await;
-        assert_eq!(page.status, 404, "{path}: {}", page.body);
-    }
-    let list = browser.get("/").await;
-    assert!(list.body.contains("0 calls"), "{}", list.body);
-    assert!(!list.body.contains(&id));
-
-    let stored = app.owner().get(&format!("/calls/{id}"), 200).await;
-    assert_eq!(stored["viewed_by"], json!([]));
-    assert_eq!(stored["notes"].as_array().unwrap().len(), 1);
-    assert_eq!(stored["ratings"], json!([]));
-    assert_eq!(stored["status"], "Queued");
+    // A is unchanged.
+    assert_eq!(app.owner().get("/calls", 200).await, before);
 }
 
 async fn page_actions_show_in_the_api(db: TestDatabase) {
