@@ -60,7 +60,8 @@ const browser = await chromium.launch({
 const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 context.setDefaultTimeout(15_000);
 const page = await context.newPage();
-const shot = (name) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+const shot = (name, fullPage = true) =>
+  page.screenshot({ path: join(artifacts, `${name}.png`), fullPage });
 
 try {
   const org = await api("/org");
@@ -100,8 +101,21 @@ try {
 
   let callId;
   await step("opens a call, which records the viewer", async () => {
-    const row = page.locator("#rows tr[data-call-id]").first();
-    callId = await row.getAttribute("data-call-id");
+    // The first listed call that has a transcript (the demo analysed some of its calls).
+    const ids = await page.locator("#rows tr[data-call-id]").evaluateAll((rows) =>
+      rows.map((r) => r.getAttribute("data-call-id")),
+    );
+    for (const id of ids) {
+      const response = await fetch(`${base}/api/v1/calls/${id}/transcript`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      if (response.ok) {
+        callId = id;
+        break;
+      }
+    }
+    check(callId, "no listed call has a transcript");
+    const row = page.locator(`#rows tr[data-call-id="${callId}"]`);
     await row.locator("a.call-link").click();
     await page.waitForURL(`${base}/calls/${callId}`);
     await page.locator("#notes-h").waitFor();
@@ -188,9 +202,9 @@ try {
     await page.locator("#rows").waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     check(overflow <= 1, `the page is ${overflow}px wider than the screen`);
-    await shot("list-phone");
-    await page.goto(`${base}/calls/${dialed}`);
-    await shot("call-phone");
+    await shot("list-phone", false);
+    await page.goto(`${base}/calls/${callId}`);
+    await shot("call-phone", false);
   });
 
   await step("signs out", async () => {

@@ -98,7 +98,9 @@ impl FromRequestParts<AppState> for Caller {
 /// `authorization` header and the review app's sign-in form both go through here.
 pub async fn authenticate(state: &AppState, presented: &str) -> Result<Caller, ApiError> {
     // Refuse anything that cannot be one of our keys before touching the database.
-    if !presented.is_ascii() || !presented.starts_with(KEY_PREFIX) || presented.len() < PREFIX_LEN + 8
+    if !presented.is_ascii()
+        || !presented.starts_with(KEY_PREFIX)
+        || presented.len() < PREFIX_LEN + 8
     {
         return Err(bad_key());
     }

@@ -82,6 +82,9 @@ fn review_app_in_a_real_browser() {
         started.elapsed().as_secs_f64(),
         artifacts.display()
     );
-    assert!(status.success(), "the browser test failed: see its output above");
+    assert!(
+        status.success(),
+        "the browser test failed: see its output above"
+    );
     drop(server);
 }

@@ -30,7 +30,10 @@ const FILES: &[(&str, &str, &str)] = &[
 pub async fn serve(Path(file): Path<String>) -> Response {
     match FILES.iter().find(|(name, _, _)| *name == file) {
         Some((_, content_type, body)) => (
-            [(CONTENT_TYPE, *content_type), (CACHE_CONTROL, "public, max-age=3600")],
+            [
+                (CONTENT_TYPE, *content_type),
+                (CACHE_CONTROL, "public, max-age=3600"),
+            ],
             *body,
         )
             .into_response(),

@@ -44,7 +44,12 @@ fn call_id(raw: &str) -> Result<Id, WebError> {
         .map_err(|_| WebError::Api(ApiError::not_found("call")))
 }
 
-async fn view(state: &AppState, reviewer: &Reviewer, id: Id, mark: bool) -> Result<CallView, WebError> {
+async fn view(
+    state: &AppState,
+    reviewer: &Reviewer,
+    id: Id,
+    mark: bool,
+) -> Result<CallView, WebError> {
     let caller = &reviewer.caller;
     let org = caller.organization_id;
     let call = if mark {
@@ -61,7 +66,13 @@ async fn view(state: &AppState, reviewer: &Reviewer, id: Id, mark: bool) -> Resu
     let recording = outputs::signed_recording_path(state, &call, RECORDING_LINK_SECS)
         .await?
         .map(|(path, _)| path);
-    Ok(CallView::new(&call, &logs, transcript.as_ref(), recording, &reviewer.me()))
+    Ok(CallView::new(
+        &call,
+        &logs,
+        transcript.as_ref(),
+        recording,
+        &reviewer.me(),
+    ))
 }
 
 /// `GET /calls/{id}`: records the viewer, then shows the call.

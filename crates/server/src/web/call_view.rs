@@ -206,7 +206,11 @@ fn conversation(transcript: &Transcript, agent: &str) -> Vec<Line> {
             MessageRole::Assistant | MessageRole::User => {
                 let assistant = message.role == MessageRole::Assistant;
                 lines.push(Line {
-                    speaker: if assistant { agent.to_owned() } else { "Caller".to_owned() },
+                    speaker: if assistant {
+                        agent.to_owned()
+                    } else {
+                        "Caller".to_owned()
+                    },
                     side: if assistant { "agent" } else { "caller" },
                     at: offset(message.start),
                     content: message.content.clone(),

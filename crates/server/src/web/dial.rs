@@ -133,7 +133,10 @@ fn params(text: &str) -> ApiResult<Option<Value>> {
         let (name, value) = line.split_once('=').ok_or_else(|| {
             ApiError::invalid_field("params", format!("`{line}` is not a `name=value` line"))
         })?;
-        map.insert(name.trim().to_owned(), Value::String(value.trim().to_owned()));
+        map.insert(
+            name.trim().to_owned(),
+            Value::String(value.trim().to_owned()),
+        );
     }
     Ok((!map.is_empty()).then_some(Value::Object(map)))
 }
@@ -174,8 +177,15 @@ pub async fn dial_one(
         ..DialItem::default()
     };
     let call = build_one(&state, caller, item).await?;
-    idempotency::commit(&state, caller, std::slice::from_ref(&call), None, None, String::new())
-        .await?;
+    idempotency::commit(
+        &state,
+        caller,
+        std::slice::from_ref(&call),
+        None,
+        None,
+        String::new(),
+    )
+    .await?;
     Ok(Redirect::to(&format!("/calls/{}", call.id)).into_response())
 }
 
@@ -226,8 +236,7 @@ pub async fn campaign(
     let prepared = scheduled::prepare(&state, caller, &body).await;
     if form.confirm.is_some() {
         let (campaign, calls) = prepared?;
-        idempotency::commit(&state, caller, &calls, Some(&campaign), None, String::new())
-            .await?;
+        idempotency::commit(&state, caller, &calls, Some(&campaign), None, String::new()).await?;
         return Ok(Redirect::to(&format!("/campaigns/{}", campaign.id)).into_response());
     }
     let mut errors = Vec::new();
@@ -282,10 +291,14 @@ async fn progress(state: &AppState, reviewer: &Reviewer, raw: &str) -> Result<Pr
     let id: Id = raw
         .parse()
         .map_err(|_| WebError::Api(ApiError::not_found("campaign")))?;
-    let campaign = state.store.get_campaign(org, id).await.map_err(|e| match e {
-        switchyard_core::store::StoreError::NotFound => ApiError::not_found("campaign"),
-        other => other.into(),
-    })?;
+    let campaign = state
+        .store
+        .get_campaign(org, id)
+        .await
+        .map_err(|e| match e {
+            switchyard_core::store::StoreError::NotFound => ApiError::not_found("campaign"),
+            other => other.into(),
+        })?;
     let query = CallQuery {
         filter: CallFilter {
             campaigns: vec![id],

@@ -12,7 +12,10 @@ use switchyard_core::store::StoreError;
 #[derive(Debug)]
 pub enum WebError {
     /// No session, or it expired: sign in, then come back to `next`.
-    SignIn { next: String, htmx: bool },
+    SignIn {
+        next: String,
+        htmx: bool,
+    },
     /// The form's CSRF token is missing or not the session's.
     Csrf,
     Api(ApiError),

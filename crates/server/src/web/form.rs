@@ -42,9 +42,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Checked<T> {
                     .find(|(name, _)| name == CSRF_FIELD)
                     .map(|(_, value)| value.clone())
             });
-        let matches = given.is_some_and(|token| {
-            bool::from(token.as_bytes().ct_eq(reviewer.csrf.as_bytes()))
-        });
+        let matches =
+            given.is_some_and(|token| bool::from(token.as_bytes().ct_eq(reviewer.csrf.as_bytes())));
         if !matches {
             return Err(WebError::Csrf);
         }

@@ -104,7 +104,10 @@ async fn load(state: &AppState, reviewer: &Reviewer, raw: &Raw) -> Result<Listin
         .map(|(name, value)| (name.clone(), Value::String(value.clone())))
         .collect();
     params.insert("limit".into(), Value::String(PAGE_SIZE.to_string()));
-    params.insert("skip".into(), Value::String(((page - 1) * PAGE_SIZE).to_string()));
+    params.insert(
+        "skip".into(),
+        Value::String(((page - 1) * PAGE_SIZE).to_string()),
+    );
     let params: CallQueryParams = serde_json::from_value(Value::Object(params))
         .map_err(|e| WebError::Api(crate::error::ApiError::BadRequest(e.to_string())))?;
     let query = params.parse()?;
@@ -149,7 +152,9 @@ pub async fn page(
         me: Some(reviewer.me()),
         listing,
         statuses: Choice::list(
-            CallStatus::ALL.iter().map(|s| (s.to_string(), s.to_string())),
+            CallStatus::ALL
+                .iter()
+                .map(|s| (s.to_string(), s.to_string())),
             get("statuses"),
         ),
         types: Choice::list(

@@ -124,16 +124,19 @@ pub struct NextQuery {
 /// Only a path of this site: never another origin (`//host`, `/\host`).
 fn local_path(next: Option<&str>) -> String {
     match next {
-        Some(path)
-            if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') =>
-        {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
             path.to_owned()
         }
         _ => "/".to_owned(),
     }
 }
 
-fn sign_in_page(state: &AppState, next: String, error: Option<String>, status: StatusCode) -> Response {
+fn sign_in_page(
+    state: &AppState,
+    next: String,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
     let token = random_token();
     let page = SignInPage {
         me: None,
@@ -147,7 +150,12 @@ fn sign_in_page(state: &AppState, next: String, error: Option<String>, status: S
 
 /// `GET /signin`.
 pub async fn form(State(state): State<AppState>, Query(query): Query<NextQuery>) -> Response {
-    sign_in_page(&state, local_path(query.next.as_deref()), None, StatusCode::OK)
+    sign_in_page(
+        &state,
+        local_path(query.next.as_deref()),
+        None,
+        StatusCode::OK,
+    )
 }
 
 #[derive(Deserialize)]
@@ -172,7 +180,12 @@ pub async fn sign_in(
         Ok(caller) => caller,
         Err(ApiError::Unauthorized(_)) => {
             let error = "That API key is not valid, or it has been revoked.".to_owned();
-            return Ok(sign_in_page(&state, next, Some(error), StatusCode::UNAUTHORIZED));
+            return Ok(sign_in_page(
+                &state,
+                next,
+                Some(error),
+                StatusCode::UNAUTHORIZED,
+            ));
         }
         Err(other) => return Err(other.into()),
     };

@@ -123,9 +123,9 @@ pub struct Choice {
 }
 
 impl Choice {
-    pub fn list<'a>(
+    pub fn list(
         items: impl IntoIterator<Item = (String, String)>,
-        current: Option<&'a str>,
+        current: Option<&str>,
     ) -> Vec<Choice> {
         items
             .into_iter()

@@ -30,7 +30,11 @@ async fn sign_in_refuses_bad_keys_and_sets_a_safe_cookie(db: TestDatabase) {
     let browser = Browser::new(&app);
     browser.get("/").await.assert_sign_in();
     // The vendored files are served without a session.
-    for (file, kind) in [("htmx-2.0.11.min.js", "javascript"), ("app.css", "css"), ("app.js", "javascript")] {
+    for (file, kind) in [
+        ("htmx-2.0.11.min.js", "javascript"),
+        ("app.css", "css"),
+        ("app.js", "javascript"),
+    ] {
         let page = browser.get(&format!("/static/{file}")).await;
         assert_eq!(page.status, 200, "{file}");
         let content_type = page.headers["content-type"].to_str().unwrap();
@@ -39,7 +43,13 @@ async fn sign_in_refuses_bad_keys_and_sets_a_safe_cookie(db: TestDatabase) {
     assert_eq!(browser.get("/static/../Cargo.toml").await.status, 404);
 
     let wrong = format!("{}x", &app.org.owner_key[..app.org.owner_key.len() - 1]);
-    for key in ["", "nonsense", "sy_0123456789_abcdefghijklmnop", wrong.as_str(), "sy_ü"] {
+    for key in [
+        "",
+        "nonsense",
+        "sy_0123456789_abcdefghijklmnop",
+        wrong.as_str(),
+        "sy_ü",
+    ] {
         let page = browser.sign_in(key).await;
         assert_eq!(page.status, 401, "key {key:?}: {}", page.body);
         assert!(page.body.contains("not valid"), "{}", page.body);
@@ -47,7 +57,10 @@ async fn sign_in_refuses_bad_keys_and_sets_a_safe_cookie(db: TestDatabase) {
     }
     // The sign-in form's own token (login CSRF) is required.
     let page = browser
-        .post("/signin", &[("key", &app.org.owner_key), ("token", "forged")])
+        .post(
+            "/signin",
+            &[("key", &app.org.owner_key), ("token", "forged")],
+        )
         .await;
     assert_eq!(page.status, 403);
 
@@ -73,7 +86,11 @@ async fn sign_in_refuses_bad_keys_and_sets_a_safe_cookie(db: TestDatabase) {
     let page = other
         .post(
             "/signin",
-            &[("key", &app.org.owner_key), ("token", &token), ("next", "//evil.test/x")],
+            &[
+                ("key", &app.org.owner_key),
+                ("token", &token),
+                ("next", "//evil.test/x"),
+            ],
         )
         .await;
     page.assert_redirect("/");
@@ -88,7 +105,12 @@ async fn sessions_expire_and_end_on_sign_out_or_revocation(db: TestDatabase) {
     browser.get("/").await.assert_sign_in();
     // htmx requests are told where to go instead of being redirected.
     let page = browser
-        .send(reqwest::Method::GET, "/calls/rows", None, &[("hx-request", "true")])
+        .send(
+            reqwest::Method::GET,
+            "/calls/rows",
+            None,
+            &[("hx-request", "true")],
+        )
         .await;
     assert_eq!(page.status, 401);
     assert!(page.headers.get("hx-redirect").is_some());
@@ -106,10 +128,17 @@ async fn sessions_expire_and_end_on_sign_out_or_revocation(db: TestDatabase) {
     browser.get("/").await.assert_sign_in();
 
     // Revoking the key ends its sessions.
-    let key = app.key(&app.org, "rep@acme.test", Role::Representative).await;
+    let key = app
+        .key(&app.org, "rep@acme.test", Role::Representative)
+        .await;
     let browser = Browser::signed_in(&app, &key).await;
     assert_eq!(browser.get("/").await.status, 200);
-    assert!(app.store.revoke_api_key(&key[..13], app.now()).await.unwrap());
+    assert!(
+        app.store
+            .revoke_api_key(&key[..13], app.now())
+            .await
+            .unwrap()
+    );
     browser.get("/").await.assert_sign_in();
 }
 
@@ -134,8 +163,14 @@ async fn posts_without_the_sessions_csrf_token_are_refused(db: TestDatabase) {
     }
     let page = browser.post("/signout", &[]).await;
     assert_eq!(page.status, 403);
-    let stored = app.owner().get(&format!("/calls/{}", id_of(&call)), 200).await;
-    assert!(stored.get("notes").is_none_or(|n| n == &json!([])), "{stored}");
+    let stored = app
+        .owner()
+        .get(&format!("/calls/{}", id_of(&call)), 200)
+        .await;
+    assert!(
+        stored.get("notes").is_none_or(|n| n == &json!([])),
+        "{stored}"
+    );
 
     // The form field and the htmx header both carry it.
     browser
@@ -151,7 +186,10 @@ async fn posts_without_the_sessions_csrf_token_are_refused(db: TestDatabase) {
         )
         .await;
     assert_eq!(page.status, 303, "{}", page.body);
-    let stored = app.owner().get(&format!("/calls/{}", id_of(&call)), 200).await;
+    let stored = app
+        .owner()
+        .get(&format!("/calls/{}", id_of(&call)), 200)
+        .await;
     let notes: Vec<&str> = stored["notes"]
         .as_array()
         .unwrap()
@@ -170,7 +208,10 @@ async fn viewers_get_no_note_editor_and_no_dial(db: TestDatabase) {
 
     let page = browser.get(&format!("/calls/{id}")).await;
     assert_eq!(page.status, 200);
-    assert!(!page.body.contains("Add note"), "a Viewer sees the note editor");
+    assert!(
+        !page.body.contains("Add note"),
+        "a Viewer sees the note editor"
+    );
     assert!(!page.body.contains("href=\"/dial\""), "a Viewer sees Dial");
     assert!(!page.body.contains("Cancel call"), "a Viewer sees Cancel");
     assert!(page.body.contains("data-emoji=\"✅\""), "a Viewer may rate");
@@ -180,7 +221,10 @@ async fn viewers_get_no_note_editor_and_no_dial(db: TestDatabase) {
     let refused = [
         (format!("/calls/{id}/notes"), vec![("content", "sneaky")]),
         (format!("/calls/{id}/cancel"), vec![]),
-        ("/dial".to_owned(), vec![("number_id", ""), ("phone_number", "+14155550303")]),
+        (
+            "/dial".to_owned(),
+            vec![("number_id", ""), ("phone_number", "+14155550303")],
+        ),
     ];
     for (path, mut fields) in refused {
         fields.push(("csrf", &csrf));
@@ -206,17 +250,50 @@ async fn viewers_get_no_note_editor_and_no_dial(db: TestDatabase) {
 /// Every page route that takes an id, with a request that puts one of A's ids into it:
 /// (route as in `src/web/mod.rs`, method, path, form fields). `{call}` is A's queued call,
 /// `{live}` A's call in progress, `{note}` a note on `{call}`, `{campaign}` A's campaign.
-const CROSS_ORG: &[(&str, &str, &str, &[(&str, &str)])] = &[
+/// (route, method, path, form fields)
+type CrossOrgRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+const CROSS_ORG: &[CrossOrgRow] = &[
     ("/calls/{id}", "GET", "/calls/{call}", &[]),
     ("/calls/{id}/panel", "GET", "/calls/{live}/panel", &[]),
-    ("/calls/{id}/notes", "POST", "/calls/{call}/notes", &[("content", "hi")]),
-    ("/calls/{id}/notes/{note_id}", "POST", "/calls/{call}/notes/{note}", &[("action", "delete")]),
-    ("/calls/{id}/notes/{note_id}", "POST", "/calls/{call}/notes/{note}", &[("action", "flag")]),
-    ("/calls/{id}/ratings", "POST", "/calls/{call}/ratings", &[("emoji", "👎"), ("operation", "add")]),
+    (
+        "/calls/{id}/notes",
+        "POST",
+        "/calls/{call}/notes",
+        &[("content", "hi")],
+    ),
+    (
+        "/calls/{id}/notes/{note_id}",
+        "POST",
+        "/calls/{call}/notes/{note}",
+        &[("action", "delete")],
+    ),
+    (
+        "/calls/{id}/notes/{note_id}",
+        "POST",
+        "/calls/{call}/notes/{note}",
+        &[("action", "flag")],
+    ),
+    (
+        "/calls/{id}/ratings",
+        "POST",
+        "/calls/{call}/ratings",
+        &[("emoji", "👎"), ("operation", "add")],
+    ),
     ("/calls/{id}/stop", "POST", "/calls/{live}/stop", &[]),
     ("/calls/{id}/cancel", "POST", "/calls/{call}/cancel", &[]),
     ("/campaigns/{id}", "GET", "/campaigns/{campaign}", &[]),
-    ("/campaigns/{id}/rows", "GET", "/campaigns/{campaign}/rows", &[]),
+    (
+        "/campaigns/{id}/rows",
+        "GET",
+        "/campaigns/{campaign}/rows",
+        &[],
+    ),
 ];
 
 #[test]
@@ -232,14 +309,20 @@ fn every_page_route_with_an_id_is_in_the_cross_org_matrix() {
         .collect();
     assert!(routes.contains(&"/calls/{id}"), "the scan found {routes:?}");
     // `/static/{file}` names a file, not an object of anyone's.
-    for route in routes.iter().filter(|r| r.contains('{') && !r.starts_with("/static/")) {
+    for route in routes
+        .iter()
+        .filter(|r| r.contains('{') && !r.starts_with("/static/"))
+    {
         assert!(
             CROSS_ORG.iter().any(|(r, ..)| r == route),
             "{route} takes an id: add it to CROSS_ORG"
         );
     }
     for (route, ..) in CROSS_ORG {
-        assert!(routes.contains(route), "CROSS_ORG names {route}, which is gone");
+        assert!(
+            routes.contains(route),
+            "CROSS_ORG names {route}, which is gone"
+        );
     }
 }
 
@@ -250,7 +333,11 @@ async fn another_organizations_pages_are_404(db: TestDatabase) {
     let id = id_of(&call);
     let with_note = app
         .owner()
-        .post(&format!("/calls/{id}/notes"), json!({"content": "ours"}), 200)
+        .post(
+            &format!("/calls/{id}/notes"),
+            json!({"content": "ours"}),
+            200,
+        )
         .await;
     let note = id_of(&with_note["notes"][0]);
     let live = id_of(&app.seed_call(&call, "In progress", |_| {}).await);
@@ -290,17 +377,30 @@ async fn another_organizations_pages_are_404(db: TestDatabase) {
                     fields.push(("csrf", &csrf));
                     browser.post(&path, &fields).await
                 };
-                for secret in ["+14155550304", "+14155550399", "ours", "Ours", "owner@acme.test"] {
+                for secret in [
+                    "+14155550304",
+                    "+14155550399",
+                    "ours",
+                    "Ours",
+                    "owner@acme.test",
+                ] {
                     assert!(!page.body.contains(secret), "{path} leaks {secret}");
                 }
                 answers.push((page.status, page.body));
             }
             // Exactly what an unknown id gets: a 404 (a Viewer's writes stop earlier, at 403).
-            assert_eq!(answers[0], answers[1], "{route}: A's id and an unknown id differ");
+            assert_eq!(
+                answers[0], answers[1],
+                "{route}: A's id and an unknown id differ"
+            );
             let allowed: &[u16] = if key == &viewer { &[403, 404] } else { &[404] };
             assert!(allowed.contains(&answers[0].0), "{route}: {}", answers[0].0);
         }
-        for path in ["/calls/0123456789abcdef01234567", "/calls/not-an-id", "/campaigns/x"] {
+        for path in [
+            "/calls/0123456789abcdef01234567",
+            "/calls/not-an-id",
+            "/campaigns/x",
+        ] {
             assert_eq!(browser.get(path).await.status, 404, "{path}");
         }
         let list = browser.get(&format!("/?campaigns={campaign}")).await;
@@ -345,7 +445,10 @@ async fn page_actions_show_in_the_api(db: TestDatabase) {
     ] {
         let mut fields = fields;
         fields.push(("csrf", &csrf));
-        browser.post(&note_path, &fields).await.assert_redirect(&back);
+        browser
+            .post(&note_path, &fields)
+            .await
+            .assert_redirect(&back);
     }
     let stored = app.owner().get(&api_path, 200).await;
     assert_eq!(stored["notes"][0]["content"], "Call back at 4pm");
@@ -356,7 +459,10 @@ async fn page_actions_show_in_the_api(db: TestDatabase) {
 
     // The API's validation, word for word.
     let page = browser
-        .post(&note_path, &[("action", "save"), ("content", "   "), ("csrf", &csrf)])
+        .post(
+            &note_path,
+            &[("action", "save"), ("content", "   "), ("csrf", &csrf)],
+        )
         .await;
     assert_eq!(page.status, 422, "{}", page.body);
     assert!(page.body.contains("not be blank"), "{}", page.body);
@@ -367,16 +473,24 @@ async fn page_actions_show_in_the_api(db: TestDatabase) {
         let path = format!("/calls/{id}/ratings");
         async move {
             browser
-                .post(&path, &[("emoji", "✅"), ("operation", operation), ("csrf", &csrf)])
+                .post(
+                    &path,
+                    &[("emoji", "✅"), ("operation", operation), ("csrf", &csrf)],
+                )
                 .await
         }
     };
-    rate("add").await.assert_redirect(&format!("/calls/{id}#ratings"));
+    rate("add")
+        .await
+        .assert_redirect(&format!("/calls/{id}#ratings"));
     let stored = app.owner().get(&api_path, 200).await;
     assert_eq!(stored["ratings"][0]["emoji"], "✅");
     assert_eq!(stored["ratings"][0]["email"], "owner@acme.test");
     let page = browser.get(&format!("/calls/{id}")).await;
-    assert!(page.body.contains("aria-pressed=\"true\" title=\"Good call\""));
+    assert!(
+        page.body
+            .contains("aria-pressed=\"true\" title=\"Good call\"")
+    );
     rate("remove").await;
     assert_eq!(app.owner().get(&api_path, 200).await["ratings"], json!([]));
 
@@ -396,8 +510,10 @@ async fn the_list_filters_like_the_api(db: TestDatabase) {
     let app = TestApp::spawn(db).await;
     let queued = a_call(&app, "+14155550306").await;
     let other = a_call(&app, "+14155550307").await;
-    app.seed_call(&other, "Completed", |c| c["metadata"]["to"] = json!("+14155550399"))
-        .await;
+    app.seed_call(&other, "Completed", |c| {
+        c["metadata"]["to"] = json!("+14155550399")
+    })
+    .await;
     let browser = Browser::signed_in(&app, &app.org.owner_key).await;
 
     let all = browser.get("/").await;
@@ -425,7 +541,11 @@ async fn the_list_filters_like_the_api(db: TestDatabase) {
     let after = browser.get("/").await;
     assert_eq!(after.body.matches("class=\"unviewed\"").count(), 2);
     let rows = browser.get("/calls/rows?statuses=Queued").await;
-    assert!(rows.body.trim_start().starts_with("<tbody"), "{}", rows.body);
+    assert!(
+        rows.body.trim_start().starts_with("<tbody"),
+        "{}",
+        rows.body
+    );
 }
 
 async fn dialing_and_canceling_from_the_pages(db: TestDatabase) {
@@ -441,7 +561,11 @@ async fn dialing_and_canceling_from_the_pages(db: TestDatabase) {
     let bad = browser
         .post(
             "/dial",
-            &[("number_id", &number), ("phone_number", "12"), ("csrf", &csrf)],
+            &[
+                ("number_id", &number),
+                ("phone_number", "12"),
+                ("csrf", &csrf),
+            ],
         )
         .await;
     assert_eq!(bad.status, 422);
@@ -497,10 +621,18 @@ async fn dialing_and_canceling_from_the_pages(db: TestDatabase) {
     let broken = browser
         .post(
             "/dial/campaign",
-            &[("number_id", &number), ("csv", "phone_number\n+1\n"), ("csrf", &csrf)],
+            &[
+                ("number_id", &number),
+                ("csv", "phone_number\n+1\n"),
+                ("csrf", &csrf),
+            ],
         )
         .await;
-    assert!(broken.body.contains("calls[0].phone_number"), "{}", broken.body);
+    assert!(
+        broken.body.contains("calls[0].phone_number"),
+        "{}",
+        broken.body
+    );
 
     let mut confirm = fields.to_vec();
     confirm.push(("confirm", "yes"));
@@ -508,6 +640,10 @@ async fn dialing_and_canceling_from_the_pages(db: TestDatabase) {
     assert_eq!(page.status, 303, "{}", page.body);
     let progress = browser.get(page.location.as_deref().unwrap()).await;
     assert_eq!(progress.status, 200);
-    assert!(progress.body.contains("0</strong> of 2 calls finished"), "{}", progress.body);
+    assert!(
+        progress.body.contains("0</strong> of 2 calls finished"),
+        "{}",
+        progress.body
+    );
     assert_eq!(app.owner().get("/calls", 200).await["count"], 3);
 }

@@ -123,7 +123,15 @@ pub async fn update_note(
     ApiJson(body): ApiJson<NotePatchIn>,
 ) -> ApiResult<Json<Call>> {
     Ok(Json(
-        update(&state, &caller, call_id, note_id, body.content, body.flagged).await?,
+        update(
+            &state,
+            &caller,
+            call_id,
+            note_id,
+            body.content,
+            body.flagged,
+        )
+        .await?,
     ))
 }
 

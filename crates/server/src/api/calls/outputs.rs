@@ -167,7 +167,10 @@ pub(crate) async fn signed_recording_path(
         return Ok(None);
     }
     let expires_at = state.clock.now().plus_seconds(secs as i64);
-    Ok(Some((state.recording_links.path(org, id, expires_at), expires_at)))
+    Ok(Some((
+        state.recording_links.path(org, id, expires_at),
+        expires_at,
+    )))
 }
 
 /// The configured public URL, else the host the client reached us at.

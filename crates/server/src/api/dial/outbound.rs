@@ -73,7 +73,11 @@ pub async fn outbound(
 
 /// Checks one dial request and builds its call, storing nothing (the API, and the review
 /// app's dial form).
-pub(crate) async fn build_one(state: &AppState, caller: &Caller, item: DialItem) -> ApiResult<Call> {
+pub(crate) async fn build_one(
+    state: &AppState,
+    caller: &Caller,
+    item: DialItem,
+) -> ApiResult<Call> {
     caller.require(Role::Representative)?;
     let context = DialContext::load(
         state.store.as_ref(),
