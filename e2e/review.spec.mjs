@@ -60,6 +60,15 @@ const browser = await chromium.launch({
 const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 context.setDefaultTimeout(15_000);
 const page = await context.newPage();
+// Script errors and Content-Security-Policy violations show up here: any is a failure.
+const consoleErrors = [];
+page.on("console", (message) => {
+  const text = message.text();
+  // The refused sign-in answers 401 on purpose; the browser reports every 4xx.
+  const expected = page.url().includes("/signin") && text.includes("status of 401");
+  if (message.type() === "error" && !expected) consoleErrors.push(`${page.url()}: ${text}`);
+});
+page.on("pageerror", (error) => consoleErrors.push(`${page.url()}: ${error.message}`));
 const shot = (name, fullPage = true) =>
   page.screenshot({ path: join(artifacts, `${name}.png`), fullPage });
 
@@ -212,6 +221,10 @@ try {
     await page.waitForURL(/\/signin/);
     await page.goto(`${base}/`);
     check(page.url().includes("/signin"), "still signed in after signing out");
+  });
+
+  await step("no script errors or CSP violations", async () => {
+    check(consoleErrors.length === 0, consoleErrors.join("\n"));
   });
 
   console.log(`e2e passed in ${Date.now() - started} ms`);

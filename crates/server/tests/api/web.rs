@@ -79,6 +79,9 @@ async fn sign_in_refuses_bad_keys_and_sets_a_safe_cookie(db: TestDatabase) {
     let list = browser.get("/").await;
     assert_eq!(list.status, 200);
     assert!(list.body.contains("owner@acme.test"));
+    let csp = list.headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(list.headers["cache-control"], "no-store");
 
     // `next` only ever leads within the site.
     let other = Browser::new(&app);
