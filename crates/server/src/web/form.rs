@@ -1,6 +1,7 @@
 //! `Checked<T>`: a form post from a signed-in member whose CSRF token matches the
 //! session's. The token comes in the form's `csrf` field or the `x-csrf-token` header
-//! (htmx sends it on every request, from `hx-headers` on `<body>`); without it: `403`.
+//! (htmx sends it on every request, from `hx-headers` on `<body>`); either must match,
+//! else `403`.
 
 use super::error::WebError;
 use super::session::Reviewer;
@@ -32,18 +33,15 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Checked<T> {
             Form::<Vec<(String, String)>>::from_request(Request::from_parts(parts, body), state)
                 .await
                 .map_err(|e| WebError::Api(ApiError::BadRequest(e.body_text())))?;
-        let given = headers
+        let ours = |token: &str| bool::from(token.as_bytes().ct_eq(reviewer.csrf.as_bytes()));
+        let header_ok = headers
             .get(CSRF_HEADER)
             .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-            .or_else(|| {
-                fields
-                    .iter()
-                    .find(|(name, _)| name == CSRF_FIELD)
-                    .map(|(_, value)| value.clone())
-            });
-        let matches =
-            given.is_some_and(|token| bool::from(token.as_bytes().ct_eq(reviewer.csrf.as_bytes())));
+            .is_some_and(ours);
+        let field_ok = fields
+            .iter()
+            .any(|(name, value)| name == CSRF_FIELD && ours(value));
+        let matches = header_ok || field_ok;
         if !matches {
             return Err(WebError::Csrf);
         }

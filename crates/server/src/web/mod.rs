@@ -6,6 +6,7 @@
 mod assets;
 mod call;
 mod call_view;
+mod campaign;
 mod dial;
 mod error;
 mod form;
@@ -33,9 +34,9 @@ pub fn routes() -> Router<AppState> {
         .route("/calls/{id}/stop", post(call::stop))
         .route("/calls/{id}/cancel", post(call::cancel))
         .route("/dial", get(dial::page).post(dial::dial_one))
-        .route("/dial/campaign", post(dial::campaign))
-        .route("/campaigns/{id}", get(dial::progress_page))
-        .route("/campaigns/{id}/rows", get(dial::progress_rows))
+        .route("/dial/campaign", post(campaign::campaign))
+        .route("/campaigns/{id}", get(campaign::progress_page))
+        .route("/campaigns/{id}/rows", get(campaign::progress_rows))
         .route("/signin", get(session::form).post(session::sign_in))
         .route("/signout", post(session::sign_out))
         .route("/static/{file}", get(assets::serve))

@@ -986,7 +986,7 @@ fn scan_routes(dir: &Path, out: &mut BTreeSet<String>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         // The review app's pages (`src/web/`) authenticate with a session cookie, not a
-        // key: tests/api/web.rs holds their organization matrix (and checks it covers
+        // key: tests/api/web/access.rs holds their organization matrix (and checks it covers
         // every page route that takes an id).
         if path.is_dir() && path.file_name().is_some_and(|n| n == "web") {
             continue;

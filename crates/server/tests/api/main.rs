@@ -7,7 +7,6 @@ mod common;
 mod harness;
 mod receiver;
 mod smtp_sink;
-mod web_client;
 
 mod agents;
 mod auth;
