@@ -11,6 +11,7 @@ crate::backend_tests!(
     page_actions_show_in_the_api,
     the_list_filters_like_the_api,
     dialing_and_canceling_from_the_pages,
+    live_calls_refresh_and_stop_from_the_page,
 );
 
 async fn page_actions_show_in_the_api(db: TestDatabase) {
@@ -248,4 +249,39 @@ async fn dialing_and_canceling_from_the_pages(db: TestDatabase) {
         progress.body
     );
     assert_eq!(app.owner().get("/calls", 200).await["count"], 3);
+}
+
+async fn live_calls_refresh_and_stop_from_the_page(db: TestDatabase) {
+    let app = TestApp::spawn(db).await;
+    let call = a_call(&app, "+14155550320").await;
+    let id = id_of(&call);
+    app.run_engine().await;
+    let browser = Browser::signed_in(&app, &app.org.owner_key).await;
+
+    // Not final: the status panel polls itself and the page offers Stop.
+    let page = browser.get(&format!("/calls/{id}")).await;
+    assert!(page.body.contains("Initiated"), "{}", page.body);
+    assert!(page.body.contains(&format!("hx-get=\"/calls/{id}/panel\"")));
+    assert!(page.body.contains("Stop call") && !page.body.contains("Cancel call"));
+    let panel = browser.get(&format!("/calls/{id}/panel")).await;
+    assert_eq!(panel.status, 200);
+    assert!(panel.body.trim_start().starts_with("<section id=\"panel\""));
+    assert!(panel.headers.get("hx-refresh").is_none());
+
+    let csrf = page.field("csrf");
+    browser
+        .post(&format!("/calls/{id}/stop"), &[("csrf", &csrf)])
+        .await
+        .assert_redirect(&format!("/calls/{id}"));
+    let stopped = app.owner().get(&format!("/calls/{id}"), 200).await;
+    assert_eq!(stopped["status"], "Canceled");
+    assert_eq!(stopped["end_reason"], "stopped");
+    // Once final, the panel tells htmx to reload the whole page, and stops polling.
+    let panel = browser.get(&format!("/calls/{id}/panel")).await;
+    assert_eq!(panel.headers["hx-refresh"], "true");
+    assert!(!panel.body.contains("hx-trigger"));
+    let page = browser
+        .post(&format!("/calls/{id}/stop"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(page.status, 409, "{}", page.body);
 }

@@ -178,6 +178,17 @@ async fn posts_without_the_sessions_csrf_token_are_refused(db: TestDatabase) {
         )
         .await;
     assert_eq!(page.status, 303, "{}", page.body);
+    // A stale header (a page kept from another session) does not spoil a good field.
+    let body = format!("content=stale+header&csrf={csrf}");
+    let page = browser
+        .send(
+            reqwest::Method::POST,
+            &path,
+            Some(body),
+            &[("x-csrf-token", &foreign)],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
     let stored = app
         .owner()
         .get(&format!("/calls/{}", id_of(&call)), 200)
@@ -188,5 +199,5 @@ async fn posts_without_the_sessions_csrf_token_are_refused(db: TestDatabase) {
         .iter()
         .map(|n| n["content"].as_str().unwrap())
         .collect();
-    assert_eq!(notes, ["with the field", "with the header"]);
+    assert_eq!(notes, ["with the field", "with the header", "stale header"]);
 }
