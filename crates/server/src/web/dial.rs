@@ -12,6 +12,7 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use askama::Template;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDateTime;
 use serde::Deserialize;
@@ -27,10 +28,22 @@ struct DialPage {
     use_cases: Vec<Choice>,
     agents: Vec<Choice>,
     languages: Vec<Choice>,
+    /// The last attempt, shown again with what was wrong with it.
+    form: DialForm,
+    errors: Vec<String>,
 }
 
 /// `GET /dial`: Representatives and Owners, as in the API.
 pub async fn page(State(state): State<AppState>, reviewer: Reviewer) -> Result<Response, WebError> {
+    dial_page(&state, &reviewer, DialForm::default(), Vec::new()).await
+}
+
+async fn dial_page(
+    state: &AppState,
+    reviewer: &Reviewer,
+    form: DialForm,
+    errors: Vec<String>,
+) -> Result<Response, WebError> {
     let caller = &reviewer.caller;
     caller.require(Role::Representative)?;
     let org = caller.organization_id;
@@ -43,27 +56,36 @@ pub async fn page(State(state): State<AppState>, reviewer: Reviewer) -> Result<R
             numbers
                 .iter()
                 .map(|n| (n.id.to_string(), format!("{} ({})", n.number, n.title))),
-            None,
+            Some(form.number_id.as_str()),
         ),
         use_cases: Choice::list(
             use_cases.iter().map(|u| (u.id.to_string(), u.name.clone())),
-            None,
+            Some(form.use_case_id.as_str()),
         ),
         agents: Choice::list(
             agents.iter().map(|a| (a.id.to_string(), a.name.clone())),
-            None,
+            Some(form.agent_id.as_str()),
         ),
         languages: Choice::list(
             Language::ALL.iter().map(|l| (l.to_string(), l.to_string())),
-            None,
+            Some(form.language.as_str()),
         ),
+        form,
+        errors,
     };
-    Ok(render(&page))
+    let status = if page.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, render(&page)).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 pub struct DialForm {
+    #[serde(default)]
     number_id: String,
+    #[serde(default)]
     phone_number: String,
     #[serde(default)]
     use_case_id: String,
@@ -111,31 +133,29 @@ fn schedule(text: &str) -> ApiResult<Option<Timestamp>> {
         .ok_or_else(|| ApiError::invalid_field("scheduled_for", "not a date and time"))
 }
 
-/// `POST /dial`: places the call and opens its page.
+/// `POST /dial`: places the call and opens its page; a call the API would refuse shows
+/// the form again with the API's field errors.
 pub async fn dial_one(
     State(state): State<AppState>,
     checked: Checked<DialForm>,
 ) -> Result<Response, WebError> {
     let caller = &checked.reviewer.caller;
     let form = checked.form;
-    let max_duration_mins = match given(&form.max_duration_mins) {
-        None => None,
-        Some(raw) => Some(raw.parse::<i64>().map_err(|_| {
-            ApiError::invalid_field("max_duration_mins", "not a whole number of minutes")
-        })?),
+    let call = match item(&form) {
+        Ok(item) => build_one(&state, caller, item).await,
+        Err(error) => Err(error),
     };
-    let item = DialItem {
-        number_id: given(&form.number_id),
-        phone_number: given(&form.phone_number),
-        use_case_id: given(&form.use_case_id),
-        agent_id: given(&form.agent_id),
-        language: given(&form.language),
-        params: params(&form.params)?,
-        scheduled_for: schedule(&form.scheduled_for)?,
-        max_duration_mins,
-        ..DialItem::default()
+    let call = match call {
+        Ok(call) => call,
+        Err(ApiError::Unprocessable { errors, .. }) => {
+            let errors = errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect();
+            return dial_page(&state, &checked.reviewer, form, errors).await;
+        }
+        Err(other) => return Err(other.into()),
     };
-    let call = build_one(&state, caller, item).await?;
     idempotency::commit(
         &state,
         caller,
@@ -146,4 +166,25 @@ pub async fn dial_one(
     )
     .await?;
     Ok(Redirect::to(&format!("/calls/{}", call.id)).into_response())
+}
+
+/// The form as the API's dial request.
+fn item(form: &DialForm) -> ApiResult<DialItem> {
+    let max_duration_mins = match given(&form.max_duration_mins) {
+        None => None,
+        Some(raw) => Some(raw.parse::<i64>().map_err(|_| {
+            ApiError::invalid_field("max_duration_mins", "not a whole number of minutes")
+        })?),
+    };
+    Ok(DialItem {
+        number_id: given(&form.number_id),
+        phone_number: given(&form.phone_number),
+        use_case_id: given(&form.use_case_id),
+        agent_id: given(&form.agent_id),
+        language: given(&form.language),
+        params: params(&form.params)?,
+        scheduled_for: schedule(&form.scheduled_for)?,
+        max_duration_mins,
+        ..DialItem::default()
+    })
 }

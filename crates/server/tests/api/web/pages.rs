@@ -172,7 +172,9 @@ async fn dialing_and_canceling_from_the_pages(db: TestDatabase) {
         )
         .await;
     assert_eq!(bad.status, 422);
-    assert!(bad.body.contains("phone_number"), "{}", bad.body);
+    // The form again, as it was sent, with the API's message for the field.
+    assert!(bad.body.contains("phone_number: "), "{}", bad.body);
+    assert!(bad.body.contains("value=\"12\""), "{}", bad.body);
 
     let page = browser
         .post(
