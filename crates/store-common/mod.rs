@@ -20,6 +20,9 @@ mod docs {
 mod orgs_keys {
     include!("orgs_keys.rs");
 }
+mod sessions {
+    include!("sessions.rs");
+}
 mod agents {
     include!("agents.rs");
 }
@@ -60,11 +63,11 @@ mod exports {
 mod store_impl {
     use super::{
         ThisStore, agents, call_children, calls_read, calls_write, docs, engine_calls,
-        engine_outbox, exports, numbers, orgs_keys, usage,
+        engine_outbox, exports, numbers, orgs_keys, sessions, usage,
     };
     use crate::support::OrBackend;
     use switchyard_core::agent::Agent;
-    use switchyard_core::auth::{ApiKeyRecord, IdempotencyRecord, KeyOwner};
+    use switchyard_core::auth::{ApiKeyRecord, IdempotencyRecord, KeyOwner, WebSession};
     use switchyard_core::call::{Call, Note, NotePatch, Rating};
     use switchyard_core::campaign::Campaign;
     use switchyard_core::enums::{Emoji, Role, SortOrder};

@@ -40,6 +40,19 @@ impl switchyard_core::store::Store for ThisStore {
     async fn revoke_api_key(&self, prefix: &str, now: Timestamp) -> StoreResult<bool> {
         orgs_keys::revoke_api_key(self, prefix, now).await
     }
+    async fn create_session(&self, session: &WebSession) -> StoreResult<()> {
+        sessions::create_session(self, session).await
+    }
+    async fn find_session(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<(WebSession, KeyOwner)>> {
+        sessions::find_session(self, token_hash, now).await
+    }
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<bool> {
+        sessions::delete_session(self, token_hash).await
+    }
 
     async fn insert_use_case(&self, use_case: &UseCase) -> StoreResult<()> {
         agents::insert_use_case(self, use_case).await

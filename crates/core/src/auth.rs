@@ -43,3 +43,27 @@ pub struct IdempotencyRecord {
     pub body: String,
     pub created_at: Timestamp,
 }
+
+/// A signed-in browser session of the review app (`/`, `/calls/{id}`, `/dial`). The cookie
+/// carries a random token; only its SHA-256 (`token_hash`, hex) is stored. The session
+/// belongs to the API key that opened it: revoking the key, or removing its member, ends it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WebSession {
+    pub token_hash: String,
+    pub organization_id: Id,
+    pub key_prefix: String,
+    /// Sent back in every form and htmx request of the session (CSRF protection).
+    pub csrf_token: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+impl std::fmt::Debug for WebSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebSession")
+            .field("organization_id", &self.organization_id)
+            .field("key_prefix", &self.key_prefix)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}

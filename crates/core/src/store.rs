@@ -4,7 +4,7 @@
 //! Methods that change a call return the call as it is afterwards.
 
 use crate::agent::Agent;
-use crate::auth::{ApiKeyRecord, IdempotencyRecord, KeyOwner};
+use crate::auth::{ApiKeyRecord, IdempotencyRecord, KeyOwner, WebSession};
 use crate::call::{Call, Note, NotePatch, Rating};
 use crate::call_log::{LogEntry, NewLog};
 use crate::campaign::Campaign;
@@ -121,6 +121,21 @@ pub trait Store: Send + Sync + 'static {
     async fn find_api_key(&self, prefix: &str) -> StoreResult<Option<KeyOwner>>;
     /// `false` if no unrevoked key has this prefix.
     async fn revoke_api_key(&self, prefix: &str, now: Timestamp) -> StoreResult<bool>;
+
+    // Review-app sessions. Looked up by the hash of the cookie's secret token, like keys by
+    // their prefix; a session lives only as long as the key that opened it.
+
+    /// Stores a new session, and deletes every session expired at `session.created_at`.
+    async fn create_session(&self, session: &WebSession) -> StoreResult<()>;
+    /// The session with this token hash and its key's owner (with the member's current
+    /// role); `None` if unknown, expired at `now`, or its key revoked or member removed.
+    async fn find_session(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<(WebSession, KeyOwner)>>;
+    /// Ends the session; `false` if there was none.
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<bool>;
 
     // Use cases.
 

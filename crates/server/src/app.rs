@@ -6,6 +6,7 @@ use crate::exports::ExportWorker;
 use crate::limits::{self, Limits};
 use crate::observability;
 use crate::recordings::RecordingLinks;
+use crate::web;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::HeaderName;
@@ -55,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::recordings::routes())
         .merge(api::openapi::routes())
         .route("/metrics", get(observability::metrics))
+        .merge(web::routes())
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CatchPanicLayer::custom(api::panic_response))

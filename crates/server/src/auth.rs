@@ -13,7 +13,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use switchyard_core::Id;
-use switchyard_core::auth::ApiKeyRecord;
+use switchyard_core::auth::{ApiKeyRecord, KeyOwner};
 use switchyard_core::enums::Role;
 use switchyard_core::time::Timestamp;
 
@@ -52,7 +52,8 @@ pub fn generate_api_key(org: Id, member_email: &str, now: Timestamp) -> NewApiKe
     }
 }
 
-fn hash_key(key: &str) -> String {
+/// SHA-256, hex: how keys (and the review app's session tokens) are stored.
+pub fn hash_key(key: &str) -> String {
     hex::encode(Sha256::digest(key.as_bytes()))
 }
 
@@ -89,33 +90,49 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let presented = presented_key(parts)?;
-        // Refuse anything that cannot be one of our keys before touching the database.
-        if !presented.starts_with(KEY_PREFIX) || presented.len() < PREFIX_LEN + 8 {
-            return Err(bad_key());
-        }
-        let owner = state
-            .store
-            .find_api_key(&presented[..PREFIX_LEN])
-            .await?
-            .ok_or_else(bad_key)?;
-        let matches: bool = hash_key(presented)
-            .as_bytes()
-            .ct_eq(owner.key.hash.as_bytes())
-            .into();
-        if !matches {
-            return Err(bad_key());
-        }
+        authenticate(state, presented_key(parts)?).await
+    }
+}
+
+/// The member behind a presented key: `401` unless it is one of ours, unrevoked. The API's
+/// `authorization` header and the review app's sign-in form both go through here.
+pub async fn authenticate(state: &AppState, presented: &str) -> Result<Caller, ApiError> {
+    // Refuse anything that cannot be one of our keys before touching the database.
+    if !presented.is_ascii()
+        || !presented.starts_with(KEY_PREFIX)
+        || presented.len() < PREFIX_LEN + 8
+    {
+        return Err(bad_key());
+    }
+    let owner = state
+        .store
+        .find_api_key(&presented[..PREFIX_LEN])
+        .await?
+        .ok_or_else(bad_key)?;
+    let matches: bool = hash_key(presented)
+        .as_bytes()
+        .ct_eq(owner.key.hash.as_bytes())
+        .into();
+    if !matches {
+        return Err(bad_key());
+    }
+    Ok(Caller::from_owner(owner))
+}
+
+impl Caller {
+    /// The caller a live key stands for; records the organization and key prefix (never the
+    /// key) on the request span.
+    pub fn from_owner(owner: KeyOwner) -> Caller {
         let span = tracing::Span::current();
         span.record("org_id", tracing::field::display(owner.key.organization_id));
         span.record("key_prefix", owner.key.prefix.as_str());
-        Ok(Caller {
+        Caller {
             organization_id: owner.key.organization_id,
             email: owner.key.member_email,
             role: owner.role,
             key_prefix: owner.key.prefix,
             key_last4: owner.key.last4,
-        })
+        }
     }
 }
 

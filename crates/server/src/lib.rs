@@ -21,3 +21,4 @@ pub mod seed;
 pub mod serve;
 pub mod sim;
 pub mod storage;
+pub mod web;

@@ -12,6 +12,8 @@ mod calls;
 mod catalog;
 #[path = "storage/counts.rs"]
 mod counts;
+#[path = "storage/sessions.rs"]
+mod sessions;
 
 use common::fixtures::{START, at, call, create_org, start_plus, use_case};
 use switchyard_core::Id;

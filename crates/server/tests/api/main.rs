@@ -31,4 +31,5 @@ mod review;
 mod tenancy;
 mod usage;
 mod use_cases;
+mod web;
 mod webhooks;

@@ -61,13 +61,17 @@ pub async fn stop(
     caller: Caller,
     PathId(id): PathId,
 ) -> ApiResult<Json<Call>> {
+    Ok(Json(stop_call(&state, &caller, id).await?))
+}
+
+/// Hangs up a live call through the engine (the API and the review app).
+pub(crate) async fn stop_call(state: &AppState, caller: &Caller, id: Id) -> ApiResult<Call> {
     caller.require(Role::Representative)?;
-    let call = state
+    state
         .engine
         .stop_call(caller.organization_id, id)
         .await
-        .map_err(call_error)?;
-    Ok(Json(call))
+        .map_err(call_error)
 }
 
 /// Cancels a call that has not been dialed yet (`Scheduled` or `Queued`).
@@ -92,13 +96,17 @@ pub async fn cancel(
     caller: Caller,
     PathId(id): PathId,
 ) -> ApiResult<Json<Call>> {
+    Ok(Json(cancel_call(&state, &caller, id).await?))
+}
+
+/// Cancels a call not dialed yet through the engine (the API and the review app).
+pub(crate) async fn cancel_call(state: &AppState, caller: &Caller, id: Id) -> ApiResult<Call> {
     caller.require(Role::Representative)?;
-    let call = state
+    state
         .engine
         .cancel_call(caller.organization_id, id)
         .await
-        .map_err(call_error)?;
-    Ok(Json(call))
+        .map_err(call_error)
 }
 
 /// Deletes a call.

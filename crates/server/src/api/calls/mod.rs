@@ -1,12 +1,12 @@
 //! Calls endpoints (contract §4, all but usage and export).
 
-mod actions;
+pub(crate) mod actions;
 mod cursor;
-mod list;
-mod notes;
-mod outputs;
+pub(crate) mod list;
+pub(crate) mod notes;
+pub(crate) mod outputs;
 pub(crate) mod query;
-mod review;
+pub(crate) mod review;
 
 use crate::app::AppState;
 use axum::Router;

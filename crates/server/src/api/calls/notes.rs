@@ -63,22 +63,34 @@ pub async fn add_note(
     PathId(call_id): PathId,
     ApiJson(body): ApiJson<NoteIn>,
 ) -> ApiResult<Json<Call>> {
+    Ok(Json(
+        add(&state, &caller, call_id, body.content, body.flagged).await?,
+    ))
+}
+
+/// Adds a note written by the caller (the API and the review app).
+pub(crate) async fn add(
+    state: &AppState,
+    caller: &Caller,
+    call_id: Id,
+    content: String,
+    flagged: bool,
+) -> ApiResult<Call> {
     caller.require(Role::Representative)?;
     let now = state.clock.now();
     let note = Note {
         id: Id::new(now),
         user_id: caller.email.clone(),
-        content: note_content(body.content)?,
-        flagged: body.flagged,
+        content: note_content(content)?,
+        flagged,
         created_at: now,
         updated_at: None,
     };
-    let call = state
+    state
         .store
         .add_note(caller.organization_id, call_id, &note)
         .await
-        .map_err(call_error)?;
-    Ok(Json(call))
+        .map_err(call_error)
 }
 
 /// Edits a note; sets its `updated_at`.
@@ -110,12 +122,34 @@ pub async fn update_note(
     PathIds(call_id, note_id): PathIds,
     ApiJson(body): ApiJson<NotePatchIn>,
 ) -> ApiResult<Json<Call>> {
+    Ok(Json(
+        update(
+            &state,
+            &caller,
+            call_id,
+            note_id,
+            body.content,
+            body.flagged,
+        )
+        .await?,
+    ))
+}
+
+/// Edits a note (the API and the review app); absent values are left as they are.
+pub(crate) async fn update(
+    state: &AppState,
+    caller: &Caller,
+    call_id: Id,
+    note_id: Id,
+    content: Option<String>,
+    flagged: Option<bool>,
+) -> ApiResult<Call> {
     caller.require(Role::Representative)?;
     let patch = NotePatch {
-        content: body.content.map(note_content).transpose()?,
-        flagged: body.flagged,
+        content: content.map(note_content).transpose()?,
+        flagged,
     };
-    let call = state
+    state
         .store
         .update_note(
             caller.organization_id,
@@ -125,8 +159,7 @@ pub async fn update_note(
             state.clock.now(),
         )
         .await
-        .map_err(note_error)?;
-    Ok(Json(call))
+        .map_err(note_error)
 }
 
 /// Deletes a note.
@@ -154,13 +187,22 @@ pub async fn delete_note(
     caller: Caller,
     PathIds(call_id, note_id): PathIds,
 ) -> ApiResult<Json<Call>> {
+    Ok(Json(delete(&state, &caller, call_id, note_id).await?))
+}
+
+/// Deletes a note (the API and the review app).
+pub(crate) async fn delete(
+    state: &AppState,
+    caller: &Caller,
+    call_id: Id,
+    note_id: Id,
+) -> ApiResult<Call> {
     caller.require(Role::Representative)?;
-    let call = state
+    state
         .store
         .delete_note(caller.organization_id, call_id, note_id)
         .await
-        .map_err(note_error)?;
-    Ok(Json(call))
+        .map_err(note_error)
 }
 
 fn note_content(content: String) -> Result<String, ApiError> {

@@ -12,6 +12,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::http::header::HOST;
 use serde::{Deserialize, Serialize};
+use switchyard_core::call::Call;
 use switchyard_core::call_log::LogEntry;
 use switchyard_core::store::StoreError;
 use switchyard_core::transcript::Transcript;
@@ -130,24 +131,46 @@ pub async fn recording(
             ApiError::invalid_field("expires_in_secs", format!("`{raw}` is not a whole number of seconds from 1 to {MAX_LINK_SECS} (7 days)"))
         })?,
     };
-    let org = caller.organization_id;
-    let call = state.store.get_call(org, id).await.map_err(call_error)?;
+    let call = state
+        .store
+        .get_call(caller.organization_id, id)
+        .await
+        .map_err(call_error)?;
+    let (path, expires_at) = signed_recording_path(&state, &call, secs)
+        .await?
+        .ok_or_else(|| {
+            ApiError::NotFound(
+                "the call has no recording: it has not been answered, or has not ended yet"
+                    .to_owned(),
+            )
+        })?;
+    Ok(Json(RecordingLink {
+        url: format!("{}{path}", public_base(&state, &headers)),
+        expires_at,
+    }))
+}
+
+/// The signed path of the call's recording (`/recordings/...`) and when it expires, valid
+/// for `secs`; `None` while it has none (the API's link and the review app's player).
+pub(crate) async fn signed_recording_path(
+    state: &AppState,
+    call: &Call,
+    secs: u64,
+) -> ApiResult<Option<(String, Timestamp)>> {
+    let (org, id) = (call.organization_id, call.id);
     let stored = state
         .blobs
         .exists(&recording_key(org, id))
         .await
         .map_err(ApiError::internal)?;
     if call.metadata.recording_sid.is_none() || !stored {
-        return Err(ApiError::NotFound(
-            "the call has no recording: it has not been answered, or has not ended yet".to_owned(),
-        ));
+        return Ok(None);
     }
     let expires_at = state.clock.now().plus_seconds(secs as i64);
-    let path = state.recording_links.path(org, id, expires_at);
-    Ok(Json(RecordingLink {
-        url: format!("{}{path}", public_base(&state, &headers)),
+    Ok(Some((
+        state.recording_links.path(org, id, expires_at),
         expires_at,
-    }))
+    )))
 }
 
 /// The configured public URL, else the host the client reached us at.

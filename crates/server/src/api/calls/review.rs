@@ -60,13 +60,25 @@ pub async fn mark_viewed(
     PathId(call_id): PathId,
     OptionalJson(body): OptionalJson<ViewedIn>,
 ) -> ApiResult<Json<Call>> {
-    let email = reviewer_email(&caller, body.email.as_deref())?;
-    let call = state
+    Ok(Json(
+        view(&state, &caller, call_id, body.email.as_deref()).await?,
+    ))
+}
+
+/// Records `email` (default: the caller) in `viewed_by` (the API, and the review app on
+/// opening a call).
+pub(crate) async fn view(
+    state: &AppState,
+    caller: &Caller,
+    call_id: Id,
+    email: Option<&str>,
+) -> ApiResult<Call> {
+    let email = reviewer_email(caller, email)?;
+    state
         .store
         .mark_viewed(caller.organization_id, call_id, &email, state.clock.now())
         .await
-        .map_err(call_error)?;
-    Ok(Json(call))
+        .map_err(call_error)
 }
 
 /// Adds or removes an emoji rating.
@@ -95,25 +107,51 @@ pub async fn rate(
     PathId(call_id): PathId,
     ApiJson(body): ApiJson<RatingIn>,
 ) -> ApiResult<Json<Call>> {
-    let email = reviewer_email(&caller, body.email.as_deref())?;
+    let rating = RatingChange {
+        emoji: body.emoji,
+        operation: body.operation,
+        email: body.email,
+        created: body.created,
+    };
+    Ok(Json(change_rating(&state, &caller, call_id, rating).await?))
+}
+
+/// One rating added or removed.
+pub(crate) struct RatingChange {
+    pub emoji: Emoji,
+    pub operation: RatingOperation,
+    /// Default: the caller.
+    pub email: Option<String>,
+    /// Default: now.
+    pub created: Option<Timestamp>,
+}
+
+/// Adds or removes a rating (the API and the review app's toggles).
+pub(crate) async fn change_rating(
+    state: &AppState,
+    caller: &Caller,
+    call_id: Id,
+    change: RatingChange,
+) -> ApiResult<Call> {
+    let email = reviewer_email(caller, change.email.as_deref())?;
     let org = caller.organization_id;
-    let call = match body.operation {
+    let call = match change.operation {
         RatingOperation::Add => {
             let rating = Rating {
-                emoji: body.emoji,
+                emoji: change.emoji,
                 email,
-                created: body.created.unwrap_or_else(|| state.clock.now()),
+                created: change.created.unwrap_or_else(|| state.clock.now()),
             };
             state.store.add_rating(org, call_id, &rating).await
         }
         RatingOperation::Remove => {
             state
                 .store
-                .remove_rating(org, call_id, body.emoji, &email)
+                .remove_rating(org, call_id, change.emoji, &email)
                 .await
         }
     };
-    Ok(Json(call.map_err(call_error)?))
+    call.map_err(call_error)
 }
 
 fn reviewer_email(caller: &Caller, given: Option<&str>) -> Result<String, ApiError> {

@@ -2,11 +2,11 @@
 //! `Scheduled` or `Queued`; the engine takes them from there.
 
 pub(crate) mod context;
-mod idempotency;
+pub(crate) mod idempotency;
 pub(crate) mod item;
-mod outbound;
+pub(crate) mod outbound;
 mod schedule;
-mod scheduled;
+pub(crate) mod scheduled;
 
 use crate::app::AppState;
 use axum::Router;

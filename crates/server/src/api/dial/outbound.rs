@@ -58,17 +58,7 @@ pub async fn outbound(
         Replay::Stored(response) => return Ok(response),
         Replay::Proceed(key) => key,
     };
-    let context = DialContext::load(
-        state.store.as_ref(),
-        caller.organization_id,
-        state.clock.now(),
-    )
-    .await?;
-    let mut errors = Errors::default();
-    let call = context.build_call(item, &|field| field.to_owned(), &mut errors);
-    errors.finish()?;
-    let call =
-        call.ok_or_else(|| ApiError::invalid_field("body", "the call could not be built"))?;
+    let call = build_one(&state, &caller, item).await?;
     let body = serde_json::to_string(&call).map_err(ApiError::internal)?;
     idempotency::commit(
         &state,
@@ -79,6 +69,26 @@ pub async fn outbound(
         body,
     )
     .await
+}
+
+/// Checks one dial request and builds its call, storing nothing (the API, and the review
+/// app's dial form).
+pub(crate) async fn build_one(
+    state: &AppState,
+    caller: &Caller,
+    item: DialItem,
+) -> ApiResult<Call> {
+    caller.require(Role::Representative)?;
+    let context = DialContext::load(
+        state.store.as_ref(),
+        caller.organization_id,
+        state.clock.now(),
+    )
+    .await?;
+    let mut errors = Errors::default();
+    let call = context.build_call(item, &|field| field.to_owned(), &mut errors);
+    errors.finish()?;
+    call.ok_or_else(|| ApiError::invalid_field("body", "the call could not be built"))
 }
 
 /// Places up to 10,000 calls at once.

@@ -180,10 +180,27 @@ pub async fn campaign(
         Replay::Stored(response) => return Ok(response),
         Replay::Proceed(key) => key,
     };
+    let (campaign, calls) = prepare(&state, &caller, &body).await?;
+    let body = serde_json::to_string(&CampaignOut {
+        created_calls: &calls,
+        campaign_id: campaign.id,
+    })
+    .map_err(ApiError::internal)?;
+    idempotency::commit(&state, &caller, &calls, Some(&campaign), key, body).await
+}
+
+/// Checks a campaign and builds it with its calls, storing nothing (the API, and the
+/// review app's CSV campaigns); every bad field or row is reported at once.
+pub(crate) async fn prepare(
+    state: &AppState,
+    caller: &Caller,
+    body: &CampaignIn,
+) -> ApiResult<(Campaign, Vec<Call>)> {
+    caller.require(Role::Representative)?;
     let now = state.clock.now();
     let context = DialContext::load(state.store.as_ref(), caller.organization_id, now).await?;
     let mut errors = Errors::default();
-    let rows = rows(&body, &mut errors);
+    let rows = rows(body, &mut errors);
     let campaign = Campaign {
         id: Id::new(now),
         organization_id: caller.organization_id,
@@ -201,7 +218,7 @@ pub async fn campaign(
     if campaign.max_retries > MAX_RETRIES {
         errors.push("max_retries", format!("must be at most {MAX_RETRIES}"));
     }
-    let fallback_tz = campaign_timezone(&body, &context);
+    let fallback_tz = campaign_timezone(body, &context);
     let interval = body.staggered_interval_minutes.unwrap_or(0);
     let mut calls = Vec::with_capacity(rows.len());
     let mut turn = 0;
@@ -214,7 +231,7 @@ pub async fn campaign(
             }
         };
         let item = row_item(
-            &body,
+            body,
             row,
             campaign.id,
             fallback_tz,
@@ -232,12 +249,7 @@ pub async fn campaign(
         .0
         .retain(|e| seen.insert((e.field.clone(), e.message.clone())));
     errors.finish()?;
-    let body = serde_json::to_string(&CampaignOut {
-        created_calls: &calls,
-        campaign_id: campaign.id,
-    })
-    .map_err(ApiError::internal)?;
-    idempotency::commit(&state, &caller, &calls, Some(&campaign), key, body).await
+    Ok((campaign, calls))
 }
 
 /// The campaign's rows, from `calls`, else from the CSV.
@@ -268,7 +280,7 @@ fn rows(body: &CampaignIn, errors: &mut Errors) -> Vec<Map<String, Value>> {
     rows
 }
 
-fn csv_rows(encoded: &str) -> Result<Vec<Map<String, Value>>, String> {
+pub(crate) fn csv_rows(encoded: &str) -> Result<Vec<Map<String, Value>>, String> {
     let compact: String = encoded.chars().filter(|c| !c.is_whitespace()).collect();
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(&compact)

@@ -1,0 +1,223 @@
+//! `/calls/{id}`: one call for review. Opening it records the member in `viewed_by`; its
+//! forms add, edit, flag and delete notes, toggle ratings, and stop or cancel the call,
+//! each through the API's own function (same roles, same validation). Another
+//! organization's call is a 404 page, exactly as in the API.
+
+use super::call_view::CallView;
+use super::error::WebError;
+use super::form::Checked;
+use super::session::{Empty, Reviewer};
+use super::view::{Me, render};
+use crate::api::calls::actions::{self, call_error};
+use crate::api::calls::review::{self, RatingChange};
+use crate::api::calls::{notes, outputs};
+use crate::app::AppState;
+use crate::error::ApiError;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::HeaderValue;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use switchyard_core::Id;
+use switchyard_core::enums::{Emoji, RatingOperation};
+use switchyard_core::store::StoreError;
+
+/// How long the page's recording link works.
+const RECORDING_LINK_SECS: u64 = 6 * 3600;
+
+#[derive(Template)]
+#[template(path = "call.html")]
+struct CallPage {
+    me: Option<Me>,
+    call: CallView,
+}
+
+#[derive(Template)]
+#[template(path = "call_panel.html")]
+struct PanelFragment {
+    call: CallView,
+}
+
+/// A page address holds an id; anything else is a page that does not exist.
+fn call_id(raw: &str) -> Result<Id, WebError> {
+    raw.parse()
+        .map_err(|_| WebError::Api(ApiError::not_found("call")))
+}
+
+async fn view(
+    state: &AppState,
+    reviewer: &Reviewer,
+    id: Id,
+    mark: bool,
+) -> Result<CallView, WebError> {
+    let caller = &reviewer.caller;
+    let org = caller.organization_id;
+    let call = if mark {
+        review::view(state, caller, id, None).await?
+    } else {
+        state.store.get_call(org, id).await.map_err(call_error)?
+    };
+    let logs = state.store.call_logs(org, id).await.map_err(call_error)?;
+    let transcript = match state.store.get_transcript(org, id).await {
+        Ok(transcript) => Some(transcript),
+        Err(StoreError::NotFound) => None,
+        Err(other) => return Err(other.into()),
+    };
+    let recording = outputs::signed_recording_path(state, &call, RECORDING_LINK_SECS)
+        .await?
+        .map(|(path, _)| path);
+    Ok(CallView::new(
+        &call,
+        &logs,
+        transcript.as_ref(),
+        recording,
+        &reviewer.me(),
+    ))
+}
+
+/// `GET /calls/{id}`: records the viewer, then shows the call.
+pub async fn page(
+    State(state): State<AppState>,
+    reviewer: Reviewer,
+    Path(raw): Path<String>,
+) -> Result<Response, WebError> {
+    let call = view(&state, &reviewer, call_id(&raw)?, true).await?;
+    Ok(render(&CallPage {
+        me: Some(reviewer.me()),
+        call,
+    }))
+}
+
+/// `GET /calls/{id}/panel`: status, facts and timeline, polled while the call is not
+/// final; once it is, the whole page reloads (transcript, recording and analysis appear).
+pub async fn panel(
+    State(state): State<AppState>,
+    reviewer: Reviewer,
+    Path(raw): Path<String>,
+) -> Result<Response, WebError> {
+    let call = view(&state, &reviewer, call_id(&raw)?, false).await?;
+    let done = call.is_final;
+    let mut response = render(&PanelFragment { call });
+    if done {
+        response
+            .headers_mut()
+            .insert("hx-refresh", HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}
+
+fn back(id: Id, anchor: &str) -> Response {
+    Redirect::to(&format!("/calls/{id}{anchor}")).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct NoteForm {
+    content: String,
+    flagged: Option<String>,
+}
+
+/// `POST /calls/{id}/notes`.
+pub async fn add_note(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    checked: Checked<NoteForm>,
+) -> Result<Response, WebError> {
+    let id = call_id(&raw)?;
+    let form = checked.form;
+    notes::add(
+        &state,
+        &checked.reviewer.caller,
+        id,
+        form.content,
+        form.flagged.is_some(),
+    )
+    .await?;
+    Ok(back(id, "#notes"))
+}
+
+#[derive(Deserialize)]
+pub struct NoteChange {
+    /// `save` (with `content`), `flag`, `unflag` or `delete`.
+    action: String,
+    content: Option<String>,
+}
+
+/// `POST /calls/{id}/notes/{note_id}`.
+pub async fn change_note(
+    State(state): State<AppState>,
+    Path((raw, raw_note)): Path<(String, String)>,
+    checked: Checked<NoteChange>,
+) -> Result<Response, WebError> {
+    let id = call_id(&raw)?;
+    let note: Id = raw_note
+        .parse()
+        .map_err(|_| WebError::Api(ApiError::not_found("note")))?;
+    let caller = &checked.reviewer.caller;
+    let form = checked.form;
+    match form.action.as_str() {
+        "save" => notes::update(&state, caller, id, note, form.content, None).await?,
+        "flag" => notes::update(&state, caller, id, note, None, Some(true)).await?,
+        "unflag" => notes::update(&state, caller, id, note, None, Some(false)).await?,
+        "delete" => notes::delete(&state, caller, id, note).await?,
+        other => {
+            return Err(ApiError::invalid_field(
+                "action",
+                format!("`{other}` is not one of save, flag, unflag, delete"),
+            )
+            .into());
+        }
+    };
+    Ok(back(id, "#notes"))
+}
+
+#[derive(Deserialize)]
+pub struct RateForm {
+    emoji: String,
+    operation: String,
+}
+
+/// `POST /calls/{id}/ratings`: adds or removes the member's rating.
+pub async fn rate(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    checked: Checked<RateForm>,
+) -> Result<Response, WebError> {
+    let id = call_id(&raw)?;
+    let form = checked.form;
+    let bad = |field: &str, e: switchyard_core::enums::UnknownVariant| {
+        WebError::Api(ApiError::invalid_field(field, e.to_string()))
+    };
+    let change = RatingChange {
+        emoji: form.emoji.parse::<Emoji>().map_err(|e| bad("emoji", e))?,
+        operation: form
+            .operation
+            .parse::<RatingOperation>()
+            .map_err(|e| bad("operation", e))?,
+        email: None,
+        created: None,
+    };
+    review::change_rating(&state, &checked.reviewer.caller, id, change).await?;
+    Ok(back(id, "#ratings"))
+}
+
+/// `POST /calls/{id}/stop`.
+pub async fn stop(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    checked: Checked<Empty>,
+) -> Result<Response, WebError> {
+    let id = call_id(&raw)?;
+    actions::stop_call(&state, &checked.reviewer.caller, id).await?;
+    Ok(back(id, ""))
+}
+
+/// `POST /calls/{id}/cancel`.
+pub async fn cancel(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    checked: Checked<Empty>,
+) -> Result<Response, WebError> {
+    let id = call_id(&raw)?;
+    actions::cancel_call(&state, &checked.reviewer.caller, id).await?;
+    Ok(back(id, ""))
+}

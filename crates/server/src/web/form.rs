@@ -1,0 +1,62 @@
+//! `Checked<T>`: a form post from a signed-in member whose CSRF token matches the
+//! session's. The token comes in the form's `csrf` field or the `x-csrf-token` header
+//! (htmx sends it on every request, from `hx-headers` on `<body>`); either must match,
+//! else `403`.
+
+use super::error::WebError;
+use super::session::Reviewer;
+use crate::app::AppState;
+use crate::error::ApiError;
+use axum::extract::{Form, FromRequest, FromRequestParts, Request};
+use axum::http::HeaderMap;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use subtle::ConstantTimeEq;
+
+pub const CSRF_HEADER: &str = "x-csrf-token";
+const CSRF_FIELD: &str = "csrf";
+
+pub struct Checked<T> {
+    pub reviewer: Reviewer,
+    pub form: T,
+    pub headers: HeaderMap,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for Checked<T> {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, WebError> {
+        let (mut parts, body) = req.into_parts();
+        let reviewer = Reviewer::from_request_parts(&mut parts, state).await?;
+        let headers = parts.headers.clone();
+        let Form(fields) =
+            Form::<Vec<(String, String)>>::from_request(Request::from_parts(parts, body), state)
+                .await
+                .map_err(|e| WebError::Api(ApiError::BadRequest(e.body_text())))?;
+        let ours = |token: &str| bool::from(token.as_bytes().ct_eq(reviewer.csrf.as_bytes()));
+        let header_ok = headers
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(ours);
+        let field_ok = fields
+            .iter()
+            .any(|(name, value)| name == CSRF_FIELD && ours(value));
+        let matches = header_ok || field_ok;
+        if !matches {
+            return Err(WebError::Csrf);
+        }
+        // Every field is text, as the form sent it; the handler parses it.
+        let map: Map<String, Value> = fields
+            .into_iter()
+            .filter(|(name, _)| name != CSRF_FIELD)
+            .map(|(name, value)| (name, Value::String(value)))
+            .collect();
+        let form = serde_json::from_value(Value::Object(map))
+            .map_err(|e| WebError::Api(ApiError::invalid_field("form", e.to_string())))?;
+        Ok(Checked {
+            reviewer,
+            form,
+            headers,
+        })
+    }
+}

@@ -1,0 +1,43 @@
+//! The review app: server-rendered pages for the people who review calls (askama templates,
+//! htmx, vendored static files; see docs/WEB.md). Handlers are thin, like the API's: they
+//! read the session's member, then call the same domain functions as the API handlers (the
+//! same role checks, validation and organization scoping), and render HTML instead of JSON.
+
+mod assets;
+mod call;
+mod call_view;
+mod campaign;
+mod dial;
+mod error;
+mod form;
+mod list;
+mod session;
+mod view;
+
+use crate::app::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+
+pub use session::{SESSION_COOKIE, SESSION_SECS};
+
+/// The pages and their form actions. None clashes with `/api/v1`, `/docs`, `/metrics`,
+/// `/healthz` or `/recordings`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(list::page))
+        .route("/calls/rows", get(list::rows))
+        .route("/calls/{id}", get(call::page))
+        .route("/calls/{id}/panel", get(call::panel))
+        .route("/calls/{id}/notes", post(call::add_note))
+        .route("/calls/{id}/notes/{note_id}", post(call::change_note))
+        .route("/calls/{id}/ratings", post(call::rate))
+        .route("/calls/{id}/stop", post(call::stop))
+        .route("/calls/{id}/cancel", post(call::cancel))
+        .route("/dial", get(dial::page).post(dial::dial_one))
+        .route("/dial/campaign", post(campaign::campaign))
+        .route("/campaigns/{id}", get(campaign::progress_page))
+        .route("/campaigns/{id}/rows", get(campaign::progress_rows))
+        .route("/signin", get(session::form).post(session::sign_in))
+        .route("/signout", post(session::sign_out))
+        .route("/static/{file}", get(assets::serve))
+}

@@ -1,0 +1,16 @@
+//! The review app over HTTP: sign-in, sessions (expiry, sign-out, revoked keys), CSRF,
+//! roles and organizations on the pages, and page actions visible through the API.
+
+mod access;
+mod client;
+mod pages;
+mod sessions;
+
+use crate::harness::TestApp;
+use serde_json::{Value, json};
+
+/// A queued call of the first organization, dialed through the API.
+pub async fn a_call(app: &TestApp, phone: &str) -> Value {
+    let fixture = app.number_with_use_case(&app.org, "Carrier sales").await;
+    app.dial(&fixture, phone, json!({"tags": ["web"]})).await
+}

@@ -1,0 +1,90 @@
+//! The review app in a real browser: starts `switchyard serve --demo` on a random port and
+//! runs `e2e/review.spec.mjs` (playwright-core driving headless Chromium) against it; the
+//! script signs in, filters, reviews a call (notes, rating, viewed), dials a call and a CSV
+//! campaign and watches them finish, checking each step through the API, and saves
+//! screenshots under `target/tmp/e2e-artifacts/`.
+//!
+//! Gated like the PostgreSQL tests: it runs when `SWITCHYARD_TEST_BROWSER` names the
+//! Chromium binary (`.ci/run` sets it, after `npm ci` in `e2e/`), and then fails, never
+//! skips, if the browser, Node.js or the npm packages are missing.
+
+#[path = "common/process.rs"]
+mod process;
+
+use process::Server;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const BROWSER_VAR: &str = "SWITCHYARD_TEST_BROWSER";
+const TIMEOUT: Duration = Duration::from_secs(300);
+
+#[test]
+fn review_app_in_a_real_browser() {
+    let browser = match std::env::var(BROWSER_VAR) {
+        Ok(path) if !path.trim().is_empty() => path,
+        _ => {
+            println!("e2e: {BROWSER_VAR} not set, skipped");
+            return;
+        }
+    };
+    assert!(
+        Path::new(&browser).is_file(),
+        "{BROWSER_VAR}={browser} is not a file: install Chromium (apt-get install chromium)"
+    );
+    let e2e = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../e2e");
+    assert!(
+        e2e.join("node_modules/playwright-core").is_dir(),
+        "playwright-core is missing: run `npm ci` in {}",
+        e2e.display()
+    );
+    let node = Command::new("node").arg("--version").output();
+    assert!(
+        node.is_ok_and(|o| o.status.success()),
+        "Node.js (`node`) is needed to run the browser test"
+    );
+
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), &["--demo", "--sim-speed", "50"]);
+    let key = server
+        .stdout
+        .lines()
+        .map(str::trim)
+        .find(|line| line.starts_with("sy_"))
+        .unwrap_or_else(|| panic!("no demo key in:\n{}", server.stdout))
+        .to_owned();
+    let url = server.base.trim_end_matches("/api/v1").to_owned();
+    let artifacts = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("e2e-artifacts");
+
+    let started = Instant::now();
+    let mut child = Command::new("node")
+        .arg("review.spec.mjs")
+        .current_dir(&e2e)
+        .env("SWITCHYARD_URL", &url)
+        .env("SWITCHYARD_KEY", &key)
+        .env("SWITCHYARD_ARTIFACTS", &artifacts)
+        .env(BROWSER_VAR, &browser)
+        .spawn()
+        .expect("start node");
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > TIMEOUT {
+            let _ = child.kill();
+            panic!("the browser test took longer than {TIMEOUT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    println!(
+        "e2e: {} in {:.1} s; screenshots in {}",
+        if status.success() { "passed" } else { "FAILED" },
+        started.elapsed().as_secs_f64(),
+        artifacts.display()
+    );
+    assert!(
+        status.success(),
+        "the browser test failed: see its output above"
+    );
+    drop(server);
+}

@@ -1,0 +1,237 @@
+// End-to-end test of the review app in a real browser (Debian's Chromium, headless,
+// driven by playwright-core). Run by crates/server/tests/e2e.rs, which starts the server
+// and passes:
+//   SWITCHYARD_URL        the server, e.g. http://127.0.0.1:41234
+//   SWITCHYARD_KEY        an Owner API key of the demo organization
+//   SWITCHYARD_ARTIFACTS  where screenshots go
+//   SWITCHYARD_TEST_BROWSER  the Chromium binary (default /usr/bin/chromium)
+// Exits non-zero on the first failed step, naming it.
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+
+const base = need("SWITCHYARD_URL");
+const key = need("SWITCHYARD_KEY");
+const artifacts = need("SWITCHYARD_ARTIFACTS");
+const executablePath = process.env.SWITCHYARD_TEST_BROWSER || "/usr/bin/chromium";
+mkdirSync(artifacts, { recursive: true });
+
+function need(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}
+
+function check(condition, message) {
+  if (!condition) throw new Error(`check failed: ${message}`);
+}
+
+async function api(path, init = {}) {
+  const response = await fetch(`${base}/api/v1${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+  });
+  const body = await response.json();
+  if (!response.ok) throw new Error(`${path} answered ${response.status}: ${JSON.stringify(body)}`);
+  return body;
+}
+
+const started = Date.now();
+let current = "start";
+async function step(name, run) {
+  current = name;
+  const at = Date.now();
+  await run();
+  console.log(`ok   ${name} (${Date.now() - at} ms)`);
+}
+
+const browser = await chromium.launch({
+  executablePath,
+  headless: true,
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+  ],
+});
+const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+context.setDefaultTimeout(15_000);
+const page = await context.newPage();
+// Script errors and Content-Security-Policy violations show up here: any is a failure.
+const consoleErrors = [];
+page.on("console", (message) => {
+  const text = message.text();
+  // The refused sign-in answers 401 on purpose; the browser reports every 4xx.
+  const expected = page.url().includes("/signin") && text.includes("status of 401");
+  if (message.type() === "error" && !expected) consoleErrors.push(`${page.url()}: ${text}`);
+});
+page.on("pageerror", (error) => consoleErrors.push(`${page.url()}: ${error.message}`));
+const shot = (name, fullPage = true) =>
+  page.screenshot({ path: join(artifacts, `${name}.png`), fullPage });
+
+try {
+  const org = await api("/org");
+  const me = org.members[0].email;
+
+  await step("a bad key is refused", async () => {
+    await page.goto(`${base}/`);
+    check(page.url().includes("/signin"), `not sent to sign in: ${page.url()}`);
+    await shot("signin");
+    await page.fill("#key", "sy_0123456789_not-a-real-key-at-all");
+    await page.click("button[type=submit]");
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    check((await alert.textContent()).includes("not valid"), "no error message");
+  });
+
+  await step("signs in with the key", async () => {
+    await page.fill("#key", key);
+    await page.click("button[type=submit]");
+    await page.waitForURL(`${base}/`);
+    await page.getByRole("heading", { name: "Calls" }).waitFor();
+  });
+
+  await step("filters the list by status", async () => {
+    await page.selectOption("select[name=statuses]", "Completed");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.waitForURL(/statuses=Completed/);
+    await page.locator("#summary").waitFor();
+    const expected = (await api("/calls?statuses=Completed&limit=1")).count;
+    check(expected > 0, "the demo has completed calls");
+    const summary = await page.locator("#summary").textContent();
+    check(summary.startsWith(`${expected} call`), `summary "${summary}" != API count ${expected}`);
+    const badges = await page.locator("#rows .badge").allTextContents();
+    check(badges.length > 0 && badges.every((b) => b === "Completed"), `badges: ${badges}`);
+    await shot("list");
+  });
+
+  let callId;
+  await step("opens a call, which records the viewer", async () => {
+    // The first listed call that has a transcript (the demo analysed some of its calls).
+    const ids = await page.locator("#rows tr[data-call-id]").evaluateAll((rows) =>
+      rows.map((r) => r.getAttribute("data-call-id")),
+    );
+    for (const id of ids) {
+      const response = await fetch(`${base}/api/v1/calls/${id}/transcript`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      if (response.ok) {
+        callId = id;
+        break;
+      }
+    }
+    check(callId, "no listed call has a transcript");
+    const row = page.locator(`#rows tr[data-call-id="${callId}"]`);
+    await row.locator("a.call-link").click();
+    await page.waitForURL(`${base}/calls/${callId}`);
+    await page.locator("#notes-h").waitFor();
+    const call = await api(`/calls/${callId}`);
+    check(call.viewed_by.includes(me), `viewed_by ${call.viewed_by} lacks ${me}`);
+  });
+
+  await step("adds, edits and flags a note", async () => {
+    await page.fill("#new-note", "E2E: carrier asked for a callback");
+    await page.getByRole("button", { name: "Add note" }).click();
+    const note = page.locator("li.note", { hasText: "E2E: carrier" });
+    await note.waitFor();
+    await note.locator("summary", { hasText: "Edit" }).click();
+    await note.locator("textarea").fill("E2E: carrier asked for a callback at 3pm");
+    await note.getByRole("button", { name: "Save" }).click();
+    const edited = page.locator("li.note", { hasText: "callback at 3pm" });
+    await edited.locator(".note-meta", { hasText: "edited" }).waitFor();
+    await edited.getByRole("button", { name: "Flag" }).click();
+    await page.locator("li.note.flagged", { hasText: "callback at 3pm" }).waitFor();
+    const call = await api(`/calls/${callId}`);
+    const stored = call.notes.find((n) => n.content === "E2E: carrier asked for a callback at 3pm");
+    check(stored && stored.flagged && stored.user_id === me && stored.updated_at, JSON.stringify(call.notes));
+  });
+
+  await step("rates the call from the keyboard", async () => {
+    await page.locator('button[data-emoji="✅"]').focus();
+    await page.keyboard.press("Enter");
+    await page.locator('button[data-emoji="✅"][aria-pressed="true"]').waitFor();
+    const call = await api(`/calls/${callId}`);
+    check(call.ratings.some((r) => r.emoji === "✅" && r.email === me), JSON.stringify(call.ratings));
+    await shot("call");
+  });
+
+  await step("deletes the note and removes the rating", async () => {
+    const note = page.locator("li.note", { hasText: "callback at 3pm" });
+    await note.getByRole("button", { name: "Delete" }).click();
+    await note.waitFor({ state: "detached" });
+    await page.locator('button[data-emoji="✅"]').click();
+    await page.locator('button[data-emoji="✅"][aria-pressed="false"]').waitFor();
+    const call = await api(`/calls/${callId}`);
+    check(!(call.notes || []).some((n) => n.content.includes("callback at 3pm")), "the note is still there");
+    check(!call.ratings.some((r) => r.emoji === "✅" && r.email === me), "the rating is still there");
+  });
+
+  let dialed;
+  await step("dials a call and watches it complete", async () => {
+    await page.getByRole("link", { name: "Dial" }).click();
+    await page.locator("#dial-one").waitFor();
+    await shot("dial");
+    await page.fill("#phone_number", "+14155550123");
+    await page.fill("#params", "load_id=LD-E2E");
+    await page.locator("#dial-one").getByRole("button", { name: "Dial" }).click();
+    await page.waitForURL(/\/calls\/[0-9a-f]{24}$/);
+    dialed = page.url().split("/").pop();
+    await page.locator("#status", { hasText: "Completed" }).waitFor({ timeout: 60_000 });
+    await page.locator(".conversation li").first().waitFor();
+    const call = await api(`/calls/${dialed}`);
+    check(call.status === "Completed" && call.params.load_id === "LD-E2E", JSON.stringify(call));
+    await shot("call-dialed");
+  });
+
+  await step("runs a CSV campaign with a preview and progress", async () => {
+    await page.goto(`${base}/dial`);
+    const csv = "phone_number,load_id\n+14155550124,LD-1\n+15550100001,LD-2\n+14155550126,LD-3\n";
+    await page.setInputFiles("#csv_file", { name: "calls.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await page.waitForFunction(() => document.getElementById("csv").value.includes("LD-3"));
+    await page.fill("#campaign_name", "E2E campaign");
+    await page.getByRole("button", { name: "Preview" }).click();
+    await page.locator("#preview-ok", { hasText: "3 calls ready" }).waitFor();
+    await shot("campaign-preview");
+    await page.getByRole("button", { name: "Create 3 calls" }).click();
+    await page.waitForURL(/\/campaigns\/[0-9a-f]{24}$/);
+    await page.locator("#done", { hasText: "3" }).waitFor({ timeout: 60_000 });
+    const campaignId = page.url().split("/").pop();
+    const calls = await api(`/calls?campaigns=${campaignId}`);
+    check(calls.count === 3, `campaign has ${calls.count} calls`);
+    check(calls.calls.some((c) => c.status === "Busy"), "the busy number is not Busy");
+    await shot("campaign");
+  });
+
+  await step("fits a phone screen", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${base}/`);
+    await page.locator("#rows").waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(overflow <= 1, `the page is ${overflow}px wider than the screen`);
+    await shot("list-phone", false);
+    await page.goto(`${base}/calls/${callId}`);
+    await shot("call-phone", false);
+  });
+
+  await step("signs out", async () => {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/signin/);
+    await page.goto(`${base}/`);
+    check(page.url().includes("/signin"), "still signed in after signing out");
+  });
+
+  await step("no script errors or CSP violations", async () => {
+    check(consoleErrors.length === 0, consoleErrors.join("\n"));
+  });
+
+  console.log(`e2e passed in ${Date.now() - started} ms`);
+} catch (error) {
+  console.error(`FAILED at "${current}": ${error.stack || error}`);
+  await shot("failure").catch(() => {});
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
