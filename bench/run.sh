@@ -102,6 +102,8 @@ FROM=$(date -u -d '180 days ago' +%F)
 TO=$(date -u +%F)
 FILTER="limit=50&statuses=Completed,Busy&use_cases=$USE_CASE&from=$FROM&to=$TO"
 FILTERED_COUNT=$(api GET "/calls?$FILTER" | json 'd["count"]')
+# A keyset page (the `cursor` extension): the second page, which costs what any depth does.
+CURSOR=$(api GET "/calls?limit=50&cursor=" | json 'd["next_cursor"]')
 log "calls: $COUNT; filtered page matches $FILTERED_COUNT; deep page skip=$DEEP_SKIP"
 
 # A number of the org on a use case of its own, for the batched dial.
@@ -115,13 +117,14 @@ print(json.dumps([{"number_id": number, "phone_number": f"+1415{i:07d}",
                    "params": {"load_id": f"LD-{i}"}} for i in range(n)]))
 EOF
 
-SCENARIOS=(baseline get_call page_50 filtered_page deep_page note_add_delete)
+SCENARIOS=(baseline get_call page_50 filtered_page deep_page cursor_page note_add_delete)
 declare -A LABEL=(
   [baseline]="baseline (hello, GET /)"
   [get_call]="GET one call"
   [page_50]="page of 50"
   [filtered_page]="filtered page of 50"
   [deep_page]="deep page (skip=$DEEP_SKIP)"
+  [cursor_page]="page of 50 by cursor"
   [note_add_delete]="add + delete a note"
 )
 
@@ -133,6 +136,7 @@ run_wrk() { # scenario rep
     page_50) args=(-H "$AUTH" "$API/calls?limit=50") ;;
     filtered_page) args=(-H "$AUTH" "$API/calls?$FILTER") ;;
     deep_page) args=(-H "$AUTH" "$API/calls?limit=50&skip=$DEEP_SKIP") ;;
+    cursor_page) args=(-H "$AUTH" "$API/calls?limit=50&cursor=$CURSOR") ;;
     note_add_delete) args=(-H "$AUTH" -s "$ROOT/bench/note.lua" "$API" -- "$CALL") ;;
   esac
   "${LOAD_CPU[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s --latency \
@@ -212,3 +216,13 @@ print(f"| server peak RSS (VmHWM) | {int(hwm_kb) / 1024:.1f} MB |")
 if problems:
     print("\nProblems:\n" + "\n".join(f"* {p}" for p in problems))
 EOF
+
+# Engine dispatch with an instant simulated network: the dispatch bench (in-process, same
+# release profile), on SQLite, and on PostgreSQL too when SWITCHYARD_BENCH_POSTGRES_URL is set.
+if [ "${DISPATCH:-1}" = 1 ]; then
+  log "engine dispatch (cargo bench --bench dispatch)"
+  echo
+  echo "Engine (target: dispatch >= 1,000 calls/s):"
+  echo
+  cargo bench -q -p switchyard --bench dispatch 2>/dev/null
+fi
