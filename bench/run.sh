@@ -98,6 +98,8 @@ COUNT=$(api GET "/calls?limit=1" | json 'd["count"]')
 CALL=$(api GET "/calls?limit=50" | json 'next(c["id"] for c in d["calls"] if not c["notes"])')
 USE_CASE=$(api GET "/calls?limit=1" | json 'd["calls"][0]["use_case"]["id"]')
 DEEP_SKIP=$(( COUNT > 50 ? COUNT - 50 : 0 ))
+# The worst case of OFFSET paging: a page past the middle is read backwards from the end.
+MIDDLE_SKIP=$(( COUNT / 2 ))
 FROM=$(date -u -d '180 days ago' +%F)
 TO=$(date -u +%F)
 FILTER="limit=50&statuses=Completed,Busy&use_cases=$USE_CASE&from=$FROM&to=$TO"
@@ -117,13 +119,14 @@ print(json.dumps([{"number_id": number, "phone_number": f"+1415{i:07d}",
                    "params": {"load_id": f"LD-{i}"}} for i in range(n)]))
 EOF
 
-SCENARIOS=(baseline get_call page_50 filtered_page deep_page cursor_page note_add_delete)
+SCENARIOS=(baseline get_call page_50 filtered_page deep_page middle_page cursor_page note_add_delete)
 declare -A LABEL=(
   [baseline]="baseline (hello, GET /)"
   [get_call]="GET one call"
   [page_50]="page of 50"
   [filtered_page]="filtered page of 50"
   [deep_page]="deep page (skip=$DEEP_SKIP)"
+  [middle_page]="middle page (skip=$MIDDLE_SKIP)"
   [cursor_page]="page of 50 by cursor"
   [note_add_delete]="add + delete a note"
 )
@@ -136,6 +139,7 @@ run_wrk() { # scenario rep
     page_50) args=(-H "$AUTH" "$API/calls?limit=50") ;;
     filtered_page) args=(-H "$AUTH" "$API/calls?$FILTER") ;;
     deep_page) args=(-H "$AUTH" "$API/calls?limit=50&skip=$DEEP_SKIP") ;;
+    middle_page) args=(-H "$AUTH" "$API/calls?limit=50&skip=$MIDDLE_SKIP") ;;
     cursor_page) args=(-H "$AUTH" "$API/calls?limit=50&cursor=$CURSOR") ;;
     note_add_delete) args=(-H "$AUTH" -s "$ROOT/bench/note.lua" "$API" -- "$CALL") ;;
   esac
