@@ -29,9 +29,11 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
-/// Largest buffer of one connection, in bytes: a longer request head gets `431`, and a
-/// response is written out in pieces of at most this much. hyper's default is ~400 KiB.
+/// Largest buffer of one connection each way, in bytes (hyper's default is ~400 KiB): a
+/// body is read and an answer written out in pieces of about this much.
 const MAX_BUFFER_BYTES: usize = 64 * 1024;
+/// Largest request head (request line and headers); a longer one gets `431`.
+const MAX_HEAD_BYTES: usize = 32 * 1024;
 /// How long a connection over the cap waits for a place before it is refused.
 const QUEUE_WAIT: Duration = Duration::from_millis(100);
 /// A refused connection must send its request head within this time.
@@ -125,6 +127,7 @@ impl Connections {
         builder
             .timer(TokioTimer::new())
             .header_read_timeout(self.idle_timeout)
+            .max_header_size(MAX_HEAD_BYTES)
             .max_buf_size(MAX_BUFFER_BYTES);
         let connection = builder.serve_connection(io, TowerToHyperService::new(self.app));
         let mut connection = std::pin::pin!(connection);
@@ -150,6 +153,7 @@ async fn refuse_connection(stream: TcpStream, place: OwnedSemaphorePermit, refus
         .timer(TokioTimer::new())
         .header_read_timeout(REFUSAL_HEAD_TIMEOUT)
         .keep_alive(false)
+        .max_header_size(MAX_HEAD_BYTES)
         .max_buf_size(MAX_BUFFER_BYTES);
     let connection = builder.serve_connection(io, TowerToHyperService::new(refusal));
     let _ = tokio::time::timeout(REFUSAL_DEADLINE, connection).await;
