@@ -474,20 +474,22 @@ impl TranscriptTemplate {
         let mut out = String::with_capacity(self.len + 64);
         for (text, slot) in &self.pieces {
             out.push_str(text);
-            let _ = match slot {
-                None => Ok(()),
+            match slot {
+                None => {}
                 // The transcript is made when the call is (as the engine's would be).
                 Some(Slot::TranscriptId | Slot::MessageId) => {
-                    write!(out, "{}", Id::new(call.created))
+                    let _ = write!(out, "{}", Id::new(call.created));
                 }
-                Some(Slot::CallId) => write!(out, "{}", call.id),
-                Some(Slot::Load) => Ok(out.push_str(load)),
-                Some(Slot::Phone) => Ok(out.push_str(&call.metadata.to)),
+                Some(Slot::CallId) => {
+                    let _ = write!(out, "{}", call.id);
+                }
+                Some(Slot::Load) => out.push_str(load),
+                Some(Slot::Phone) => out.push_str(&call.metadata.to),
                 Some(Slot::StartTime) => {
                     let start = call.created.millis() as f64 / 1000.0;
-                    Ok(out.push_str(&serde_json::to_string(&start).unwrap_or_default()))
+                    out.push_str(&serde_json::to_string(&start).unwrap_or_default());
                 }
-            };
+            }
         }
         out
     }
