@@ -181,23 +181,44 @@ def ms(text):
     return float(m.group(1)) * units[m.group(2)]
 
 def parse(path):
+    """(requests/s, p50 ms, p99 ms, non-2xx, socket errors), or None when no request
+    completed (wrk then prints "0 requests in ..." and no usable latencies)."""
     text = open(path).read()
+    done = re.search(r"(\d+) requests in", text)
     rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
     p50 = re.search(r"^\s+50%\s+(\S+)", text, re.M)
     p99 = re.search(r"^\s+99%\s+(\S+)", text, re.M)
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
     errs = re.search(r"Socket errors: (.*)", text)
-    if not (rps and p50 and p99):
-        sys.exit(f"cannot parse {path}:\n{text}")
-    return float(rps.group(1)), ms(p50.group(1)), ms(p99.group(1)), int(bad.group(1)) if bad else 0, errs.group(1) if errs else ""
+    try:
+        if not (done and int(done.group(1)) > 0 and rps):
+            raise ValueError("no request completed")
+        row = (float(rps.group(1)), ms(p50.group(1)), ms(p99.group(1)))
+    except (AttributeError, KeyError, ValueError):
+        return None, (errs.group(1) if errs else (text.strip().splitlines() or ["no output"])[-1])
+    return row + (int(bad.group(1)) if bad else 0, errs.group(1) if errs else ""), None
+
+def warn(message):
+    print(f"\n*** WARNING: {message} ***\n", file=sys.stderr)
 
 rows, problems = {}, []
 for n in names:
-    runs = [parse(f"{out}/{n}.{r}.txt") for r in range(1, reps + 1)]
-    rows[n] = tuple(statistics.median(x[i] for x in runs) for i in range(3))
-    for r, x in enumerate(runs, 1):
+    runs = []
+    for r in range(1, reps + 1):
+        x, why = parse(f"{out}/{n}.{r}.txt")
+        if x is None:
+            warn(f"{labels[n]}, rep {r}: no request completed ({why}); see {out}/{n}.{r}.txt")
+            problems.append(f"{labels[n]}, rep {r}: no request completed ({why})")
+            runs.append((0.0, None, None, 0, ""))
+            continue
+        runs.append(x)
         if x[3]: problems.append(f"{labels[n]}, rep {r}: {x[3]} non-2xx responses")
         if x[4]: problems.append(f"{labels[n]}, rep {r}: socket errors: {x[4]}")
+    completed = [x for x in runs if x[1] is not None]
+    # A run that completed nothing counts as 0 requests/s; latencies come from the others.
+    rows[n] = (statistics.median(x[0] for x in runs),
+               statistics.median(x[1] for x in completed) if completed else None,
+               statistics.median(x[2] for x in completed) if completed else None)
 
 base = rows["baseline"][0]
 print(f"{calls} seeded calls (seed: {seed_secs} s); wrk -t{threads} -c{conns} -d{duration} --latency; "
@@ -206,7 +227,11 @@ print("| scenario | requests/s | ratio to baseline | p50 ms | p99 ms |")
 print("| --- | ---: | ---: | ---: | ---: |")
 for n in names:
     rps, p50, p99 = rows[n]
-    print(f"| {labels[n]} | {rps:,.0f} | {rps / base:.3f} | {p50:.2f} | {p99:.2f} |")
+    if p50 is None:
+        print(f"| {labels[n]} | no request completed | – | – | – |")
+        continue
+    ratio = f"{rps / base:.3f}" if base else "–"
+    print(f"| {labels[n]} | {rps:,.0f} | {ratio} | {p50:.2f} | {p99:.2f} |")
 
 dials = []
 for r in range(1, reps + 1):

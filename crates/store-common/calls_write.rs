@@ -11,6 +11,7 @@ use switchyard_core::auth::IdempotencyRecord;
 use switchyard_core::call::Call;
 use switchyard_core::campaign::Campaign;
 use switchyard_core::store::{StoreError, StoreResult};
+use switchyard_core::transcript::TranscriptJson;
 use switchyard_core::{Id, Timestamp};
 
 /// How often a compare-and-set is retried when another writer changed the call meanwhile
@@ -44,21 +45,50 @@ pub(crate) async fn insert_calls(
     tx.commit().await.db()
 }
 
+pub(crate) async fn bulk_insert_calls(
+    store: &ThisStore,
+    org: Id,
+    calls: &[Call],
+    transcripts: Vec<TranscriptJson>,
+) -> StoreResult<()> {
+    if let Some(call) = calls.iter().find(|c| c.organization_id != org) {
+        return Err(StoreError::Conflict(format!(
+            "call {} belongs to another organization",
+            call.id
+        )));
+    }
+    let org_text = org.to_string();
+    let rows = transcripts
+        .into_iter()
+        .map(|t| {
+            vec![
+                Col::Text(t.call_id.to_string()),
+                Col::Text(org_text.clone()),
+                Col::Text(t.json),
+            ]
+        })
+        .collect::<Vec<_>>();
+    let mut tx = store.write_tx().await?;
+    insert_call_rows(&mut tx, org, calls).await?;
+    if !rows.is_empty() {
+        let columns = ["call_id", "organization_id", "doc"];
+        let rows = rows.into_iter().map(Ok);
+        insert_rows(&mut tx, "call_transcripts", &columns, rows, "").await?;
+    }
+    tx.commit().await.db()
+}
+
 /// The rows of new calls and their children, inside the caller's transaction.
 pub(crate) async fn insert_call_rows(conn: &mut Conn, org: Id, calls: &[Call]) -> StoreResult<()> {
-    let mut rows = Vec::with_capacity(calls.len());
-    let mut names = Vec::new();
-    for call in calls {
-        let columns = call_columns(call)?;
-        if names.is_empty() {
-            names = columns.iter().map(|(name, _)| *name).collect();
-        }
-        rows.push(columns.into_iter().map(|(_, col)| col).collect());
-    }
-    if !rows.is_empty() {
-        insert_rows(conn, "calls", &names, rows, "").await?;
+    if let Some(first) = calls.first() {
+        let names: Vec<&str> = call_columns(first)?.iter().map(|(name, _)| *name).collect();
+        insert_rows(conn, "calls", &names, calls.iter().map(call_row), "").await?;
     }
     insert_children(conn, org, calls).await
+}
+
+fn call_row(call: &Call) -> StoreResult<Vec<Col>> {
+    Ok(call_columns(call)?.into_iter().map(|(_, col)| col).collect())
 }
 
 /// The tags of new calls, and any notes, ratings and views they already carry.
@@ -134,6 +164,7 @@ async fn insert_children(conn: &mut Conn, org: Id, calls: &[Call]) -> StoreResul
         ("call_views", &view_cols[..], views),
     ] {
         if !rows.is_empty() {
+            let rows = rows.into_iter().map(Ok);
             insert_rows(conn, table, cols, rows, "ON CONFLICT DO NOTHING").await?;
         }
     }

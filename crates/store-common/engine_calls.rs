@@ -4,7 +4,7 @@
 // instances sharing a database claim disjoint rows, and empty on SQLite (one writer).
 
 use crate::ThisStore;
-use crate::call_row::{Col, call_from_doc, insert_rows, update_call};
+use crate::call_row::{call_from_doc, update_call};
 use crate::calls_read::load_call;
 use crate::calls_write::insert_call_rows;
 use crate::support::{Conn, OrBackend, from_json, get, get_id, lock_org, to_json};
@@ -398,37 +398,6 @@ async fn insert_webhooks(conn: &mut Conn, call: &Call, hooks: &[NewWebhook]) -> 
         .db()?;
     }
     Ok(())
-}
-
-pub(crate) async fn insert_transcripts(
-    store: &ThisStore,
-    org: Id,
-    transcripts: &[Transcript],
-) -> StoreResult<()> {
-    let mut rows = Vec::with_capacity(transcripts.len());
-    for transcript in transcripts {
-        if transcript.organization_id != org {
-            return Err(StoreError::Conflict(format!(
-                "transcript {} belongs to another organization",
-                transcript.id
-            )));
-        }
-        rows.push(vec![
-            Col::Text(transcript.call_id.to_string()),
-            Col::Text(org.to_string()),
-            Col::Text(to_json(transcript)?),
-        ]);
-    }
-    let mut tx = store.write_tx().await?;
-    insert_rows(
-        &mut tx,
-        "call_transcripts",
-        &["call_id", "organization_id", "doc"],
-        rows,
-        "ON CONFLICT (call_id) DO UPDATE SET doc = excluded.doc",
-    )
-    .await?;
-    tx.commit().await.db()
 }
 
 pub(crate) async fn get_transcript(store: &ThisStore, org: Id, call: Id) -> StoreResult<Transcript> {

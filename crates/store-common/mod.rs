@@ -78,7 +78,7 @@ mod store_impl {
     use switchyard_core::run::{CallRun, Lease};
     use switchyard_core::lifecycle::CallStatus;
     use switchyard_core::store::{CallFilter, CallList, CallProgress, CallQuery, PoolStats, StoreResult};
-    use switchyard_core::transcript::Transcript;
+    use switchyard_core::transcript::{Transcript, TranscriptJson};
     use switchyard_core::usage::{UsageBucket, UseCaseUsage};
     use switchyard_core::webhook::{WebhookDelivery, WebhookOutcome};
     use switchyard_core::use_case::UseCase;

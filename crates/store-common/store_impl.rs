@@ -227,8 +227,13 @@ impl switchyard_core::store::Store for ThisStore {
     async fn save_progress_batch(&self, batch: Vec<CallProgress>) -> StoreResult<Vec<bool>> {
         engine_calls::save_progress_batch(self, batch).await
     }
-    async fn insert_transcripts(&self, org: Id, transcripts: &[Transcript]) -> StoreResult<()> {
-        engine_calls::insert_transcripts(self, org, transcripts).await
+    async fn bulk_insert_calls(
+        &self,
+        org: Id,
+        calls: &[Call],
+        transcripts: Vec<TranscriptJson>,
+    ) -> StoreResult<()> {
+        calls_write::bulk_insert_calls(self, org, calls, transcripts).await
     }
     async fn get_transcript(&self, org: Id, call: Id) -> StoreResult<Transcript> {
         engine_calls::get_transcript(self, org, call).await

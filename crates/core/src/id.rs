@@ -35,21 +35,37 @@ impl FromStr for Id {
     }
 }
 
+impl Id {
+    /// The 24 hex characters, without allocating (ids are formatted on every row written
+    /// and every response; `ObjectId::to_hex` builds a `String` char by char).
+    fn hex(&self) -> [u8; 24] {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut out = [0u8; 24];
+        for (i, byte) in self.0.bytes().iter().enumerate() {
+            out[2 * i] = DIGITS[usize::from(byte >> 4)];
+            out[2 * i + 1] = DIGITS[usize::from(byte & 0x0f)];
+        }
+        out
+    }
+}
+
 impl fmt::Display for Id {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.to_hex())
+        let hex = self.hex();
+        f.write_str(std::str::from_utf8(&hex).map_err(|_| fmt::Error)?)
     }
 }
 
 impl fmt::Debug for Id {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Id({})", self.0.to_hex())
+        write!(f, "Id({self})")
     }
 }
 
 impl Serialize for Id {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0.to_hex())
+        let hex = self.hex();
+        s.serialize_str(std::str::from_utf8(&hex).map_err(serde::ser::Error::custom)?)
     }
 }
 
@@ -91,6 +107,20 @@ mod tests {
                 .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         );
         assert_eq!(&id[..8], format!("{:08x}", now.unix_seconds()));
+    }
+
+    #[test]
+    fn ids_print_and_serialize_as_the_object_id_hex() {
+        for _ in 0..100 {
+            let id = Id::new(Timestamp::from_millis(1_700_000_000_123));
+            assert_eq!(id.to_string(), id.0.to_hex());
+            assert_eq!(
+                serde_json::to_string(&id).unwrap(),
+                format!("\"{}\"", id.0.to_hex())
+            );
+            assert_eq!(format!("{id:?}"), format!("Id({})", id.0.to_hex()));
+            assert_eq!(id.to_string().parse::<Id>().unwrap(), id);
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::lifecycle::{CallStatus, IllegalTransition};
 use crate::number::Number;
 use crate::org::{Member, Organization};
 use crate::run::{CallRun, Lease, RunState};
-use crate::transcript::Transcript;
+use crate::transcript::{Transcript, TranscriptJson};
 use crate::usage::{UsageBucket, UseCaseUsage};
 use crate::use_case::UseCase;
 use crate::webhook::{NewWebhook, WebhookDelivery, WebhookOutcome};
@@ -277,8 +277,14 @@ pub trait Store: Send + Sync + 'static {
     /// each, whether it was written (`false`: its status had changed, nothing written).
     async fn save_progress_batch(&self, batch: Vec<CallProgress>) -> StoreResult<Vec<bool>>;
     async fn get_transcript(&self, org: Id, call: Id) -> StoreResult<Transcript>;
-    /// Stores transcripts of calls that already exist (bulk seeding), in one transaction.
-    async fn insert_transcripts(&self, org: Id, transcripts: &[Transcript]) -> StoreResult<()>;
+    /// Bulk loading (`switchyard seed`): new calls with their children and the transcripts
+    /// of some of them, in one transaction (all or nothing).
+    async fn bulk_insert_calls(
+        &self,
+        org: Id,
+        calls: &[Call],
+        transcripts: Vec<TranscriptJson>,
+    ) -> StoreResult<()>;
     /// Oldest first.
     async fn call_logs(&self, org: Id, call: Id) -> StoreResult<Vec<LogEntry>>;
     /// Appends log lines to a call (webhook attempts, engine errors).

@@ -15,6 +15,15 @@ pub struct Transcript {
     pub messages: Vec<Message>,
 }
 
+/// A transcript already serialized by whoever made it, stored as is: bulk loads
+/// (`switchyard seed`) serialize a few templates once instead of every transcript.
+#[derive(Clone, Debug)]
+pub struct TranscriptJson {
+    pub call_id: Id,
+    /// A [`Transcript`] as JSON.
+    pub json: String,
+}
+
 impl Transcript {
     pub fn started_at(&self) -> Timestamp {
         Timestamp::from_millis((self.start_time * 1000.0).round() as i64)

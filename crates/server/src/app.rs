@@ -2,6 +2,7 @@
 
 use crate::api;
 use crate::config::HttpConfig;
+use crate::connections::{self, ConnectionLimits};
 use crate::exports::ExportWorker;
 use crate::limits::{self, Limits};
 use crate::observability;
@@ -16,6 +17,7 @@ use axum::routing::get;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 use switchyard_core::store::Store;
 use switchyard_core::time::Clock;
 use switchyard_engine::Engine;
@@ -95,6 +97,15 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// What a connection beyond `--max-connections` gets to every request: `503` with
+/// `Retry-After`, and a request id like every other answer.
+fn refusal_router() -> Router {
+    Router::new()
+        .fallback(limits::at_capacity)
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Serves until `shutdown` completes, then lets requests in flight finish.
@@ -103,7 +114,9 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = ConnectionLimits {
+        max_connections: state.http.max_connections,
+        idle_timeout: Duration::from_millis(state.http.idle_timeout_ms.max(1)),
+    };
+    connections::serve(listener, router(state), refusal_router(), limits, shutdown).await
 }

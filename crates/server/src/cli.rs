@@ -155,7 +155,12 @@ fn init_logging() {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let store = storage::open(&cli.storage).await.with_context(|| {
+    let opened = if matches!(cli.command, Command::Seed { .. }) {
+        storage::open_for_bulk_load(&cli.storage).await
+    } else {
+        storage::open(&cli.storage).await
+    };
+    let store = opened.with_context(|| {
         format!(
             "cannot open the database ({})",
             storage::describe(&cli.storage)

@@ -47,6 +47,13 @@ pub struct HttpConfig {
     /// Requests handled at once; beyond it new ones get `503` at once instead of queueing.
     #[arg(long, env = "SWITCHYARD_MAX_IN_FLIGHT", default_value_t = 1024)]
     pub max_in_flight: usize,
+    /// Connections served at once; one beyond it is answered `503` and closed.
+    #[arg(long, env = "SWITCHYARD_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
+    /// A connection that sends no request head for this many milliseconds (idle between
+    /// requests, or a head arriving too slowly) is closed, freeing its place.
+    #[arg(long, env = "SWITCHYARD_IDLE_TIMEOUT_MS", default_value_t = 30_000)]
+    pub idle_timeout_ms: u64,
 }
 
 impl Default for HttpConfig {
@@ -60,6 +67,8 @@ impl Default for HttpConfig {
             rate_limit_burst: 0,
             request_timeout_ms: 30_000,
             max_in_flight: 1024,
+            max_connections: 1024,
+            idle_timeout_ms: 30_000,
         }
     }
 }
@@ -158,6 +167,8 @@ pub const KNOWN_ENV_VARS: &[&str] = &[
     "SWITCHYARD_RATE_LIMIT_BURST",
     "SWITCHYARD_REQUEST_TIMEOUT_MS",
     "SWITCHYARD_MAX_IN_FLIGHT",
+    "SWITCHYARD_MAX_CONNECTIONS",
+    "SWITCHYARD_IDLE_TIMEOUT_MS",
     "SWITCHYARD_NO_ENGINE",
     "SWITCHYARD_SIM_SPEED",
     "SWITCHYARD_CONCURRENCY_PER_ORG",

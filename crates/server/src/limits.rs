@@ -1,7 +1,7 @@
 //! Staying up under load: per-key rate limiting (`429` with `Retry-After`, off by
 //! default), a time limit per request (`503`), and a cap on requests in flight beyond
 //! which new ones are refused at once (`503`) rather than queued without bound. Every
-//! refusal is the contract's JSON error body.
+//! refusal is the contract's JSON error body. Connections are capped in `connections.rs`.
 
 use crate::config::HttpConfig;
 use crate::error::ApiError;
@@ -44,7 +44,7 @@ impl Limits {
 /// Applies the limits around every request.
 pub async fn enforce(State(limits): State<Limits>, request: Request, next: Next) -> Response {
     let Ok(_permit) = limits.in_flight.clone().try_acquire_owned() else {
-        return unavailable("the server is at capacity: retry shortly");
+        return at_capacity().await;
     };
     if let Some(limiter) = &limits.per_key
         && let Some(key) = key_prefix(&request)
@@ -78,6 +78,12 @@ fn too_many(wait: Duration) -> Response {
         .headers_mut()
         .insert(RETRY_AFTER, HeaderValue::from(secs.max(1)));
     response
+}
+
+/// The answer to a request over the in-flight cap, or on a connection over the
+/// connection cap (`connections.rs`).
+pub async fn at_capacity() -> Response {
+    unavailable("the server is at capacity: retry shortly")
 }
 
 fn unavailable(message: &str) -> Response {

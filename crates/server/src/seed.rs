@@ -4,8 +4,13 @@
 //! classification, tags, costs; some have notes, ratings, "viewed by" marks, a campaign.
 //!
 //! No live or queued calls: a running engine would dial them all at once. Calls are built
-//! in memory a chunk at a time and written with multi-row inserts, one transaction per
-//! chunk, so memory stays flat whatever N is.
+//! a chunk at a time on a thread of their own while the previous chunk is written (one
+//! transaction per chunk), so memory stays flat whatever N is. They are made in the order
+//! of their creation time, so that each index grows at its end instead of everywhere.
+//!
+//! Transcripts come from templates: one real conversation per (direction, carrier,
+//! ending, length), serialized once with placeholders for what differs per call (ids,
+//! start time, load id, phone number). Serializing every transcript was most of the cost.
 
 use crate::error::ApiError;
 use anyhow::Context;
@@ -14,6 +19,8 @@ use rand::SeedableRng;
 use rand::rngs::SmallRng;
 use rand::seq::IndexedRandom;
 use serde_json::json;
+use std::collections::HashMap;
+use std::fmt::Write as _;
 use switchyard_core::call::{
     AgentRef, Call, CallMetadata, Classification, Costs, JsonObject, Note, Rating,
 };
@@ -21,13 +28,17 @@ use switchyard_core::campaign::Campaign;
 use switchyard_core::enums::{AnsweredBy, CallType, Emoji, EndReason, FieldType, Provider};
 use switchyard_core::lifecycle::CallStatus;
 use switchyard_core::store::Store;
-use switchyard_core::transcript::Transcript;
+use switchyard_core::transcript::{Transcript, TranscriptJson};
 use switchyard_core::use_case::{ClassificationTag, ExtractField, UseCase};
 use switchyard_core::{Id, Timestamp};
 use switchyard_engine::sim::{Ending, conversation};
 
-/// Calls per transaction.
+/// Calls per transaction: a transaction then lasts a fraction of a second, which is how
+/// long a server writing to the same SQLite file may have to wait.
 const CHUNK: usize = 5_000;
+/// Transcript lengths, in seconds of talk: an answered call talks 20 to 240 s and gets the
+/// transcript of the longest of these that fits.
+const TALK_STEP_SECS: u32 = 20;
 const CAMPAIGNS: usize = 12;
 const YEAR_SECS: i64 = 365 * 86_400;
 const CARRIERS: [&str; 6] = [
@@ -90,24 +101,46 @@ pub async fn seed(
         use_case,
         campaigns,
         now,
+        count,
     };
-    let mut rng = SmallRng::from_os_rng();
-    let mut written = 0u64;
-    while written < count {
-        let n = CHUNK.min((count - written) as usize);
-        let mut calls = Vec::with_capacity(n);
-        let mut transcripts = Vec::new();
-        for _ in 0..n {
-            let (call, transcript) = template.call(&mut rng);
-            transcripts.extend(transcript);
-            calls.push(call);
+    // One chunk is written while the next is built; at most one more waits in between.
+    let (chunks, mut ready) = tokio::sync::mpsc::channel::<Chunk>(1);
+    let generator = tokio::task::spawn_blocking(move || {
+        let mut rng = SmallRng::from_os_rng();
+        let mut transcripts = Transcripts::default();
+        let mut made = 0u64;
+        while made < count {
+            let n = CHUNK.min((count - made) as usize);
+            let mut chunk = Chunk {
+                calls: Vec::with_capacity(n),
+                transcripts: Vec::with_capacity(n),
+            };
+            for i in made..made + n as u64 {
+                let (call, transcript) = template.call(i, &mut rng, &mut transcripts);
+                chunk.transcripts.extend(transcript);
+                chunk.calls.push(call);
+            }
+            made += n as u64;
+            if chunks.blocking_send(chunk).is_err() {
+                break; // the writer failed
+            }
         }
-        store.insert_calls(org, &calls, None, None).await?;
-        store.insert_transcripts(org, &transcripts).await?;
-        written += n as u64;
+    });
+    let mut written = 0u64;
+    while let Some(chunk) = ready.recv().await {
+        store
+            .bulk_insert_calls(org, &chunk.calls, chunk.transcripts)
+            .await?;
+        written += chunk.calls.len() as u64;
         progress(written);
     }
+    generator.await.context("the call generator panicked")?;
     Ok(())
+}
+
+struct Chunk {
+    calls: Vec<Call>,
+    transcripts: Vec<TranscriptJson>,
 }
 
 fn seeded_use_case(org: Id, now: Timestamp) -> UseCase {
@@ -144,15 +177,27 @@ struct Template {
     use_case: UseCase,
     campaigns: Vec<Id>,
     now: Timestamp,
+    /// How many calls are made, spread evenly over the year.
+    count: u64,
 }
 
 impl Template {
-    fn call(&self, rng: &mut SmallRng) -> (Call, Option<Transcript>) {
+    /// The `i`th call of `count`: created at a random time within the `i`th of `count`
+    /// equal slices of the past year, so calls come in the order of their creation.
+    fn call(
+        &self,
+        i: u64,
+        rng: &mut SmallRng,
+        transcripts: &mut Transcripts,
+    ) -> (Call, Option<TranscriptJson>) {
         let scheduled = rng.random_ratio(1, 50);
         let created = if scheduled {
             self.now.plus_seconds(-rng.random_range(0..3600))
         } else {
-            self.now.plus_seconds(-rng.random_range(60..YEAR_SECS))
+            let slice_ms = (YEAR_SECS * 1000) as f64 / self.count.max(1) as f64;
+            let offset = (i as f64 + rng.random::<f64>()) * slice_ms;
+            let ago_ms = YEAR_SECS * 1000 - offset as i64;
+            Timestamp::from_millis(self.now.millis() - ago_ms.max(60_000))
         };
         let carrier = *CARRIERS.choose(rng).unwrap_or(&CARRIERS[0]);
         let load = format!("LD-{}", rng.random_range(1000..99_999));
@@ -211,7 +256,7 @@ impl Template {
             call.scheduled_for = Some(self.now.plus_seconds(rng.random_range(3600..30 * 86_400)));
             return (call, None);
         }
-        let transcript = self.finish(&mut call, rng, carrier, &load);
+        let transcript = self.finish(&mut call, rng, carrier, &load, transcripts);
         self.review(&mut call, rng);
         (call, transcript)
     }
@@ -223,7 +268,8 @@ impl Template {
         rng: &mut SmallRng,
         carrier: &str,
         load: &str,
-    ) -> Option<Transcript> {
+        transcripts: &mut Transcripts,
+    ) -> Option<TranscriptJson> {
         let mut pick = rng.random_range(0..100);
         let (status, reason, answered, _) = *OUTCOMES
             .iter()
@@ -243,6 +289,8 @@ impl Template {
         } else {
             0.0
         };
+        // The transcript's length: the longest step that fits in the talk time.
+        let steps = talk as u32 / TALK_STEP_SECS;
         call.duration = Some(talk);
         let minutes = talk / 60.0;
         let telephony = (minutes * 0.014 * 10_000.0).round() / 10_000.0;
@@ -277,19 +325,50 @@ impl Template {
             tag: tag.clone(),
         });
         call.metadata.tags.push(tag);
-        let ending = match status {
-            CallStatus::Transferred => Ending::Transferred {
-                to: self.use_case.transfer_number.clone(),
-            },
-            _ => Ending::Completed,
-        };
-        Some(Transcript {
-            id: Id::new(call.created),
-            organization_id: call.organization_id,
+        let transferred = status == CallStatus::Transferred;
+        let key = (call.call_type, carrier.to_owned(), transferred, steps);
+        let template = transcripts
+            .templates
+            .entry(key)
+            .or_insert_with(|| self.transcript_template(call, transferred, steps));
+        Some(TranscriptJson {
             call_id: call.id,
-            start_time: call.created.millis() as f64 / 1000.0,
-            messages: conversation(call, talk, &ending),
+            json: template.render(call, load),
         })
+    }
+
+    /// A real conversation like `call`'s, with placeholders where calls differ.
+    fn transcript_template(
+        &self,
+        call: &Call,
+        transferred: bool,
+        steps: u32,
+    ) -> TranscriptTemplate {
+        let mut probe = call.clone();
+        probe.id = placeholder(CALL_ID);
+        if let Some(params) = probe.params.as_mut() {
+            params.insert("load_id".into(), json!(LOAD));
+        }
+        probe.metadata.to = PHONE.to_owned();
+        let ending = if transferred {
+            Ending::Transferred {
+                to: self.use_case.transfer_number.clone(),
+            }
+        } else {
+            Ending::Completed
+        };
+        let mut messages = conversation(&probe, f64::from(steps * TALK_STEP_SECS), &ending);
+        for message in &mut messages {
+            message.id = placeholder(MESSAGE_ID);
+        }
+        let transcript = Transcript {
+            id: placeholder(TRANSCRIPT_ID),
+            organization_id: call.organization_id,
+            call_id: probe.id,
+            start_time: START_TIME,
+            messages,
+        };
+        TranscriptTemplate::new(&serde_json::to_string(&transcript).unwrap_or_default())
     }
 
     fn review(&self, call: &mut Call, rng: &mut SmallRng) {
@@ -319,5 +398,99 @@ impl Template {
                 });
             }
         }
+    }
+}
+
+/// The transcript templates made so far, by (direction, carrier, transferred, length).
+#[derive(Default)]
+struct Transcripts {
+    templates: HashMap<(CallType, String, bool, u32), TranscriptTemplate>,
+}
+
+// Placeholders: written into a template's conversation, then replaced per call. Each is
+// text that the conversation itself never contains.
+const TRANSCRIPT_ID: &str = "00000000000000000000aaa1";
+const CALL_ID: &str = "00000000000000000000aaa2";
+const MESSAGE_ID: &str = "00000000000000000000aaa3";
+const LOAD: &str = "LD-PLACEHOLDER";
+const PHONE: &str = "+19990009999";
+const START_TIME: f64 = 1_000_000_000.125;
+
+fn placeholder(id: &str) -> Id {
+    id.parse().expect("a valid id")
+}
+
+/// A serialized transcript cut at its placeholders.
+struct TranscriptTemplate {
+    /// Text, then what goes after it.
+    pieces: Vec<(String, Option<Slot>)>,
+    len: usize,
+}
+
+#[derive(Clone, Copy)]
+enum Slot {
+    TranscriptId,
+    CallId,
+    MessageId,
+    Load,
+    Phone,
+    StartTime,
+}
+
+impl TranscriptTemplate {
+    fn new(json: &str) -> TranscriptTemplate {
+        let start_time = serde_json::to_string(&START_TIME).unwrap_or_default();
+        let marks = [
+            (TRANSCRIPT_ID, Slot::TranscriptId),
+            (CALL_ID, Slot::CallId),
+            (MESSAGE_ID, Slot::MessageId),
+            (LOAD, Slot::Load),
+            (PHONE, Slot::Phone),
+            (start_time.as_str(), Slot::StartTime),
+        ];
+        let mut found: Vec<(usize, usize, Slot)> = marks
+            .iter()
+            .flat_map(|(text, slot)| {
+                json.match_indices(text)
+                    .map(|(at, _)| (at, text.len(), *slot))
+            })
+            .collect();
+        found.sort_by_key(|(at, ..)| *at);
+        let mut pieces = Vec::with_capacity(found.len() + 1);
+        let mut from = 0;
+        for (at, len, slot) in found {
+            pieces.push((json[from..at].to_owned(), Some(slot)));
+            from = at + len;
+        }
+        pieces.push((json[from..].to_owned(), None));
+        TranscriptTemplate {
+            pieces,
+            len: json.len(),
+        }
+    }
+
+    /// The transcript of `call`, whose params carry `load`.
+    fn render(&self, call: &Call, load: &str) -> String {
+        let mut out = String::with_capacity(self.len + 64);
+        for (text, slot) in &self.pieces {
+            out.push_str(text);
+            match slot {
+                None => {}
+                // The transcript is made when the call is (as the engine's would be).
+                Some(Slot::TranscriptId | Slot::MessageId) => {
+                    let _ = write!(out, "{}", Id::new(call.created));
+                }
+                Some(Slot::CallId) => {
+                    let _ = write!(out, "{}", call.id);
+                }
+                Some(Slot::Load) => out.push_str(load),
+                Some(Slot::Phone) => out.push_str(&call.metadata.to),
+                Some(Slot::StartTime) => {
+                    let start = call.created.millis() as f64 / 1000.0;
+                    out.push_str(&serde_json::to_string(&start).unwrap_or_default());
+                }
+            }
+        }
+        out
     }
 }

@@ -24,6 +24,19 @@ pub async fn open(config: &StorageConfig) -> Result<Arc<dyn Store>, StoreError> 
     }
 }
 
+/// As [`open`], tuned for bulk loads (`switchyard seed`) in this process's connections.
+pub async fn open_for_bulk_load(config: &StorageConfig) -> Result<Arc<dyn Store>, StoreError> {
+    match &config.database_url {
+        Some(_) => open(config).await,
+        None => {
+            let path = config.data_dir.join(SQLITE_FILE);
+            let store = SqliteStore::open_for_bulk_load(&path).await?;
+            store.migrate().await?;
+            Ok(Arc::new(store))
+        }
+    }
+}
+
 /// A human-readable name of where data lives, for start-up logs (never the password).
 pub fn describe(config: &StorageConfig) -> String {
     match &config.database_url {

@@ -28,6 +28,7 @@ mod org;
 mod recordings;
 mod retries;
 mod review;
+mod seed;
 mod tenancy;
 mod usage;
 mod use_cases;
