@@ -18,7 +18,9 @@ use switchyard_core::lifecycle::CallStatus;
 use switchyard_core::number::{AgentRoute, Number, UseCaseConfig};
 use switchyard_core::store::{Store, StoreError};
 use switchyard_core::time::Timestamp;
+use switchyard_core::transcript::{Transcript, TranscriptJson};
 use switchyard_core::use_case::{ClassificationTag, ExtractField, UseCase};
+use switchyard_engine::sim::{Ending, conversation};
 
 pub const DEMO_ORG: &str = "Switchyard Demo";
 pub const DEMO_OWNER: &str = "demo@switchyard.local";
@@ -82,7 +84,8 @@ async fn create(store: &dyn Store, now: Timestamp) -> anyhow::Result<String> {
     errors
         .finish()
         .map_err(|e| anyhow::anyhow!("demo calls are invalid: {e}"))?;
-    store.insert_calls(org.id, &calls, None, None).await?;
+    let transcripts = calls.iter().filter_map(transcript_of).collect();
+    store.bulk_insert_calls(org.id, &calls, transcripts).await?;
     for (i, call) in calls.iter().enumerate().filter(|(i, _)| i % 4 == 0) {
         let note = Note {
             id: Id::new(now),
@@ -219,6 +222,30 @@ async fn buy_demo_number(
         }
     }
     anyhow::bail!("could not find a free demo number")
+}
+
+/// The conversation the simulated network would have had on a finished demo call, so that
+/// the review app has transcripts to show before the engine has finished any call.
+fn transcript_of(call: &Call) -> Option<TranscriptJson> {
+    let ending = match call.status {
+        CallStatus::Completed => Ending::Completed,
+        CallStatus::Transferred => Ending::Transferred {
+            to: call.use_case.transfer_number.clone(),
+        },
+        _ => return None,
+    };
+    let talk_secs = call.duration?;
+    let transcript = Transcript {
+        id: Id::new(call.created),
+        organization_id: call.organization_id,
+        call_id: call.id,
+        start_time: call.created.millis() as f64 / 1000.0,
+        messages: conversation(call, talk_secs, &ending),
+    };
+    Some(TranscriptJson {
+        call_id: call.id,
+        json: serde_json::to_string(&transcript).ok()?,
+    })
 }
 
 /// Gives demo call `i` an outcome, as the engine would have recorded it. Queued and

@@ -187,6 +187,21 @@ fn demo_data_is_created_once_and_a_fresh_key_printed_each_start() {
         .map(|c| c["status"].as_str().unwrap().to_owned())
         .collect();
     assert!(statuses.len() >= 5, "varied statuses: {statuses:?}");
+    // Finished calls come with the conversation, so the review app has something to show.
+    for call in page["calls"].as_array().unwrap() {
+        if call["status"] == "Completed" || call["status"] == "Transferred" {
+            let (status, transcript) = get_json(
+                &first,
+                &key,
+                &format!("/calls/{}/transcript", call["id"].as_str().unwrap()),
+            );
+            assert_eq!(status, 200, "{call}");
+            assert!(
+                transcript["messages"].as_array().unwrap().len() >= 4,
+                "{transcript}"
+            );
+        }
+    }
     assert_eq!(
         get_json(&first, &key, "/use-cases")
             .1
