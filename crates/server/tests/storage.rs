@@ -8,6 +8,8 @@ mod common;
 mod call_changes;
 #[path = "storage/calls.rs"]
 mod calls;
+#[path = "storage/cancellation.rs"]
+mod cancellation;
 #[path = "storage/catalog.rs"]
 mod catalog;
 #[path = "storage/counts.rs"]

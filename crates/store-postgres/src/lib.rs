@@ -88,8 +88,14 @@ impl PostgresStore {
         None
     }
 
+    /// Begun on a task of its own, as on SQLite: `begin` is not cancel-safe, and a caller
+    /// dropped half-way must not leave a pooled connection inside a transaction.
     async fn write_tx(&self) -> StoreResult<support::Tx> {
-        self.pool.begin().await.map_err(support::backend)
+        let pool = self.pool.clone();
+        tokio::spawn(async move { pool.begin().await })
+            .await
+            .map_err(support::backend)?
+            .map_err(support::backend)
     }
 
     /// Tells every instance's engine (through `LISTEN`) that there is new work, when the

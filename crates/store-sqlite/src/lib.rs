@@ -122,10 +122,16 @@ impl SqliteStore {
         Some(&self.counts)
     }
 
+    /// Begun on a task of its own: `begin_with` is not cancel-safe. A caller dropped after
+    /// `BEGIN` ran but before the transaction object existed (a client that went away) would
+    /// return the one write connection to the pool inside a transaction, and every later
+    /// write would fail. The task always finishes; a transaction nobody takes is dropped,
+    /// which rolls it back.
     async fn write_tx(&self) -> StoreResult<support::Tx> {
-        self.write
-            .begin_with("BEGIN IMMEDIATE")
+        let pool = self.write.clone();
+        tokio::spawn(async move { pool.begin_with("BEGIN IMMEDIATE").await })
             .await
+            .map_err(support::backend)?
             .map_err(support::backend)
     }
 }
