@@ -18,6 +18,22 @@ use switchyard_core::store::StoreError;
 pub const HEADER: &str = "idempotency-key";
 const RETENTION_SECONDS: i64 = 24 * 3600;
 
+/// The header as the OpenAPI document shows it on every dial endpoint (read by `check`).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)] // documentation only: the header is read from the request's headers
+pub struct IdempotencyKeyHeader {
+    /// (extension) The same key with the same body within 24 hours answers the first response again and dials nobody; with another body it is a `422`
+    #[param(
+        rename = "Idempotency-Key",
+        nullable = false,
+        min_length = 1,
+        max_length = 255,
+        pattern = "^[!-~]+$"
+    )]
+    idempotency_key: Option<String>,
+}
+
 pub struct IdempotencyKey {
     key: String,
     request_hash: String,

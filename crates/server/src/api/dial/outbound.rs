@@ -1,6 +1,6 @@
 use super::MAX_CALLS_PER_REQUEST;
 use super::context::DialContext;
-use super::idempotency::{self, Replay};
+use super::idempotency::{self, IdempotencyKeyHeader, Replay};
 use super::item::DialItem;
 use crate::api::openapi::{Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType};
 use crate::api::validate::Errors;
@@ -23,17 +23,7 @@ use switchyard_core::enums::Role;
     post,
     path = "/dial/outbound",
     tag = "Dial",
-    params(
-        (
-            "Idempotency-Key" = Option<String>,
-            Header,
-            nullable = false,
-            description = "(extension) The same key with the same body within 24 hours answers the first response again and dials nobody; with another body it is a `422`",
-            min_length = 1,
-            max_length = 255,
-            pattern = "^[!-~]+$"
-        ),
-    ),
+    params(IdempotencyKeyHeader),
     request_body = DialItem,
     responses(
         (status = 200, description = "The created call", body = Call),
@@ -100,17 +90,7 @@ pub(crate) async fn build_one(
     post,
     path = "/dial/outbound-batched",
     tag = "Dial",
-    params(
-        (
-            "Idempotency-Key" = Option<String>,
-            Header,
-            nullable = false,
-            description = "(extension) The same key with the same body within 24 hours answers the first response again and dials nobody; with another body it is a `422`",
-            min_length = 1,
-            max_length = 255,
-            pattern = "^[!-~]+$"
-        ),
-    ),
+    params(IdempotencyKeyHeader),
     request_body(content = Vec<DialItem>, description = "1 to 10,000 calls"),
     responses(
         (status = 200, description = "The created calls, in request order", body = Vec<Call>),

@@ -4,7 +4,7 @@
 
 use super::MAX_CALLS_PER_REQUEST;
 use super::context::DialContext;
-use super::idempotency::{self, Replay};
+use super::idempotency::{self, IdempotencyKeyHeader, Replay};
 use super::item::DialItem;
 use super::schedule::{self, LocalSchedule};
 use crate::api::openapi::{Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType};
@@ -145,17 +145,7 @@ const MAX_RETRIES: u32 = 10;
     post,
     path = "/dial/scheduled",
     tag = "Dial",
-    params(
-        (
-            "Idempotency-Key" = Option<String>,
-            Header,
-            nullable = false,
-            description = "(extension) The same key with the same body within 24 hours answers the first response again and dials nobody; with another body it is a `422`",
-            min_length = 1,
-            max_length = 255,
-            pattern = "^[!-~]+$"
-        ),
-    ),
+    params(IdempotencyKeyHeader),
     request_body = CampaignIn,
     responses(
         (status = 200, description = "The campaign and its calls", body = CampaignOut),
