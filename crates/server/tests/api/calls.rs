@@ -1,5 +1,5 @@
 use crate::common::TestDatabase;
-use crate::harness::{TestApp, assert_error_body, assert_full_call, id_of};
+use crate::harness::{TestApp, assert_error_body, assert_full_call, id_of, page_ids};
 use serde_json::{Value, json};
 use switchyard_core::enums::Role;
 
@@ -12,15 +12,6 @@ crate::backend_tests!(
     cancel_and_stop_follow_the_state_machine,
     delete_removes_the_call_but_not_while_live,
 );
-
-fn ids(page: &Value) -> Vec<String> {
-    page["calls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(id_of)
-        .collect()
-}
 
 async fn list_pages_and_counts_in_both_orders(db: TestDatabase) {
     let app = TestApp::spawn(db).await;
@@ -48,11 +39,11 @@ async fn list_pages_and_counts_in_both_orders(db: TestDatabase) {
     );
     let mut newest_first = dialed.clone();
     newest_first.reverse();
-    assert_eq!(ids(&all), newest_first);
+    assert_eq!(page_ids(&all), newest_first);
     assert_full_call(&all["calls"][0]);
 
     let asc = app.owner().get("/calls?sort=asc&limit=2&skip=1", 200).await;
-    assert_eq!(ids(&asc), dialed[1..3]);
+    assert_eq!(page_ids(&asc), dialed[1..3]);
     assert_eq!(
         (
             asc["count"].clone(),
@@ -104,7 +95,7 @@ async fn list_filters_combine(db: TestDatabase) {
         let q = q.to_owned();
         async move {
             let page = app.owner().get(&format!("/calls?{q}"), 200).await;
-            (page["count"].as_u64().unwrap(), ids(&page))
+            (page["count"].as_u64().unwrap(), page_ids(&page))
         }
     };
     assert_eq!(query("statuses=Queued").await.0, 3);

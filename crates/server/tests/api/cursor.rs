@@ -2,19 +2,10 @@
 //! order, with `offset` kept; refused with `skip`, with other filters, or when forged.
 
 use crate::common::TestDatabase;
-use crate::harness::{TestApp, assert_error_body, id_of};
+use crate::harness::{TestApp, assert_error_body, page_ids};
 use serde_json::{Value, json};
 
 crate::backend_tests!(cursor_pages_cover_every_match_once, cursor_misuse_is_a_422);
-
-fn ids(page: &Value) -> Vec<String> {
-    page["calls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(id_of)
-        .collect()
-}
 
 /// Seven calls, two to each second so that ties on `created` are broken by id.
 async fn seven_calls(app: &TestApp) {
@@ -53,14 +44,14 @@ async fn cursor_pages_cover_every_match_once(db: TestDatabase) {
             assert_eq!(page["count"], all["count"]);
             assert_eq!(page["limit"], json!(3));
             offsets.push(page["offset"].as_u64().unwrap());
-            walked.extend(ids(&page));
+            walked.extend(page_ids(&page));
             match &page["next_cursor"] {
                 Value::String(next) => cursor = next.clone(),
                 Value::Null => break,
                 other => panic!("next_cursor: {other}"),
             }
         }
-        assert_eq!(walked, ids(&all), "{sort}{filter}");
+        assert_eq!(walked, page_ids(&all), "{sort}{filter}");
         assert_eq!(offsets, [0, 3, 6]);
     }
 }

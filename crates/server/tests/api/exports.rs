@@ -3,7 +3,7 @@
 //! local SMTP server, the lease that lets a dead worker's export be taken over, retention.
 
 use crate::common::TestDatabase;
-use crate::harness::{Fixture, TestApp, assert_error_body, id_of};
+use crate::harness::{Fixture, TestApp, assert_error_body, id_of, page_ids};
 use crate::smtp_sink::SmtpSink;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -177,15 +177,6 @@ fn ids_of(rows: &[HashMap<String, String>]) -> Vec<String> {
     rows.iter().map(|row| row["id"].clone()).collect()
 }
 
-fn listed_ids(page: &Value) -> Vec<String> {
-    page["calls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(id_of)
-        .collect()
-}
-
 fn number(text: &str) -> f64 {
     text.parse()
         .unwrap_or_else(|_| panic!("`{text}` is not a number"))
@@ -276,7 +267,7 @@ async fn an_export_mails_exactly_the_matching_calls_as_csv(db: TestDatabase) {
             200,
         )
         .await;
-    assert_eq!(ids_of(&rows), listed_ids(&expected));
+    assert_eq!(ids_of(&rows), page_ids(&expected));
     assert_eq!(ids_of(&rows), [ids[0].clone(), ids[1].clone()]);
     for (row, call) in rows.iter().zip(expected["calls"].as_array().unwrap()) {
         assert_eq!(row["created"], call["created"].as_str().unwrap());
@@ -378,7 +369,7 @@ async fn the_status_goes_from_pending_to_done_and_the_csv_downloads(db: TestData
     assert_eq!(header[..13], HEADER[..13]);
     assert_eq!(header[13..], HEADER[15..], "no extraction field was seen");
     let listed = app.owner().get("/calls", 200).await;
-    assert_eq!(ids_of(&rows), listed_ids(&listed));
+    assert_eq!(ids_of(&rows), page_ids(&listed));
     assert_eq!(rows[0]["duration"], "93.5");
     assert_eq!(rows[1]["status"], "Queued");
     assert_eq!(rows[1]["duration"], "");
@@ -421,7 +412,7 @@ async fn pages_keep_the_sort_across_equal_creation_times(db: TestDatabase) {
         assert_eq!(worker.run_due().await.unwrap().done, 1);
         let (header, rows) = parse_csv(&download(&app, &app.org.owner_key, &id).await.body);
         let listed = app.owner().get(&format!("/calls?sort={sort}"), 200).await;
-        assert_eq!(ids_of(&rows), listed_ids(&listed), "sort {sort}");
+        assert_eq!(ids_of(&rows), page_ids(&listed), "sort {sort}");
         assert_eq!(rows.len(), 7);
         // A field no current use case declares still gets its column; formulas are
         // neutralized for spreadsheets.

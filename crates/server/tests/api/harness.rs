@@ -420,3 +420,13 @@ impl TestApp {
 pub fn id_of(value: &Value) -> String {
     value["id"].as_str().expect("an id").to_owned()
 }
+
+/// The ids of a `GET /calls` page, in order.
+pub fn page_ids(page: &Value) -> Vec<String> {
+    page["calls"]
+        .as_array()
+        .expect("a page of calls")
+        .iter()
+        .map(id_of)
+        .collect()
+}
