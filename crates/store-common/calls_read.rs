@@ -133,27 +133,13 @@ pub(crate) async fn list_calls(
             last: None,
         });
     }
-    // OFFSET walks every skipped row, so a page past the middle is read backwards from the
-    // last match instead: the deepest page then costs what the first one does. That needs
-    // the count to describe the rows the page query sees, which the version tells.
-    let mut docs = None;
-    if let Some(version) = version.filter(|_| query.after.is_none() && query.skip > count / 2) {
-        let limit = u64::from(query.limit).min(count - query.skip);
-        let mut backwards = page_docs(
-            &mut conn,
-            org,
-            query,
-            reversed(query.sort),
-            count - query.skip - limit,
-            limit,
-        )
-        .await?;
-        if calls_version(&mut conn, org).await? == version {
-            backwards.reverse();
-            docs = Some(backwards);
+    let from_end = match version {
+        Some(version) if query.after.is_none() && query.skip > count / 2 => {
+            page_from_end(&mut conn, org, query, count, version).await?
         }
-    }
-    let docs = match docs {
+        _ => None,
+    };
+    let docs = match from_end {
         Some(docs) => docs,
         None => {
             let limit = u64::from(query.limit);
@@ -167,6 +153,27 @@ pub(crate) async fn list_calls(
         .collect::<StoreResult<Vec<_>>>()?;
     load_children(&mut conn, &mut calls).await?;
     Ok(CallList { calls, count, last })
+}
+
+/// OFFSET walks every skipped row, so a page past the middle is read backwards from the
+/// last match instead: the deepest page then costs what the first one does. That needs
+/// `count` to describe the rows the page query saw, which an unchanged `calls_version`
+/// proves; `None` when it moved meanwhile (read the page forwards then).
+async fn page_from_end(
+    conn: &mut Conn,
+    org: Id,
+    query: &CallQuery,
+    count: u64,
+    version: i64,
+) -> StoreResult<Option<Vec<PageRow>>> {
+    let limit = u64::from(query.limit).min(count - query.skip);
+    let skip_from_end = count - query.skip - limit;
+    let mut rows = page_docs(conn, org, query, reversed(query.sort), skip_from_end, limit).await?;
+    if calls_version(conn, org).await? != version {
+        return Ok(None);
+    }
+    rows.reverse();
+    Ok(Some(rows))
 }
 
 /// A call's doc with its place in the order (`doc` keeps `created` to the second only).
