@@ -5,7 +5,8 @@
 #   CALLS=1000000 REPS=3 bash bench/run.sh  # the big run
 #
 # Options (environment): CALLS (10000), REPS (3), DURATION (10s), CONNECTIONS (32),
-# THREADS (1), PORT and HELLO_PORT (free ports by default), KEEP=1 keeps the data directory.
+# THREADS (1), PORT and HELLO_PORT (free ports by default), KEEP=1 keeps the data directory,
+# ONLY="baseline get_call ..." runs those scenarios alone (keep baseline for the ratios).
 # Each repetition runs every scenario once, interleaved, with wrk; the table shows the
 # median over the repetitions. Needs curl, python3 and wrk (installed with apt if missing).
 set -euo pipefail
@@ -119,7 +120,7 @@ print(json.dumps([{"number_id": number, "phone_number": f"+1415{i:07d}",
                    "params": {"load_id": f"LD-{i}"}} for i in range(n)]))
 EOF
 
-SCENARIOS=(baseline get_call page_50 filtered_page deep_page middle_page cursor_page note_add_delete)
+read -r -a SCENARIOS <<<"${ONLY:-baseline get_call page_50 filtered_page deep_page middle_page cursor_page note_add_delete}"
 declare -A LABEL=(
   [baseline]="baseline (hello, GET /)"
   [get_call]="GET one call"

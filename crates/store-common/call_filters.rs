@@ -7,10 +7,63 @@ use switchyard_core::Id;
 use switchyard_core::enums::SortOrder;
 use switchyard_core::store::CallFilter;
 
-type Qb = QueryBuilder<'static, crate::Db>;
+/// Where a statement and its bound values are written: sqlx's `QueryBuilder`, or the
+/// SQLite store's direct reads (crates/store-sqlite/src/reads.rs), so that both run the
+/// same SQL.
+pub(crate) trait SqlSink {
+    fn push(&mut self, sql: &str) -> &mut Self;
+    fn push_bind(&mut self, value: impl Into<Bound>) -> &mut Self;
+}
+
+/// A value bound to a statement.
+pub(crate) enum Bound {
+    Text(String),
+    Int(i64),
+}
+
+impl From<String> for Bound {
+    fn from(value: String) -> Bound {
+        Bound::Text(value)
+    }
+}
+
+impl From<&str> for Bound {
+    fn from(value: &str) -> Bound {
+        Bound::Text(value.to_owned())
+    }
+}
+
+impl From<i64> for Bound {
+    fn from(value: i64) -> Bound {
+        Bound::Int(value)
+    }
+}
+
+impl SqlSink for QueryBuilder<'static, crate::Db> {
+    fn push(&mut self, sql: &str) -> &mut Self {
+        QueryBuilder::push(self, sql)
+    }
+
+    fn push_bind(&mut self, value: impl Into<Bound>) -> &mut Self {
+        match value.into() {
+            Bound::Text(text) => QueryBuilder::push_bind(self, text),
+            Bound::Int(int) => QueryBuilder::push_bind(self, int),
+        }
+    }
+}
+
+/// `value, value, ...` as bound values.
+pub(crate) fn push_list(qb: &mut impl SqlSink, values: impl IntoIterator<Item = impl Into<Bound>>) {
+    for (i, value) in values.into_iter().enumerate() {
+        if i > 0 {
+            qb.push(", ");
+        }
+        qb.push_bind(value);
+    }
+}
 
 /// Appends ` WHERE ...` for `filter` on the calls aliased `c`.
-pub(crate) fn push_where(qb: &mut Qb, org: Id, filter: &CallFilter) {
+pub(crate) fn push_where(qb: &mut impl SqlSink, org: Id, filter: &CallFilter) {
     qb.push(" WHERE c.organization_id = ")
         .push_bind(org.to_string());
     if let Some(call_type) = filter.call_type {
@@ -62,15 +115,12 @@ pub(crate) fn push_where(qb: &mut Qb, org: Id, filter: &CallFilter) {
 }
 
 /// `{prefix} IN ($.., $..)`, or nothing for an empty list ("any").
-fn push_in(qb: &mut Qb, prefix: &str, values: Vec<String>) {
+fn push_in(qb: &mut impl SqlSink, prefix: &str, values: Vec<String>) {
     if values.is_empty() {
         return;
     }
     qb.push(prefix).push(" IN (");
-    let mut list = qb.separated(", ");
-    for value in values {
-        list.push_bind(value);
-    }
+    push_list(qb, values);
     qb.push(")");
 }
 
@@ -95,7 +145,7 @@ pub(crate) fn order_by(sort: SortOrder) -> &'static str {
 }
 
 /// Appends the condition "sorts strictly before the call created at `created` with `id`".
-pub(crate) fn push_before(qb: &mut Qb, sort: SortOrder, created: i64, id: Id) {
+pub(crate) fn push_before(qb: &mut impl SqlSink, sort: SortOrder, created: i64, id: Id) {
     let cmp = match sort {
         SortOrder::Asc => " < ",
         SortOrder::Desc => " > ",

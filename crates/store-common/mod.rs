@@ -8,8 +8,8 @@
 //       async fn write_tx(&self) -> StoreResult<sqlx::Transaction<'static, Db>>;  // for writes
 //       async fn announce_work(conn: &mut Conn) -> StoreResult<()>;  // wake other engines
 //       async fn wait_for_work(&self);                               // woken by them
-//       fn count_cache(&self) -> Option<&call_counts::CountCache>;    // see call_counts.rs
 //   }
+//   mod reads { get_call, list_calls, find_api_key }  // the hot reads, each backend its own way
 
 mod support {
     include!("support.rs");
@@ -34,9 +34,6 @@ mod call_row {
 }
 mod call_filters {
     include!("call_filters.rs");
-}
-mod call_counts {
-    include!("call_counts.rs");
 }
 mod calls_read {
     include!("calls_read.rs");

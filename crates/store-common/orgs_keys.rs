@@ -1,6 +1,7 @@
 // Organizations, members and API keys.
 
 use crate::ThisStore;
+use crate::calls_read::{Columns, id_of, int_of, text_of};
 use crate::support::{
     Conn, DbRow, OrBackend, backend, found, from_json, get, get_id, lock_org, to_json, unique_or,
 };
@@ -13,8 +14,6 @@ use switchyard_core::{Clock, Id, SystemClock, Timestamp};
 
 const ORG_COLUMNS: &str =
     "id, name, description, image_url, attributes, default_agent_id, created_at, timezone";
-const KEY_COLUMNS: &str =
-    "k.id, k.organization_id, k.prefix, k.hash, k.last4, k.member_email, k.created_at";
 
 pub(crate) async fn create_organization(
     store: &ThisStore,
@@ -207,28 +206,24 @@ pub(crate) async fn create_api_key(
     tx.commit().await.db()
 }
 
-pub(crate) async fn find_api_key(store: &ThisStore, prefix: &str) -> StoreResult<Option<KeyOwner>> {
-    let row = sqlx::query(&format!(
-        "SELECT {KEY_COLUMNS}, m.role FROM api_keys k \
-         JOIN members m ON m.organization_id = k.organization_id AND m.email = k.member_email \
-         WHERE k.prefix = $1 AND k.revoked_at IS NULL"
-    ))
-    .bind(prefix)
-    .fetch_optional(store.reader())
-    .await
-    .db()?;
-    let Some(row) = row else { return Ok(None) };
+/// The live key with `$1` as its prefix, with its member's role (see `key_owner_of`).
+pub(crate) const FIND_KEY: &str = "SELECT k.id, k.organization_id, k.prefix, k.hash, k.last4, \
+     k.member_email, k.created_at, m.role FROM api_keys k \
+     JOIN members m ON m.organization_id = k.organization_id AND m.email = k.member_email \
+     WHERE k.prefix = $1 AND k.revoked_at IS NULL";
+
+pub(crate) fn key_owner_of(row: &impl Columns) -> StoreResult<KeyOwner> {
     let key = ApiKeyRecord {
-        id: get_id(&row, "id")?,
-        organization_id: get_id(&row, "organization_id")?,
-        prefix: get(&row, "prefix")?,
-        hash: get(&row, "hash")?,
-        last4: get(&row, "last4")?,
-        member_email: get(&row, "member_email")?,
-        created_at: Timestamp::from_millis(get(&row, "created_at")?),
+        id: id_of(row, "id")?,
+        organization_id: id_of(row, "organization_id")?,
+        prefix: text_of(row, "prefix")?,
+        hash: text_of(row, "hash")?,
+        last4: text_of(row, "last4")?,
+        member_email: text_of(row, "member_email")?,
+        created_at: Timestamp::from_millis(int_of(row, "created_at")?),
     };
-    let role = get::<String>(&row, "role")?.parse().map_err(backend)?;
-    Ok(Some(KeyOwner { key, role }))
+    let role = text_of(row, "role")?.parse().map_err(backend)?;
+    Ok(KeyOwner { key, role })
 }
 
 pub(crate) async fn revoke_api_key(

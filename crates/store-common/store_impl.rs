@@ -35,7 +35,7 @@ impl switchyard_core::store::Store for ThisStore {
         orgs_keys::create_api_key(self, key, role).await
     }
     async fn find_api_key(&self, prefix: &str) -> StoreResult<Option<KeyOwner>> {
-        orgs_keys::find_api_key(self, prefix).await
+        crate::reads::find_api_key(self, prefix).await
     }
     async fn revoke_api_key(&self, prefix: &str, now: Timestamp) -> StoreResult<bool> {
         orgs_keys::revoke_api_key(self, prefix, now).await
@@ -130,10 +130,10 @@ impl switchyard_core::store::Store for ThisStore {
     }
 
     async fn get_call(&self, org: Id, id: Id) -> StoreResult<Call> {
-        calls_read::get_call(self, org, id).await
+        crate::reads::get_call(self, org, id).await
     }
     async fn list_calls(&self, org: Id, query: &CallQuery) -> StoreResult<CallList> {
-        calls_read::list_calls(self, org, query).await
+        crate::reads::list_calls(self, org, query).await
     }
     async fn call_position(
         &self,

@@ -91,6 +91,17 @@ pub struct CallList {
     pub last: Option<CallKey>,
 }
 
+impl CallList {
+    /// No calls on this page, `count` in all.
+    pub fn empty(count: u64) -> CallList {
+        CallList {
+            calls: Vec::new(),
+            count,
+            last: None,
+        }
+    }
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// Succeeds when the database answers.

@@ -82,12 +82,6 @@ impl PostgresStore {
         &self.pool
     }
 
-    /// Counts every time: a per-organization version row would serialize writers that
-    /// otherwise run side by side (see migration 0005).
-    fn count_cache(&self) -> Option<&call_counts::CountCache> {
-        None
-    }
-
     /// Begun on a task of its own, as on SQLite: `begin` is not cancel-safe, and a caller
     /// dropped half-way must not leave a pooled connection inside a transaction.
     async fn write_tx(&self) -> StoreResult<support::Tx> {
@@ -141,3 +135,4 @@ const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
 const FOR_UPDATE: &str = " FOR UPDATE";
 
 include!("../../store-common/mod.rs");
+mod reads;

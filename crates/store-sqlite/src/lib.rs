@@ -21,7 +21,9 @@ type ThisStore = SqliteStore;
 
 /// How long a statement waits for another connection's lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-const READ_CONNECTIONS: u32 = 8;
+/// sqlx's read connections: the hot reads take the direct ones (reads.rs).
+const READ_CONNECTIONS: u32 = 4;
+const DIRECT_READ_CONNECTIONS: u32 = 8;
 /// Rows per index that `PRAGMA optimize` samples (SQLite's recommended value).
 const ANALYSIS_LIMIT: u32 = 400;
 /// Page cache of a bulk load's writer, in KiB (SQLite's default is 2 MiB): the indexes'
@@ -32,6 +34,7 @@ const BULK_LOAD_CACHE_KIB: u32 = 256 * 1024;
 pub struct SqliteStore {
     read: SqlitePool,
     write: SqlitePool,
+    direct: reads::ReadPool,
     counts: std::sync::Arc<call_counts::CountCache>,
 }
 
@@ -81,9 +84,11 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(support::backend)?;
+        let direct = reads::open_pool(path, DIRECT_READ_CONNECTIONS, BUSY_TIMEOUT)?;
         Ok(SqliteStore {
             read,
             write,
+            direct,
             counts: Default::default(),
         })
     }
@@ -117,11 +122,6 @@ impl SqliteStore {
         std::future::pending().await
     }
 
-    /// Counts are reused while `organizations.calls_version` stands still (migration 0005).
-    fn count_cache(&self) -> Option<&call_counts::CountCache> {
-        Some(&self.counts)
-    }
-
     /// Begun on a task of its own: `begin_with` is not cancel-safe. A caller dropped after
     /// `BEGIN` ran but before the transaction object existed (a client that went away) would
     /// return the one write connection to the pool inside a transaction, and every later
@@ -142,3 +142,6 @@ const SKIP_LOCKED: &str = "";
 const FOR_UPDATE: &str = "";
 
 include!("../../store-common/mod.rs");
+mod call_counts;
+mod reads;
+

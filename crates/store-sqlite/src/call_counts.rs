@@ -1,8 +1,9 @@
-// `GET /calls` returns how many calls match on every page; counting a million rows per
-// request would dominate listing. A backend that can tell when an organization's calls last
-// changed in a way a filter can see (SQLite: `organizations.calls_version`, bumped by
-// triggers, so writes from any process count) keeps recent counts here with the version
-// they were taken at, and counts again only once it moved.
+//! `GET /calls` returns how many calls match on every page; counting a million rows per
+//! request would dominate listing. `organizations.calls_version` tells when an
+//! organization's calls last changed in a way a filter can see (triggers bump it, so writes
+//! from any process count, migration 0005); recent counts are kept here with the version
+//! they were taken at, and counted again only once it moved. PostgreSQL counts every time
+//! (crates/store-postgres/src/reads.rs says why).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -37,8 +38,7 @@ impl CountCache {
             .map(|entry| entry.count)
     }
 
-    /// Call with the version read *before* counting: a write that lands in between then
-    /// leaves a newer count under an older version, which the next read replaces.
+    /// Call with the version read in the same read transaction as the count.
     pub(crate) fn put(&self, org: Id, key: String, version: i64, count: u64) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= MAX_ENTRIES {

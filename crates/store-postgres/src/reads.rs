@@ -1,0 +1,59 @@
+//! The reads every API request makes (its key, a call, a page of calls), through sqlx. The
+//! SQL and row decoding are shared with the SQLite store, which runs them its own way.
+
+use crate::ThisStore;
+use crate::calls_read::{
+    SqlxRow, calls_of, decode_all, load_call, load_children, page_row, push_count, push_page,
+};
+use crate::orgs_keys::{FIND_KEY, key_owner_of};
+use crate::support::OrBackend;
+use sqlx::QueryBuilder;
+use switchyard_core::Id;
+use switchyard_core::auth::KeyOwner;
+use switchyard_core::call::Call;
+use switchyard_core::store::{CallList, CallQuery, StoreResult};
+
+pub(crate) async fn find_api_key(store: &ThisStore, prefix: &str) -> StoreResult<Option<KeyOwner>> {
+    let row = sqlx::query(FIND_KEY)
+        .bind(prefix)
+        .fetch_optional(store.reader())
+        .await
+        .db()?;
+    row.as_ref()
+        .map(|row| key_owner_of(&SqlxRow(row)))
+        .transpose()
+}
+
+pub(crate) async fn get_call(store: &ThisStore, org: Id, id: Id) -> StoreResult<Call> {
+    let mut conn = store.reader().acquire().await.db()?;
+    load_call(&mut conn, org, id).await
+}
+
+/// Counts every time: a per-organization version row, as SQLite keeps for its count cache,
+/// would serialize writers that otherwise run side by side (see migration 0005).
+pub(crate) async fn list_calls(
+    store: &ThisStore,
+    org: Id,
+    query: &CallQuery,
+) -> StoreResult<CallList> {
+    let mut conn = store.reader().acquire().await.db()?;
+    let mut qb = QueryBuilder::new("");
+    push_count(&mut qb, org, &query.filter);
+    let count: i64 = qb.build_query_scalar().fetch_one(&mut *conn).await.db()?;
+    let count = u64::try_from(count).unwrap_or(0);
+    if query.limit == 0 || (query.after.is_none() && query.skip >= count) {
+        return Ok(CallList::empty(count));
+    }
+    let mut qb = QueryBuilder::new("");
+    let limit = u64::from(query.limit);
+    push_page(&mut qb, org, query, query.sort, query.skip, limit);
+    let rows = qb.build().fetch_all(&mut *conn).await.db()?;
+    let rows = decode_all(&rows, |row| page_row(row))?;
+    let mut calls = calls_of(&rows)?;
+    load_children(&mut conn, &mut calls).await?;
+    Ok(CallList {
+        calls,
+        count,
+        last: rows.last().map(|row| row.key),
+    })
+}

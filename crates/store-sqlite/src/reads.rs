@@ -1,0 +1,227 @@
+//! The reads every API request makes (its key, a call, a page of calls), run on the calling
+//! thread over SQLite's C API (rusqlite) instead of through sqlx. sqlx gives each SQLite
+//! connection a worker thread, and every statement, every row and every pool check is a
+//! hand-off to it and back: 55% of a `GET /calls/{id}`'s time, where SQLite itself took 10%
+//! (bench/README.md). A point read takes tens of microseconds, less than those hand-offs
+//! cost, so it runs in place. A page can take longer (counting a million rows), so it runs
+//! under `block_in_place`, which first moves the runtime's other tasks to another thread.
+//!
+//! The SQL and the row decoding are the ones the PostgreSQL store runs (store-common).
+
+use crate::ThisStore;
+use crate::call_counts::{CountCache, filter_key};
+use crate::call_filters::{Bound, SqlSink};
+use crate::calls_read::{
+    Columns, PageRow, call_from_parts, calls_of, fill_children, page_row, part_of,
+    push_child_rows, push_count, push_page, reversed,
+};
+use crate::orgs_keys::{FIND_KEY, key_owner_of};
+use crate::support::backend;
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::types::Value;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params_from_iter};
+use std::path::Path;
+use std::time::Duration;
+use switchyard_core::Id;
+use switchyard_core::auth::KeyOwner;
+use switchyard_core::call::Call;
+use switchyard_core::enums::SortOrder;
+use switchyard_core::store::{CallFilter, CallList, CallQuery, StoreResult};
+use tokio::runtime::{Handle, RuntimeFlavor};
+
+/// Read-only connections to one database file, opened as they are first needed.
+pub(crate) type ReadPool = r2d2::Pool<SqliteConnectionManager>;
+
+pub(crate) fn open_pool(path: &Path, size: u32, busy_timeout: Duration) -> StoreResult<ReadPool> {
+    let manager = SqliteConnectionManager::file(path)
+        .with_flags(OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .with_init(move |conn| conn.busy_timeout(busy_timeout));
+    r2d2::Pool::builder()
+        .max_size(size)
+        .min_idle(Some(0))
+        .connection_timeout(busy_timeout)
+        // A pooled SQLite connection cannot go stale the way a network one can.
+        .test_on_check_out(false)
+        .build(manager)
+        .map_err(backend)
+}
+
+pub(crate) async fn find_api_key(store: &ThisStore, prefix: &str) -> StoreResult<Option<KeyOwner>> {
+    let conn = store.direct.get().map_err(backend)?;
+    let mut statement = conn.prepare_cached(FIND_KEY).map_err(backend)?;
+    statement
+        .query_row([prefix], |row| Ok(key_owner_of(&DirectRow(row))))
+        .optional()
+        .map_err(backend)?
+        .transpose()
+}
+
+pub(crate) async fn get_call(store: &ThisStore, org: Id, id: Id) -> StoreResult<Call> {
+    let conn = store.direct.get().map_err(backend)?;
+    let mut sql = Sql::default();
+    push_child_rows(&mut sql, &[id], Some(org));
+    call_from_parts(sql.rows(&conn, |row| part_of(row))?)
+}
+
+pub(crate) async fn list_calls(
+    store: &ThisStore,
+    org: Id,
+    query: &CallQuery,
+) -> StoreResult<CallList> {
+    off_the_runtime(|| {
+        let mut conn = store.direct.get().map_err(backend)?;
+        // One read transaction: the version, the count and the page see the same snapshot.
+        let snapshot = conn.transaction().map_err(backend)?;
+        read_page(&snapshot, &store.counts, org, query)
+    })
+}
+
+fn read_page(
+    conn: &Connection,
+    counts: &CountCache,
+    org: Id,
+    query: &CallQuery,
+) -> StoreResult<CallList> {
+    let count = count_matches(conn, counts, org, &query.filter)?;
+    if query.limit == 0 || (query.after.is_none() && query.skip >= count) {
+        return Ok(CallList::empty(count));
+    }
+    let limit = u64::from(query.limit);
+    let rows = if query.after.is_none() && query.skip > count / 2 {
+        // OFFSET walks every skipped row, so a page past the middle is read backwards from
+        // the last match: the deepest page then costs what the first one does. `count`
+        // is of this snapshot, so the page found from the end is the one asked for.
+        let limit = limit.min(count - query.skip);
+        let from_end = count - query.skip - limit;
+        let mut rows = page(conn, org, query, reversed(query.sort), from_end, limit)?;
+        rows.reverse();
+        rows
+    } else {
+        page(conn, org, query, query.sort, query.skip, limit)?
+    };
+    let mut calls = calls_of(&rows)?;
+    let ids: Vec<Id> = calls.iter().map(|call| call.id).collect();
+    let mut sql = Sql::default();
+    push_child_rows(&mut sql, &ids, None);
+    fill_children(&mut calls, sql.rows(conn, |row| part_of(row))?)?;
+    Ok(CallList {
+        calls,
+        count,
+        last: rows.last().map(|row| row.key),
+    })
+}
+
+fn page(
+    conn: &Connection,
+    org: Id,
+    query: &CallQuery,
+    sort: SortOrder,
+    skip: u64,
+    limit: u64,
+) -> StoreResult<Vec<PageRow>> {
+    let mut sql = Sql::default();
+    push_page(&mut sql, org, query, sort, skip, limit);
+    sql.rows(conn, |row| page_row(row))
+}
+
+/// How many of the organization's calls match: from the cache while the organization's
+/// `calls_version` (bumped by triggers, migration 0005) has not moved, else counted.
+fn count_matches(
+    conn: &Connection,
+    counts: &CountCache,
+    org: Id,
+    filter: &CallFilter,
+) -> StoreResult<u64> {
+    let version: i64 = conn
+        .prepare_cached("SELECT calls_version FROM organizations WHERE id = ?")
+        .and_then(|mut statement| {
+            statement
+                .query_row([org.to_string()], |row| row.get(0))
+                .optional()
+        })
+        .map_err(backend)?
+        .unwrap_or_default();
+    let key = filter_key(filter);
+    if let Some(count) = counts.get(org, &key, version) {
+        return Ok(count);
+    }
+    let mut sql = Sql::default();
+    push_count(&mut sql, org, filter);
+    let [count] = sql
+        .rows(conn, |row| Ok(row.int("COUNT(*)")?.unwrap_or(0)))?
+        .try_into()
+        .map_err(|_| backend("COUNT(*) gave other than one row"))?;
+    let count = u64::try_from(count).unwrap_or(0);
+    counts.put(org, key, version, count);
+    Ok(count)
+}
+
+/// Runs `read` on this thread. On a multi-thread runtime, `block_in_place` first hands this
+/// worker's other tasks to another thread; a current-thread runtime (tests) just waits.
+fn off_the_runtime<T>(read: impl FnOnce() -> T) -> T {
+    match Handle::try_current() {
+        Ok(runtime) if runtime.runtime_flavor() == RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(read)
+        }
+        _ => read(),
+    }
+}
+
+/// A statement built by the shared SQL builders, with its bound values.
+#[derive(Default)]
+struct Sql {
+    text: String,
+    values: Vec<Value>,
+}
+
+impl SqlSink for Sql {
+    fn push(&mut self, sql: &str) -> &mut Self {
+        self.text.push_str(sql);
+        self
+    }
+
+    fn push_bind(&mut self, value: impl Into<Bound>) -> &mut Self {
+        self.text.push('?');
+        self.values.push(match value.into() {
+            Bound::Text(text) => Value::Text(text),
+            Bound::Int(int) => Value::Integer(int),
+        });
+        self
+    }
+}
+
+impl Sql {
+    /// Every row, decoded. The statement is kept prepared on the connection for next time.
+    fn rows<T>(
+        &self,
+        conn: &Connection,
+        mut decode: impl FnMut(&DirectRow<'_, '_>) -> StoreResult<T>,
+    ) -> StoreResult<Vec<T>> {
+        let mut statement = conn.prepare_cached(&self.text).map_err(backend)?;
+        let mut rows = statement
+            .query(params_from_iter(&self.values))
+            .map_err(backend)?;
+        let mut decoded = Vec::new();
+        while let Some(row) = rows.next().map_err(backend)? {
+            decoded.push(decode(&DirectRow(row))?);
+        }
+        Ok(decoded)
+    }
+}
+
+/// A row rusqlite fetched, read by the shared decoders.
+struct DirectRow<'r, 's>(&'r Row<'s>);
+
+impl Columns for DirectRow<'_, '_> {
+    fn text(&self, column: &str) -> StoreResult<Option<String>> {
+        self.0.get(column).map_err(backend)
+    }
+
+    fn int(&self, column: &str) -> StoreResult<Option<i64>> {
+        self.0.get(column).map_err(backend)
+    }
+
+    fn boolean(&self, column: &str) -> StoreResult<bool> {
+        self.0.get(column).map_err(backend)
+    }
+}
