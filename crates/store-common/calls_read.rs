@@ -6,11 +6,11 @@
 
 use crate::ThisStore;
 use crate::call_filters::{SqlSink, order_by, push_before, push_list, push_where};
-use crate::call_row::call_from_doc;
 use crate::support::{Conn, DbRow, OrBackend, backend, get};
 use sqlx::QueryBuilder;
 use std::collections::HashMap;
 use switchyard_core::call::{Call, Note, Rating};
+use switchyard_core::call_json::{CallChildren, FromStored};
 use switchyard_core::enums::SortOrder;
 use switchyard_core::store::{
     CallFilter, CallKey, CallQuery, StoreError, StoreResult,
@@ -67,10 +67,15 @@ pub(crate) fn id_of(row: &impl Columns, column: &str) -> StoreResult<Id> {
 
 /// The call with its children, in one round trip; `NotFound` if it is not the organization's.
 pub(crate) async fn load_call(conn: &mut Conn, org: Id, id: Id) -> StoreResult<Call> {
+    load_stored(conn, org, id).await
+}
+
+/// As `load_call`, as a `Call` or its wire JSON.
+pub(crate) async fn load_stored<C: FromStored>(conn: &mut Conn, org: Id, id: Id) -> StoreResult<C> {
     let mut qb = QueryBuilder::new("");
     push_child_rows(&mut qb, &[id], Some(org));
     let rows = qb.build().fetch_all(&mut *conn).await.db()?;
-    call_from_parts(decode_all(&rows, |row| part_of(row))?)
+    call_from_parts(id, decode_all(&rows, |row| part_of(row))?)
 }
 
 /// The kinds of row `push_child_rows` selects, in this order.
@@ -143,14 +148,16 @@ pub(crate) fn part_of(row: &impl Columns) -> StoreResult<(String, Part)> {
 
 /// The call of `push_child_rows(.., [id], Some(org))`: its doc comes last (kind 3), and
 /// without one the call is not the organization's.
-pub(crate) fn call_from_parts(mut parts: Vec<(String, Part)>) -> StoreResult<Call> {
+pub(crate) fn call_from_parts<C: FromStored>(id: Id, mut parts: Vec<(String, Part)>) -> StoreResult<C> {
     let Some((_, Part::Doc(doc))) = parts.pop() else {
         return Err(StoreError::NotFound);
     };
-    let mut calls = [call_from_doc(&doc)?];
-    fill_children(&mut calls, parts)?;
-    let [call] = calls;
-    Ok(call)
+    let children = children_of(&[id], parts)?.pop().unwrap_or_default();
+    from_stored(&doc, children)
+}
+
+fn from_stored<C: FromStored>(doc: &str, children: CallChildren) -> StoreResult<C> {
+    C::from_stored(doc, children).map_err(backend)
 }
 
 /// Fills `notes` (oldest first), `ratings` and `viewed_by` (in the order they were added).
@@ -162,19 +169,27 @@ pub(crate) async fn load_children(conn: &mut Conn, calls: &mut [Call]) -> StoreR
     let mut qb = QueryBuilder::new("");
     push_child_rows(&mut qb, &ids, None);
     let rows = qb.build().fetch_all(&mut *conn).await.db()?;
-    fill_children(calls, decode_all(&rows, |row| part_of(row))?)
+    let children = children_of(&ids, decode_all(&rows, |row| part_of(row))?)?;
+    for (call, children) in calls.iter_mut().zip(children) {
+        call.notes = children.notes;
+        call.ratings = children.ratings;
+        call.viewed_by = children.viewed_by;
+    }
+    Ok(())
 }
 
-pub(crate) fn fill_children(calls: &mut [Call], parts: Vec<(String, Part)>) -> StoreResult<()> {
-    let index: HashMap<String, usize> = calls
+/// The children among `parts` of each of `ids`, in that order.
+fn children_of(ids: &[Id], parts: Vec<(String, Part)>) -> StoreResult<Vec<CallChildren>> {
+    let index: HashMap<String, usize> = ids
         .iter()
         .enumerate()
-        .map(|(i, c)| (c.id.to_string(), i))
+        .map(|(i, id)| (id.to_string(), i))
         .collect();
+    let mut children = vec![CallChildren::default(); ids.len()];
     for (id, part) in parts {
         let call = index
             .get(&id)
-            .map(|&i| &mut calls[i])
+            .map(|&i| &mut children[i])
             .ok_or_else(|| backend(format!("unexpected child of call {id}")))?;
         match part {
             Part::Note(note) => call.notes.push(note),
@@ -183,7 +198,7 @@ pub(crate) fn fill_children(calls: &mut [Call], parts: Vec<(String, Part)>) -> S
             Part::Doc(_) => return Err(backend(format!("unexpected doc of call {id}"))),
         }
     }
-    Ok(())
+    Ok(children)
 }
 
 /// A call's doc with its place in the order (`doc` keeps `created` to the second only).
@@ -224,9 +239,21 @@ pub(crate) fn page_row(row: &impl Columns) -> StoreResult<PageRow> {
     })
 }
 
-/// The page's calls, without their children yet.
-pub(crate) fn calls_of(rows: &[PageRow]) -> StoreResult<Vec<Call>> {
-    rows.iter().map(|row| call_from_doc(&row.doc)).collect()
+/// The ids of a page's calls, for `push_child_rows`.
+pub(crate) fn page_ids(rows: &[PageRow]) -> Vec<Id> {
+    rows.iter().map(|row| row.key.id).collect()
+}
+
+/// The page's calls, with their children: `parts` from `push_child_rows(page_ids(rows))`.
+pub(crate) fn calls_of<C: FromStored>(
+    rows: &[PageRow],
+    parts: Vec<(String, Part)>,
+) -> StoreResult<Vec<C>> {
+    let children = children_of(&page_ids(rows), parts)?;
+    rows.iter()
+        .zip(children)
+        .map(|(row, children)| from_stored(&row.doc, children))
+        .collect()
 }
 
 /// `SELECT COUNT(*)` of the organization's calls that match `filter`.

@@ -66,6 +66,7 @@ mod store_impl {
     use switchyard_core::agent::Agent;
     use switchyard_core::auth::{ApiKeyRecord, IdempotencyRecord, KeyOwner, WebSession};
     use switchyard_core::call::{Call, Note, NotePatch, Rating};
+    use switchyard_core::call_json::CallJson;
     use switchyard_core::campaign::Campaign;
     use switchyard_core::enums::{Emoji, Role, SortOrder};
     use switchyard_core::export::Export;

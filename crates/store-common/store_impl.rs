@@ -135,6 +135,12 @@ impl switchyard_core::store::Store for ThisStore {
     async fn list_calls(&self, org: Id, query: &CallQuery) -> StoreResult<CallList> {
         crate::reads::list_calls(self, org, query).await
     }
+    async fn get_call_json(&self, org: Id, id: Id) -> StoreResult<CallJson> {
+        crate::reads::get_call(self, org, id).await
+    }
+    async fn list_calls_json(&self, org: Id, query: &CallQuery) -> StoreResult<CallList<CallJson>> {
+        crate::reads::list_calls(self, org, query).await
+    }
     async fn call_position(
         &self,
         org: Id,

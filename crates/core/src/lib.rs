@@ -7,6 +7,7 @@ mod string_enum;
 pub mod agent;
 pub mod auth;
 pub mod call;
+pub mod call_json;
 pub mod call_log;
 pub mod campaign;
 pub mod enums;

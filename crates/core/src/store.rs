@@ -6,6 +6,7 @@
 use crate::agent::Agent;
 use crate::auth::{ApiKeyRecord, IdempotencyRecord, KeyOwner, WebSession};
 use crate::call::{Call, Note, NotePatch, Rating};
+use crate::call_json::CallJson;
 use crate::call_log::{LogEntry, NewLog};
 use crate::campaign::Campaign;
 use crate::enums::{CallType, Emoji, Role, SortOrder};
@@ -82,18 +83,19 @@ pub struct CallKey {
     pub id: Id,
 }
 
+/// A page of calls: [`Call`]s, or their wire JSON ([`CallJson`]) for the API to send as is.
 #[derive(Clone, Debug, PartialEq)]
-pub struct CallList {
-    pub calls: Vec<Call>,
+pub struct CallList<C = Call> {
+    pub calls: Vec<C>,
     /// All matches, not just this page.
     pub count: u64,
     /// The last call of the page, for the `after` of the next one.
     pub last: Option<CallKey>,
 }
 
-impl CallList {
+impl<C> CallList<C> {
     /// No calls on this page, `count` in all.
-    pub fn empty(count: u64) -> CallList {
+    pub fn empty(count: u64) -> CallList<C> {
         CallList {
             calls: Vec::new(),
             count,
@@ -200,6 +202,10 @@ pub trait Store: Send + Sync + 'static {
 
     async fn get_call(&self, org: Id, id: Id) -> StoreResult<Call>;
     async fn list_calls(&self, org: Id, query: &CallQuery) -> StoreResult<CallList>;
+    /// As `get_call`, as the wire JSON, made without decoding the stored call.
+    async fn get_call_json(&self, org: Id, id: Id) -> StoreResult<CallJson>;
+    /// As `list_calls`, as the wire JSON, made without decoding the stored calls.
+    async fn list_calls_json(&self, org: Id, query: &CallQuery) -> StoreResult<CallList<CallJson>>;
     /// The 0-based position of `call` among the matches of `filter` in `sort` order, or
     /// `None` if the call is not among them.
     async fn call_position(

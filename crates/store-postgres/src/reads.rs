@@ -3,14 +3,15 @@
 
 use crate::ThisStore;
 use crate::calls_read::{
-    SqlxRow, calls_of, decode_all, load_call, load_children, page_row, push_count, push_page,
+    SqlxRow, calls_of, decode_all, load_stored, page_ids, page_row, part_of, push_child_rows,
+    push_count, push_page,
 };
 use crate::orgs_keys::{FIND_KEY, key_owner_of};
 use crate::support::OrBackend;
 use sqlx::QueryBuilder;
 use switchyard_core::Id;
 use switchyard_core::auth::KeyOwner;
-use switchyard_core::call::Call;
+use switchyard_core::call_json::FromStored;
 use switchyard_core::store::{CallList, CallQuery, StoreResult};
 
 pub(crate) async fn find_api_key(store: &ThisStore, prefix: &str) -> StoreResult<Option<KeyOwner>> {
@@ -24,18 +25,18 @@ pub(crate) async fn find_api_key(store: &ThisStore, prefix: &str) -> StoreResult
         .transpose()
 }
 
-pub(crate) async fn get_call(store: &ThisStore, org: Id, id: Id) -> StoreResult<Call> {
+pub(crate) async fn get_call<C: FromStored>(store: &ThisStore, org: Id, id: Id) -> StoreResult<C> {
     let mut conn = store.reader().acquire().await.db()?;
-    load_call(&mut conn, org, id).await
+    load_stored(&mut conn, org, id).await
 }
 
 /// Counts every time: a per-organization version row, as SQLite keeps for its count cache,
 /// would serialize writers that otherwise run side by side (see migration 0005).
-pub(crate) async fn list_calls(
+pub(crate) async fn list_calls<C: FromStored>(
     store: &ThisStore,
     org: Id,
     query: &CallQuery,
-) -> StoreResult<CallList> {
+) -> StoreResult<CallList<C>> {
     let mut conn = store.reader().acquire().await.db()?;
     let mut qb = QueryBuilder::new("");
     push_count(&mut qb, org, &query.filter);
@@ -49,10 +50,11 @@ pub(crate) async fn list_calls(
     push_page(&mut qb, org, query, query.sort, query.skip, limit);
     let rows = qb.build().fetch_all(&mut *conn).await.db()?;
     let rows = decode_all(&rows, |row| page_row(row))?;
-    let mut calls = calls_of(&rows)?;
-    load_children(&mut conn, &mut calls).await?;
+    let mut qb = QueryBuilder::new("");
+    push_child_rows(&mut qb, &page_ids(&rows), None);
+    let children = qb.build().fetch_all(&mut *conn).await.db()?;
     Ok(CallList {
-        calls,
+        calls: calls_of(&rows, decode_all(&children, |row| part_of(row))?)?,
         count,
         last: rows.last().map(|row| row.key),
     })

@@ -144,4 +144,3 @@ const FOR_UPDATE: &str = "";
 include!("../../store-common/mod.rs");
 mod call_counts;
 mod reads;
-

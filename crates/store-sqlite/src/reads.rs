@@ -12,8 +12,8 @@ use crate::ThisStore;
 use crate::call_counts::{CountCache, filter_key};
 use crate::call_filters::{Bound, SqlSink};
 use crate::calls_read::{
-    Columns, PageRow, call_from_parts, calls_of, fill_children, page_row, part_of,
-    push_child_rows, push_count, push_page, reversed,
+    Columns, PageRow, call_from_parts, calls_of, page_ids, page_row, part_of, push_child_rows,
+    push_count, push_page, reversed,
 };
 use crate::orgs_keys::{FIND_KEY, key_owner_of};
 use crate::support::backend;
@@ -24,7 +24,7 @@ use std::path::Path;
 use std::time::Duration;
 use switchyard_core::Id;
 use switchyard_core::auth::KeyOwner;
-use switchyard_core::call::Call;
+use switchyard_core::call_json::FromStored;
 use switchyard_core::enums::SortOrder;
 use switchyard_core::store::{CallFilter, CallList, CallQuery, StoreResult};
 use tokio::runtime::{Handle, RuntimeFlavor};
@@ -56,18 +56,18 @@ pub(crate) async fn find_api_key(store: &ThisStore, prefix: &str) -> StoreResult
         .transpose()
 }
 
-pub(crate) async fn get_call(store: &ThisStore, org: Id, id: Id) -> StoreResult<Call> {
+pub(crate) async fn get_call<C: FromStored>(store: &ThisStore, org: Id, id: Id) -> StoreResult<C> {
     let conn = store.direct.get().map_err(backend)?;
     let mut sql = Sql::default();
     push_child_rows(&mut sql, &[id], Some(org));
-    call_from_parts(sql.rows(&conn, |row| part_of(row))?)
+    call_from_parts(id, sql.rows(&conn, |row| part_of(row))?)
 }
 
-pub(crate) async fn list_calls(
+pub(crate) async fn list_calls<C: FromStored>(
     store: &ThisStore,
     org: Id,
     query: &CallQuery,
-) -> StoreResult<CallList> {
+) -> StoreResult<CallList<C>> {
     off_the_runtime(|| {
         let mut conn = store.direct.get().map_err(backend)?;
         // One read transaction: the version, the count and the page see the same snapshot.
@@ -76,12 +76,12 @@ pub(crate) async fn list_calls(
     })
 }
 
-fn read_page(
+fn read_page<C: FromStored>(
     conn: &Connection,
     counts: &CountCache,
     org: Id,
     query: &CallQuery,
-) -> StoreResult<CallList> {
+) -> StoreResult<CallList<C>> {
     let count = count_matches(conn, counts, org, &query.filter)?;
     if query.limit == 0 || (query.after.is_none() && query.skip >= count) {
         return Ok(CallList::empty(count));
@@ -99,13 +99,10 @@ fn read_page(
     } else {
         page(conn, org, query, query.sort, query.skip, limit)?
     };
-    let mut calls = calls_of(&rows)?;
-    let ids: Vec<Id> = calls.iter().map(|call| call.id).collect();
     let mut sql = Sql::default();
-    push_child_rows(&mut sql, &ids, None);
-    fill_children(&mut calls, sql.rows(conn, |row| part_of(row))?)?;
+    push_child_rows(&mut sql, &page_ids(&rows), None);
     Ok(CallList {
-        calls,
+        calls: calls_of(&rows, sql.rows(conn, |row| part_of(row))?)?,
         count,
         last: rows.last().map(|row| row.key),
     })

@@ -4,8 +4,8 @@ use crate::common::TestDatabase;
 use crate::common::fixtures::{START, at, call, create_org, start_plus, use_case};
 use crate::{campaign, count_calls, idempotency, ids, is_not_found, note, query, rating};
 use switchyard_core::Id;
-use switchyard_core::call::Call;
-use switchyard_core::enums::{CallType, Emoji, SortOrder};
+use switchyard_core::call::{Call, Classification, Costs};
+use switchyard_core::enums::{AnsweredBy, CallType, Emoji, EndReason, SortOrder};
 use switchyard_core::lifecycle::CallStatus;
 use switchyard_core::store::{CallFilter, CallQuery, Store, StoreError};
 
@@ -15,6 +15,7 @@ crate::backend_tests!(
     every_page_by_skip_or_by_key_matches_the_oracle,
     call_position_agrees_with_list_calls,
     call_tags_are_distinct_sorted_and_scoped,
+    the_stored_wire_json_is_the_serialized_call,
 );
 
 async fn insert_calls_is_all_or_nothing(db: TestDatabase) {
@@ -523,4 +524,81 @@ async fn call_tags_are_distinct_sorted_and_scoped(db: TestDatabase) {
         store.call_tags(empty.id()).await.unwrap(),
         vec!["Z", "a", "a b", "b"]
     );
+}
+
+/// `get_call_json` and `list_calls_json` splice the stored doc and the children without
+/// decoding them; what they give must be byte for byte what serializing the Call gives,
+/// for a call with every optional field set (which shows their order too) and for a bare one.
+async fn the_stored_wire_json_is_the_serialized_call(db: TestDatabase) {
+    let store = db.store.as_ref();
+    let acme = create_org(store, "Acme Freight", "owner@acme.test").await;
+    let globex = create_org(store, "Globex", "boss@globex.test").await;
+    let org = acme.id();
+    let sales = use_case(org, "Carrier sales", at(START));
+    let bare = call(org, &sales, start_plus(1));
+    let mut full = call(org, &sales, start_plus(2));
+    let object = |v: serde_json::Value| v.as_object().cloned().unwrap();
+    full.metadata.call_sid = Some("CA123".into());
+    full.metadata.recording_sid = Some("RE123".into());
+    full.metadata.tags = vec!["vip".into(), "\"quoted\" \u{e9}".into()];
+    full.metadata.custom = Some(object(serde_json::json!({"load": {"id": "LD-1"}})));
+    full.prompt_id = Some("prompt-1".into());
+    full.params = Some(object(serde_json::json!({"rate": 1800, "lane": "CHI-DAL"})));
+    full.extraction = Some(object(serde_json::json!({"carrier_name": "Acme"})));
+    full.classification = Some(Classification {
+        tag: "booked".into(),
+        reasoning: "agreed on a rate".into(),
+    });
+    full.duration = Some(93.5);
+    full.parent_call_id = Some(bare.id);
+    full.samples = Some(vec!["sample".into()]);
+    full.scheduled_for = Some(start_plus(3600));
+    full.use_backup = Some(true);
+    full.wait_until_awake = Some(false);
+    full.campaign_id = Some(Id::new(at(START)));
+    full.max_duration_mins = Some(12);
+    full.transfer_contact_email = Some("ops@acme.test".into());
+    full.costs = Some(Costs {
+        currency: "USD".into(),
+        telephony: 0.12,
+        ai: 0.3,
+        total: 0.42,
+    });
+    full.end_reason = Some(EndReason::Completed);
+    full.answered_by = Some(AnsweredBy::Human);
+    store
+        .insert_calls(org, &[bare.clone(), full.clone()], None, None)
+        .await
+        .unwrap();
+    store
+        .add_note(org, full.id, &note("first \"note\"", Id::new(at(START))))
+        .await
+        .unwrap();
+    store
+        .add_rating(org, full.id, &rating(Emoji::Check, "a@acme.test", 5))
+        .await
+        .unwrap();
+    store
+        .mark_viewed(org, full.id, "a@acme.test", start_plus(6))
+        .await
+        .unwrap();
+
+    for id in [bare.id, full.id] {
+        let call = store.get_call(org, id).await.unwrap();
+        let json = store.get_call_json(org, id).await.unwrap();
+        assert_eq!(json.get(), serde_json::to_string(&call).unwrap());
+        assert!(is_not_found(store.get_call_json(globex.id(), id).await));
+    }
+    let page = query(CallFilter::default(), SortOrder::Asc);
+    let calls = store.list_calls(org, &page).await.unwrap();
+    let json = store.list_calls_json(org, &page).await.unwrap();
+    assert_eq!((json.count, json.last), (calls.count, calls.last));
+    let spliced: Vec<&str> = json.calls.iter().map(|c| c.get()).collect();
+    let serialized: Vec<String> = calls
+        .calls
+        .iter()
+        .map(|c| serde_json::to_string(c).unwrap())
+        .collect();
+    assert_eq!(spliced, serialized);
+    assert_eq!(calls.calls[1].notes.len(), 1);
 }

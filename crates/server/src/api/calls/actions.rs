@@ -7,6 +7,7 @@ use axum::Json;
 use axum::extract::State;
 use switchyard_core::Id;
 use switchyard_core::call::Call;
+use switchyard_core::call_json::CallJson;
 use switchyard_core::enums::Role;
 use switchyard_core::store::StoreError;
 use switchyard_engine::recording_key;
@@ -28,11 +29,11 @@ pub async fn get_call(
     State(state): State<AppState>,
     caller: Caller,
     PathId(id): PathId,
-) -> ApiResult<Json<Call>> {
+) -> ApiResult<Json<CallJson>> {
     Ok(Json(
         state
             .store
-            .get_call(caller.organization_id, id)
+            .get_call_json(caller.organization_id, id)
             .await
             .map_err(call_error)?,
     ))

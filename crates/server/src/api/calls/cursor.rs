@@ -66,7 +66,7 @@ impl CursorParams {
 
 impl CursorPage {
     /// The cursor of the page after `list`, or `None` when it ends the matches.
-    pub fn next(&self, list: &CallList, limit: u32) -> Option<String> {
+    pub fn next<C>(&self, list: &CallList<C>, limit: u32) -> Option<String> {
         let last = list.last?;
         let offset = self.offset + list.calls.len() as u64;
         if list.calls.len() < limit as usize || offset >= list.count {

@@ -10,11 +10,13 @@ use axum::extract::State;
 use serde::Serialize;
 use switchyard_core::Id;
 use switchyard_core::call::Call;
+use switchyard_core::call_json::CallJson;
 
 /// A page of calls.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct CallPage {
-    calls: Vec<Call>,
+    #[schema(value_type = Vec<Call>)]
+    calls: Vec<CallJson>,
     /// How many calls match the filters, on every page.
     count: u64,
     /// The page size used.
@@ -50,7 +52,7 @@ pub async fn list_calls(
     let cursor = cursor.apply(&mut query)?;
     let list = state
         .store
-        .list_calls(caller.organization_id, &query)
+        .list_calls_json(caller.organization_id, &query)
         .await?;
     let next_cursor = cursor.as_ref().map(|c| c.next(&list, query.limit));
     Ok(Json(CallPage {
