@@ -50,6 +50,9 @@ pub(crate) async fn list_calls<C: FromStored>(
     push_page(&mut qb, org, query, query.sort, query.skip, limit);
     let rows = qb.build().fetch_all(&mut *conn).await.db()?;
     let rows = decode_all(&rows, |row| page_row(row))?;
+    if rows.is_empty() {
+        return Ok(CallList::empty(count));
+    }
     let mut qb = QueryBuilder::new("");
     push_child_rows(&mut qb, &page_ids(&rows), None);
     let children = qb.build().fetch_all(&mut *conn).await.db()?;

@@ -99,6 +99,9 @@ fn read_page<C: FromStored>(
     } else {
         page(conn, org, query, query.sort, query.skip, limit)?
     };
+    if rows.is_empty() {
+        return Ok(CallList::empty(count));
+    }
     let mut sql = Sql::default();
     push_child_rows(&mut sql, &page_ids(&rows), None);
     Ok(CallList {
