@@ -6,6 +6,7 @@ use crate::config::{EngineArgs, ExportArgs, HttpConfig, StorageConfig};
 use crate::{orgs, seed, serve, sim, storage};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
 use switchyard_core::Id;
@@ -143,6 +144,8 @@ fn init_logging() {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        // Colours only for a terminal: a log file or a collector gets plain text.
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     if std::env::var("SWITCHYARD_LOG_FORMAT").as_deref() == Ok("json") {
         builder.json().init();
