@@ -9,7 +9,8 @@
 //! `Call` gives (tested below and in the storage suite).
 
 use crate::call::{Call, Note, Rating};
-use serde::Serialize;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 use std::collections::HashMap;
 
@@ -88,38 +89,37 @@ impl FromStored for CallJson {
                 "a stored call has the key `{unknown}`, which Call does not"
             )));
         }
-        let mut json = String::with_capacity(doc.len() + 256);
-        json.push('{');
+        // Written through a serializer, the result needs no second parse to be a RawValue.
+        serde_json::value::to_raw_value(&Spliced {
+            values,
+            children: &children,
+        })
+        .map(CallJson)
+    }
+}
+
+/// The stored values and the children, in `Call`'s order.
+struct Spliced<'a> {
+    values: HashMap<&'a str, &'a RawValue>,
+    children: &'a CallChildren,
+}
+
+impl Serialize for Spliced<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
         for key in CALL_KEYS {
-            let child;
-            let value = match key {
-                "notes" => {
-                    child = serde_json::to_string(&children.notes)?;
-                    &child
-                }
-                "ratings" => {
-                    child = serde_json::to_string(&children.ratings)?;
-                    &child
-                }
-                "viewed_by" => {
-                    child = serde_json::to_string(&children.viewed_by)?;
-                    &child
-                }
+            match key {
+                "notes" => map.serialize_entry(key, &self.children.notes)?,
+                "ratings" => map.serialize_entry(key, &self.children.ratings)?,
+                "viewed_by" => map.serialize_entry(key, &self.children.viewed_by)?,
                 // Absent: an `Option` that `Call` leaves out when it is `None`.
-                _ => match values.get(key) {
-                    Some(value) => value.get(),
-                    None => continue,
-                },
-            };
-            if json.len() > 1 {
-                json.push(',');
+                _ => {
+                    if let Some(value) = self.values.get(key) {
+                        map.serialize_entry(key, value)?;
+                    }
+                }
             }
-            json.push('"');
-            json.push_str(key);
-            json.push_str("\":");
-            json.push_str(value);
         }
-        json.push('}');
-        RawValue::from_string(json).map(CallJson)
+        map.end()
     }
 }
