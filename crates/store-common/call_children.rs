@@ -6,6 +6,7 @@
 use crate::ThisStore;
 use crate::calls_read::load_call;
 use crate::support::{Conn, OrBackend, found};
+use crate::write_jobs::shared_write;
 use switchyard_core::call::{Call, Note, NotePatch, Rating};
 use switchyard_core::enums::Emoji;
 use switchyard_core::store::{StoreError, StoreResult};
@@ -25,15 +26,19 @@ async fn lock_call(conn: &mut Conn, org: Id, call: Id) -> StoreResult<()> {
     found.map(|_| ()).ok_or(StoreError::NotFound)
 }
 
-/// Runs `change` on the locked call inside a write transaction and returns the call after it.
+/// Runs `change` on the locked call as a write job (write_jobs.rs: it may share its commit
+/// with other review writes) and returns the call after it. The body owns what it uses.
 macro_rules! change_call {
     ($store:expr, $org:expr, $call:expr, |$tx:ident| $body:block) => {{
-        let mut $tx = $store.write_tx().await?;
-        lock_call(&mut $tx, $org, $call).await?;
-        $body
-        let call = load_call(&mut $tx, $org, $call).await?;
-        $tx.commit().await.db()?;
-        Ok::<Call, switchyard_core::store::StoreError>(call)
+        let (org, call) = ($org, $call);
+        shared_write($store, move |$tx: &mut Conn| {
+            Box::pin(async move {
+                lock_call(&mut *$tx, org, call).await?;
+                $body
+                load_call(&mut *$tx, org, call).await
+            })
+        })
+        .await
     }};
 }
 
@@ -43,6 +48,7 @@ pub(crate) async fn add_note(
     call: Id,
     note: &Note,
 ) -> StoreResult<Call> {
+    let note = note.clone();
     change_call!(store, org, call, |tx| {
         sqlx::query(
             "INSERT INTO call_notes \
@@ -73,6 +79,7 @@ pub(crate) async fn update_note(
     patch: &NotePatch,
     now: Timestamp,
 ) -> StoreResult<Call> {
+    let patch = patch.clone();
     change_call!(store, org, call, |tx| {
         let done = sqlx::query(
             "UPDATE call_notes SET content = COALESCE($3, content), \
@@ -115,6 +122,7 @@ pub(crate) async fn mark_viewed(
     email: &str,
     now: Timestamp,
 ) -> StoreResult<Call> {
+    let email = email.to_owned();
     change_call!(store, org, call, |tx| {
         sqlx::query(
             "INSERT INTO call_views (call_id, organization_id, email, viewed_at, seq) \
@@ -124,7 +132,7 @@ pub(crate) async fn mark_viewed(
         )
         .bind(call.to_string())
         .bind(org.to_string())
-        .bind(email)
+        .bind(&email)
         .bind(now.millis())
         .execute(&mut *tx)
         .await
@@ -138,6 +146,7 @@ pub(crate) async fn add_rating(
     call: Id,
     rating: &Rating,
 ) -> StoreResult<Call> {
+    let rating = rating.clone();
     change_call!(store, org, call, |tx| {
         sqlx::query(
             "INSERT INTO call_ratings (call_id, organization_id, emoji, email, created, seq) \
@@ -163,10 +172,11 @@ pub(crate) async fn remove_rating(
     emoji: Emoji,
     email: &str,
 ) -> StoreResult<Call> {
+    let email = email.to_owned();
     change_call!(store, org, call, |tx| {
         sqlx::query("DELETE FROM call_ratings WHERE call_id = $1 AND email = $2 AND emoji = $3")
             .bind(call.to_string())
-            .bind(email)
+            .bind(&email)
             .bind(emoji.as_str())
             .execute(&mut *tx)
             .await

@@ -8,6 +8,7 @@
 //       async fn write_tx(&self) -> StoreResult<sqlx::Transaction<'static, Db>>;  // for writes
 //       async fn announce_work(conn: &mut Conn) -> StoreResult<()>;  // wake other engines
 //       async fn wait_for_work(&self);                               // woken by them
+//       async fn run_job(&self, job: write_jobs::Job);                 // see write_jobs.rs
 //   }
 //   mod reads { get_call, list_calls, find_api_key }  // the hot reads, each backend its own way
 
@@ -40,6 +41,9 @@ mod calls_read {
 }
 mod calls_write {
     include!("calls_write.rs");
+}
+mod write_jobs {
+    include!("write_jobs.rs");
 }
 mod call_children {
     include!("call_children.rs");

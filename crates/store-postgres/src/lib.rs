@@ -82,6 +82,26 @@ impl PostgresStore {
         &self.pool
     }
 
+    /// Each review write in a transaction of its own: PostgreSQL commits concurrent
+    /// transactions side by side and already groups their syncs to disk.
+    async fn run_job(&self, job: write_jobs::Job) {
+        let mut tx = match self.write_tx().await {
+            Ok(tx) => tx,
+            Err(error) => {
+                // Dropping the job tells its caller the write failed.
+                tracing::error!(%error, "cannot begin a review write");
+                return;
+            }
+        };
+        let ran = job(&mut tx).await;
+        let commit = if ran.succeeded {
+            tx.commit().await.map_err(|error| error.to_string())
+        } else {
+            tx.rollback().await.map_err(|error| error.to_string())
+        };
+        (ran.deliver)(commit);
+    }
+
     /// Begun on a task of its own, as on SQLite: `begin` is not cancel-safe, and a caller
     /// dropped half-way must not leave a pooled connection inside a transaction.
     async fn write_tx(&self) -> StoreResult<support::Tx> {

@@ -35,6 +35,7 @@ pub struct SqliteStore {
     read: SqlitePool,
     write: SqlitePool,
     direct: reads::ReadPool,
+    group_commit: group_commit::GroupCommit,
     counts: std::sync::Arc<call_counts::CountCache>,
 }
 
@@ -87,6 +88,7 @@ impl SqliteStore {
         let direct = reads::open_pool(path, DIRECT_READ_CONNECTIONS, BUSY_TIMEOUT)?;
         Ok(SqliteStore {
             read,
+            group_commit: group_commit::GroupCommit::start(write.clone()),
             write,
             direct,
             counts: Default::default(),
@@ -127,6 +129,11 @@ impl SqliteStore {
     /// return the one write connection to the pool inside a transaction, and every later
     /// write would fail. The task always finishes; a transaction nobody takes is dropped,
     /// which rolls it back.
+    /// Review writes share commits (group_commit.rs).
+    async fn run_job(&self, job: write_jobs::Job) {
+        self.group_commit.submit(job);
+    }
+
     async fn write_tx(&self) -> StoreResult<support::Tx> {
         let pool = self.write.clone();
         tokio::spawn(async move { pool.begin_with("BEGIN IMMEDIATE").await })
@@ -143,4 +150,5 @@ const FOR_UPDATE: &str = "";
 
 include!("../../store-common/mod.rs");
 mod call_counts;
+mod group_commit;
 mod reads;

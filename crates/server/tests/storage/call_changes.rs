@@ -17,6 +17,7 @@ crate::backend_tests!(
     transitions_follow_the_state_machine,
     deleting_a_call_takes_its_children,
     concurrent_writers_queue_instead_of_failing,
+    a_failing_write_among_concurrent_ones_fails_alone,
     a_second_store_on_the_same_database_shares_it,
 );
 
@@ -395,6 +396,36 @@ async fn concurrent_writers_queue_instead_of_failing(db: TestDatabase) {
     distinct.dedup();
     assert_eq!(distinct.len(), 24);
     assert_eq!(after.viewed_by.len(), 5);
+}
+
+/// Review writes may share a commit (SQLite's group commit): one that fails is undone
+/// alone, and the ones beside it are kept and answered.
+async fn a_failing_write_among_concurrent_ones_fails_alone(db: TestDatabase) {
+    let (org, other, c) = one_call(db.store.as_ref()).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..30 {
+        let store: Arc<dyn Store> = db.store.clone();
+        tasks.spawn(async move {
+            let n = note(&format!("note {i}"), Id::new(at(START)));
+            match i % 3 {
+                0 => store.add_note(org, c.id, &n).await.map(|_| true),
+                // A note that does not exist, then a call of another organization.
+                1 => store.delete_note(org, c.id, n.id).await.map(|_| true),
+                _ => store.add_note(other, c.id, &n).await.map(|_| true),
+            }
+            .or_else(|error| match error {
+                StoreError::NotFound => Ok(false),
+                error => Err(error),
+            })
+        });
+    }
+    let mut kept = 0;
+    while let Some(result) = tasks.join_next().await {
+        kept += usize::from(result.unwrap().unwrap());
+    }
+    assert_eq!(kept, 10);
+    let after = db.store.get_call(org, c.id).await.unwrap();
+    assert_eq!(after.notes.len(), 10);
 }
 
 /// What the CLI does while the server runs: open the same database and write to it.
