@@ -2,9 +2,10 @@
 //! thread over SQLite's C API (rusqlite) instead of through sqlx. sqlx gives each SQLite
 //! connection a worker thread, and every statement, every row and every pool check is a
 //! hand-off to it and back: 55% of a `GET /calls/{id}`'s time, where SQLite itself took 10%
-//! (bench/README.md). A point read takes tens of microseconds, less than those hand-offs
-//! cost, so it runs in place. A page can take longer (counting a million rows), so it runs
-//! under `block_in_place`, which first moves the runtime's other tasks to another thread.
+//! (bench/README.md). A point read or a page takes tens to hundreds of microseconds, less
+//! than those hand-offs cost, so it runs in place. A read that walks many rows (counting a
+//! million calls, a deep OFFSET) runs under `block_in_place`, which first moves the
+//! runtime's other tasks to another thread.
 //!
 //! The SQL and the row decoding are the ones the PostgreSQL store runs (store-common).
 
@@ -68,12 +69,31 @@ pub(crate) async fn list_calls<C: FromStored>(
     org: Id,
     query: &CallQuery,
 ) -> StoreResult<CallList<C>> {
-    off_the_runtime(|| {
-        let mut conn = store.direct.get().map_err(backend)?;
-        // One read transaction: the version, the count and the page see the same snapshot.
-        let snapshot = conn.transaction().map_err(backend)?;
-        read_page(&snapshot, &store.counts, org, query)
-    })
+    let mut conn = store.direct.get().map_err(backend)?;
+    // One read transaction: the version, the count and the page see the same snapshot.
+    let snapshot = conn.transaction().map_err(backend)?;
+    let count = cached_count(&snapshot, &store.counts, org, &query.filter)?;
+    let many_rows = walks_many_rows(query, count.cached);
+    let read = || read_page(&snapshot, &store.counts, org, query, count);
+    // Most pages take well under a millisecond and are read right here (handing them to
+    // another thread cost a third of the page-of-50 rate and most of its p99). Counting,
+    // or an OFFSET far from both ends, walks many rows: that is done off the runtime.
+    if many_rows {
+        off_the_runtime(read)
+    } else {
+        read()
+    }
+}
+
+/// Rows past which a read is done off the runtime (about a millisecond of SQLite's time).
+const MANY_ROWS: u64 = 5_000;
+
+fn walks_many_rows(query: &CallQuery, cached: Option<u64>) -> bool {
+    match (cached, query.after) {
+        (None, _) => true,
+        (Some(_), Some(_)) => false,
+        (Some(count), None) => query.skip.min(count.saturating_sub(query.skip)) > MANY_ROWS,
+    }
 }
 
 fn read_page<C: FromStored>(
@@ -81,8 +101,12 @@ fn read_page<C: FromStored>(
     counts: &CountCache,
     org: Id,
     query: &CallQuery,
+    count: CachedCount,
 ) -> StoreResult<CallList<C>> {
-    let count = count_matches(conn, counts, org, &query.filter)?;
+    let count = match count.cached {
+        Some(count) => count,
+        None => count_now(conn, counts, org, &query.filter, count)?,
+    };
     if query.limit == 0 || (query.after.is_none() && query.skip >= count) {
         return Ok(CallList::empty(count));
     }
@@ -124,14 +148,20 @@ fn page(
     sql.rows(conn, |row| page_row(row))
 }
 
-/// How many of the organization's calls match: from the cache while the organization's
-/// `calls_version` (bumped by triggers, migration 0005) has not moved, else counted.
-fn count_matches(
+/// The organization's `calls_version` (bumped by triggers, migration 0005) and, if the
+/// cache has it for that version, how many of its calls match the filter.
+struct CachedCount {
+    version: i64,
+    key: String,
+    cached: Option<u64>,
+}
+
+fn cached_count(
     conn: &Connection,
     counts: &CountCache,
     org: Id,
     filter: &CallFilter,
-) -> StoreResult<u64> {
+) -> StoreResult<CachedCount> {
     let version: i64 = conn
         .prepare_cached("SELECT calls_version FROM organizations WHERE id = ?")
         .and_then(|mut statement| {
@@ -142,9 +172,22 @@ fn count_matches(
         .map_err(backend)?
         .unwrap_or_default();
     let key = filter_key(filter);
-    if let Some(count) = counts.get(org, &key, version) {
-        return Ok(count);
-    }
+    let cached = counts.get(org, &key, version);
+    Ok(CachedCount {
+        version,
+        key,
+        cached,
+    })
+}
+
+/// Counts the matches and remembers the count for the version it was taken at.
+fn count_now(
+    conn: &Connection,
+    counts: &CountCache,
+    org: Id,
+    filter: &CallFilter,
+    cached: CachedCount,
+) -> StoreResult<u64> {
     let mut sql = Sql::default();
     push_count(&mut sql, org, filter);
     let [count] = sql
@@ -152,7 +195,7 @@ fn count_matches(
         .try_into()
         .map_err(|_| backend("COUNT(*) gave other than one row"))?;
     let count = u64::try_from(count).unwrap_or(0);
-    counts.put(org, key, version, count);
+    counts.put(org, cached.key, cached.version, count);
     Ok(count)
 }
 
