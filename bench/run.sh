@@ -6,7 +6,8 @@
 #
 # Options (environment): CALLS (10000), REPS (3), DURATION (10s), CONNECTIONS (32),
 # THREADS (1), PORT and HELLO_PORT (free ports by default), KEEP=1 keeps the data directory,
-# ONLY="baseline get_call ..." runs those scenarios alone (keep baseline for the ratios).
+# ONLY="baseline get_call ..." runs those scenarios alone (keep baseline for the ratios),
+# SWITCHYARD=path measures that switchyard binary (an older build, for a same-run A/B).
 # Each repetition runs every scenario once, interleaved, with wrk; the table shows the
 # median over the repetitions. Needs curl, python3 and wrk (installed with apt if missing).
 set -euo pipefail
@@ -54,7 +55,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-SY=("$BIN/switchyard" --data-dir "$DATA/db")
+SY=("${SWITCHYARD:-$BIN/switchyard}" --data-dir "$DATA/db")
 
 ORG_JSON=$("${SY[@]}" org create --name Bench --owner b@bench.test --json)
 ORG=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["organization_id"])' <<<"$ORG_JSON")

@@ -1,10 +1,13 @@
 //! The [`Store`](switchyard_core::store::Store) over an SQLite file.
 //!
-//! Only the connection setup lives here; the SQL and row mapping are shared with the
-//! PostgreSQL store (crates/store-common, compiled into this crate with `include!`).
+//! The connection setup lives here; the SQL and row mapping are shared with the PostgreSQL
+//! store (crates/store-common, compiled into this crate with `include!`). SQLite's own
+//! parts: `reads` (the hot reads, through rusqlite on the calling thread), `call_counts`
+//! (the count cache) and `group_commit` (review writes sharing a disk sync).
 //!
 //! The file runs in WAL mode with `synchronous=FULL`, so a committed write survives a power
-//! cut. Reads use a pool of connections; writes go through a separate pool of exactly one
+//! cut. The reads every request makes run over read-only connections of their own
+//! (reads.rs), other reads over a sqlx pool; writes go through a separate pool of exactly one
 //! connection, so that writers in this process queue instead of failing with `SQLITE_BUSY`,
 //! and every write transaction starts with `BEGIN IMMEDIATE`, so that a writer in another
 //! process (the CLI) waits up to the busy timeout instead of deadlocking.
@@ -103,10 +106,12 @@ impl SqliteStore {
             .map_err(support::backend)
     }
 
+    /// sqlx's pools and the direct reads' (reads.rs) together.
     fn pool_stats(&self) -> switchyard_core::store::PoolStats {
+        let direct = self.direct.state();
         switchyard_core::store::PoolStats {
-            open: self.read.size() + self.write.size(),
-            idle: (self.read.num_idle() + self.write.num_idle()) as u32,
+            open: self.read.size() + self.write.size() + direct.connections,
+            idle: (self.read.num_idle() + self.write.num_idle()) as u32 + direct.idle_connections,
         }
     }
 
