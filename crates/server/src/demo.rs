@@ -156,12 +156,12 @@ fn demo_use_case(org: Id, now: Timestamp) -> UseCase {
         ],
         language: Language::EnUs,
         detailed_work_hours: None,
-        work_start: Some("08:00".to_owned()),
-        work_end: Some("18:00".to_owned()),
-        timezone: Some("America/Chicago".to_owned()),
-        generic_after_hours_message: Some(
-            "Our office is closed; we will call you back.".to_owned(),
-        ),
+        // Open around the clock: a newcomer's first dial (README) must complete whatever
+        // the hour. Working hours are one PATCH away for who wants to see deferral.
+        work_start: None,
+        work_end: None,
+        timezone: None,
+        generic_after_hours_message: None,
         enable_detailed_work_hours: false,
         keywords: vec!["load".to_owned(), "rate".to_owned()],
         hooks: vec![],
