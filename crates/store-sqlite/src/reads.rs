@@ -2,10 +2,10 @@
 //! thread over SQLite's C API (rusqlite) instead of through sqlx. sqlx gives each SQLite
 //! connection a worker thread, and every statement, every row and every pool check is a
 //! hand-off to it and back: 55% of a `GET /calls/{id}`'s time, where SQLite itself took 10%
-//! (bench/README.md). A point read or a page takes tens to hundreds of microseconds, less
-//! than those hand-offs cost, so it runs in place. A read that walks many rows (counting a
-//! million calls, a deep OFFSET) runs under `block_in_place`, which first moves the
-//! runtime's other tasks to another thread.
+//! (bench/README.md). A point read or a page of up to 50 calls takes tens to hundreds of
+//! microseconds, less than those hand-offs cost, so it runs in place. A read that walks
+//! many rows (counting a million calls, a deep OFFSET) or returns many runs under
+//! `block_in_place`, which first moves the runtime's other tasks to another thread.
 //!
 //! The SQL and the row decoding are the ones the PostgreSQL store runs (store-common).
 
@@ -73,27 +73,26 @@ pub(crate) async fn list_calls<C: FromStored>(
     // One read transaction: the version, the count and the page see the same snapshot.
     let snapshot = conn.transaction().map_err(backend)?;
     let count = cached_count(&snapshot, &store.counts, org, &query.filter)?;
-    let many_rows = walks_many_rows(query, count.cached);
+    let long = takes_long(query, count.cached);
     let read = || read_page(&snapshot, &store.counts, org, query, count);
-    // Most pages take well under a millisecond and are read right here (handing them to
-    // another thread cost a third of the page-of-50 rate and most of its p99). Counting,
-    // or an OFFSET far from both ends, walks many rows: that is done off the runtime.
-    if many_rows {
-        off_the_runtime(read)
-    } else {
-        read()
-    }
+    // A page of up to 50 calls takes well under a millisecond and is read right here
+    // (handing it to another thread cost a third of the page-of-50 rate and most of its
+    // p99). Counting, an OFFSET far from both ends, or a large page takes longer: that is
+    // done off the runtime, whose thread would otherwise stop answering, even with a 503.
+    if long { off_the_runtime(read) } else { read() }
 }
 
-/// Rows past which a read is done off the runtime (about a millisecond of SQLite's time).
+/// Rows an OFFSET may walk, and calls a page may hold, for the read to be done in place.
 const MANY_ROWS: u64 = 5_000;
+const MANY_CALLS: u32 = 50;
 
-fn walks_many_rows(query: &CallQuery, cached: Option<u64>) -> bool {
-    match (cached, query.after) {
-        (None, _) => true,
-        (Some(_), Some(_)) => false,
-        (Some(count), None) => query.skip.min(count.saturating_sub(query.skip)) > MANY_ROWS,
-    }
+fn takes_long(query: &CallQuery, cached: Option<u64>) -> bool {
+    query.limit > MANY_CALLS
+        || match (cached, query.after) {
+            (None, _) => true,
+            (Some(_), Some(_)) => false,
+            (Some(count), None) => query.skip.min(count.saturating_sub(query.skip)) > MANY_ROWS,
+        }
 }
 
 fn read_page<C: FromStored>(
