@@ -19,8 +19,11 @@ pub(crate) type Job = Box<dyn for<'c> FnOnce(&'c mut Conn) -> JobFuture<'c, Ran>
 
 pub(crate) struct Ran {
     pub(crate) succeeded: bool,
-    pub(crate) deliver: Box<dyn FnOnce(Result<(), String>) + Send>,
+    pub(crate) deliver: Deliver,
 }
+
+/// Tells a job's caller its outcome, given the commit's (`Err` with the commit's error).
+pub(crate) type Deliver = Box<dyn FnOnce(Result<(), String>) + Send>;
 
 /// Runs `change` as a job of `store` and returns its result once it is committed.
 pub(crate) async fn shared_write<R, F>(store: &crate::ThisStore, change: F) -> StoreResult<R>

@@ -6,7 +6,7 @@
 //! lone write waits for nobody.
 
 use crate::support::{Conn, OrBackend};
-use crate::write_jobs::{Job, JobFuture, Ran};
+use crate::write_jobs::{Deliver, Job, JobFuture, Ran};
 use sqlx::SqlitePool;
 use switchyard_core::store::StoreResult;
 use tokio::sync::mpsc;
@@ -49,12 +49,10 @@ async fn commit_batches(write: SqlitePool, mut queue: mpsc::UnboundedReceiver<Jo
     }
 }
 
-type Answer = Box<dyn FnOnce(Result<(), String>) + Send>;
-
 async fn run_batch(
     write: SqlitePool,
     jobs: Vec<Job>,
-    answers: &mut Vec<Answer>,
+    answers: &mut Vec<Deliver>,
 ) -> StoreResult<()> {
     let mut tx = write.begin_with("BEGIN IMMEDIATE").await.db()?;
     // A lone job needs no savepoint: the transaction is its own.
