@@ -19,6 +19,7 @@ pub(crate) trait SqlSink {
 pub(crate) enum Bound {
     Text(String),
     Int(i64),
+    Bool(bool),
 }
 
 impl From<String> for Bound {
@@ -39,6 +40,12 @@ impl From<i64> for Bound {
     }
 }
 
+impl From<bool> for Bound {
+    fn from(value: bool) -> Bound {
+        Bound::Bool(value)
+    }
+}
+
 impl SqlSink for QueryBuilder<'static, crate::Db> {
     fn push(&mut self, sql: &str) -> &mut Self {
         QueryBuilder::push(self, sql)
@@ -48,6 +55,7 @@ impl SqlSink for QueryBuilder<'static, crate::Db> {
         match value.into() {
             Bound::Text(text) => QueryBuilder::push_bind(self, text),
             Bound::Int(int) => QueryBuilder::push_bind(self, int),
+            Bound::Bool(boolean) => QueryBuilder::push_bind(self, boolean),
         }
     }
 }

@@ -8,7 +8,8 @@
 //       async fn write_tx(&self) -> StoreResult<sqlx::Transaction<'static, Db>>;  // for writes
 //       async fn announce_work(conn: &mut Conn) -> StoreResult<()>;  // wake other engines
 //       async fn wait_for_work(&self);                               // woken by them
-//       async fn run_job(&self, job: write_jobs::Job);                 // see write_jobs.rs
+//       async fn review_write(&self, org: Id, call: Id, write: ReviewWrite)
+//           -> StoreResult<Call>;                                    // see call_children.rs
 //   }
 //   mod reads { get_call, list_calls, find_api_key }  // the hot reads, each backend its own way
 
@@ -42,9 +43,6 @@ mod calls_read {
 mod calls_write {
     include!("calls_write.rs");
 }
-mod write_jobs {
-    include!("write_jobs.rs");
-}
 mod call_children {
     include!("call_children.rs");
 }
@@ -63,9 +61,10 @@ mod exports {
 
 mod store_impl {
     use super::{
-        ThisStore, agents, call_children, calls_read, calls_write, docs, engine_calls,
+        ThisStore, agents, calls_read, calls_write, docs, engine_calls,
         engine_outbox, exports, numbers, orgs_keys, sessions, usage,
     };
+    use crate::call_children::ReviewWrite;
     use crate::support::OrBackend;
     use switchyard_core::agent::Agent;
     use switchyard_core::auth::{ApiKeyRecord, IdempotencyRecord, KeyOwner, WebSession};

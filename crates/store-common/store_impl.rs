@@ -158,7 +158,8 @@ impl switchyard_core::store::Store for ThisStore {
     }
 
     async fn add_note(&self, org: Id, call: Id, note: &Note) -> StoreResult<Call> {
-        call_children::add_note(self, org, call, note).await
+        self.review_write(org, call, ReviewWrite::AddNote(note.clone()))
+            .await
     }
     async fn update_note(
         &self,
@@ -168,10 +169,13 @@ impl switchyard_core::store::Store for ThisStore {
         patch: &NotePatch,
         now: Timestamp,
     ) -> StoreResult<Call> {
-        call_children::update_note(self, org, call, note, patch, now).await
+        let patch = patch.clone();
+        self.review_write(org, call, ReviewWrite::UpdateNote { note, patch, now })
+            .await
     }
     async fn delete_note(&self, org: Id, call: Id, note: Id) -> StoreResult<Call> {
-        call_children::delete_note(self, org, call, note).await
+        self.review_write(org, call, ReviewWrite::DeleteNote(note))
+            .await
     }
     async fn mark_viewed(
         &self,
@@ -180,10 +184,13 @@ impl switchyard_core::store::Store for ThisStore {
         email: &str,
         now: Timestamp,
     ) -> StoreResult<Call> {
-        call_children::mark_viewed(self, org, call, email, now).await
+        let email = email.to_owned();
+        self.review_write(org, call, ReviewWrite::MarkViewed { email, now })
+            .await
     }
     async fn add_rating(&self, org: Id, call: Id, rating: &Rating) -> StoreResult<Call> {
-        call_children::add_rating(self, org, call, rating).await
+        self.review_write(org, call, ReviewWrite::AddRating(rating.clone()))
+            .await
     }
     async fn remove_rating(
         &self,
@@ -192,7 +199,9 @@ impl switchyard_core::store::Store for ThisStore {
         emoji: Emoji,
         email: &str,
     ) -> StoreResult<Call> {
-        call_children::remove_rating(self, org, call, emoji, email).await
+        let email = email.to_owned();
+        self.review_write(org, call, ReviewWrite::RemoveRating { emoji, email })
+            .await
     }
 
     async fn due_scheduled_calls(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<Call>> {

@@ -82,24 +82,14 @@ impl PostgresStore {
         &self.pool
     }
 
-    /// Each review write in a transaction of its own: PostgreSQL commits concurrent
-    /// transactions side by side and already groups their syncs to disk.
-    async fn run_job(&self, job: write_jobs::Job) {
-        let mut tx = match self.write_tx().await {
-            Ok(tx) => tx,
-            Err(error) => {
-                // Dropping the job tells its caller the write failed.
-                tracing::error!(%error, "cannot begin a review write");
-                return;
-            }
-        };
-        let ran = job(&mut tx).await;
-        let commit = if ran.succeeded {
-            tx.commit().await.map_err(|error| error.to_string())
-        } else {
-            tx.rollback().await.map_err(|error| error.to_string())
-        };
-        (ran.deliver)(commit);
+    /// Each review write in a transaction of its own (review_writes.rs).
+    async fn review_write(
+        &self,
+        org: switchyard_core::Id,
+        call: switchyard_core::Id,
+        write: call_children::ReviewWrite,
+    ) -> StoreResult<switchyard_core::call::Call> {
+        review_writes::review_write(self, org, call, write).await
     }
 
     /// Begun on a task of its own, as on SQLite: `begin` is not cancel-safe, and a caller
@@ -156,3 +146,4 @@ const FOR_UPDATE: &str = " FOR UPDATE";
 
 include!("../../store-common/mod.rs");
 mod reads;
+mod review_writes;

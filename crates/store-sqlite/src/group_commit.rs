@@ -1,83 +1,229 @@
-//! Group commit of review writes (store-common/write_jobs.rs). One task takes the jobs
-//! queued since its last commit, runs each in a savepoint of one `BEGIN IMMEDIATE`
-//! transaction on the write connection, commits once (one disk sync for all of them) and
-//! only then answers each job's caller. A job that fails is rolled back to its savepoint
-//! and the others still commit. Jobs arriving while a batch runs form the next one, so a
-//! lone write waits for nobody.
+//! Group commit of review writes (store-common/call_children.rs). One task takes the writes
+//! queued since its last commit and runs each in a savepoint of one `BEGIN IMMEDIATE`
+//! transaction, commits once (one disk sync for all of them) and only then answers each
+//! caller, so a `200` still means "on disk". A write that fails is rolled back to its
+//! savepoint and the others still commit. Writes arriving while a batch runs form the next
+//! one, so a lone write waits for nobody.
+//!
+//! The batch runs on a connection of its own through SQLite's C API (rusqlite), on a
+//! blocking thread: through sqlx, each of a write's five statements was a hand-off to the
+//! connection's worker thread and back, which cost more than the SQL. While it runs, the
+//! task holds sqlx's one write connection, so no other writer of this process runs at the
+//! same time (and none meets SQLite's busy handler, which sleeps for milliseconds).
 
-use crate::support::{Conn, OrBackend};
-use crate::write_jobs::{Deliver, Job, JobFuture, Ran};
+use crate::call_children::{ReviewWrite, push_change, push_lock_call};
+use crate::reads::{Sql, read_call};
+use crate::support::{backend, found};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use sqlx::SqlitePool;
-use switchyard_core::store::StoreResult;
-use tokio::sync::mpsc;
+use std::path::PathBuf;
+use std::time::Duration;
+use switchyard_core::Id;
+use switchyard_core::call::Call;
+use switchyard_core::store::{StoreError, StoreResult};
+use tokio::sync::{mpsc, oneshot};
 
-/// Jobs per transaction at most: bounds how long the batch holds the write connection.
+/// Writes per transaction at most: bounds how long a batch holds the database.
 const MAX_BATCH: usize = 64;
+/// Prepared statements kept on the connection: every review write's kinds, and then some.
+const STATEMENT_CACHE: usize = 32;
 
 #[derive(Clone, Debug)]
 pub(crate) struct GroupCommit {
-    jobs: mpsc::UnboundedSender<Job>,
+    queue: mpsc::UnboundedSender<Pending>,
+}
+
+/// A write waiting for its batch, and where its outcome goes.
+struct Pending {
+    org: Id,
+    call: Id,
+    write: ReviewWrite,
+    answer: oneshot::Sender<StoreResult<Call>>,
+}
+
+/// How the batches' connection is opened (again, should a batch have lost it).
+pub(crate) struct Writer {
+    pub(crate) path: PathBuf,
+    /// The `synchronous` pragma: `FULL` (durable) or `NORMAL` (bulk loads).
+    pub(crate) synchronous: &'static str,
+    pub(crate) busy_timeout: Duration,
 }
 
 impl GroupCommit {
-    /// Starts the committing task; it ends when the last handle is dropped.
-    pub(crate) fn start(write: SqlitePool) -> GroupCommit {
-        let (jobs, queue) = mpsc::unbounded_channel();
-        tokio::spawn(commit_batches(write, queue));
-        GroupCommit { jobs }
+    /// Starts the committing task; it ends when the last handle is dropped. `write` is
+    /// sqlx's pool of one write connection.
+    pub(crate) fn start(writer: Writer, write: SqlitePool) -> StoreResult<GroupCommit> {
+        let conn = writer.open()?;
+        let (queue, pending) = mpsc::unbounded_channel();
+        tokio::spawn(commit_batches(writer, conn, write, pending));
+        Ok(GroupCommit { queue })
     }
 
-    /// Queues `job`; its caller hears the outcome through the job itself. A job that
-    /// cannot be queued is dropped, which its caller hears as a failed write.
-    pub(crate) fn submit(&self, job: Job) {
-        let _ = self.jobs.send(job);
+    /// Makes `write` to the organization's `call` and returns the call as it then is, once
+    /// the write is committed.
+    pub(crate) async fn write(&self, org: Id, call: Id, write: ReviewWrite) -> StoreResult<Call> {
+        let (answer, answered) = oneshot::channel();
+        let pending = Pending {
+            org,
+            call,
+            write,
+            answer,
+        };
+        self.queue
+            .send(pending)
+            .map_err(|_| backend("the review writer has stopped"))?;
+        answered
+            .await
+            .map_err(|_| backend("the write was dropped before it committed"))?
     }
 }
 
-async fn commit_batches(write: SqlitePool, mut queue: mpsc::UnboundedReceiver<Job>) {
-    let mut jobs = Vec::with_capacity(MAX_BATCH);
-    while queue.recv_many(&mut jobs, MAX_BATCH).await > 0 {
-        let mut answers = Vec::with_capacity(jobs.len());
-        let outcome = run_batch(write.clone(), std::mem::take(&mut jobs), &mut answers).await;
-        if let Err(error) = &outcome {
-            tracing::error!(%error, jobs = answers.len(), "a batch of review writes failed");
-        }
-        let outcome = outcome.map_err(|error| error.to_string());
-        for deliver in answers {
-            deliver(outcome.clone());
-        }
+impl Writer {
+    fn open(&self) -> StoreResult<Connection> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&self.path, flags).map_err(backend)?;
+        conn.busy_timeout(self.busy_timeout).map_err(backend)?;
+        conn.pragma_update(None, "synchronous", self.synchronous)
+            .map_err(backend)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(backend)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        Ok(conn)
     }
 }
 
-async fn run_batch(
+async fn commit_batches(
+    writer: Writer,
+    conn: Connection,
     write: SqlitePool,
-    jobs: Vec<Job>,
-    answers: &mut Vec<Deliver>,
-) -> StoreResult<()> {
-    let mut tx = write.begin_with("BEGIN IMMEDIATE").await.db()?;
-    // A lone job needs no savepoint: the transaction is its own.
-    let alone = jobs.len() == 1;
-    for job in jobs {
-        if !alone {
-            statement(&mut tx, "SAVEPOINT job").await?;
-        }
-        let Ran { succeeded, deliver } = job(&mut tx).await;
-        answers.push(deliver);
-        match (succeeded, alone) {
-            (true, false) => statement(&mut tx, "RELEASE job").await?,
-            (false, false) => {
-                statement(&mut tx, "ROLLBACK TO job").await?;
-                statement(&mut tx, "RELEASE job").await?;
+    mut queue: mpsc::UnboundedReceiver<Pending>,
+) {
+    let mut conn = Some(conn);
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let writes = std::mem::take(&mut batch);
+        let held = match write.acquire().await {
+            Ok(held) => held,
+            Err(error) => {
+                fail_all(writes, &error.to_string());
+                continue;
             }
-            (false, true) => return tx.rollback().await.db(),
-            (true, true) => {}
+        };
+        let mut batch_conn = match conn.take() {
+            Some(open) => open,
+            None => match writer.open() {
+                Ok(open) => open,
+                Err(error) => {
+                    fail_all(writes, &error.to_string());
+                    continue;
+                }
+            },
+        };
+        let ran = tokio::task::spawn_blocking(move || {
+            let outcomes = run_batch(&mut batch_conn, writes);
+            (batch_conn, outcomes)
+        })
+        .await;
+        drop(held);
+        match ran {
+            Ok((used, outcomes)) => {
+                conn = Some(used);
+                for (answer, outcome) in outcomes {
+                    // A caller that went away does not need to hear it.
+                    let _ = answer.send(outcome);
+                }
+            }
+            // The callers hear of it through their dropped answers; the next batch opens a
+            // new connection.
+            Err(error) => tracing::error!(%error, "a batch of review writes panicked"),
         }
     }
-    tx.commit().await.db()
 }
 
-/// Boxed: a future holding `&mut SqliteConnection` across sqlx's `execute` is not `Send`
-/// for every lifetime, which `tokio::spawn` of the batch loop needs.
-fn statement<'c>(conn: &'c mut Conn, sql: &'static str) -> JobFuture<'c, StoreResult<()>> {
-    Box::pin(async move { sqlx::query(sql).execute(conn).await.db().map(|_| ()) })
+type Outcomes = Vec<(oneshot::Sender<StoreResult<Call>>, StoreResult<Call>)>;
+
+fn run_batch(conn: &mut Connection, writes: Vec<Pending>) -> Outcomes {
+    let count = writes.len();
+    let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+        Ok(tx) => tx,
+        Err(error) => return failed(writes.into_iter().map(|w| w.answer), &error.to_string()),
+    };
+    // A lone write needs no savepoint: the transaction is its own.
+    let alone = count == 1;
+    let mut outcomes = Vec::with_capacity(count);
+    for pending in writes {
+        let outcome = if alone {
+            apply(&tx, &pending)
+        } else {
+            in_savepoint(&tx, &pending)
+        };
+        outcomes.push((pending.answer, outcome));
+    }
+    let failed_alone = alone && outcomes.iter().any(|(_, outcome)| outcome.is_err());
+    let commit = if failed_alone {
+        tx.rollback()
+    } else {
+        tx.commit()
+    };
+    match commit {
+        Ok(()) => outcomes,
+        Err(error) => {
+            tracing::error!(%error, writes = count, "a batch of review writes failed");
+            failed(
+                outcomes.into_iter().map(|(answer, _)| answer),
+                &error.to_string(),
+            )
+        }
+    }
+}
+
+/// `pending` in a savepoint: rolled back alone if it fails.
+fn in_savepoint(conn: &Connection, pending: &Pending) -> StoreResult<Call> {
+    statement(conn, "SAVEPOINT review_write")?;
+    let outcome = apply(conn, pending);
+    if outcome.is_err() {
+        statement(conn, "ROLLBACK TO review_write")?;
+    }
+    statement(conn, "RELEASE review_write")?;
+    outcome
+}
+
+fn apply(conn: &Connection, pending: &Pending) -> StoreResult<Call> {
+    let Pending {
+        org, call, write, ..
+    } = pending;
+    let mut lock = Sql::default();
+    push_lock_call(&mut lock, *org, *call);
+    if lock.rows(conn, |_| Ok(()))?.is_empty() {
+        return Err(StoreError::NotFound);
+    }
+    let mut change = Sql::default();
+    push_change(&mut change, *org, *call, write);
+    let changed = change.execute(conn)?;
+    if write.must_change_a_row() {
+        found(changed as u64)?;
+    }
+    read_call(conn, *org, *call)
+}
+
+fn statement(conn: &Connection, sql: &str) -> StoreResult<()> {
+    conn.prepare_cached(sql)
+        .and_then(|mut statement| statement.execute([]))
+        .map(|_| ())
+        .map_err(backend)
+}
+
+fn fail_all(writes: Vec<Pending>, error: &str) {
+    for (answer, outcome) in failed(writes.into_iter().map(|w| w.answer), error) {
+        let _ = answer.send(outcome);
+    }
+}
+
+fn failed(
+    answers: impl Iterator<Item = oneshot::Sender<StoreResult<Call>>>,
+    error: &str,
+) -> Outcomes {
+    answers
+        .map(|answer| (answer, Err(backend(error.to_owned()))))
+        .collect()
 }

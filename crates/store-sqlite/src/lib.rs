@@ -12,9 +12,7 @@
 //! and every write transaction starts with `BEGIN IMMEDIATE`, so that a writer in another
 //! process (the CLI) waits up to the busy timeout instead of deadlocking.
 
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 use std::path::Path;
 use std::time::Duration;
 use switchyard_core::store::{StoreError, StoreResult};
@@ -45,7 +43,7 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens (creating it and its parent directories if needed) the database file at `path`.
     pub async fn open(path: &Path) -> Result<SqliteStore, StoreError> {
-        Self::open_with(path, SqliteSynchronous::Full, None).await
+        Self::open_with(path, "FULL", None).await
     }
 
     /// As [`open`](Self::open), tuned for one process writing many rows (`switchyard
@@ -54,12 +52,12 @@ impl SqliteStore {
     /// file) and the writer keeps a large page cache. A server using the same file keeps
     /// its own settings.
     pub async fn open_for_bulk_load(path: &Path) -> Result<SqliteStore, StoreError> {
-        Self::open_with(path, SqliteSynchronous::Normal, Some(BULK_LOAD_CACHE_KIB)).await
+        Self::open_with(path, "NORMAL", Some(BULK_LOAD_CACHE_KIB)).await
     }
 
     async fn open_with(
         path: &Path,
-        synchronous: SqliteSynchronous,
+        synchronous: &'static str,
         writer_cache_kib: Option<u32>,
     ) -> Result<SqliteStore, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -69,7 +67,7 @@ impl SqliteStore {
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(synchronous)
+            .synchronous(synchronous.parse().map_err(support::backend)?)
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true);
         let mut writer = options.clone().optimize_on_close(true, ANALYSIS_LIMIT);
@@ -78,20 +76,29 @@ impl SqliteStore {
         }
         // The writer first: it creates the file and switches it to WAL. It also refreshes the
         // planner's statistics (`PRAGMA optimize`) when its connection is recycled.
+        // A pooled SQLite connection cannot go stale the way a network one can: no ping (a
+        // hand-off to the connection's thread and back) before every use.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .connect_with(writer)
             .await
             .map_err(support::backend)?;
         let read = SqlitePoolOptions::new()
             .max_connections(READ_CONNECTIONS)
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .map_err(support::backend)?;
         let direct = reads::open_pool(path, DIRECT_READ_CONNECTIONS, BUSY_TIMEOUT)?;
+        let review_writer = group_commit::Writer {
+            path: path.to_owned(),
+            synchronous,
+            busy_timeout: BUSY_TIMEOUT,
+        };
         Ok(SqliteStore {
             read,
-            group_commit: group_commit::GroupCommit::start(write.clone()),
+            group_commit: group_commit::GroupCommit::start(review_writer, write.clone())?,
             write,
             direct,
             counts: Default::default(),
@@ -129,16 +136,21 @@ impl SqliteStore {
         std::future::pending().await
     }
 
+    /// Review writes share commits (group_commit.rs).
+    async fn review_write(
+        &self,
+        org: switchyard_core::Id,
+        call: switchyard_core::Id,
+        write: call_children::ReviewWrite,
+    ) -> StoreResult<switchyard_core::call::Call> {
+        self.group_commit.write(org, call, write).await
+    }
+
     /// Begun on a task of its own: `begin_with` is not cancel-safe. A caller dropped after
     /// `BEGIN` ran but before the transaction object existed (a client that went away) would
     /// return the one write connection to the pool inside a transaction, and every later
     /// write would fail. The task always finishes; a transaction nobody takes is dropped,
     /// which rolls it back.
-    /// Review writes share commits (group_commit.rs).
-    async fn run_job(&self, job: write_jobs::Job) {
-        self.group_commit.submit(job);
-    }
-
     async fn write_tx(&self) -> StoreResult<support::Tx> {
         let pool = self.write.clone();
         tokio::spawn(async move { pool.begin_with("BEGIN IMMEDIATE").await })

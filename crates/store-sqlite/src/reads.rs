@@ -59,9 +59,14 @@ pub(crate) async fn find_api_key(store: &ThisStore, prefix: &str) -> StoreResult
 
 pub(crate) async fn get_call<C: FromStored>(store: &ThisStore, org: Id, id: Id) -> StoreResult<C> {
     let conn = store.direct.get().map_err(backend)?;
+    read_call(&conn, org, id)
+}
+
+/// The organization's call `id` as `conn` sees it (also inside a write: group_commit.rs).
+pub(crate) fn read_call<C: FromStored>(conn: &Connection, org: Id, id: Id) -> StoreResult<C> {
     let mut sql = Sql::default();
     push_child_rows(&mut sql, &[id], Some(org));
-    call_from_parts(id, sql.rows(&conn, |row| part_of(row))?)
+    call_from_parts(id, sql.rows(conn, |row| part_of(row))?)
 }
 
 pub(crate) async fn list_calls<C: FromStored>(
@@ -211,7 +216,7 @@ fn off_the_runtime<T>(read: impl FnOnce() -> T) -> T {
 
 /// A statement built by the shared SQL builders, with its bound values.
 #[derive(Default)]
-struct Sql {
+pub(crate) struct Sql {
     text: String,
     values: Vec<Value>,
 }
@@ -227,14 +232,23 @@ impl SqlSink for Sql {
         self.values.push(match value.into() {
             Bound::Text(text) => Value::Text(text),
             Bound::Int(int) => Value::Integer(int),
+            Bound::Bool(boolean) => Value::Integer(boolean.into()),
         });
         self
     }
 }
 
 impl Sql {
+    /// Runs a statement that returns no rows; how many rows it changed.
+    pub(crate) fn execute(&self, conn: &Connection) -> StoreResult<usize> {
+        let mut statement = conn.prepare_cached(&self.text).map_err(backend)?;
+        statement
+            .execute(params_from_iter(&self.values))
+            .map_err(backend)
+    }
+
     /// Every row, decoded. The statement is kept prepared on the connection for next time.
-    fn rows<T>(
+    pub(crate) fn rows<T>(
         &self,
         conn: &Connection,
         mut decode: impl FnMut(&DirectRow<'_, '_>) -> StoreResult<T>,
@@ -252,7 +266,7 @@ impl Sql {
 }
 
 /// A row rusqlite fetched, read by the shared decoders.
-struct DirectRow<'r, 's>(&'r Row<'s>);
+pub(crate) struct DirectRow<'r, 's>(&'r Row<'s>);
 
 impl Columns for DirectRow<'_, '_> {
     fn text(&self, column: &str) -> StoreResult<Option<String>> {

@@ -1,0 +1,35 @@
+//! Review writes (store-common/call_children.rs) on PostgreSQL: each in a transaction of its
+//! own. PostgreSQL commits concurrent transactions side by side and already groups their
+//! syncs to disk, so there is nothing to gain from sharing one.
+
+use crate::ThisStore;
+use crate::call_children::{ReviewWrite, push_change, push_lock_call};
+use crate::calls_read::load_call;
+use crate::support::{OrBackend, found};
+use sqlx::QueryBuilder;
+use switchyard_core::Id;
+use switchyard_core::call::Call;
+use switchyard_core::store::{StoreError, StoreResult};
+
+pub(crate) async fn review_write(
+    store: &ThisStore,
+    org: Id,
+    call: Id,
+    write: ReviewWrite,
+) -> StoreResult<Call> {
+    let mut tx = store.write_tx().await?;
+    let mut lock = QueryBuilder::new("");
+    push_lock_call(&mut lock, org, call);
+    if lock.build().fetch_optional(&mut *tx).await.db()?.is_none() {
+        return Err(StoreError::NotFound);
+    }
+    let mut change = QueryBuilder::new("");
+    push_change(&mut change, org, call, &write);
+    let changed = change.build().execute(&mut *tx).await.db()?.rows_affected();
+    if write.must_change_a_row() {
+        found(changed)?;
+    }
+    let after = load_call(&mut tx, org, call).await?;
+    tx.commit().await.db()?;
+    Ok(after)
+}
