@@ -9,7 +9,7 @@
 //       async fn announce_work(conn: &mut Conn) -> StoreResult<()>;  // wake other engines
 //       async fn wait_for_work(&self);                               // woken by them
 //       async fn review_write(&self, org: Id, call: Id, write: ReviewWrite)
-//           -> StoreResult<Call>;                                    // see call_children.rs
+//           -> StoreResult<CallJson>;                                // see call_children.rs
 //   }
 //   mod reads { get_call, list_calls, find_api_key }  // the hot reads, each backend its own way
 

@@ -157,7 +157,7 @@ impl switchyard_core::store::Store for ThisStore {
         calls_write::delete_call(self, org, id).await
     }
 
-    async fn add_note(&self, org: Id, call: Id, note: &Note) -> StoreResult<Call> {
+    async fn add_note(&self, org: Id, call: Id, note: &Note) -> StoreResult<CallJson> {
         self.review_write(org, call, ReviewWrite::AddNote(note.clone()))
             .await
     }
@@ -168,12 +168,12 @@ impl switchyard_core::store::Store for ThisStore {
         note: Id,
         patch: &NotePatch,
         now: Timestamp,
-    ) -> StoreResult<Call> {
+    ) -> StoreResult<CallJson> {
         let patch = patch.clone();
         self.review_write(org, call, ReviewWrite::UpdateNote { note, patch, now })
             .await
     }
-    async fn delete_note(&self, org: Id, call: Id, note: Id) -> StoreResult<Call> {
+    async fn delete_note(&self, org: Id, call: Id, note: Id) -> StoreResult<CallJson> {
         self.review_write(org, call, ReviewWrite::DeleteNote(note))
             .await
     }
@@ -183,12 +183,12 @@ impl switchyard_core::store::Store for ThisStore {
         call: Id,
         email: &str,
         now: Timestamp,
-    ) -> StoreResult<Call> {
+    ) -> StoreResult<CallJson> {
         let email = email.to_owned();
         self.review_write(org, call, ReviewWrite::MarkViewed { email, now })
             .await
     }
-    async fn add_rating(&self, org: Id, call: Id, rating: &Rating) -> StoreResult<Call> {
+    async fn add_rating(&self, org: Id, call: Id, rating: &Rating) -> StoreResult<CallJson> {
         self.review_write(org, call, ReviewWrite::AddRating(rating.clone()))
             .await
     }
@@ -198,7 +198,7 @@ impl switchyard_core::store::Store for ThisStore {
         call: Id,
         emoji: Emoji,
         email: &str,
-    ) -> StoreResult<Call> {
+    ) -> StoreResult<CallJson> {
         let email = email.to_owned();
         self.review_write(org, call, ReviewWrite::RemoveRating { emoji, email })
             .await

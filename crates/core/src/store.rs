@@ -220,7 +220,9 @@ pub trait Store: Send + Sync + 'static {
     /// `Conflict` while the call is live; its notes, ratings and views go with it.
     async fn delete_call(&self, org: Id, id: Id) -> StoreResult<Call>;
 
-    async fn add_note(&self, org: Id, call: Id, note: &Note) -> StoreResult<Call>;
+    // What reviewers add. Each answers the call as it is after the change, as its wire JSON
+    // (what the API sends back), read in the same transaction.
+    async fn add_note(&self, org: Id, call: Id, note: &Note) -> StoreResult<CallJson>;
     /// `NotFound` if the call or the note is unknown. Sets `updated_at` to `now`.
     async fn update_note(
         &self,
@@ -229,9 +231,9 @@ pub trait Store: Send + Sync + 'static {
         note: Id,
         patch: &NotePatch,
         now: Timestamp,
-    ) -> StoreResult<Call>;
+    ) -> StoreResult<CallJson>;
     /// `NotFound` if the call or the note is unknown.
-    async fn delete_note(&self, org: Id, call: Id, note: Id) -> StoreResult<Call>;
+    async fn delete_note(&self, org: Id, call: Id, note: Id) -> StoreResult<CallJson>;
     /// Idempotent: `viewed_by` keeps the order of first views.
     async fn mark_viewed(
         &self,
@@ -239,9 +241,9 @@ pub trait Store: Send + Sync + 'static {
         call: Id,
         email: &str,
         now: Timestamp,
-    ) -> StoreResult<Call>;
+    ) -> StoreResult<CallJson>;
     /// At most one rating per (email, emoji): adding it again keeps the first.
-    async fn add_rating(&self, org: Id, call: Id, rating: &Rating) -> StoreResult<Call>;
+    async fn add_rating(&self, org: Id, call: Id, rating: &Rating) -> StoreResult<CallJson>;
     /// Removing a rating that does not exist is a no-op.
     async fn remove_rating(
         &self,
@@ -249,7 +251,7 @@ pub trait Store: Send + Sync + 'static {
         call: Id,
         emoji: Emoji,
         email: &str,
-    ) -> StoreResult<Call>;
+    ) -> StoreResult<CallJson>;
 
     // The call engine. Work is claimed with a lease so that several instances can share a
     // database and a crashed instance's work is taken over when its lease runs out.

@@ -88,7 +88,7 @@ impl PostgresStore {
         org: switchyard_core::Id,
         call: switchyard_core::Id,
         write: call_children::ReviewWrite,
-    ) -> StoreResult<switchyard_core::call::Call> {
+    ) -> StoreResult<switchyard_core::call_json::CallJson> {
         review_writes::review_write(self, org, call, write).await
     }
 

@@ -4,11 +4,11 @@
 
 use crate::ThisStore;
 use crate::call_children::{ReviewWrite, push_change, push_lock_call};
-use crate::calls_read::load_call;
+use crate::calls_read::load_stored;
 use crate::support::{OrBackend, found};
 use sqlx::QueryBuilder;
 use switchyard_core::Id;
-use switchyard_core::call::Call;
+use switchyard_core::call_json::CallJson;
 use switchyard_core::store::{StoreError, StoreResult};
 
 pub(crate) async fn review_write(
@@ -16,7 +16,7 @@ pub(crate) async fn review_write(
     org: Id,
     call: Id,
     write: ReviewWrite,
-) -> StoreResult<Call> {
+) -> StoreResult<CallJson> {
     let mut tx = store.write_tx().await?;
     let mut lock = QueryBuilder::new("");
     push_lock_call(&mut lock, org, call);
@@ -29,7 +29,7 @@ pub(crate) async fn review_write(
     if write.must_change_a_row() {
         found(changed)?;
     }
-    let after = load_call(&mut tx, org, call).await?;
+    let after = load_stored(&mut tx, org, call).await?;
     tx.commit().await.db()?;
     Ok(after)
 }

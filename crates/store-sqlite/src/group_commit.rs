@@ -19,7 +19,7 @@ use sqlx::SqlitePool;
 use std::path::PathBuf;
 use std::time::Duration;
 use switchyard_core::Id;
-use switchyard_core::call::Call;
+use switchyard_core::call_json::CallJson;
 use switchyard_core::store::{StoreError, StoreResult};
 use tokio::sync::{mpsc, oneshot};
 
@@ -38,7 +38,7 @@ struct Pending {
     org: Id,
     call: Id,
     write: ReviewWrite,
-    answer: oneshot::Sender<StoreResult<Call>>,
+    answer: oneshot::Sender<StoreResult<CallJson>>,
 }
 
 /// How the batches' connection is opened (again, should a batch have lost it).
@@ -61,7 +61,12 @@ impl GroupCommit {
 
     /// Makes `write` to the organization's `call` and returns the call as it then is, once
     /// the write is committed.
-    pub(crate) async fn write(&self, org: Id, call: Id, write: ReviewWrite) -> StoreResult<Call> {
+    pub(crate) async fn write(
+        &self,
+        org: Id,
+        call: Id,
+        write: ReviewWrite,
+    ) -> StoreResult<CallJson> {
         let (answer, answered) = oneshot::channel();
         let pending = Pending {
             org,
@@ -140,7 +145,10 @@ async fn commit_batches(
     }
 }
 
-type Outcomes = Vec<(oneshot::Sender<StoreResult<Call>>, StoreResult<Call>)>;
+type Outcomes = Vec<(
+    oneshot::Sender<StoreResult<CallJson>>,
+    StoreResult<CallJson>,
+)>;
 
 fn run_batch(conn: &mut Connection, writes: Vec<Pending>) -> Outcomes {
     let count = writes.len();
@@ -178,7 +186,7 @@ fn run_batch(conn: &mut Connection, writes: Vec<Pending>) -> Outcomes {
 }
 
 /// `pending` in a savepoint: rolled back alone if it fails.
-fn in_savepoint(conn: &Connection, pending: &Pending) -> StoreResult<Call> {
+fn in_savepoint(conn: &Connection, pending: &Pending) -> StoreResult<CallJson> {
     statement(conn, "SAVEPOINT review_write")?;
     let outcome = apply(conn, pending);
     if outcome.is_err() {
@@ -188,7 +196,7 @@ fn in_savepoint(conn: &Connection, pending: &Pending) -> StoreResult<Call> {
     outcome
 }
 
-fn apply(conn: &Connection, pending: &Pending) -> StoreResult<Call> {
+fn apply(conn: &Connection, pending: &Pending) -> StoreResult<CallJson> {
     let Pending {
         org, call, write, ..
     } = pending;
@@ -220,7 +228,7 @@ fn fail_all(writes: Vec<Pending>, error: &str) {
 }
 
 fn failed(
-    answers: impl Iterator<Item = oneshot::Sender<StoreResult<Call>>>,
+    answers: impl Iterator<Item = oneshot::Sender<StoreResult<CallJson>>>,
     error: &str,
 ) -> Outcomes {
     answers

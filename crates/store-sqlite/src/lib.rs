@@ -142,7 +142,7 @@ impl SqliteStore {
         org: switchyard_core::Id,
         call: switchyard_core::Id,
         write: call_children::ReviewWrite,
-    ) -> StoreResult<switchyard_core::call::Call> {
+    ) -> StoreResult<switchyard_core::call_json::CallJson> {
         self.group_commit.write(org, call, write).await
     }
 

@@ -52,11 +52,10 @@ async fn view(
 ) -> Result<CallView, WebError> {
     let caller = &reviewer.caller;
     let org = caller.organization_id;
-    let call = if mark {
-        review::view(state, caller, id, None).await?
-    } else {
-        state.store.get_call(org, id).await.map_err(call_error)?
-    };
+    if mark {
+        review::view(state, caller, id, None).await?;
+    }
+    let call = state.store.get_call(org, id).await.map_err(call_error)?;
     let logs = state.store.call_logs(org, id).await.map_err(call_error)?;
     let transcript = match state.store.get_transcript(org, id).await {
         Ok(transcript) => Some(transcript),

@@ -4,7 +4,7 @@
 
 use crate::common::TestDatabase;
 use crate::common::fixtures::{START, at};
-use crate::{note, one_call};
+use crate::{Decoded, note, one_call};
 use std::time::Duration;
 use switchyard_core::Id;
 
@@ -24,6 +24,7 @@ async fn writes_dropped_at_any_point_leave_the_store_usable(db: TestDatabase) {
     let after = tokio::time::timeout(Duration::from_secs(10), store.add_note(org, c.id, &kept))
         .await
         .expect("the store answers")
-        .expect("writes still work after dropped ones");
+        .expect("writes still work after dropped ones")
+        .decoded();
     assert!(after.notes.iter().any(|n| n.content == "still writable"));
 }

@@ -4,7 +4,7 @@
 
 use crate::common::TestDatabase;
 use crate::common::fixtures::{START, at, call, start_plus, transition};
-use crate::{one_call, query, rating};
+use crate::{Decoded, one_call, query, rating};
 use switchyard_core::Id;
 use switchyard_core::enums::{Emoji, SortOrder};
 use switchyard_core::lifecycle::{CallEvent, CallStatus};
@@ -63,7 +63,8 @@ async fn counts_follow_every_change_a_filter_can_see(db: TestDatabase) {
     writer
         .add_rating(org, solo.id, &rating(Emoji::Check, "a@acme.test", 1))
         .await
-        .unwrap();
+        .unwrap()
+        .decoded();
     assert_eq!(counts(reader, org, &filters).await, [1, 1, 0, 1, 1]);
 
     transition(writer.as_ref(), org, solo.id, CallEvent::Dispatch)
@@ -82,7 +83,8 @@ async fn counts_follow_every_change_a_filter_can_see(db: TestDatabase) {
     writer
         .remove_rating(org, solo.id, Emoji::Check, "a@acme.test")
         .await
-        .unwrap();
+        .unwrap()
+        .decoded();
     assert_eq!(counts(reader, org, &filters).await, [2, 1, 1, 0, 1]);
 
     transition(writer.as_ref(), org, second.id, CallEvent::Cancel)

@@ -11,6 +11,7 @@ use axum::extract::State;
 use serde::Deserialize;
 use switchyard_core::Id;
 use switchyard_core::call::{Call, Note, NotePatch};
+use switchyard_core::call_json::CallJson;
 use switchyard_core::enums::Role;
 use switchyard_core::store::StoreError;
 
@@ -62,7 +63,7 @@ pub async fn add_note(
     caller: Caller,
     PathId(call_id): PathId,
     ApiJson(body): ApiJson<NoteIn>,
-) -> ApiResult<Json<Call>> {
+) -> ApiResult<Json<CallJson>> {
     Ok(Json(
         add(&state, &caller, call_id, body.content, body.flagged).await?,
     ))
@@ -75,7 +76,7 @@ pub(crate) async fn add(
     call_id: Id,
     content: String,
     flagged: bool,
-) -> ApiResult<Call> {
+) -> ApiResult<CallJson> {
     caller.require(Role::Representative)?;
     let now = state.clock.now();
     let note = Note {
@@ -121,7 +122,7 @@ pub async fn update_note(
     caller: Caller,
     PathIds(call_id, note_id): PathIds,
     ApiJson(body): ApiJson<NotePatchIn>,
-) -> ApiResult<Json<Call>> {
+) -> ApiResult<Json<CallJson>> {
     Ok(Json(
         update(
             &state,
@@ -143,7 +144,7 @@ pub(crate) async fn update(
     note_id: Id,
     content: Option<String>,
     flagged: Option<bool>,
-) -> ApiResult<Call> {
+) -> ApiResult<CallJson> {
     caller.require(Role::Representative)?;
     let patch = NotePatch {
         content: content.map(note_content).transpose()?,
@@ -186,7 +187,7 @@ pub async fn delete_note(
     State(state): State<AppState>,
     caller: Caller,
     PathIds(call_id, note_id): PathIds,
-) -> ApiResult<Json<Call>> {
+) -> ApiResult<Json<CallJson>> {
     Ok(Json(delete(&state, &caller, call_id, note_id).await?))
 }
 
@@ -196,7 +197,7 @@ pub(crate) async fn delete(
     caller: &Caller,
     call_id: Id,
     note_id: Id,
-) -> ApiResult<Call> {
+) -> ApiResult<CallJson> {
     caller.require(Role::Representative)?;
     state
         .store

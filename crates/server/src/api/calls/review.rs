@@ -12,6 +12,7 @@ use axum::extract::State;
 use serde::Deserialize;
 use switchyard_core::Id;
 use switchyard_core::call::{Call, Rating};
+use switchyard_core::call_json::CallJson;
 use switchyard_core::enums::{Emoji, RatingOperation};
 use switchyard_core::time::Timestamp;
 
@@ -59,7 +60,7 @@ pub async fn mark_viewed(
     caller: Caller,
     PathId(call_id): PathId,
     OptionalJson(body): OptionalJson<ViewedIn>,
-) -> ApiResult<Json<Call>> {
+) -> ApiResult<Json<CallJson>> {
     Ok(Json(
         view(&state, &caller, call_id, body.email.as_deref()).await?,
     ))
@@ -72,7 +73,7 @@ pub(crate) async fn view(
     caller: &Caller,
     call_id: Id,
     email: Option<&str>,
-) -> ApiResult<Call> {
+) -> ApiResult<CallJson> {
     let email = reviewer_email(caller, email)?;
     state
         .store
@@ -106,7 +107,7 @@ pub async fn rate(
     caller: Caller,
     PathId(call_id): PathId,
     ApiJson(body): ApiJson<RatingIn>,
-) -> ApiResult<Json<Call>> {
+) -> ApiResult<Json<CallJson>> {
     let rating = RatingChange {
         emoji: body.emoji,
         operation: body.operation,
@@ -132,7 +133,7 @@ pub(crate) async fn change_rating(
     caller: &Caller,
     call_id: Id,
     change: RatingChange,
-) -> ApiResult<Call> {
+) -> ApiResult<CallJson> {
     let email = reviewer_email(caller, change.email.as_deref())?;
     let org = caller.organization_id;
     let call = match change.operation {
