@@ -122,7 +122,7 @@ fn parse_role(raw: &str) -> Result<Role, String> {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let log_writer = init_logging();
+    init_logging();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -130,10 +130,7 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let outcome = runtime.block_on(run(cli));
-    // Writes out the log lines still queued, before the outcome is printed.
-    drop(log_writer);
-    match outcome {
+    match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
@@ -142,23 +139,14 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Log lines are written to stderr by a thread of their own, through a buffer it flushes
-/// whenever it has caught up: a line per request had cost a `write(2)` on the request's
-/// thread each (10-20% of a `GET /calls/{id}`, bench/README.md). Lines are never dropped
-/// (a full queue makes the logger wait); a process killed outright loses the few not yet
-/// written.
-fn init_logging() -> tracing_appender::non_blocking::WorkerGuard {
+fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("SWITCHYARD_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .lossy(false)
-        .thread_name("switchyard-log")
-        .finish(std::io::BufWriter::new(std::io::stderr()));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         // Colours only for a terminal: a log file or a collector gets plain text.
         .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(writer);
+        .with_writer(std::io::stderr);
     if std::env::var("SWITCHYARD_LOG_FORMAT").as_deref() == Ok("json") {
         builder.json().init();
     } else {
@@ -167,7 +155,6 @@ fn init_logging() -> tracing_appender::non_blocking::WorkerGuard {
     for name in crate::config::unknown_env_vars() {
         tracing::warn!(variable = %name, "unknown SWITCHYARD_ variable ignored (misspelt?)");
     }
-    guard
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
