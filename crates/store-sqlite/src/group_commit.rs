@@ -159,11 +159,23 @@ fn run_batch(conn: &mut Connection, writes: Vec<Pending>) -> Outcomes {
     // A lone write needs no savepoint: the transaction is its own.
     let alone = count == 1;
     let mut outcomes = Vec::with_capacity(count);
-    for pending in writes {
+    let mut writes = writes.into_iter();
+    while let Some(pending) = writes.next() {
         let outcome = if alone {
             apply(&tx, &pending)
         } else {
-            in_savepoint(&tx, &pending)
+            match in_savepoint(&tx, &pending) {
+                Ok(outcome) => outcome,
+                // Without its savepoint a failed write could not be undone alone: the
+                // whole batch is rolled back (dropping `tx`) and fails.
+                Err(error) => {
+                    let answers = outcomes.into_iter().map(|(answer, _)| answer);
+                    let answers = answers
+                        .chain(std::iter::once(pending.answer))
+                        .chain(writes.map(|w| w.answer));
+                    return failed(answers, &error.to_string());
+                }
+            }
         };
         outcomes.push((pending.answer, outcome));
     }
@@ -185,15 +197,16 @@ fn run_batch(conn: &mut Connection, writes: Vec<Pending>) -> Outcomes {
     }
 }
 
-/// `pending` in a savepoint: rolled back alone if it fails.
-fn in_savepoint(conn: &Connection, pending: &Pending) -> StoreResult<CallJson> {
+/// `pending` in a savepoint, rolled back alone if it fails; `Err` if the savepoint itself
+/// failed.
+fn in_savepoint(conn: &Connection, pending: &Pending) -> StoreResult<StoreResult<CallJson>> {
     statement(conn, "SAVEPOINT review_write")?;
     let outcome = apply(conn, pending);
     if outcome.is_err() {
         statement(conn, "ROLLBACK TO review_write")?;
     }
     statement(conn, "RELEASE review_write")?;
-    outcome
+    Ok(outcome)
 }
 
 fn apply(conn: &Connection, pending: &Pending) -> StoreResult<CallJson> {
