@@ -48,6 +48,11 @@ impl CallJson {
     pub fn get(&self) -> &str {
         self.0.get()
     }
+
+    /// The [`Call`] itself, for code that works with its fields rather than sending it.
+    pub fn to_call(&self) -> serde_json::Result<Call> {
+        serde_json::from_str(self.get())
+    }
 }
 
 /// `Call`'s keys in the order it serializes them (the storage suite's byte-for-byte test

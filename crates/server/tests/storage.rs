@@ -21,7 +21,6 @@ use common::fixtures::{START, at, call, create_org, start_plus, use_case};
 use switchyard_core::Id;
 use switchyard_core::auth::IdempotencyRecord;
 use switchyard_core::call::{Call, Note, Rating};
-use switchyard_core::call_json::CallJson;
 use switchyard_core::campaign::{Campaign, RetryRule};
 use switchyard_core::enums::{Emoji, Role, SortOrder};
 use switchyard_core::org::Member;
@@ -65,17 +64,6 @@ fn query(filter: CallFilter, sort: SortOrder) -> CallQuery {
 
 fn ids(calls: &[Call]) -> Vec<Id> {
     calls.iter().map(|c| c.id).collect()
-}
-
-/// The Call a review write answered as its wire JSON.
-trait Decoded {
-    fn decoded(self) -> Call;
-}
-
-impl Decoded for CallJson {
-    fn decoded(self) -> Call {
-        serde_json::from_str(self.get()).expect("a review write answers a Call's JSON")
-    }
 }
 
 fn is_not_found<T: std::fmt::Debug>(result: Result<T, StoreError>) -> bool {

@@ -52,10 +52,14 @@ async fn view(
 ) -> Result<CallView, WebError> {
     let caller = &reviewer.caller;
     let org = caller.organization_id;
-    if mark {
-        review::view(state, caller, id, None).await?;
-    }
-    let call = state.store.get_call(org, id).await.map_err(call_error)?;
+    let call = if mark {
+        let viewed = review::view(state, caller, id, None).await?;
+        viewed
+            .to_call()
+            .map_err(|error| StoreError::Backend(error.into()))?
+    } else {
+        state.store.get_call(org, id).await.map_err(call_error)?
+    };
     let logs = state.store.call_logs(org, id).await.map_err(call_error)?;
     let transcript = match state.store.get_transcript(org, id).await {
         Ok(transcript) => Some(transcript),

@@ -2,7 +2,7 @@
 
 use crate::common::TestDatabase;
 use crate::common::fixtures::{START, at, call, start_plus, transition};
-use crate::{Decoded, count_calls, ids, is_conflict, is_not_found, note, one_call, query, rating};
+use crate::{count_calls, ids, is_conflict, is_not_found, note, one_call, query, rating};
 use std::sync::Arc;
 use switchyard_core::Id;
 use switchyard_core::call::{Call, NotePatch};
@@ -28,7 +28,12 @@ async fn notes_add_update_delete(db: TestDatabase) {
     let (a, b, z) = (Id::new(at(START)), Id::new(at(START)), Id::new(at(START)));
     let mut after = c.clone();
     for n in [note("first", z), note("second", a), note("third", b)] {
-        after = store.add_note(org, c.id, &n).await.unwrap().decoded();
+        after = store
+            .add_note(org, c.id, &n)
+            .await
+            .unwrap()
+            .to_call()
+            .unwrap();
         assert_eq!(after.notes.last(), Some(&n));
     }
     let contents = |call: &Call| {
@@ -65,7 +70,8 @@ async fn notes_add_update_delete(db: TestDatabase) {
         .update_note(org, c.id, a, &content_only, start_plus(60))
         .await
         .unwrap()
-        .decoded();
+        .to_call()
+        .unwrap();
     let edited = &after.notes[1];
     assert_eq!(
         (edited.content.as_str(), edited.flagged),
@@ -83,7 +89,8 @@ async fn notes_add_update_delete(db: TestDatabase) {
         .update_note(org, c.id, a, &flag_only, start_plus(61))
         .await
         .unwrap()
-        .decoded();
+        .to_call()
+        .unwrap();
     assert_eq!(
         (after.notes[1].content.as_str(), after.notes[1].flagged),
         ("second, edited", true)
@@ -99,7 +106,12 @@ async fn notes_add_update_delete(db: TestDatabase) {
             .await
     ));
 
-    let after = store.delete_note(org, c.id, a).await.unwrap().decoded();
+    let after = store
+        .delete_note(org, c.id, a)
+        .await
+        .unwrap()
+        .to_call()
+        .unwrap();
     assert_eq!(contents(&after), ["first", "third"]);
     assert!(is_not_found(store.delete_note(org, c.id, a).await));
     assert!(is_not_found(
@@ -111,7 +123,8 @@ async fn notes_add_update_delete(db: TestDatabase) {
         .add_note(org, c.id, &note("fourth", Id::new(at(START))))
         .await
         .unwrap()
-        .decoded();
+        .to_call()
+        .unwrap();
     assert_eq!(contents(&after), ["first", "third", "fourth"]);
 }
 
@@ -130,7 +143,8 @@ async fn views_keep_first_order_and_are_idempotent(db: TestDatabase) {
             .mark_viewed(org, c.id, email, now)
             .await
             .unwrap()
-            .decoded();
+            .to_call()
+            .unwrap();
     }
     let viewed = store.get_call(org, c.id).await.unwrap().viewed_by;
     assert_eq!(viewed, ["b@acme.test", "a@acme.test", "c@acme.test"]);
@@ -138,7 +152,8 @@ async fn views_keep_first_order_and_are_idempotent(db: TestDatabase) {
         .mark_viewed(org, c.id, "a@acme.test", now)
         .await
         .unwrap()
-        .decoded();
+        .to_call()
+        .unwrap();
     assert_eq!(again.viewed_by, viewed);
     assert!(is_not_found(
         store.mark_viewed(other, c.id, "x@globex.test", now).await
@@ -158,12 +173,14 @@ async fn ratings_are_unique_per_email_and_emoji(db: TestDatabase) {
         .add_rating(org, c.id, &rating(Emoji::Check, "a@acme.test", 1))
         .await
         .unwrap()
-        .decoded();
+        .to_call()
+        .unwrap();
     let after = store
         .add_rating(org, c.id, &rating(Emoji::Check, "a@acme.test", 2))
         .await
         .unwrap()
-        .decoded();
+        .to_call()
+        .unwrap();
     assert_eq!(
         after.ratings,
         vec![rating(Emoji::Check, "a@acme.test", 1)],
@@ -173,12 +190,14 @@ async fn ratings_are_unique_per_email_and_emoji(db: TestDatabase) {
         .add_rating(org, c.id, &rating(Emoji::ThumbsDown, "a@acme.test", 3))
         .await
         .unwrap()
-        .decoded();
+        .to_call()
+        .unwrap();
     let after = store
         .add_rating(org, c.id, &rating(Emoji::Check, "b@acme.test", 4))
         .await
         .unwrap()
-        .decoded();
+        .to_call()
+        .unwrap();
     let expected = vec![
         rating(Emoji::Check, "a@acme.test", 1),
         rating(Emoji::ThumbsDown, "a@acme.test", 3),
@@ -189,7 +208,8 @@ async fn ratings_are_unique_per_email_and_emoji(db: TestDatabase) {
         .remove_rating(org, c.id, Emoji::Siren, "a@acme.test")
         .await
         .unwrap()
-        .decoded();
+        .to_call()
+        .unwrap();
     assert_eq!(
         same.ratings, expected,
         "removing a missing rating is a no-op"
@@ -212,7 +232,8 @@ async fn ratings_are_unique_per_email_and_emoji(db: TestDatabase) {
         .remove_rating(org, c.id, Emoji::ThumbsDown, "a@acme.test")
         .await
         .unwrap()
-        .decoded();
+        .to_call()
+        .unwrap();
     assert_eq!(
         after.ratings,
         vec![expected[0].clone(), expected[2].clone()]
@@ -242,7 +263,8 @@ async fn transitions_follow_the_state_machine(db: TestDatabase) {
         .add_note(org, c.id, &note("before", Id::new(at(START))))
         .await
         .unwrap()
-        .decoded();
+        .to_call()
+        .unwrap();
     let steps = [
         (CallEvent::Dispatch, CallStatus::Initiated),
         (CallEvent::Ring, CallStatus::Ringing),
@@ -327,17 +349,20 @@ async fn deleting_a_call_takes_its_children(db: TestDatabase) {
         .add_note(org, c.id, &note("keep me?", Id::new(at(START))))
         .await
         .unwrap()
-        .decoded();
+        .to_call()
+        .unwrap();
     store
         .add_rating(org, c.id, &rating(Emoji::Siren, "a@acme.test", 1))
         .await
         .unwrap()
-        .decoded();
+        .to_call()
+        .unwrap();
     store
         .mark_viewed(org, c.id, "a@acme.test", at(START))
         .await
         .unwrap()
-        .decoded();
+        .to_call()
+        .unwrap();
     let live = transition(store, org, c.id, CallEvent::Dispatch)
         .await
         .unwrap();

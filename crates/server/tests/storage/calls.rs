@@ -2,7 +2,7 @@
 
 use crate::common::TestDatabase;
 use crate::common::fixtures::{START, at, call, create_org, start_plus, use_case};
-use crate::{Decoded, campaign, count_calls, idempotency, ids, is_not_found, note, query, rating};
+use crate::{campaign, count_calls, idempotency, ids, is_not_found, note, query, rating};
 use switchyard_core::Id;
 use switchyard_core::call::{Call, Classification, Costs};
 use switchyard_core::enums::{AnsweredBy, CallType, Emoji, EndReason, SortOrder};
@@ -574,17 +574,20 @@ async fn the_stored_wire_json_is_the_serialized_call(db: TestDatabase) {
         .add_note(org, full.id, &note("first \"note\"", Id::new(at(START))))
         .await
         .unwrap()
-        .decoded();
+        .to_call()
+        .unwrap();
     store
         .add_rating(org, full.id, &rating(Emoji::Check, "a@acme.test", 5))
         .await
         .unwrap()
-        .decoded();
+        .to_call()
+        .unwrap();
     store
         .mark_viewed(org, full.id, "a@acme.test", start_plus(6))
         .await
         .unwrap()
-        .decoded();
+        .to_call()
+        .unwrap();
 
     for id in [bare.id, full.id] {
         let call = store.get_call(org, id).await.unwrap();

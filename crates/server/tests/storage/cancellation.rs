@@ -4,7 +4,7 @@
 
 use crate::common::TestDatabase;
 use crate::common::fixtures::{START, at};
-use crate::{Decoded, note, one_call};
+use crate::{note, one_call};
 use std::time::Duration;
 use switchyard_core::Id;
 
@@ -25,6 +25,7 @@ async fn writes_dropped_at_any_point_leave_the_store_usable(db: TestDatabase) {
         .await
         .expect("the store answers")
         .expect("writes still work after dropped ones")
-        .decoded();
+        .to_call()
+        .unwrap();
     assert!(after.notes.iter().any(|n| n.content == "still writable"));
 }

@@ -4,7 +4,7 @@
 
 use crate::common::TestDatabase;
 use crate::common::fixtures::{START, at, call, start_plus, transition};
-use crate::{Decoded, one_call, query, rating};
+use crate::{one_call, query, rating};
 use switchyard_core::Id;
 use switchyard_core::enums::{Emoji, SortOrder};
 use switchyard_core::lifecycle::{CallEvent, CallStatus};
@@ -64,7 +64,8 @@ async fn counts_follow_every_change_a_filter_can_see(db: TestDatabase) {
         .add_rating(org, solo.id, &rating(Emoji::Check, "a@acme.test", 1))
         .await
         .unwrap()
-        .decoded();
+        .to_call()
+        .unwrap();
     assert_eq!(counts(reader, org, &filters).await, [1, 1, 0, 1, 1]);
 
     transition(writer.as_ref(), org, solo.id, CallEvent::Dispatch)
@@ -84,7 +85,8 @@ async fn counts_follow_every_change_a_filter_can_see(db: TestDatabase) {
         .remove_rating(org, solo.id, Emoji::Check, "a@acme.test")
         .await
         .unwrap()
-        .decoded();
+        .to_call()
+        .unwrap();
     assert_eq!(counts(reader, org, &filters).await, [2, 1, 1, 0, 1]);
 
     transition(writer.as_ref(), org, second.id, CallEvent::Cancel)
