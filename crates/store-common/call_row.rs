@@ -2,13 +2,17 @@
 //
 // `call_columns` is the ONE place that derives the indexed columns from a Call: every
 // write of a call row goes through it. `doc` holds the Call without `notes`, `ratings` and
-// `viewed_by` (those live in child tables) and is what reads deserialize.
+// `viewed_by` (those live in child tables) and is what reads deserialize;
+// `doc_child_places` says where in `doc` those go, so the API can send a call without
+// parsing it (crates/core/src/call_json.rs).
 
 use crate::support::{Conn, OrBackend, backend, from_json};
 use serde::Serialize;
 use serde::ser::{Impossible, SerializeStruct};
 use sqlx::QueryBuilder;
+use std::cell::Cell;
 use switchyard_core::call::Call;
+use switchyard_core::call_json::ChildPlaces;
 use switchyard_core::store::StoreResult;
 
 /// The Call keys kept in child tables instead of `doc`.
@@ -43,6 +47,7 @@ pub(crate) fn push_col(qb: &mut QueryBuilder<'static, crate::Db>, col: Col) {
 /// The `calls` row of `call`, column by column, `id` and `organization_id` first.
 pub(crate) fn call_columns(call: &Call) -> StoreResult<Vec<(&'static str, Col)>> {
     let id = |v: Option<switchyard_core::Id>| v.map(|id| id.to_string());
+    let (doc, places) = call_doc(call)?;
     Ok(vec![
         ("id", Col::Text(call.id.to_string())),
         (
@@ -72,23 +77,64 @@ pub(crate) fn call_columns(call: &Call) -> StoreResult<Vec<(&'static str, Col)>>
         ),
         ("search_text", Col::Text(call.search_text())),
         ("duration_secs", Col::MaybeFloat(call.duration)),
-        ("doc", Col::Text(call_doc(call)?)),
+        ("doc", Col::Text(doc)),
+        ("doc_child_places", Col::Text(places.to_column())),
     ])
 }
 
-fn call_doc(call: &Call) -> StoreResult<String> {
-    let mut out = Vec::with_capacity(4096);
-    call.serialize(WithoutChildren(&mut serde_json::Serializer::new(&mut out)))
-        .map_err(backend)?;
-    String::from_utf8(out).map_err(backend)
+/// The call's `doc`, and where its children go in it.
+fn call_doc(call: &Call) -> StoreResult<(String, ChildPlaces)> {
+    let written = Cell::new(0);
+    let places = Cell::new([0; CHILD_KEYS.len()]);
+    let mut serializer = serde_json::Serializer::new(Counted {
+        out: Vec::with_capacity(4096),
+        written: &written,
+    });
+    call.serialize(WithoutChildren {
+        inner: &mut serializer,
+        written: &written,
+        places: &places,
+    })
+    .map_err(backend)?;
+    let doc = String::from_utf8(serializer.into_inner().out).map_err(backend)?;
+    let [notes, ratings, viewed_by] = places.get();
+    let places = ChildPlaces::new(&doc, viewed_by, notes, ratings);
+    Ok((doc, places))
+}
+
+/// The doc being written, and how long it is so far: where a left-out child would go.
+struct Counted<'a> {
+    out: Vec<u8>,
+    written: &'a Cell<usize>,
+}
+
+impl std::io::Write for Counted<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.out.extend_from_slice(bytes);
+        self.written.set(self.out.len());
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Serializes a struct without its `CHILD_KEYS` fields, straight to the inner serializer:
 /// a third of the cost of going through a `serde_json::Value` and removing them there
-/// (every write of a call pays it). Only structs get through: a Call is one.
-struct WithoutChildren<S>(S);
+/// (every write of a call pays it). Only structs get through: a Call is one. Where each
+/// left-out field would have been written goes into `places`, by its `CHILD_KEYS` index.
+struct WithoutChildren<'a, S> {
+    inner: S,
+    written: &'a Cell<usize>,
+    places: &'a Cell<[usize; CHILD_KEYS.len()]>,
+}
 
-struct WithoutChildrenFields<S>(S);
+struct WithoutChildrenFields<'a, S> {
+    inner: S,
+    written: &'a Cell<usize>,
+    places: &'a Cell<[usize; CHILD_KEYS.len()]>,
+}
 
 macro_rules! not_a_struct {
     ($($method:ident($($arg:ty),*)),* $(,)?) => {
@@ -98,7 +144,7 @@ macro_rules! not_a_struct {
     };
 }
 
-impl<S: serde::Serializer> serde::Serializer for WithoutChildren<S> {
+impl<'a, S: serde::Serializer> serde::Serializer for WithoutChildren<'a, S> {
     type Ok = S::Ok;
     type Error = S::Error;
     type SerializeSeq = Impossible<S::Ok, S::Error>;
@@ -106,7 +152,7 @@ impl<S: serde::Serializer> serde::Serializer for WithoutChildren<S> {
     type SerializeTupleStruct = Impossible<S::Ok, S::Error>;
     type SerializeTupleVariant = Impossible<S::Ok, S::Error>;
     type SerializeMap = Impossible<S::Ok, S::Error>;
-    type SerializeStruct = WithoutChildrenFields<S::SerializeStruct>;
+    type SerializeStruct = WithoutChildrenFields<'a, S::SerializeStruct>;
     type SerializeStructVariant = Impossible<S::Ok, S::Error>;
 
     fn serialize_struct(
@@ -114,7 +160,11 @@ impl<S: serde::Serializer> serde::Serializer for WithoutChildren<S> {
         name: &'static str,
         len: usize,
     ) -> Result<Self::SerializeStruct, S::Error> {
-        Ok(WithoutChildrenFields(self.0.serialize_struct(name, len)?))
+        Ok(WithoutChildrenFields {
+            inner: self.inner.serialize_struct(name, len)?,
+            written: self.written,
+            places: self.places,
+        })
     }
 
     not_a_struct!(
@@ -193,7 +243,7 @@ impl<S: serde::Serializer> serde::Serializer for WithoutChildren<S> {
     }
 }
 
-impl<S: SerializeStruct> SerializeStruct for WithoutChildrenFields<S> {
+impl<S: SerializeStruct> SerializeStruct for WithoutChildrenFields<'_, S> {
     type Ok = S::Ok;
     type Error = S::Error;
 
@@ -202,18 +252,21 @@ impl<S: SerializeStruct> SerializeStruct for WithoutChildrenFields<S> {
         key: &'static str,
         value: &T,
     ) -> Result<(), S::Error> {
-        if CHILD_KEYS.contains(&key) {
+        if let Some(child) = CHILD_KEYS.iter().position(|child| *child == key) {
+            let mut places = self.places.get();
+            places[child] = self.written.get();
+            self.places.set(places);
             return Ok(());
         }
-        self.0.serialize_field(key, value)
+        self.inner.serialize_field(key, value)
     }
 
     fn skip_field(&mut self, key: &'static str) -> Result<(), S::Error> {
-        self.0.skip_field(key)
+        self.inner.skip_field(key)
     }
 
     fn end(self) -> Result<S::Ok, S::Error> {
-        self.0.end()
+        self.inner.end()
     }
 }
 

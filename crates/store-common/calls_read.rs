@@ -10,7 +10,7 @@ use crate::support::{Conn, DbRow, OrBackend, backend, get};
 use sqlx::QueryBuilder;
 use std::collections::HashMap;
 use switchyard_core::call::{Call, Note, Rating};
-use switchyard_core::call_json::{CallChildren, FromStored};
+use switchyard_core::call_json::{CallChildren, ChildPlaces, FromStored};
 use switchyard_core::enums::SortOrder;
 use switchyard_core::store::{
     CallFilter, CallKey, CallQuery, StoreError, StoreResult,
@@ -89,7 +89,7 @@ pub(crate) enum Part {
     Note(Note),
     Rating(Rating),
     View(String),
-    Doc(String),
+    Doc(String, Option<ChildPlaces>),
 }
 
 /// Every note, rating and view of `calls` in one result set (one round trip instead of
@@ -100,11 +100,12 @@ pub(crate) fn push_child_rows(qb: &mut impl SqlSink, calls: &[Id], doc_of: Optio
     let branches = [
         "SELECT CAST(0 AS BIGINT) AS kind, call_id, seq, id, user_id, content, flagged, \
          created_at, updated_at, CAST(NULL AS TEXT) AS emoji, CAST(NULL AS TEXT) AS email, \
-         CAST(NULL AS TEXT) AS doc FROM call_notes WHERE call_id IN (",
+         CAST(NULL AS TEXT) AS doc, CAST(NULL AS TEXT) AS doc_child_places \
+         FROM call_notes WHERE call_id IN (",
         " UNION ALL SELECT 1, call_id, seq, NULL, NULL, NULL, NULL, created, NULL, emoji, \
-         email, NULL FROM call_ratings WHERE call_id IN (",
+         email, NULL, NULL FROM call_ratings WHERE call_id IN (",
         " UNION ALL SELECT 2, call_id, seq, NULL, NULL, NULL, NULL, NULL, NULL, NULL, email, \
-         NULL FROM call_views WHERE call_id IN (",
+         NULL, NULL FROM call_views WHERE call_id IN (",
     ];
     for branch in branches {
         qb.push(branch);
@@ -113,8 +114,8 @@ pub(crate) fn push_child_rows(qb: &mut impl SqlSink, calls: &[Id], doc_of: Optio
     }
     if let (Some(org), [id]) = (doc_of, calls) {
         qb.push(
-            " UNION ALL SELECT 3, id, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, doc \
-             FROM calls WHERE id = ",
+            " UNION ALL SELECT 3, id, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, doc, \
+             doc_child_places FROM calls WHERE id = ",
         )
         .push_bind(id.to_string())
         .push(" AND organization_id = ")
@@ -140,7 +141,7 @@ pub(crate) fn part_of(row: &impl Columns) -> StoreResult<(String, Part)> {
             created: Timestamp::from_millis(int_of(row, "created_at")?),
         }),
         VIEW => Part::View(text_of(row, "email")?),
-        DOC => Part::Doc(text_of(row, "doc")?),
+        DOC => Part::Doc(text_of(row, "doc")?, child_places(row)?),
         other => return Err(backend(format!("unexpected row kind {other}"))),
     };
     Ok((text_of(row, "call_id")?, part))
@@ -149,15 +150,27 @@ pub(crate) fn part_of(row: &impl Columns) -> StoreResult<(String, Part)> {
 /// The call of `push_child_rows(.., [id], Some(org))`: its doc comes last (kind 3), and
 /// without one the call is not the organization's.
 pub(crate) fn call_from_parts<C: FromStored>(id: Id, mut parts: Vec<(String, Part)>) -> StoreResult<C> {
-    let Some((_, Part::Doc(doc))) = parts.pop() else {
+    let Some((_, Part::Doc(doc, places))) = parts.pop() else {
         return Err(StoreError::NotFound);
     };
     let children = children_of(&[id], parts)?.pop().unwrap_or_default();
-    from_stored(&doc, children)
+    from_stored(&doc, places, children)
 }
 
-fn from_stored<C: FromStored>(doc: &str, children: CallChildren) -> StoreResult<C> {
-    C::from_stored(doc, children).map_err(backend)
+fn from_stored<C: FromStored>(
+    doc: &str,
+    places: Option<ChildPlaces>,
+    children: CallChildren,
+) -> StoreResult<C> {
+    C::from_stored(doc, places, children).map_err(backend)
+}
+
+/// A row's `doc_child_places`; none for a doc written before they were kept.
+fn child_places(row: &impl Columns) -> StoreResult<Option<ChildPlaces>> {
+    Ok(row
+        .text("doc_child_places")?
+        .as_deref()
+        .and_then(ChildPlaces::from_column))
 }
 
 /// Fills `notes` (oldest first), `ratings` and `viewed_by` (in the order they were added).
@@ -195,7 +208,7 @@ fn children_of(ids: &[Id], parts: Vec<(String, Part)>) -> StoreResult<Vec<CallCh
             Part::Note(note) => call.notes.push(note),
             Part::Rating(rating) => call.ratings.push(rating),
             Part::View(email) => call.viewed_by.push(email),
-            Part::Doc(_) => return Err(backend(format!("unexpected doc of call {id}"))),
+            Part::Doc(..) => return Err(backend(format!("unexpected doc of call {id}"))),
         }
     }
     Ok(children)
@@ -204,10 +217,11 @@ fn children_of(ids: &[Id], parts: Vec<(String, Part)>) -> StoreResult<Vec<CallCh
 /// A call's doc with its place in the order (`doc` keeps `created` to the second only).
 pub(crate) struct PageRow {
     pub(crate) doc: String,
+    pub(crate) places: Option<ChildPlaces>,
     pub(crate) key: CallKey,
 }
 
-/// `SELECT doc, created_at, id` of one page of `query`, read in `sort` order.
+/// `SELECT doc, doc_child_places, created_at, id` of one page of `query`, read in `sort` order.
 pub(crate) fn push_page(
     qb: &mut impl SqlSink,
     org: Id,
@@ -216,7 +230,7 @@ pub(crate) fn push_page(
     skip: u64,
     limit: u64,
 ) {
-    qb.push("SELECT c.doc, c.created_at, c.id FROM calls c");
+    qb.push("SELECT c.doc, c.doc_child_places, c.created_at, c.id FROM calls c");
     push_where(qb, org, &query.filter);
     if let Some(after) = query.after {
         // "After in `sort`" is "before in the reverse order".
@@ -232,6 +246,7 @@ pub(crate) fn push_page(
 pub(crate) fn page_row(row: &impl Columns) -> StoreResult<PageRow> {
     Ok(PageRow {
         doc: text_of(row, "doc")?,
+        places: child_places(row)?,
         key: CallKey {
             created: Timestamp::from_millis(int_of(row, "created_at")?),
             id: id_of(row, "id")?,
@@ -252,7 +267,7 @@ pub(crate) fn calls_of<C: FromStored>(
     let children = children_of(&page_ids(rows), parts)?;
     rows.iter()
         .zip(children)
-        .map(|(row, children)| from_stored(&row.doc, children))
+        .map(|(row, children)| from_stored(&row.doc, row.places, children))
         .collect()
 }
 

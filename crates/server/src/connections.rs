@@ -4,7 +4,9 @@
 //! queue of as many places again for up to `QUEUE_WAIT`, which covers a place that is just
 //! being freed and short bursts; if none frees in time it is answered `503` with
 //! `Retry-After` (the contract's JSON body, with a request id) and closed. With the queue
-//! full too, accepting pauses and new connections wait in the kernel's listen backlog.
+//! full, a new connection is answered that `503` at once, as many at a time as there are
+//! places again (a flood of new connections is refused as fast as it comes, instead of
+//! timing out in the kernel's listen backlog); with those full too, accepting pauses.
 //! A connection that sends no request head for `--idle-timeout-ms` (idle between requests,
 //! or a head that trickles in) is closed, so idle keep-alive clients cannot hold places
 //! forever. With the in-flight cap of `limits.rs` this bounds connections, their buffers
@@ -67,6 +69,7 @@ pub async fn serve(
         stop: CancellationToken::new(),
     };
     let queue = Arc::new(Semaphore::new(places));
+    let refusing = Arc::new(Semaphore::new(places));
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let stream = tokio::select! {
@@ -84,6 +87,16 @@ pub async fn serve(
             tokio::spawn(connections.clone().serve(stream, place));
             continue;
         }
+        if queue.available_permits() == 0
+            && let Ok(refusal) = refusing.clone().try_acquire_owned()
+        {
+            tokio::spawn(refuse_connection(
+                stream,
+                refusal,
+                connections.refusal.clone(),
+            ));
+            continue;
+        }
         let queued = tokio::select! {
             () = &mut shutdown => break,
             queued = queue.clone().acquire_owned() => queued.expect("never closed"),
@@ -96,6 +109,7 @@ pub async fn serve(
     let all = u32::try_from(places).unwrap_or(u32::MAX);
     let _ = connections.served.acquire_many(all).await;
     let _ = queue.acquire_many(all).await;
+    let _ = refusing.acquire_many(all).await;
     Ok(())
 }
 

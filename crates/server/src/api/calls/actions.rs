@@ -1,3 +1,4 @@
+use super::body::CallBody;
 use crate::api::openapi::{BadRequest, Forbidden, Unauthorized};
 use crate::app::AppState;
 use crate::auth::Caller;
@@ -7,7 +8,6 @@ use axum::Json;
 use axum::extract::State;
 use switchyard_core::Id;
 use switchyard_core::call::Call;
-use switchyard_core::call_json::CallJson;
 use switchyard_core::enums::Role;
 use switchyard_core::store::StoreError;
 use switchyard_engine::recording_key;
@@ -29,8 +29,8 @@ pub async fn get_call(
     State(state): State<AppState>,
     caller: Caller,
     PathId(id): PathId,
-) -> ApiResult<Json<CallJson>> {
-    Ok(Json(
+) -> ApiResult<CallBody> {
+    Ok(CallBody(
         state
             .store
             .get_call_json(caller.organization_id, id)

@@ -7,13 +7,14 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiQuery;
 use axum::Json;
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use switchyard_core::Id;
 use switchyard_core::call::Call;
 use switchyard_core::call_json::CallJson;
 
 /// A page of calls.
-#[derive(Serialize, utoipa::ToSchema)]
+#[derive(utoipa::ToSchema)]
 pub struct CallPage {
     #[schema(value_type = Vec<Call>)]
     calls: Vec<CallJson>,
@@ -25,9 +26,30 @@ pub struct CallPage {
     offset: u64,
     /// **(Extension)** Only when the request sent `cursor`: the `cursor` of the next page,
     /// or null after the last one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, nullable)]
     next_cursor: Option<Option<String>>,
+}
+
+/// The page's fields after `calls`, which go first and as they are (`body.rs`).
+#[derive(Serialize)]
+struct PageFacts<'a> {
+    count: u64,
+    limit: u32,
+    offset: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: &'a Option<Option<String>>,
+}
+
+impl IntoResponse for CallPage {
+    fn into_response(self) -> Response {
+        let facts = PageFacts {
+            count: self.count,
+            limit: self.limit,
+            offset: self.offset,
+            next_cursor: &self.next_cursor,
+        };
+        super::body::page_body(&self.calls, &facts)
+    }
 }
 
 /// The organization's calls, filtered, sorted and paged.
@@ -47,7 +69,7 @@ pub async fn list_calls(
     caller: Caller,
     ApiQuery(params): ApiQuery<CallQueryParams>,
     ApiQuery(cursor): ApiQuery<CursorParams>,
-) -> ApiResult<Json<CallPage>> {
+) -> ApiResult<CallPage> {
     let mut query = params.parse()?;
     let cursor = cursor.apply(&mut query)?;
     let list = state
@@ -55,13 +77,13 @@ pub async fn list_calls(
         .list_calls_json(caller.organization_id, &query)
         .await?;
     let next_cursor = cursor.as_ref().map(|c| c.next(&list, query.limit));
-    Ok(Json(CallPage {
+    Ok(CallPage {
         offset: cursor.map_or(query.skip, |c| c.offset),
         next_cursor,
         calls: list.calls,
         count: list.count,
         limit: query.limit,
-    }))
+    })
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -1,6 +1,7 @@
 //! Calls endpoints (contract §4, all but usage and export).
 
 pub(crate) mod actions;
+mod body;
 mod cursor;
 pub(crate) mod list;
 pub(crate) mod notes;

@@ -1,4 +1,5 @@
 use super::actions::call_error;
+use super::body::CallBody;
 use crate::api::openapi::{
     BadRequest, Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
 };
@@ -6,7 +7,6 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
 use crate::extract::{ApiJson, PathId, PathIds};
-use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
 use switchyard_core::Id;
@@ -63,8 +63,8 @@ pub async fn add_note(
     caller: Caller,
     PathId(call_id): PathId,
     ApiJson(body): ApiJson<NoteIn>,
-) -> ApiResult<Json<CallJson>> {
-    Ok(Json(
+) -> ApiResult<CallBody> {
+    Ok(CallBody(
         add(&state, &caller, call_id, body.content, body.flagged).await?,
     ))
 }
@@ -122,8 +122,8 @@ pub async fn update_note(
     caller: Caller,
     PathIds(call_id, note_id): PathIds,
     ApiJson(body): ApiJson<NotePatchIn>,
-) -> ApiResult<Json<CallJson>> {
-    Ok(Json(
+) -> ApiResult<CallBody> {
+    Ok(CallBody(
         update(
             &state,
             &caller,
@@ -187,8 +187,8 @@ pub async fn delete_note(
     State(state): State<AppState>,
     caller: Caller,
     PathIds(call_id, note_id): PathIds,
-) -> ApiResult<Json<CallJson>> {
-    Ok(Json(delete(&state, &caller, call_id, note_id).await?))
+) -> ApiResult<CallBody> {
+    Ok(CallBody(delete(&state, &caller, call_id, note_id).await?))
 }
 
 /// Deletes a note (the API and the review app).

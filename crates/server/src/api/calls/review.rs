@@ -1,13 +1,13 @@
 //! What reviewers add to a call: "viewed by" marks and emoji ratings. Viewers may do both.
 
 use super::actions::call_error;
+use super::body::CallBody;
 use crate::api::openapi::{BadRequest, PayloadTooLarge, Unauthorized, UnsupportedMediaType};
 use crate::api::validate;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, OptionalJson, PathId};
-use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
 use switchyard_core::Id;
@@ -60,8 +60,8 @@ pub async fn mark_viewed(
     caller: Caller,
     PathId(call_id): PathId,
     OptionalJson(body): OptionalJson<ViewedIn>,
-) -> ApiResult<Json<CallJson>> {
-    Ok(Json(
+) -> ApiResult<CallBody> {
+    Ok(CallBody(
         view(&state, &caller, call_id, body.email.as_deref()).await?,
     ))
 }
@@ -107,14 +107,16 @@ pub async fn rate(
     caller: Caller,
     PathId(call_id): PathId,
     ApiJson(body): ApiJson<RatingIn>,
-) -> ApiResult<Json<CallJson>> {
+) -> ApiResult<CallBody> {
     let rating = RatingChange {
         emoji: body.emoji,
         operation: body.operation,
         email: body.email,
         created: body.created,
     };
-    Ok(Json(change_rating(&state, &caller, call_id, rating).await?))
+    Ok(CallBody(
+        change_rating(&state, &caller, call_id, rating).await?,
+    ))
 }
 
 /// One rating added or removed.
