@@ -107,9 +107,11 @@ pub(crate) fn push_child_rows(qb: &mut impl SqlSink, calls: &[Id], doc_of: Optio
         " UNION ALL SELECT 2, call_id, seq, NULL, NULL, NULL, NULL, NULL, NULL, NULL, email, \
          NULL, NULL FROM call_views WHERE call_id IN (",
     ];
+    // Formatted once for the three lists.
+    let ids: Vec<String> = calls.iter().map(Id::to_string).collect();
     for branch in branches {
         qb.push(branch);
-        push_list(qb, calls.iter().map(Id::to_string));
+        push_list(qb, ids.iter().map(String::as_str));
         qb.push(")");
     }
     if let (Some(org), [id]) = (doc_of, calls) {
