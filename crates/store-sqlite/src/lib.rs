@@ -25,6 +25,11 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// sqlx's read connections: the hot reads take the direct ones (reads.rs).
 const READ_CONNECTIONS: u32 = 4;
 const DIRECT_READ_CONNECTIONS: u32 = 8;
+/// Reads that walk many rows (a count, a deep OFFSET) running at once; more wait their turn
+/// without a thread. Each runs on a thread of its own (`block_in_place`): 32 clients asking
+/// for the middle page of a million calls had the runtime start a dozen threads and the
+/// server's memory grow by 50 MB, with no more pages served (they share the cores).
+const LONG_READS: usize = 2;
 /// Rows per index that `PRAGMA optimize` samples (SQLite's recommended value).
 const ANALYSIS_LIMIT: u32 = 400;
 /// Page cache of a bulk load's writer, in KiB (SQLite's default is 2 MiB): the indexes'
@@ -38,6 +43,8 @@ pub struct SqliteStore {
     direct: reads::ReadPool,
     group_commit: group_commit::GroupCommit,
     counts: std::sync::Arc<call_counts::CountCache>,
+    /// Turns for the reads that walk many rows (reads.rs), `LONG_READS` at a time.
+    long_reads: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl SqliteStore {
@@ -102,6 +109,7 @@ impl SqliteStore {
             write,
             direct,
             counts: Default::default(),
+            long_reads: std::sync::Arc::new(tokio::sync::Semaphore::new(LONG_READS)),
         })
     }
 

@@ -74,6 +74,12 @@ pub(crate) async fn list_calls<C: FromStored>(
     org: Id,
     query: &CallQuery,
 ) -> StoreResult<CallList<C>> {
+    // A read that will walk many rows waits for its turn first (without a connection).
+    let _turn = if will_take_long(store, org, query)? {
+        Some(store.long_reads.acquire().await.map_err(backend)?)
+    } else {
+        None
+    };
     let mut conn = store.direct.get().map_err(backend)?;
     // One read transaction: the version, the count and the page see the same snapshot.
     let snapshot = conn.transaction().map_err(backend)?;
@@ -85,6 +91,14 @@ pub(crate) async fn list_calls<C: FromStored>(
     // p99). Counting, an OFFSET far from both ends, or a large page takes longer: that is
     // done off the runtime, whose thread would otherwise stop answering, even with a 503.
     if long { off_the_runtime(read) } else { read() }
+}
+
+/// Whether reading this page now would take long, as far as the count cache knows; the
+/// read itself checks again in its snapshot.
+fn will_take_long(store: &ThisStore, org: Id, query: &CallQuery) -> StoreResult<bool> {
+    let conn = store.direct.get().map_err(backend)?;
+    let count = cached_count(&conn, &store.counts, org, &query.filter)?;
+    Ok(takes_long(query, count.cached))
 }
 
 /// Rows an OFFSET may walk, and calls a page may hold, for the read to be done in place.
