@@ -84,34 +84,40 @@ pub(crate) fn call_columns(call: &Call) -> StoreResult<Vec<(&'static str, Col)>>
 
 /// The call's `doc`, and where its children go in it.
 fn call_doc(call: &Call) -> StoreResult<(String, ChildPlaces)> {
-    let written = Cell::new(0);
-    let places = Cell::new([0; CHILD_KEYS.len()]);
+    let positions = Positions::default();
     let mut serializer = serde_json::Serializer::new(Counted {
         out: Vec::with_capacity(4096),
-        written: &written,
+        positions: &positions,
     });
     call.serialize(WithoutChildren {
         inner: &mut serializer,
-        written: &written,
-        places: &places,
+        positions: &positions,
     })
     .map_err(backend)?;
     let doc = String::from_utf8(serializer.into_inner().out).map_err(backend)?;
-    let [notes, ratings, viewed_by] = places.get();
+    let [notes, ratings, viewed_by] = positions.children.get();
     let places = ChildPlaces::new(&doc, viewed_by, notes, ratings);
     Ok((doc, places))
 }
 
-/// The doc being written, and how long it is so far: where a left-out child would go.
+/// How long the doc is so far, and where each left-out child would have gone (by its
+/// `CHILD_KEYS` index).
+#[derive(Default)]
+struct Positions {
+    written: Cell<usize>,
+    children: Cell<[usize; CHILD_KEYS.len()]>,
+}
+
+/// The doc being written, counted into `positions`.
 struct Counted<'a> {
     out: Vec<u8>,
-    written: &'a Cell<usize>,
+    positions: &'a Positions,
 }
 
 impl std::io::Write for Counted<'_> {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
         self.out.extend_from_slice(bytes);
-        self.written.set(self.out.len());
+        self.positions.written.set(self.out.len());
         Ok(bytes.len())
     }
 
@@ -123,17 +129,15 @@ impl std::io::Write for Counted<'_> {
 /// Serializes a struct without its `CHILD_KEYS` fields, straight to the inner serializer:
 /// a third of the cost of going through a `serde_json::Value` and removing them there
 /// (every write of a call pays it). Only structs get through: a Call is one. Where each
-/// left-out field would have been written goes into `places`, by its `CHILD_KEYS` index.
+/// left-out field would have been written goes into `positions`.
 struct WithoutChildren<'a, S> {
     inner: S,
-    written: &'a Cell<usize>,
-    places: &'a Cell<[usize; CHILD_KEYS.len()]>,
+    positions: &'a Positions,
 }
 
 struct WithoutChildrenFields<'a, S> {
     inner: S,
-    written: &'a Cell<usize>,
-    places: &'a Cell<[usize; CHILD_KEYS.len()]>,
+    positions: &'a Positions,
 }
 
 macro_rules! not_a_struct {
@@ -162,8 +166,7 @@ impl<'a, S: serde::Serializer> serde::Serializer for WithoutChildren<'a, S> {
     ) -> Result<Self::SerializeStruct, S::Error> {
         Ok(WithoutChildrenFields {
             inner: self.inner.serialize_struct(name, len)?,
-            written: self.written,
-            places: self.places,
+            positions: self.positions,
         })
     }
 
@@ -253,9 +256,9 @@ impl<S: SerializeStruct> SerializeStruct for WithoutChildrenFields<'_, S> {
         value: &T,
     ) -> Result<(), S::Error> {
         if let Some(child) = CHILD_KEYS.iter().position(|child| *child == key) {
-            let mut places = self.places.get();
-            places[child] = self.written.get();
-            self.places.set(places);
+            let mut children = self.positions.children.get();
+            children[child] = self.positions.written.get();
+            self.positions.children.set(children);
             return Ok(());
         }
         self.inner.serialize_field(key, value)

@@ -74,12 +74,23 @@ pub(crate) async fn list_calls<C: FromStored>(
     org: Id,
     query: &CallQuery,
 ) -> StoreResult<CallList<C>> {
-    // A read that will walk many rows waits for its turn first (without a connection).
-    let _turn = if will_take_long(store, org, query)? {
-        Some(store.long_reads.acquire().await.map_err(backend)?)
-    } else {
-        None
-    };
+    let mut turn = None;
+    loop {
+        if let Some(list) = list_now(store, org, query, turn.is_some())? {
+            return Ok(list);
+        }
+        // A long read without a turn: wait for one holding no connection, then look again.
+        turn = Some(store.long_reads.acquire().await.map_err(backend)?);
+    }
+}
+
+/// The page, unless it takes long and the caller has no turn (`LONG_READS`) to read it.
+fn list_now<C: FromStored>(
+    store: &ThisStore,
+    org: Id,
+    query: &CallQuery,
+    has_turn: bool,
+) -> StoreResult<Option<CallList<C>>> {
     let mut conn = store.direct.get().map_err(backend)?;
     // One read transaction: the version, the count and the page see the same snapshot.
     let snapshot = conn.transaction().map_err(backend)?;
@@ -90,15 +101,11 @@ pub(crate) async fn list_calls<C: FromStored>(
     // (handing it to another thread cost a third of the page-of-50 rate and most of its
     // p99). Counting, an OFFSET far from both ends, or a large page takes longer: that is
     // done off the runtime, whose thread would otherwise stop answering, even with a 503.
-    if long { off_the_runtime(read) } else { read() }
-}
-
-/// Whether reading this page now would take long, as far as the count cache knows; the
-/// read itself checks again in its snapshot.
-fn will_take_long(store: &ThisStore, org: Id, query: &CallQuery) -> StoreResult<bool> {
-    let conn = store.direct.get().map_err(backend)?;
-    let count = cached_count(&conn, &store.counts, org, &query.filter)?;
-    Ok(takes_long(query, count.cached))
+    match (long, has_turn) {
+        (false, _) => read().map(Some),
+        (true, true) => off_the_runtime(read).map(Some),
+        (true, false) => Ok(None),
+    }
 }
 
 /// Rows an OFFSET may walk, and calls a page may hold, for the read to be done in place.

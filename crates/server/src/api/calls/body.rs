@@ -17,7 +17,7 @@ impl IntoResponse for CallBody {
 }
 
 /// `{"calls":[...],` then `rest`'s fields: a page of calls with what describes it (`rest`
-/// serializes to an object without the calls).
+/// serializes to an object with at least one field, and without the calls).
 pub fn page_body(calls: &[CallJson], rest: &impl Serialize) -> Response {
     let rest = match serde_json::to_string(rest) {
         Ok(rest) => rest,
@@ -35,15 +35,9 @@ pub fn page_body(calls: &[CallJson], rest: &impl Serialize) -> Response {
         }
         body.push_str(call.get());
     }
-    body.push(']');
-    // `rest` is an object: its `{` becomes the comma after the calls (or `}` if empty).
-    match rest.strip_prefix("{}") {
-        Some(_) => body.push('}'),
-        None => {
-            body.push(',');
-            body.push_str(&rest[1..]);
-        }
-    }
+    // `rest` is an object with fields: its `{` becomes the comma after the calls.
+    body.push_str("],");
+    body.push_str(&rest[1..]);
     json_response(body)
 }
 
