@@ -335,6 +335,27 @@ async fn call_set(store: &dyn Store) -> CallSet {
             models: vec!["claude".into()],
             ..f()
         },
+        // Several statuses are merged from one walk per status: ties on `created` fall
+        // in different walks.
+        CallFilter {
+            statuses: vec![
+                CallStatus::Failed,
+                CallStatus::Completed,
+                CallStatus::Queued,
+                CallStatus::Canceled,
+            ],
+            ..f()
+        },
+        CallFilter {
+            statuses: vec![
+                CallStatus::Completed,
+                CallStatus::Canceled,
+                CallStatus::Busy,
+            ],
+            use_cases: vec![uc_b.id],
+            created_to: Some(t(60)),
+            ..f()
+        },
     ];
     CallSet {
         org,
@@ -369,7 +390,7 @@ async fn list_calls_filters_sorts_and_pages(db: TestDatabase) {
     assert_eq!(
         sizes,
         [
-            6, 2, 2, 2, 3, 0, 3, 1, 2, 3, 2, 3, 1, 3, 1, 1, 0, 1, 1, 1, 0
+            6, 2, 2, 2, 3, 0, 3, 1, 2, 3, 2, 3, 1, 3, 1, 1, 0, 1, 1, 1, 0, 4, 2
         ]
     );
 
