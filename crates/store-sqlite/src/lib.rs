@@ -32,6 +32,11 @@ const DIRECT_READ_CONNECTIONS: u32 = 8;
 const LONG_READS: usize = 2;
 /// Rows per index that `PRAGMA optimize` samples (SQLite's recommended value).
 const ANALYSIS_LIMIT: u32 = 400;
+/// Page size of a new database file. A stored call (its `calls` row, about 2.2 KB with its
+/// doc) fits one to a 4 KiB page, SQLite's default, leaving 43% of the file empty; 16 KiB
+/// pages hold seven: the file is 15% smaller and `switchyard seed` 15% faster at a million
+/// calls (bench/README.md). An existing file keeps its page size (`VACUUM` would change it).
+const PAGE_SIZE: u32 = 16 * 1024;
 /// Page cache of a bulk load's writer, in KiB (SQLite's default is 2 MiB): the indexes'
 /// pages that a load keeps inserting into stay in memory.
 const BULK_LOAD_CACHE_KIB: u32 = 256 * 1024;
@@ -73,6 +78,7 @@ impl SqliteStore {
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
+            .page_size(PAGE_SIZE)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(synchronous.parse().map_err(support::backend)?)
             .busy_timeout(BUSY_TIMEOUT)
