@@ -147,8 +147,12 @@ impl ManualClock {
     }
 
     pub fn advance_seconds(&self, seconds: i64) {
+        self.advance_millis(seconds.saturating_mul(1000));
+    }
+
+    pub fn advance_millis(&self, millis: i64) {
         let mut now = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        *now = now.plus_seconds(seconds);
+        *now = now.plus_millis(millis);
     }
 }
 

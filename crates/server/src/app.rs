@@ -4,6 +4,7 @@ use crate::api;
 use crate::config::HttpConfig;
 use crate::connections::{self, ConnectionLimits};
 use crate::exports::ExportWorker;
+use crate::key_cache::KeyCache;
 use crate::limits::{self, Limits};
 use crate::observability;
 use crate::recordings::RecordingLinks;
@@ -46,6 +47,8 @@ pub struct AppState {
     /// `POST /calls/export` wakes it; on an API-only replica it is built but not run.
     pub exports: Arc<ExportWorker>,
     pub metrics: PrometheusHandle,
+    /// API keys recently checked (`auth.rs`).
+    pub keys: Arc<KeyCache>,
 }
 
 /// The routes and their middleware, outermost first: the request id around it all, one

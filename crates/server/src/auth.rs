@@ -94,8 +94,9 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-/// The member behind a presented key: `401` unless it is one of ours, unrevoked. The API's
-/// `authorization` header and the review app's sign-in form both go through here.
+/// The member behind a presented key: `401` unless it is one of ours, unrevoked (as of at
+/// most `--key-cache-ms` ago: key_cache.rs). The API's `authorization` header and the
+/// review app's sign-in form both go through here.
 pub async fn authenticate(state: &AppState, presented: &str) -> Result<Caller, ApiError> {
     // Refuse anything that cannot be one of our keys before touching the database.
     if !presented.is_ascii()
@@ -104,18 +105,22 @@ pub async fn authenticate(state: &AppState, presented: &str) -> Result<Caller, A
     {
         return Err(bad_key());
     }
+    let hash = hash_key(presented);
+    let now = state.clock.now();
+    if let Some(owner) = state.keys.get(&hash, now) {
+        return Ok(Caller::from_owner(owner));
+    }
+    let generation = state.keys.generation();
     let owner = state
         .store
         .find_api_key(&presented[..PREFIX_LEN])
         .await?
         .ok_or_else(bad_key)?;
-    let matches: bool = hash_key(presented)
-        .as_bytes()
-        .ct_eq(owner.key.hash.as_bytes())
-        .into();
+    let matches: bool = hash.as_bytes().ct_eq(owner.key.hash.as_bytes()).into();
     if !matches {
         return Err(bad_key());
     }
+    state.keys.put(hash, owner.clone(), now, generation);
     Ok(Caller::from_owner(owner))
 }
 

@@ -54,6 +54,11 @@ pub struct HttpConfig {
     /// requests, or a head arriving too slowly) is closed, freeing its place.
     #[arg(long, env = "SWITCHYARD_IDLE_TIMEOUT_MS", default_value_t = 30_000)]
     pub idle_timeout_ms: u64,
+    /// How long a checked API key is trusted without looking it up again, in milliseconds;
+    /// a key revoked outside this server (`switchyard key revoke`, another instance) keeps
+    /// working here for at most this long. 0 looks every key up on every request.
+    #[arg(long, env = "SWITCHYARD_KEY_CACHE_MS", default_value_t = 1_000)]
+    pub key_cache_ms: u64,
 }
 
 impl Default for HttpConfig {
@@ -69,6 +74,7 @@ impl Default for HttpConfig {
             max_in_flight: 1024,
             max_connections: 1024,
             idle_timeout_ms: 30_000,
+            key_cache_ms: 1_000,
         }
     }
 }

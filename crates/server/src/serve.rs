@@ -4,6 +4,7 @@
 use crate::app::{self, AppState};
 use crate::config::{EngineArgs, ExportArgs, HttpConfig, StorageConfig};
 use crate::exports::{ExportConfig, ExportParts, ExportWorker};
+use crate::key_cache::KeyCache;
 use crate::recordings::RecordingLinks;
 use crate::{demo, engine_setup, storage};
 use anyhow::Context;
@@ -74,6 +75,7 @@ pub async fn run(
         export_mail = if export_args.smtp_url.is_some() { "smtp" } else { "off" },
         "switchyard listening"
     );
+    let keys = Arc::new(KeyCache::new(http.key_cache_ms));
     let state = AppState {
         store,
         clock,
@@ -83,6 +85,7 @@ pub async fn run(
         recording_links,
         exports,
         metrics: crate::observability::prometheus(),
+        keys,
     };
     let stop = shutdown.clone();
     app::serve(listener, state, async move {

@@ -172,6 +172,8 @@ async fn upsert_member(
         .store
         .upsert_member(caller.organization_id, &member)
         .await?;
+    // The member's keys now stand for another role.
+    state.keys.forget_all();
     organization(&state, &caller).await.map(Json)
 }
 
@@ -213,6 +215,8 @@ async fn remove_member(
             }
             other => other.into(),
         })?;
+    // The member's keys no longer work.
+    state.keys.forget_all();
     organization(&state, &caller).await.map(Json)
 }
 

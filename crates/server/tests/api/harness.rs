@@ -8,6 +8,7 @@ use std::sync::Arc;
 use switchyard::app::{self, AppState};
 use switchyard::config::HttpConfig;
 use switchyard::exports::{ExportConfig, ExportParts, ExportWorker};
+use switchyard::key_cache::KeyCache;
 use switchyard::orgs;
 use switchyard::recordings::RecordingLinks;
 use switchyard_core::Id;
@@ -112,6 +113,7 @@ impl TestApp {
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        let keys = Arc::new(KeyCache::new(http.key_cache_ms));
         let state = AppState {
             store: store.clone(),
             clock: clock.clone(),
@@ -121,6 +123,7 @@ impl TestApp {
             recording_links: RecordingLinks::load(store.as_ref()).await.unwrap(),
             exports: exports.clone(),
             metrics: switchyard::observability::prometheus(),
+            keys,
         };
         let (shutdown, stopped) = oneshot::channel::<()>();
         tokio::spawn(app::serve(listener, state, async {
