@@ -84,7 +84,14 @@ const RATING: i64 = 1;
 const VIEW: i64 = 2;
 const DOC: i64 = 3;
 
-/// One row of `push_child_rows`'s result.
+/// One row of `push_child_rows`'s result: a part of the call `call_id`, the `seq`-th of
+/// its kind.
+pub(crate) struct ChildRow {
+    call_id: String,
+    seq: i64,
+    part: Part,
+}
+
 pub(crate) enum Part {
     Note(Note),
     Rating(Rating),
@@ -94,8 +101,9 @@ pub(crate) enum Part {
 
 /// Every note, rating and view of `calls` in one result set (one round trip instead of
 /// three), then, with `doc_of`, the call's own doc if it is that organization's (one call).
-/// `kind` tells which row is which; the columns another kind has are NULL. Ordered by
-/// kind, call and `seq`, the order each kind was added in.
+/// `kind` tells which row is which; the columns another kind has are NULL. In no order:
+/// `children_of` puts each kind in `seq` order, the order it was added in (sorting a few
+/// rows in Rust costs less than the temporary B-tree SQLite sorts each branch in).
 pub(crate) fn push_child_rows(qb: &mut impl SqlSink, calls: &[Id], doc_of: Option<Id>) {
     let branches = [
         "SELECT CAST(0 AS BIGINT) AS kind, call_id, seq, id, user_id, content, flagged, \
@@ -123,11 +131,9 @@ pub(crate) fn push_child_rows(qb: &mut impl SqlSink, calls: &[Id], doc_of: Optio
         .push(" AND organization_id = ")
         .push_bind(org.to_string());
     }
-    qb.push(" ORDER BY kind, call_id, seq");
 }
 
-/// A row of `push_child_rows` with the id of the call it belongs to.
-pub(crate) fn part_of(row: &impl Columns) -> StoreResult<(String, Part)> {
+pub(crate) fn part_of(row: &impl Columns) -> StoreResult<ChildRow> {
     let part = match int_of(row, "kind")? {
         NOTE => Part::Note(Note {
             id: id_of(row, "id")?,
@@ -146,16 +152,25 @@ pub(crate) fn part_of(row: &impl Columns) -> StoreResult<(String, Part)> {
         DOC => Part::Doc(text_of(row, "doc")?, child_places(row)?),
         other => return Err(backend(format!("unexpected row kind {other}"))),
     };
-    Ok((text_of(row, "call_id")?, part))
+    Ok(ChildRow {
+        call_id: text_of(row, "call_id")?,
+        seq: int_of(row, "seq")?,
+        part,
+    })
 }
 
-/// The call of `push_child_rows(.., [id], Some(org))`: its doc comes last (kind 3), and
-/// without one the call is not the organization's.
-pub(crate) fn call_from_parts<C: FromStored>(id: Id, mut parts: Vec<(String, Part)>) -> StoreResult<C> {
-    let Some((_, Part::Doc(doc, places))) = parts.pop() else {
+/// The call of `push_child_rows(.., [id], Some(org))`: without its doc the call is not the
+/// organization's.
+pub(crate) fn call_from_parts<C: FromStored>(id: Id, mut rows: Vec<ChildRow>) -> StoreResult<C> {
+    let doc_at = rows.iter().position(|row| matches!(row.part, Part::Doc(..)));
+    let Some(ChildRow {
+        part: Part::Doc(doc, places),
+        ..
+    }) = doc_at.map(|at| rows.swap_remove(at))
+    else {
         return Err(StoreError::NotFound);
     };
-    let children = children_of(&[id], parts)?.pop().unwrap_or_default();
+    let children = children_of(&[id], rows)?.pop().unwrap_or_default();
     from_stored(&doc, places, children)
 }
 
@@ -193,15 +208,17 @@ pub(crate) async fn load_children(conn: &mut Conn, calls: &mut [Call]) -> StoreR
     Ok(())
 }
 
-/// The children among `parts` of each of `ids`, in that order.
-fn children_of(ids: &[Id], parts: Vec<(String, Part)>) -> StoreResult<Vec<CallChildren>> {
+/// The children among `rows` of each of `ids`, in that order.
+fn children_of(ids: &[Id], mut rows: Vec<ChildRow>) -> StoreResult<Vec<CallChildren>> {
+    // Kinds go to lists of their own: only the order within a kind matters.
+    rows.sort_by_key(|row| row.seq);
     let index: HashMap<String, usize> = ids
         .iter()
         .enumerate()
         .map(|(i, id)| (id.to_string(), i))
         .collect();
     let mut children = vec![CallChildren::default(); ids.len()];
-    for (id, part) in parts {
+    for ChildRow { call_id: id, part, .. } in rows {
         let call = index
             .get(&id)
             .map(|&i| &mut children[i])
@@ -311,7 +328,7 @@ pub(crate) fn page_ids(rows: &[PageRow]) -> Vec<Id> {
 /// The page's calls, with their children: `parts` from `push_child_rows(page_ids(rows))`.
 pub(crate) fn calls_of<C: FromStored>(
     rows: &[PageRow],
-    parts: Vec<(String, Part)>,
+    parts: Vec<ChildRow>,
 ) -> StoreResult<Vec<C>> {
     let children = children_of(&page_ids(rows), parts)?;
     rows.iter()

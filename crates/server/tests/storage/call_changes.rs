@@ -13,6 +13,7 @@ use switchyard_core::store::{CallFilter, Store, StoreError};
 crate::backend_tests!(
     notes_add_update_delete,
     views_keep_first_order_and_are_idempotent,
+    a_page_keeps_each_calls_children_in_the_order_added,
     ratings_are_unique_per_email_and_emoji,
     transitions_follow_the_state_machine,
     deleting_a_call_takes_its_children,
@@ -164,6 +165,61 @@ async fn views_keep_first_order_and_are_idempotent(db: TestDatabase) {
             .await
     ));
     assert_eq!(store.get_call(org, c.id).await.unwrap().viewed_by, viewed);
+}
+
+/// Children of the calls on one page, added interleaved across the calls, come back in the
+/// order they were added to each call, one call and one kind from another.
+async fn a_page_keeps_each_calls_children_in_the_order_added(db: TestDatabase) {
+    let store = db.store.as_ref();
+    let (org, _, first) = one_call(store).await;
+    let second = Call {
+        id: Id::new(start_plus(1)),
+        created: start_plus(1),
+        ..first.clone()
+    };
+    store
+        .insert_calls(org, std::slice::from_ref(&second), None, None)
+        .await
+        .unwrap();
+    let now = at(START);
+    for round in 0..4 {
+        for (call, who) in [
+            (first.id, ["d", "b", "c", "a"]),
+            (second.id, ["a", "c", "b", "d"]),
+        ] {
+            let email = format!("{}@acme.test", who[round]);
+            let content = format!("{} {round}", call);
+            store
+                .add_note(org, call, &note(&content, Id::new(at(START))))
+                .await
+                .unwrap();
+            store.mark_viewed(org, call, &email, now).await.unwrap();
+            let emoji = [Emoji::Check, Emoji::ThumbsDown][round % 2];
+            store
+                .add_rating(org, call, &rating(emoji, &email, round as i64))
+                .await
+                .unwrap();
+        }
+    }
+    let page = store
+        .list_calls(org, &query(CallFilter::default(), SortOrder::Asc))
+        .await
+        .unwrap();
+    assert_eq!(ids(&page.calls), [first.id, second.id]);
+    for (listed, who) in page
+        .calls
+        .iter()
+        .zip([["d", "b", "c", "a"], ["a", "c", "b", "d"]])
+    {
+        let emails: Vec<String> = who.iter().map(|w| format!("{w}@acme.test")).collect();
+        let notes: Vec<String> = listed.notes.iter().map(|n| n.content.clone()).collect();
+        let expected: Vec<String> = (0..4).map(|r| format!("{} {r}", listed.id)).collect();
+        assert_eq!(notes, expected);
+        assert_eq!(listed.viewed_by, emails);
+        let raters: Vec<&str> = listed.ratings.iter().map(|r| r.email.as_str()).collect();
+        assert_eq!(raters, emails);
+        assert_eq!(&store.get_call(org, listed.id).await.unwrap(), listed);
+    }
 }
 
 async fn ratings_are_unique_per_email_and_emoji(db: TestDatabase) {
