@@ -139,6 +139,9 @@ impl PostgresStore {
 /// The `NOTIFY` channel on which new calls and stops wake the engines.
 const WORK_CHANNEL: &str = "switchyard_engine_work";
 
+/// The column a page's calls are fetched by once their keys are found (calls_read.rs,
+/// `push_page_by_status`).
+const ROW_KEY: &str = "id";
 /// Appended to the engine's claim queries. Instances sharing the database claim disjoint rows instead of waiting on each other.
 const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
 /// Appended to a read that must hold the row until the transaction ends.

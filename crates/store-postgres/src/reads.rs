@@ -3,8 +3,8 @@
 
 use crate::ThisStore;
 use crate::calls_read::{
-    SqlxRow, calls_of, decode_all, load_stored, page_ids, page_row, part_of, push_child_rows,
-    push_count, push_page,
+    SqlxRow, calls_of, decode_all, in_order, load_stored, page_ids, page_row, part_of,
+    push_child_rows, push_count, push_page,
 };
 use crate::orgs_keys::{FIND_KEY, key_owner_of};
 use crate::support::OrBackend;
@@ -49,7 +49,7 @@ pub(crate) async fn list_calls<C: FromStored>(
     let limit = u64::from(query.limit);
     push_page(&mut qb, org, query, query.sort, query.skip, limit);
     let rows = qb.build().fetch_all(&mut *conn).await.db()?;
-    let rows = decode_all(&rows, |row| page_row(row))?;
+    let rows = in_order(decode_all(&rows, |row| page_row(row))?, query.sort);
     if rows.is_empty() {
         return Ok(CallList::empty(count));
     }

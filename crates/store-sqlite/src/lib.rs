@@ -174,6 +174,9 @@ impl SqliteStore {
     }
 }
 
+/// The column a page's calls are fetched by once their keys are found (calls_read.rs,
+/// `push_page_by_status`): the row's own key, one B-tree search less than its id.
+const ROW_KEY: &str = "rowid";
 /// Appended to the engine's claim queries. SQLite has one writer at a time, so a claim never races another.
 const SKIP_LOCKED: &str = "";
 /// Row locks: a write transaction (`BEGIN IMMEDIATE`) already holds the whole database.

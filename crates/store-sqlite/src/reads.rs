@@ -13,8 +13,8 @@ use crate::ThisStore;
 use crate::call_counts::{CountCache, filter_key};
 use crate::call_filters::{Bound, SqlSink};
 use crate::calls_read::{
-    Columns, PageRow, call_from_parts, calls_of, page_ids, page_row, part_of, push_child_rows,
-    push_count, push_page, reversed,
+    Columns, PageRow, call_from_parts, calls_of, in_order, page_ids, page_row, part_of,
+    push_child_rows, push_count, push_page, reversed,
 };
 use crate::orgs_keys::{FIND_KEY, key_owner_of};
 use crate::support::backend;
@@ -168,7 +168,7 @@ fn page(
 ) -> StoreResult<Vec<PageRow>> {
     let mut sql = Sql::default();
     push_page(&mut sql, org, query, sort, skip, limit);
-    sql.rows(conn, |row| page_row(row))
+    Ok(in_order(sql.rows(conn, |row| page_row(row))?, sort))
 }
 
 /// The organization's `calls_version` (bumped by triggers, migration 0005) and, if the
