@@ -12,6 +12,7 @@ use std::sync::Arc;
 use switchyard_core::Id;
 use switchyard_core::enums::Role;
 use switchyard_core::time::{Clock, SystemClock};
+use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 
 #[derive(Parser)]
 #[command(
@@ -122,15 +123,14 @@ fn parse_role(raw: &str) -> Result<Role, String> {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging();
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("error: cannot start the async runtime: {error}");
-            return ExitCode::FAILURE;
-        }
+    let log_lines = init_logging();
+    let result = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime.block_on(run(cli)),
+        Err(error) => Err(anyhow::anyhow!("cannot start the async runtime: {error}")),
     };
-    match runtime.block_on(run(cli)) {
+    // Every log line is out before the final word.
+    drop(log_lines);
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
@@ -139,14 +139,23 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn init_logging() {
+/// Log lines go to stderr from a thread of their own, in batches: written one by one by
+/// the request that logged them, they took a tenth of a `GET /calls/{id}`'s time
+/// (bench/README.md). None is dropped (a full buffer makes the logger wait); the lines still
+/// buffered when the process is killed are lost, those at exit are written when the
+/// returned guard is dropped.
+fn init_logging() -> WorkerGuard {
+    let (writer, guard) = NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("log-writer")
+        .finish(std::io::BufWriter::new(std::io::stderr()));
     let filter = tracing_subscriber::EnvFilter::try_from_env("SWITCHYARD_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         // Colours only for a terminal: a log file or a collector gets plain text.
         .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr);
+        .with_writer(writer);
     if std::env::var("SWITCHYARD_LOG_FORMAT").as_deref() == Ok("json") {
         builder.json().init();
     } else {
@@ -155,6 +164,7 @@ fn init_logging() {
     for name in crate::config::unknown_env_vars() {
         tracing::warn!(variable = %name, "unknown SWITCHYARD_ variable ignored (misspelt?)");
     }
+    guard
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -260,7 +270,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             command: KeyCommand::Revoke { key_prefix },
         } => {
             if store.revoke_api_key(&key_prefix, clock.now()).await? {
-                println!("revoked {key_prefix}");
+                println!(
+                    "revoked {key_prefix} (a running server trusts a key it checked for up to \
+                     its --key-cache-ms, 1 s by default)"
+                );
             } else {
                 anyhow::bail!("no active key has the prefix {key_prefix}");
             }

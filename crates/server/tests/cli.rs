@@ -49,7 +49,9 @@ fn commands_share_the_database_with_a_running_server() {
         "{}",
         String::from_utf8_lossy(&migrated.stderr)
     );
-    let server = Server::start(dir.path(), &[]);
+    // Without the key cache, so that a key revoked by the CLI fails the very next request
+    // (with it, within `--key-cache-ms`: tests/api/auth.rs moves the clock past that).
+    let server = Server::start(dir.path(), &["--key-cache-ms", "0"]);
 
     let created = switchyard(
         dir.path(),
