@@ -139,14 +139,20 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Log lines go to stderr from a thread of their own, in batches: written one by one by
-/// the request that logged them, they took a tenth of a `GET /calls/{id}`'s time
-/// (bench/README.md). None is dropped (a full buffer makes the logger wait); the lines still
-/// buffered when the process is killed are lost, those at exit are written when the
+/// Log lines waiting for the writer thread (about 1 MB).
+const LOG_BUFFER_LINES: usize = 4_096;
+
+/// Log lines go to stderr from a thread of their own, in batches: a `write` per line, made by
+/// the request that logged it, cost about 5% of the `GET /calls/{id}` rate
+/// (bench/README.md). None is dropped: a full buffer makes the logger wait, and the buffer is
+/// small (`LOG_BUFFER_LINES`, not the crate's 128,000) so that a writer falling behind
+/// under load holds back requests rather than growing the server's memory. The lines still
+/// buffered when the process is killed are lost; those at exit are written when the
 /// returned guard is dropped.
 fn init_logging() -> WorkerGuard {
     let (writer, guard) = NonBlockingBuilder::default()
         .lossy(false)
+        .buffered_lines_limit(LOG_BUFFER_LINES)
         .thread_name("log-writer")
         .finish(std::io::BufWriter::new(std::io::stderr()));
     let filter = tracing_subscriber::EnvFilter::try_from_env("SWITCHYARD_LOG")
