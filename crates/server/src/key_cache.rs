@@ -1,6 +1,6 @@
 //! Keys recently checked, so that a client's stream of requests costs one key lookup per
-//! `--key-cache-ms` instead of one per request (a fifth of a `GET /calls/{id}`'s
-//! instructions, bench/README.md).
+//! `--key-cache-ms` instead of one per request (a fifth to a quarter of a
+//! `GET /calls/{id}`'s instructions, bench/README.md).
 //!
 //! A change made through this server (a member's role changed or the member removed) empties
 //! the cache at once. A change it cannot see, a key revoked with `switchyard key revoke` or
