@@ -138,6 +138,58 @@ fn commands_share_the_database_with_a_running_server() {
     assert_eq!(get_json(&server, &owner_key, "/calls").0, 200);
 }
 
+/// One JSON line per request: its id, route pattern, status, latency and organization,
+/// never the key. Read after SIGTERM, which writes out every line still buffered.
+#[test]
+fn each_request_is_one_json_log_line_without_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let org = stdout_json(&switchyard(
+        dir.path(),
+        &[
+            "org",
+            "create",
+            "--name",
+            "Log Freight",
+            "--owner",
+            "o@log.test",
+            "--json",
+        ],
+    ));
+    let key = org["api_key"].as_str().unwrap();
+    let client = reqwest::blocking::Client::new();
+    let missing = "6b07fddff7ceb6a42affc83d";
+    let response = client
+        .get(format!("{}/calls/{missing}", server.base))
+        .bearer_auth(key)
+        .header("x-request-id", "log-test-1")
+        .send()
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 404);
+
+    let (status, log) = server.terminate_with_log();
+    assert!(status.success(), "{status}");
+    let lines: Vec<Value> = log
+        .iter()
+        .filter(|line| line.contains("log-test-1"))
+        .map(|line| serde_json::from_str(line).expect("a JSON log line"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{log:#?}");
+    let line = &lines[0];
+    let span = &line["span"];
+    assert_eq!(span["request_id"], "log-test-1");
+    assert_eq!(span["route"], "/api/v1/calls/{id}");
+    assert_eq!(span["method"], "GET");
+    assert_eq!(span["org_id"], org["organization_id"]);
+    assert_eq!(line["fields"]["status"], 404);
+    assert!(line["fields"]["latency_ms"].as_f64().is_some(), "{line}");
+    let secret = &key[13..];
+    assert!(
+        log.iter().all(|line| !line.contains(secret)),
+        "the key was logged"
+    );
+}
+
 #[test]
 fn bad_command_input_fails_with_a_message() {
     let dir = tempfile::tempdir().unwrap();

@@ -5,10 +5,14 @@
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::thread::JoinHandle;
 
 pub struct Server {
     child: Child,
+    /// Reads the server's stderr to its end: the log lines after the one that said where
+    /// it listens.
+    log: Option<JoinHandle<Vec<String>>>,
     /// `http://127.0.0.1:<port>/api/v1`
     pub base: String,
     /// What `serve` printed on stdout before listening (the demo's key).
@@ -46,7 +50,7 @@ impl Server {
         }
         let addr = addr.expect("the server logs the address it listens on");
         // Keep draining the log so that the server never blocks on a full pipe.
-        std::thread::spawn(move || stderr.for_each(drop));
+        let log = std::thread::spawn(move || stderr.map_while(Result::ok).collect());
         // `--demo` prints its key on stdout before the server starts listening.
         let mut stdout = String::new();
         if extra.contains(&"--demo") {
@@ -55,6 +59,7 @@ impl Server {
         }
         Server {
             child,
+            log: Some(log),
             base: format!("http://{addr}/api/v1"),
             stdout,
         }
@@ -65,11 +70,18 @@ impl Server {
     }
 
     /// SIGTERM, as a service manager stops it; waits for the process to exit.
-    pub fn terminate(mut self) -> std::process::ExitStatus {
+    pub fn terminate(self) -> ExitStatus {
+        self.terminate_with_log().0
+    }
+
+    /// As `terminate`, with every line the server logged after it started listening.
+    pub fn terminate_with_log(mut self) -> (ExitStatus, Vec<String>) {
         let pid = self.child.id().to_string();
         let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
         assert!(sent.success(), "kill -TERM {pid}");
-        self.child.wait().unwrap()
+        let status = self.child.wait().unwrap();
+        let log = self.log.take().map(|reader| reader.join().unwrap());
+        (status, log.unwrap_or_default())
     }
 
     /// SIGKILL: no shutdown, no flushing, like a crash or an OOM kill.
