@@ -250,7 +250,7 @@ pub(crate) fn push_page(
     skip: u64,
     limit: u64,
 ) {
-    if query.filter.statuses.len() > 1 {
+    if crate::MERGE_STATUS_WALKS && query.filter.statuses.len() > 1 {
         return push_page_by_status(qb, org, query, sort, skip, limit);
     }
     qb.push("SELECT c.doc, c.doc_child_places, c.created_at, c.id FROM calls c");
@@ -264,8 +264,9 @@ pub(crate) fn push_page(
 /// `calls_status` index per status. As one `status IN (..)` scan of the organization's
 /// calls in date order it would step over every call in another status, and the newest
 /// calls of a busy organization are often thousands of Scheduled ones (bench/README.md).
-/// Both databases merge ordered arms lazily (SQLite's merge of a compound SELECT with an
-/// ORDER BY, PostgreSQL's Merge Append), so the walk stops after `skip + limit` keys.
+/// SQLite merges the ordered arms of a compound SELECT with an ORDER BY lazily, so the
+/// walk stops after `skip + limit` keys. (PostgreSQL appends the arms and sorts all their
+/// matches instead, so it keeps the single walk: `MERGE_STATUS_WALKS`.)
 /// The calls found are not sorted again in SQL: SQLite would copy their docs into a
 /// temporary B-tree to do it, a sixth of the page's instructions; `in_order` sorts keys.
 fn push_page_by_status(

@@ -174,6 +174,9 @@ impl SqliteStore {
     }
 }
 
+/// Whether a page filtered on several statuses merges one index walk per status
+/// (calls_read.rs, `push_page_by_status`).
+const MERGE_STATUS_WALKS: bool = true;
 /// The column a page's calls are fetched by once their keys are found (calls_read.rs,
 /// `push_page_by_status`): the row's own key, one B-tree search less than its id.
 const ROW_KEY: &str = "rowid";
