@@ -250,8 +250,9 @@ pub(crate) fn push_page(
     skip: u64,
     limit: u64,
 ) {
-    if crate::MERGE_STATUS_WALKS && query.filter.statuses.len() > 1 {
-        return push_page_by_status(qb, org, query, sort, skip, limit);
+    let several_statuses = query.filter.statuses.len() > 1;
+    if let (Some(row_key), true) = (crate::STATUS_WALKS_FETCH_BY, several_statuses) {
+        return push_page_by_status(qb, org, query, sort, skip, limit, row_key);
     }
     qb.push("SELECT c.doc, c.doc_child_places, c.created_at, c.id FROM calls c");
     push_where(qb, org, &query.filter);
@@ -266,9 +267,10 @@ pub(crate) fn push_page(
 /// calls of a busy organization are often thousands of Scheduled ones (bench/README.md).
 /// SQLite merges the ordered arms of a compound SELECT with an ORDER BY lazily, so the
 /// walk stops after `skip + limit` keys. (PostgreSQL appends the arms and sorts all their
-/// matches instead, so it keeps the single walk: `MERGE_STATUS_WALKS`.)
-/// The calls found are not sorted again in SQL: SQLite would copy their docs into a
-/// temporary B-tree to do it, a sixth of the page's instructions; `in_order` sorts keys.
+/// matches instead, so it keeps the single walk: `STATUS_WALKS_FETCH_BY`.) The calls
+/// found are fetched by `row_key` and not sorted again in SQL: SQLite would copy their
+/// docs into a temporary B-tree to do it, a sixth of the page's instructions; `in_order`
+/// sorts keys.
 fn push_page_by_status(
     qb: &mut impl SqlSink,
     org: Id,
@@ -276,6 +278,7 @@ fn push_page_by_status(
     sort: SortOrder,
     skip: u64,
     limit: u64,
+    row_key: &str,
 ) {
     qb.push("SELECT c.doc, c.doc_child_places, c.created_at, c.id FROM (");
     for (i, status) in query.filter.statuses.iter().enumerate() {
@@ -287,7 +290,7 @@ fn push_page_by_status(
             ..query.filter.clone()
         };
         qb.push("SELECT c.created_at AS created_at, c.id AS id, c.")
-            .push(crate::ROW_KEY)
+            .push(row_key)
             .push(" AS row_key FROM calls c");
         push_where(qb, org, &arm);
         push_after(qb, query, sort);
@@ -298,7 +301,7 @@ fn push_page_by_status(
     });
     push_limit(qb, skip, limit);
     qb.push(") k JOIN calls c ON c.")
-        .push(crate::ROW_KEY)
+        .push(row_key)
         .push(" = k.row_key");
 }
 
@@ -316,12 +319,16 @@ fn push_limit(qb: &mut impl SqlSink, skip: u64, limit: u64) {
         .push_bind(i64::try_from(skip).unwrap_or(i64::MAX));
 }
 
-/// A page's rows in `sort` order.
+/// A page's rows in `sort` order (one pass over rows SQL already ordered: the sort is a
+/// merge sort that finds them in one run).
 pub(crate) fn in_order(mut rows: Vec<PageRow>, sort: SortOrder) -> Vec<PageRow> {
-    rows.sort_by_key(|row| (row.key.created, row.key.id));
-    if sort == SortOrder::Desc {
-        rows.reverse();
-    }
+    rows.sort_by(|a, b| {
+        let ascending = (a.key.created, a.key.id).cmp(&(b.key.created, b.key.id));
+        match sort {
+            SortOrder::Asc => ascending,
+            SortOrder::Desc => ascending.reverse(),
+        }
+    });
     rows
 }
 

@@ -174,12 +174,10 @@ impl SqliteStore {
     }
 }
 
-/// Whether a page filtered on several statuses merges one index walk per status
-/// (calls_read.rs, `push_page_by_status`).
-const MERGE_STATUS_WALKS: bool = true;
-/// The column a page's calls are fetched by once their keys are found (calls_read.rs,
-/// `push_page_by_status`): the row's own key, one B-tree search less than its id.
-const ROW_KEY: &str = "rowid";
+/// A page filtered on several statuses merges one index walk per status (calls_read.rs,
+/// `push_page_by_status`) and fetches its calls by this column: the row's own key, one
+/// B-tree search less than its id.
+const STATUS_WALKS_FETCH_BY: Option<&str> = Some("rowid");
 /// Appended to the engine's claim queries. SQLite has one writer at a time, so a claim never races another.
 const SKIP_LOCKED: &str = "";
 /// Row locks: a write transaction (`BEGIN IMMEDIATE`) already holds the whole database.
