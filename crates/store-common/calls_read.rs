@@ -5,7 +5,7 @@
 // and SQLite inside write transactions).
 
 use crate::ThisStore;
-use crate::call_filters::{SqlSink, order_by, push_before, push_list, push_where};
+use crate::call_filters::{SqlSink, order_by, push_before, push_where};
 use crate::support::{Conn, DbRow, OrBackend, backend, get};
 use sqlx::QueryBuilder;
 use std::collections::HashMap;
@@ -104,30 +104,46 @@ pub(crate) enum Part {
 /// `kind` tells which row is which; the columns another kind has are NULL. In no order:
 /// `children_of` puts each kind in `seq` order, the order it was added in (sorting a few
 /// rows in Rust costs less than the temporary B-tree SQLite sorts each branch in).
+///
+/// `calls` is not empty. One call's children are found with `call_id = ?`. A page's ids
+/// are bound once, as the rows of a CTE that each branch joins: as an `IN (...)` list in
+/// each branch, SQLite built a temporary index of the 50 ids three times, a tenth of a
+/// page's instructions (bench/README.md).
 pub(crate) fn push_child_rows(qb: &mut impl SqlSink, calls: &[Id], doc_of: Option<Id>) {
+    let ids: Vec<String> = calls.iter().map(Id::to_string).collect();
+    let one = match ids.as_slice() {
+        [id] => Some(id.as_str()),
+        _ => {
+            qb.push("WITH page_calls (call_id) AS (VALUES (");
+            for (i, id) in ids.iter().enumerate() {
+                qb.push(if i == 0 { "" } else { "), (" }).push_bind(id.as_str());
+            }
+            qb.push(")) ");
+            None
+        }
+    };
     let branches = [
         "SELECT CAST(0 AS BIGINT) AS kind, call_id, seq, id, user_id, content, flagged, \
          created_at, updated_at, CAST(NULL AS TEXT) AS emoji, CAST(NULL AS TEXT) AS email, \
-         CAST(NULL AS TEXT) AS doc, CAST(NULL AS TEXT) AS doc_child_places \
-         FROM call_notes WHERE call_id IN (",
+         CAST(NULL AS TEXT) AS doc, CAST(NULL AS TEXT) AS doc_child_places FROM ",
         " UNION ALL SELECT 1, call_id, seq, NULL, NULL, NULL, NULL, created, NULL, emoji, \
-         email, NULL, NULL FROM call_ratings WHERE call_id IN (",
+         email, NULL, NULL FROM ",
         " UNION ALL SELECT 2, call_id, seq, NULL, NULL, NULL, NULL, NULL, NULL, NULL, email, \
-         NULL, NULL FROM call_views WHERE call_id IN (",
+         NULL, NULL FROM ",
     ];
-    // Formatted once for the three lists.
-    let ids: Vec<String> = calls.iter().map(Id::to_string).collect();
-    for branch in branches {
-        qb.push(branch);
-        push_list(qb, ids.iter().map(String::as_str));
-        qb.push(")");
+    for (branch, table) in branches.into_iter().zip(["call_notes", "call_ratings", "call_views"]) {
+        qb.push(branch).push(table);
+        match one {
+            Some(id) => qb.push(" WHERE call_id = ").push_bind(id),
+            None => qb.push(" JOIN page_calls USING (call_id)"),
+        };
     }
-    if let (Some(org), [id]) = (doc_of, calls) {
+    if let (Some(org), Some(id)) = (doc_of, one) {
         qb.push(
             " UNION ALL SELECT 3, id, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, doc, \
              doc_child_places FROM calls WHERE id = ",
         )
-        .push_bind(id.to_string())
+        .push_bind(id)
         .push(" AND organization_id = ")
         .push_bind(org.to_string());
     }
