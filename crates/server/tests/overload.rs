@@ -8,7 +8,10 @@
 //! request refused). Phase 2: requests sent at `OVERLOAD_FACTOR` times that rate in an
 //! open loop (each at its time, whatever happened to the earlier ones, on as many
 //! connections as that takes), so that most connections and requests are over the caps;
-//! what was offered is checked to be at least twice the saturating throughput. Phase 3:
+//! what was offered is checked to be at least twice the saturating throughput. Meanwhile
+//! idle keep-alive connections hold all but twice `MAX_IN_FLIGHT` of the connection cap's
+//! places, so the loop meets both caps: requests over the in-flight cap and connections
+//! over the connection cap are each refused. Phase 3:
 //! the load stops, and a new client's first request and a saturating loop are served in
 //! full.
 //! The request mix: one call (60%), a page of 200 calls (30%, the slow request), adding a
@@ -81,7 +84,9 @@ async fn overload_is_refused_with_503_memory_stays_bounded_and_recovery_is_immed
     let saturating_rate = saturated.rate();
 
     let sampler = RssSampler::start(server.pid());
+    let idle = hold_idle_connections(&target.base, MAX_CONNECTIONS - 2 * MAX_IN_FLIGHT).await;
     let overloaded = offer(&target, OVERLOAD_FACTOR * saturating_rate, OVERLOAD_FOR).await;
+    drop(idle);
     let rss_peak = sampler.stop().await;
     let refused_connections = metric(&target.base, "switchyard_connections_refused_total").await;
     println!(
@@ -103,6 +108,12 @@ async fn overload_is_refused_with_503_memory_stays_bounded_and_recovery_is_immed
         "the load was over the caps: {overloaded:?}"
     );
     assert!(refused_connections > 0.0, "connections were over their cap");
+    // A refused connection is answered one 503 and closed: the other 503s are requests
+    // over the in-flight cap.
+    assert!(
+        overloaded.count(503) as f64 > refused_connections,
+        "requests were over the in-flight cap: {overloaded:?}, {refused_connections} connections refused"
+    );
     assert!(
         overloaded.count(200) > 0,
         "work went on under overload: {overloaded:?}"
@@ -277,6 +288,31 @@ async fn offer(target: &Arc<Target>, rate: f64, duration: Duration) -> Tally {
     }
     tally.elapsed = elapsed;
     tally
+}
+
+/// `count` keep-alive connections that have each been answered once and then sit idle, as
+/// connected clients that are not sending do: they hold places under the connection cap,
+/// so that the open loop meets the cap whatever the server's speed. Without them, whether
+/// the loop ever had more connections open than the cap depended on how long the server
+/// took to answer (in one CI run of 2026-11-26 it never had: 0 connections refused).
+async fn hold_idle_connections(base: &str, count: usize) -> Vec<tokio::net::TcpStream> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let url = reqwest::Url::parse(base).unwrap();
+    let addr = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap());
+    let mut held = Vec::with_capacity(count);
+    for _ in 0..count {
+        let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nhost: switchyard\r\n\r\n")
+            .await
+            .unwrap();
+        // An answer means the server accepted the connection and gave it a place.
+        let mut answer = [0u8; 64];
+        let read = stream.read(&mut answer).await.unwrap();
+        assert!(answer[..read].starts_with(b"HTTP/1.1 200"), "{answer:?}");
+        held.push(stream);
+    }
+    held
 }
 
 /// The `i`th request of the mix, and its status or why there was none.
