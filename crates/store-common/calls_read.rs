@@ -110,18 +110,20 @@ pub(crate) enum Part {
 /// each branch, SQLite built a temporary index of the 50 ids three times, a tenth of a
 /// page's instructions (bench/README.md).
 pub(crate) fn push_child_rows(qb: &mut impl SqlSink, calls: &[Id], doc_of: Option<Id>) {
-    let ids: Vec<String> = calls.iter().map(Id::to_string).collect();
-    let one = match ids.as_slice() {
-        [id] => Some(id.as_str()),
+    let one = match calls {
+        [id] => Some(id.to_string()),
         _ => {
-            qb.push("WITH page_calls (call_id) AS (VALUES (");
-            for (i, id) in ids.iter().enumerate() {
-                qb.push(if i == 0 { "" } else { "), (" }).push_bind(id.as_str());
+            qb.push("WITH page_calls (call_id) AS (VALUES ");
+            for (i, id) in calls.iter().enumerate() {
+                qb.push(if i == 0 { "(" } else { ", (" })
+                    .push_bind(id.to_string())
+                    .push(")");
             }
-            qb.push(")) ");
+            qb.push(") ");
             None
         }
     };
+    let one = one.as_deref();
     let branches = [
         "SELECT CAST(0 AS BIGINT) AS kind, call_id, seq, id, user_id, content, flagged, \
          created_at, updated_at, CAST(NULL AS TEXT) AS emoji, CAST(NULL AS TEXT) AS email, \

@@ -181,6 +181,7 @@ fn each_request_is_one_json_log_line_without_the_key() {
     assert_eq!(span["route"], "/api/v1/calls/{id}");
     assert_eq!(span["method"], "GET");
     assert_eq!(span["org_id"], org["organization_id"]);
+    assert_eq!(span["key_prefix"], &key[..13]);
     assert_eq!(line["fields"]["status"], 404);
     assert!(line["fields"]["latency_ms"].as_f64().is_some(), "{line}");
     let secret = &key[13..];
