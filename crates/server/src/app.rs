@@ -97,7 +97,9 @@ fn request_span(request: &Request) -> tracing::Span {
         "request",
         request_id,
         method = %request.method(),
-        route,
+        // Displayed, not quoted and escaped character by character: the router's own
+        // pattern. The request id comes from the client and keeps its quotes.
+        route = %route,
         org_id = tracing::field::Empty,
         key_prefix = tracing::field::Empty,
     )

@@ -3,16 +3,14 @@
 //! Output meant for people goes to stdout; logs go to stderr, so `--json` output stays clean.
 
 use crate::config::{EngineArgs, ExportArgs, HttpConfig, StorageConfig};
-use crate::{orgs, seed, serve, sim, storage};
+use crate::{logging, orgs, seed, serve, sim, storage};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
 use switchyard_core::Id;
 use switchyard_core::enums::Role;
 use switchyard_core::time::{Clock, SystemClock};
-use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 
 #[derive(Parser)]
 #[command(
@@ -123,7 +121,7 @@ fn parse_role(raw: &str) -> Result<Role, String> {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let log_lines = init_logging();
+    let log_lines = logging::init();
     let result = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime.block_on(run(cli)),
         Err(error) => Err(anyhow::anyhow!("cannot start the async runtime: {error}")),
@@ -137,42 +135,6 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// Log lines waiting for the writer thread (about 1 MB).
-const LOG_BUFFER_LINES: usize = 4_096;
-
-/// Log lines go to stderr from a thread of their own, in batches: a `write` per line, made by
-/// the request that logged it, cost about 5% of the `GET /calls/{id}` rate
-/// (bench/README.md). None is dropped: a full buffer makes the logger wait, and the buffer is
-/// small (`LOG_BUFFER_LINES`, not the crate's 128,000) so that a writer falling behind
-/// under load holds back requests rather than growing the server's memory. The lines still
-/// buffered when the process is killed are lost; those at exit are written when the
-/// returned guard is dropped.
-fn init_logging() -> WorkerGuard {
-    let (writer, guard) = NonBlockingBuilder::default()
-        .lossy(false)
-        .buffered_lines_limit(LOG_BUFFER_LINES)
-        .thread_name("log-writer")
-        .finish(std::io::BufWriter::new(std::io::stderr()));
-    let filter = tracing_subscriber::EnvFilter::try_from_env("SWITCHYARD_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        // Colours only for a terminal: a log file or a collector gets plain text.
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(writer);
-    if std::env::var("SWITCHYARD_LOG_FORMAT").as_deref() == Ok("json") {
-        // The request's span alone, not also the list of spans it is in: each is its fields
-        // parsed back from JSON for every line (bench/README.md).
-        builder.json().with_span_list(false).init();
-    } else {
-        builder.init();
-    }
-    for name in crate::config::unknown_env_vars() {
-        tracing::warn!(variable = %name, "unknown SWITCHYARD_ variable ignored (misspelt?)");
-    }
-    guard
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {

@@ -16,6 +16,7 @@ pub mod exports;
 pub mod extract;
 pub mod key_cache;
 pub mod limits;
+pub mod logging;
 pub mod observability;
 pub mod orgs;
 pub mod recordings;

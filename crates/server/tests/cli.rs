@@ -184,6 +184,13 @@ fn each_request_is_one_json_log_line_without_the_key() {
     assert_eq!(span["key_prefix"], &key[..13]);
     assert_eq!(line["fields"]["status"], 404);
     assert!(line["fields"]["latency_ms"].as_f64().is_some(), "{line}");
+    let stamp = line["timestamp"].as_str().expect("a timestamp");
+    assert!(
+        stamp.len() == "2026-11-26T15:04:05.123456Z".len()
+            && stamp.ends_with('Z')
+            && chrono::DateTime::parse_from_rfc3339(stamp).is_ok(),
+        "{stamp}"
+    );
     let secret = &key[13..];
     assert!(
         log.iter().all(|line| !line.contains(secret)),
