@@ -1,7 +1,7 @@
 //! `switchyard serve`: the HTTP API and, unless `--no-engine`, the call engine and the
 //! export worker in the same process, all stopped gracefully on Ctrl-C or SIGTERM.
 
-use crate::app::{self, AppState};
+use crate::app::{self, AppParts, AppState};
 use crate::config::{EngineArgs, ExportArgs, HttpConfig, StorageConfig};
 use crate::exports::{ExportConfig, ExportParts, ExportWorker};
 use crate::key_cache::KeyCache;
@@ -76,7 +76,7 @@ pub async fn run(
         "switchyard listening"
     );
     let keys = Arc::new(KeyCache::new(http.key_cache_ms));
-    let state = AppState {
+    let state = AppState::new(AppParts {
         store,
         clock,
         http: Arc::new(http),
@@ -86,7 +86,7 @@ pub async fn run(
         exports,
         metrics: crate::observability::prometheus(),
         keys,
-    };
+    });
     let stop = shutdown.clone();
     app::serve(listener, state, async move {
         shutdown_signal().await;

@@ -5,7 +5,7 @@ use crate::common::TestDatabase;
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::sync::Arc;
-use switchyard::app::{self, AppState};
+use switchyard::app::{self, AppParts, AppState};
 use switchyard::config::HttpConfig;
 use switchyard::exports::{ExportConfig, ExportParts, ExportWorker};
 use switchyard::key_cache::KeyCache;
@@ -114,7 +114,7 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let keys = Arc::new(KeyCache::new(http.key_cache_ms));
-        let state = AppState {
+        let state = AppState::new(AppParts {
             store: store.clone(),
             clock: clock.clone(),
             http: Arc::new(http),
@@ -124,7 +124,7 @@ impl TestApp {
             exports: exports.clone(),
             metrics: switchyard::observability::prometheus(),
             keys,
-        };
+        });
         let (shutdown, stopped) = oneshot::channel::<()>();
         tokio::spawn(app::serve(listener, state, async {
             let _ = stopped.await;
