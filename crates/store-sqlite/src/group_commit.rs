@@ -1,15 +1,15 @@
 //! Group commit of review writes (store-common/call_children.rs). One task takes the writes
-//! queued since its last commit and runs each in a savepoint of one `BEGIN IMMEDIATE`
+//! queued since its last commit, runs them one after another in one `BEGIN IMMEDIATE`
 //! transaction, commits once (one disk sync for all of them) and only then answers each
-//! caller, so a `200` still means "on disk". A write that fails is rolled back to its
-//! savepoint and the others still commit. Writes arriving while a batch runs form the next
-//! one, so a lone write waits for nobody.
+//! caller, so a `200` still means "on disk". Writes arriving while a batch runs form the
+//! next one, so a lone write waits for nobody.
 //!
-//! The batch runs on a connection of its own through SQLite's C API (rusqlite), on a
-//! blocking thread: through sqlx, each of a write's five statements was a hand-off to the
-//! connection's worker thread and back, which cost more than the SQL. While it runs, the
-//! task holds sqlx's one write connection, so no other writer of this process runs at the
-//! same time (and none meets SQLite's busy handler, which sleeps for milliseconds).
+//! A write that fails fails alone. Refused as `NotFound` (not the organization's call, no
+//! such note), it has changed nothing, and the batch goes on. Any other failure rolls the
+//! batch back, and it runs again without that write. So no write needs a savepoint of its
+//! own to be undone alone: savepoints were what a write cost most, because inside one
+//! SQLite copies each page to a journal of its own before changing it, and every write of
+//! a batch changes the same few pages (bench/README.md).
 
 use crate::call_children::{ReviewWrite, push_change, push_lock_call};
 use crate::reads::{Sql, read_call};
@@ -150,65 +150,63 @@ type Outcomes = Vec<(
     StoreResult<CallJson>,
 )>;
 
-fn run_batch(conn: &mut Connection, writes: Vec<Pending>) -> Outcomes {
-    let count = writes.len();
-    let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
-        Ok(tx) => tx,
-        Err(error) => return failed(writes.into_iter().map(|w| w.answer), &error.to_string()),
-    };
-    // A lone write needs no savepoint: the transaction is its own.
-    let alone = count == 1;
-    let mut outcomes = Vec::with_capacity(count);
-    let mut writes = writes.into_iter();
-    while let Some(pending) = writes.next() {
-        let outcome = if alone {
-            apply(&tx, &pending)
-        } else {
-            match in_savepoint(&tx, &pending) {
-                Ok(outcome) => outcome,
-                // Without its savepoint a failed write could not be undone alone: the
-                // whole batch is rolled back (dropping `tx`) and fails.
-                Err(error) => {
-                    let answers = outcomes.into_iter().map(|(answer, _)| answer);
-                    let answers = answers
-                        .chain(std::iter::once(pending.answer))
-                        .chain(writes.map(|w| w.answer));
-                    return failed(answers, &error.to_string());
-                }
+/// Runs the batch, and again without a write that failed (answered with its error) until
+/// the rest commit, or the commit itself fails them all.
+fn run_batch(conn: &mut Connection, mut writes: Vec<Pending>) -> Outcomes {
+    let mut outcomes = Vec::with_capacity(writes.len());
+    while !writes.is_empty() {
+        match try_batch(conn, &writes) {
+            Batch::Committed(results) => {
+                let answers = writes.into_iter().map(|w| w.answer);
+                outcomes.extend(answers.zip(results));
+                break;
             }
-        };
-        outcomes.push((pending.answer, outcome));
-    }
-    let failed_alone = alone && outcomes.iter().any(|(_, outcome)| outcome.is_err());
-    let commit = if failed_alone {
-        tx.rollback()
-    } else {
-        tx.commit()
-    };
-    match commit {
-        Ok(()) => outcomes,
-        Err(error) => {
-            tracing::error!(%error, writes = count, "a batch of review writes failed");
-            failed(
-                outcomes.into_iter().map(|(answer, _)| answer),
-                &error.to_string(),
-            )
+            Batch::WriteFailed(index, error) => {
+                outcomes.push((writes.remove(index).answer, Err(error)));
+            }
+            Batch::Failed(error) => {
+                tracing::error!(%error, writes = writes.len(), "a batch of review writes failed");
+                outcomes.extend(failed(writes.into_iter().map(|w| w.answer), &error));
+                break;
+            }
         }
     }
+    outcomes
 }
 
-/// `pending` in a savepoint, rolled back alone if it fails; `Err` if the savepoint itself
-/// failed.
-fn in_savepoint(conn: &Connection, pending: &Pending) -> StoreResult<StoreResult<CallJson>> {
-    statement(conn, "SAVEPOINT review_write")?;
-    let outcome = apply(conn, pending);
-    if outcome.is_err() {
-        statement(conn, "ROLLBACK TO review_write")?;
+enum Batch {
+    /// Each write's result: the call as it is after the write, or `NotFound`.
+    Committed(Vec<StoreResult<CallJson>>),
+    /// The write at this index failed otherwise, and the transaction was rolled back.
+    WriteFailed(usize, StoreError),
+    /// The transaction could not begin or commit.
+    Failed(String),
+}
+
+fn try_batch(conn: &mut Connection, writes: &[Pending]) -> Batch {
+    let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+        Ok(tx) => tx,
+        Err(error) => return Batch::Failed(error.to_string()),
+    };
+    let mut results = Vec::with_capacity(writes.len());
+    for (index, pending) in writes.iter().enumerate() {
+        match apply(&tx, pending) {
+            Ok(call) => results.push(Ok(call)),
+            // Refused before it changed anything: the batch goes on.
+            Err(StoreError::NotFound) => results.push(Err(StoreError::NotFound)),
+            // It may have changed something (and SQLite may have rolled the transaction
+            // back already): dropping `tx` rolls back.
+            Err(error) => return Batch::WriteFailed(index, error),
+        }
     }
-    statement(conn, "RELEASE review_write")?;
-    Ok(outcome)
+    match tx.commit() {
+        Ok(()) => Batch::Committed(results),
+        Err(error) => Batch::Failed(error.to_string()),
+    }
 }
 
+/// Makes one write and reads the call back. `NotFound` only when nothing was changed: the
+/// call is not the organization's, or the note to change is not there.
 fn apply(conn: &Connection, pending: &Pending) -> StoreResult<CallJson> {
     let Pending {
         org, call, write, ..
@@ -224,14 +222,10 @@ fn apply(conn: &Connection, pending: &Pending) -> StoreResult<CallJson> {
     if write.must_change_a_row() {
         found(changed as u64)?;
     }
-    read_call(conn, *org, *call)
-}
-
-fn statement(conn: &Connection, sql: &str) -> StoreResult<()> {
-    conn.prepare_cached(sql)
-        .and_then(|mut statement| statement.execute([]))
-        .map(|_| ())
-        .map_err(backend)
+    read_call(conn, *org, *call).map_err(|error| match error {
+        StoreError::NotFound => backend("a call locked by its write was not found"),
+        other => other,
+    })
 }
 
 fn fail_all(writes: Vec<Pending>, error: &str) {

@@ -19,6 +19,7 @@ crate::backend_tests!(
     deleting_a_call_takes_its_children,
     concurrent_writers_queue_instead_of_failing,
     a_failing_write_among_concurrent_ones_fails_alone,
+    a_write_failing_after_it_began_changing_fails_alone,
     a_second_store_on_the_same_database_shares_it,
 );
 
@@ -497,8 +498,8 @@ async fn concurrent_writers_queue_instead_of_failing(db: TestDatabase) {
     assert_eq!(after.viewed_by.len(), 5);
 }
 
-/// Review writes may share a commit (SQLite's group commit): one that fails is undone
-/// alone, and the ones beside it are kept and answered.
+/// Review writes may share a commit (SQLite's group commit): one refused as `NotFound`
+/// fails alone, and the ones beside it are kept and answered.
 async fn a_failing_write_among_concurrent_ones_fails_alone(db: TestDatabase) {
     let (org, other, c) = one_call(db.store.as_ref()).await;
     let mut tasks = tokio::task::JoinSet::new();
@@ -525,6 +526,44 @@ async fn a_failing_write_among_concurrent_ones_fails_alone(db: TestDatabase) {
     assert_eq!(kept, 10);
     let after = db.store.get_call(org, c.id).await.unwrap();
     assert_eq!(after.notes.len(), 10);
+}
+
+/// A write that fails in its statement (a note id already taken), not as `NotFound`, fails
+/// alone too: SQLite's group commit runs its batch again without it.
+async fn a_write_failing_after_it_began_changing_fails_alone(db: TestDatabase) {
+    let (org, _, c) = one_call(db.store.as_ref()).await;
+    let taken = Id::new(at(START));
+    db.store
+        .add_note(org, c.id, &note("first", taken))
+        .await
+        .unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..30 {
+        let store: Arc<dyn Store> = db.store.clone();
+        tasks.spawn(async move {
+            let id = if i % 3 == 0 {
+                taken
+            } else {
+                Id::new(at(START))
+            };
+            match store
+                .add_note(org, c.id, &note(&format!("note {i}"), id))
+                .await
+            {
+                Ok(_) => true,
+                Err(StoreError::NotFound) => panic!("the call is there"),
+                Err(_) => false,
+            }
+        });
+    }
+    let mut kept = 0;
+    while let Some(result) = tasks.join_next().await {
+        kept += usize::from(result.unwrap());
+    }
+    assert_eq!(kept, 20);
+    let after = db.store.get_call(org, c.id).await.unwrap();
+    assert_eq!(after.notes.len(), 21);
+    assert_eq!(after.notes[0].content, "first");
 }
 
 /// What the CLI does while the server runs: open the same database and write to it.
