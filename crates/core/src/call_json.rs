@@ -117,21 +117,24 @@ impl FromStored for Call {
 
 /// A Call's wire JSON, as serializing the [`Call`] would give it. Sent as it is (the API's
 /// responses write it in place; it is no `Serialize`, which would have to check it again).
+/// UTF-8 kept as bytes: it is made of a stored document's text and serde_json's output, and
+/// holding it as a `String` meant checking every byte once more (5% of the instructions of
+/// a page of 50 calls).
 #[derive(Clone, Debug)]
-pub struct CallJson(String);
+pub struct CallJson(Vec<u8>);
 
 impl CallJson {
-    pub fn get(&self) -> &str {
+    pub fn as_bytes(&self) -> &[u8] {
         &self.0
     }
 
-    pub fn into_string(self) -> String {
+    pub fn into_bytes(self) -> Vec<u8> {
         self.0
     }
 
     /// The [`Call`] itself, for code that works with its fields rather than sending it.
     pub fn to_call(&self) -> serde_json::Result<Call> {
-        serde_json::from_str(self.get())
+        serde_json::from_slice(&self.0)
     }
 }
 
@@ -185,9 +188,7 @@ impl FromStored for CallJson {
                 })?
             }
         };
-        String::from_utf8(json)
-            .map(CallJson)
-            .map_err(serde::ser::Error::custom)
+        Ok(CallJson(json))
     }
 }
 
@@ -293,7 +294,12 @@ mod tests {
     use super::*;
 
     fn spliced(doc: &str, children: CallChildren) -> serde_json::Result<String> {
-        CallJson::from_stored(doc, None, children).map(CallJson::into_string)
+        CallJson::from_stored(doc, None, children).map(text)
+    }
+
+    /// The JSON as text; the test fails if it is not UTF-8.
+    fn text(json: CallJson) -> String {
+        String::from_utf8(json.into_bytes()).expect("UTF-8")
     }
 
     fn spliced_with(
@@ -301,7 +307,7 @@ mod tests {
         places: ChildPlaces,
         children: CallChildren,
     ) -> serde_json::Result<String> {
-        CallJson::from_stored(doc, Some(places), children).map(CallJson::into_string)
+        CallJson::from_stored(doc, Some(places), children).map(text)
     }
 
     /// A doc as the store writes it, and its places: after `created`, after

@@ -613,18 +613,18 @@ async fn the_stored_wire_json_is_the_serialized_call(db: TestDatabase) {
     for id in [bare.id, full.id] {
         let call = store.get_call(org, id).await.unwrap();
         let json = store.get_call_json(org, id).await.unwrap();
-        assert_eq!(json.get(), serde_json::to_string(&call).unwrap());
+        assert_eq!(json.as_bytes(), serde_json::to_vec(&call).unwrap());
         assert!(is_not_found(store.get_call_json(globex.id(), id).await));
     }
     let page = query(CallFilter::default(), SortOrder::Asc);
     let calls = store.list_calls(org, &page).await.unwrap();
     let json = store.list_calls_json(org, &page).await.unwrap();
     assert_eq!((json.count, json.last), (calls.count, calls.last));
-    let spliced: Vec<&str> = json.calls.iter().map(|c| c.get()).collect();
-    let serialized: Vec<String> = calls
+    let spliced: Vec<&[u8]> = json.calls.iter().map(|c| c.as_bytes()).collect();
+    let serialized: Vec<Vec<u8>> = calls
         .calls
         .iter()
-        .map(|c| serde_json::to_string(c).unwrap())
+        .map(|c| serde_json::to_vec(c).unwrap())
         .collect();
     assert_eq!(spliced, serialized);
     assert_eq!(calls.calls[1].notes.len(), 1);

@@ -12,7 +12,7 @@ pub struct CallBody(pub CallJson);
 
 impl IntoResponse for CallBody {
     fn into_response(self) -> Response {
-        json_response(self.0.into_string())
+        json_response(self.0.into_bytes())
     }
 }
 
@@ -26,21 +26,24 @@ pub fn page_body(calls: &[CallJson], rest: &impl Serialize) -> Response {
             return crate::error::ApiError::Internal(error.into()).into_response();
         }
     };
-    let size = calls.iter().map(|call| call.get().len() + 1).sum::<usize>();
-    let mut body = String::with_capacity(size + rest.len() + 16);
-    body.push_str(r#"{"calls":["#);
+    let size = calls
+        .iter()
+        .map(|call| call.as_bytes().len() + 1)
+        .sum::<usize>();
+    let mut body = Vec::with_capacity(size + rest.len() + 16);
+    body.extend_from_slice(br#"{"calls":["#);
     for (i, call) in calls.iter().enumerate() {
         if i > 0 {
-            body.push(',');
+            body.push(b',');
         }
-        body.push_str(call.get());
+        body.extend_from_slice(call.as_bytes());
     }
     // `rest` is an object with fields: its `{` becomes the comma after the calls.
-    body.push_str("],");
-    body.push_str(&rest[1..]);
+    body.extend_from_slice(b"],");
+    body.extend_from_slice(&rest.as_bytes()[1..]);
     json_response(body)
 }
 
-fn json_response(body: String) -> Response {
+fn json_response(body: Vec<u8>) -> Response {
     ([(CONTENT_TYPE, "application/json")], body).into_response()
 }
