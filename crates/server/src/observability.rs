@@ -25,8 +25,9 @@ const LATENCY_BUCKETS: [f64; 12] = [
 
 /// How often the recorder's histograms are emptied into their buckets when nobody scrapes
 /// `/metrics`: until then every request's latency is kept as a sample of its own, and a
-/// server that is never scraped grew by about 24 bytes a request (metrics-exporter-
-/// prometheus leaves this upkeep to the caller when it does not run the HTTP listener).
+/// server that was never scraped grew by about 15 bytes a request (docs/OPERATIONS.md;
+/// metrics-exporter-prometheus leaves this upkeep to the caller when it does not run its
+/// own HTTP listener).
 const UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
 
 /// The process-wide recorder (the `metrics` macros write to one global recorder, so every

@@ -10,6 +10,12 @@
 //! own to be undone alone: savepoints were what a write cost most, because inside one
 //! SQLite copies each page to a journal of its own before changing it, and every write of
 //! a batch changes the same few pages (bench/README.md).
+//!
+//! The batch runs on a connection of its own through SQLite's C API (rusqlite), on a
+//! blocking thread: through sqlx, each of a write's five statements was a hand-off to the
+//! connection's worker thread and back, which cost more than the SQL. While it runs, the
+//! task holds sqlx's one write connection, so no other writer of this process runs at the
+//! same time (and none meets SQLite's busy handler, which sleeps for milliseconds).
 
 use crate::call_children::{ReviewWrite, push_change, push_lock_call};
 use crate::reads::{Sql, read_call};
