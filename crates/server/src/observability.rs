@@ -72,32 +72,36 @@ pub async fn track(request: Request, next: Next) -> Response {
     let status = response.status().as_u16();
     let seconds = started.elapsed().as_secs_f64();
     let route = route.as_ref().map_or(UNMATCHED, MatchedPath::as_str);
-    {
+    let recorded = {
         let known = REQUEST_SERIES
             .read()
             .unwrap_or_else(PoisonError::into_inner);
-        let series = known
+        known
             .get(route)
-            .and_then(|of_route| of_route.iter().find(|s| s.is_for(&method, status)));
-        if let Some(series) = series {
+            .is_some_and(|of_route| record_in(of_route, &method, status, seconds))
+    };
+    if !recorded {
+        // A series not seen yet: looked for again under the write lock, since another
+        // request may have registered it meanwhile.
+        let mut known = REQUEST_SERIES
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        let of_route = known.entry(route.to_owned()).or_default();
+        if !record_in(of_route, &method, status, seconds) {
+            let series = Series::register(method, route, status);
             series.record(seconds);
-            return response;
+            of_route.push(series);
         }
     }
-    let series = Series::register(method, route, status);
-    series.record(seconds);
-    let mut known = REQUEST_SERIES
-        .write()
-        .unwrap_or_else(PoisonError::into_inner);
-    let of_route = known.entry(route.to_owned()).or_default();
-    // Another request may have registered the same series meanwhile: the same handles.
-    if !of_route
-        .iter()
-        .any(|s| s.is_for(&series.method, series.status))
-    {
-        of_route.push(series);
-    }
     response
+}
+
+/// Records a request in its series among `of_route`'s; false if it has none yet.
+fn record_in(of_route: &[Series], method: &Method, status: u16, seconds: f64) -> bool {
+    let series = of_route
+        .iter()
+        .find(|s| s.status == status && s.method == method);
+    series.inspect(|s| s.record(seconds)).is_some()
 }
 
 const UNMATCHED: &str = "unmatched";
@@ -130,10 +134,6 @@ impl Series {
             method,
             status,
         }
-    }
-
-    fn is_for(&self, method: &Method, status: u16) -> bool {
-        self.status == status && self.method == method
     }
 
     fn record(&self, seconds: f64) {
