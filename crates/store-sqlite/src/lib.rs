@@ -186,4 +186,6 @@ const FOR_UPDATE: &str = "";
 include!("../../store-common/mod.rs");
 mod call_counts;
 mod group_commit;
+#[cfg(all(test, target_os = "linux"))]
+mod page_cache_tests;
 mod reads;
