@@ -65,7 +65,7 @@ fn a_scan_on_one_connection_leaves_the_others_page_caches_alone() {
         read_first_row(&reader);
     }
     let reread = bytes_read() - before;
-    // Shared, each read would fetch the row's pages from the file again: 20 × 8 KB or more.
+    // Shared, each read would fetch the row's page from the file again: 20 × 4 KB or more.
     assert!(
         reread < 4_096,
         "20 reads of a cached row read {reread} bytes from the file"
