@@ -11,7 +11,7 @@
 //   3. the call read back as it now is, in the same transaction.
 
 use crate::call_filters::SqlSink;
-use switchyard_core::call::{Note, NotePatch, Rating};
+use switchyard_core::call::{Note, NoteAuthor, NotePatch, Rating};
 use switchyard_core::enums::Emoji;
 use switchyard_core::{Id, Timestamp};
 
@@ -21,10 +21,14 @@ pub(crate) enum ReviewWrite {
     AddNote(Note),
     UpdateNote {
         note: Id,
+        author: NoteAuthor,
         patch: NotePatch,
         now: Timestamp,
     },
-    DeleteNote(Id),
+    DeleteNote {
+        note: Id,
+        author: NoteAuthor,
+    },
     MarkViewed {
         email: String,
         now: Timestamp,
@@ -39,7 +43,10 @@ pub(crate) enum ReviewWrite {
 impl ReviewWrite {
     /// Whether the write names a row that must exist (a note): `NotFound` if it changed none.
     pub(crate) fn must_change_a_row(&self) -> bool {
-        matches!(self, ReviewWrite::UpdateNote { .. } | ReviewWrite::DeleteNote(_))
+        matches!(
+            self,
+            ReviewWrite::UpdateNote { .. } | ReviewWrite::DeleteNote { .. }
+        )
     }
 }
 
@@ -50,6 +57,13 @@ pub(crate) fn push_lock_call(sql: &mut impl SqlSink, org: Id, call: Id) {
         .push(" AND organization_id = ")
         .push_bind(org.to_string())
         .push(crate::FOR_UPDATE);
+}
+
+/// Narrows a note's change to its author's note, in the change's own statement.
+fn push_author(sql: &mut impl SqlSink, author: &NoteAuthor) {
+    if let NoteAuthor::Only(email) = author {
+        sql.push(" AND user_id = ").push_bind(email.as_str());
+    }
 }
 
 /// The statement that makes `write` to the (locked) call.
@@ -76,7 +90,12 @@ pub(crate) fn push_change(sql: &mut impl SqlSink, org: Id, call: Id, write: &Rev
             }
             sql.push(")");
         }
-        ReviewWrite::UpdateNote { note, patch, now } => {
+        ReviewWrite::UpdateNote {
+            note,
+            author,
+            patch,
+            now,
+        } => {
             sql.push("UPDATE call_notes SET updated_at = ")
                 .push_bind(now.millis());
             if let Some(content) = &patch.content {
@@ -87,11 +106,13 @@ pub(crate) fn push_change(sql: &mut impl SqlSink, org: Id, call: Id, write: &Rev
             }
             sql.push(" WHERE id = ").push_bind(note.to_string());
             sql.push(" AND call_id = ").push_bind(call);
+            push_author(sql, author);
         }
-        ReviewWrite::DeleteNote(note) => {
+        ReviewWrite::DeleteNote { note, author } => {
             sql.push("DELETE FROM call_notes WHERE id = ")
                 .push_bind(note.to_string());
             sql.push(" AND call_id = ").push_bind(call);
+            push_author(sql, author);
         }
         ReviewWrite::MarkViewed { email, now } => {
             sql.push("INSERT INTO call_views (call_id, organization_id, email, viewed_at, seq) VALUES (")

@@ -68,7 +68,7 @@ mod store_impl {
     use crate::support::OrBackend;
     use switchyard_core::agent::Agent;
     use switchyard_core::auth::{ApiKeyRecord, IdempotencyRecord, KeyOwner, WebSession};
-    use switchyard_core::call::{Call, Note, NotePatch, Rating};
+    use switchyard_core::call::{Call, Note, NoteAuthor, NotePatch, Rating};
     use switchyard_core::call_json::CallJson;
     use switchyard_core::campaign::Campaign;
     use switchyard_core::enums::{Emoji, Role, SortOrder};

@@ -166,16 +166,30 @@ impl switchyard_core::store::Store for ThisStore {
         org: Id,
         call: Id,
         note: Id,
+        author: &NoteAuthor,
         patch: &NotePatch,
         now: Timestamp,
     ) -> StoreResult<CallJson> {
-        let patch = patch.clone();
-        self.review_write(org, call, ReviewWrite::UpdateNote { note, patch, now })
-            .await
+        let write = ReviewWrite::UpdateNote {
+            note,
+            author: author.clone(),
+            patch: patch.clone(),
+            now,
+        };
+        self.review_write(org, call, write).await
     }
-    async fn delete_note(&self, org: Id, call: Id, note: Id) -> StoreResult<CallJson> {
-        self.review_write(org, call, ReviewWrite::DeleteNote(note))
-            .await
+    async fn delete_note(
+        &self,
+        org: Id,
+        call: Id,
+        note: Id,
+        author: &NoteAuthor,
+    ) -> StoreResult<CallJson> {
+        let write = ReviewWrite::DeleteNote {
+            note,
+            author: author.clone(),
+        };
+        self.review_write(org, call, write).await
     }
     async fn mark_viewed(
         &self,

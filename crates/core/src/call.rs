@@ -152,6 +152,14 @@ pub struct NotePatch {
     pub flagged: Option<bool>,
 }
 
+/// Whose note a change may touch: any, or only one written by this member (its
+/// `user_id`). The store checks it in the same statement as the change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NoteAuthor {
+    Anyone,
+    Only(String),
+}
+
 impl Call {
     /// Moves the call through the state machine ([`CallStatus::apply`]), recording the end
     /// reason of a final status.

@@ -5,7 +5,7 @@
 
 use crate::agent::Agent;
 use crate::auth::{ApiKeyRecord, IdempotencyRecord, KeyOwner, WebSession};
-use crate::call::{Call, Note, NotePatch, Rating};
+use crate::call::{Call, Note, NoteAuthor, NotePatch, Rating};
 use crate::call_json::CallJson;
 use crate::call_log::{LogEntry, NewLog};
 use crate::campaign::Campaign;
@@ -223,17 +223,25 @@ pub trait Store: Send + Sync + 'static {
     // What reviewers add. Each answers the call as it is after the change, as its wire JSON
     // (what the API sends back), read in the same transaction.
     async fn add_note(&self, org: Id, call: Id, note: &Note) -> StoreResult<CallJson>;
-    /// `NotFound` if the call or the note is unknown. Sets `updated_at` to `now`.
+    /// `NotFound` if the call or the note is unknown, or the note is not `author`'s. Sets
+    /// `updated_at` to `now`.
     async fn update_note(
         &self,
         org: Id,
         call: Id,
         note: Id,
+        author: &NoteAuthor,
         patch: &NotePatch,
         now: Timestamp,
     ) -> StoreResult<CallJson>;
-    /// `NotFound` if the call or the note is unknown.
-    async fn delete_note(&self, org: Id, call: Id, note: Id) -> StoreResult<CallJson>;
+    /// `NotFound` if the call or the note is unknown, or the note is not `author`'s.
+    async fn delete_note(
+        &self,
+        org: Id,
+        call: Id,
+        note: Id,
+        author: &NoteAuthor,
+    ) -> StoreResult<CallJson>;
     /// Idempotent: `viewed_by` keeps the order of first views.
     async fn mark_viewed(
         &self,

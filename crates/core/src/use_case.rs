@@ -170,7 +170,62 @@ pub struct Hook {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct HookHeader {
     pub key: String,
+    /// Shown only to Owners; others see `********`.
     pub value: String,
+}
+
+/// What a hidden credential reads as.
+pub const MASK: &str = "********";
+
+impl Hook {
+    /// The hook without its credentials, as members other than Owners see it, and as a
+    /// call keeps it in its snapshot of the use case (which Viewers read, and which goes to
+    /// every hook in the webhook body): each header's value, and the URL's password and
+    /// query values, read [`MASK`]. The URL's host and path stay, so the hook is
+    /// recognisable.
+    pub fn masked(&self) -> Hook {
+        Hook {
+            url: masked_url(&self.url),
+            headers: self
+                .headers
+                .iter()
+                .map(|header| HookHeader {
+                    key: header.key.clone(),
+                    value: MASK.to_owned(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `url` with its password and every query value masked (tokens often travel there); a URL
+/// that does not parse is masked whole.
+pub fn masked_url(url: &str) -> String {
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return MASK.to_owned();
+    };
+    if parsed.password().is_some() {
+        let _ = parsed.set_password(Some(MASK));
+    }
+    if parsed.query().is_some() {
+        let keys: Vec<String> = parsed
+            .query_pairs()
+            .map(|(key, _)| key.into_owned())
+            .collect();
+        parsed
+            .query_pairs_mut()
+            .clear()
+            .extend_pairs(keys.iter().map(|key| (key.as_str(), MASK)));
+    }
+    parsed.into()
+}
+
+impl UseCase {
+    /// The use case with every hook [masked](Hook::masked).
+    pub fn with_hooks_masked(mut self) -> UseCase {
+        self.hooks = self.hooks.iter().map(Hook::masked).collect();
+        self
+    }
 }
 
 /// Answers always carry every key; requests may leave out `color`.
@@ -181,4 +236,32 @@ pub struct SampleLabel {
     #[serde(default)]
     #[schema(required = true)]
     pub color: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masked_hooks_keep_their_shape_and_lose_their_credentials() {
+        let hook = Hook {
+            url: "https://bot:s3cret@hooks.example.com/in?token=abc&team=7#x".to_owned(),
+            headers: vec![HookHeader {
+                key: "Authorization".to_owned(),
+                value: "Bearer abc".to_owned(),
+            }],
+        };
+        let masked = hook.masked();
+        assert_eq!(
+            masked.url,
+            "https://bot:********@hooks.example.com/in?token=********&team=********#x"
+        );
+        assert_eq!(masked.headers[0].key, "Authorization");
+        assert_eq!(masked.headers[0].value, MASK);
+        assert!(!format!("{masked:?}").contains("abc"));
+        assert!(!format!("{masked:?}").contains("s3cret"));
+        assert_eq!(masked_url("not a url"), MASK);
+        let plain = "https://hooks.example.com/in";
+        assert_eq!(masked_url(plain), plain);
+    }
 }

@@ -37,7 +37,10 @@ impl Engine {
             let mut logs = Vec::new();
             events::transition(&mut call, event, now, why, &mut logs)?;
             let webhooks = match event {
-                CallEvent::Cancel => events::end_webhooks(&call, &[], now),
+                CallEvent::Cancel => {
+                    let hooks = self.current_hooks(&call).await?;
+                    events::end_webhooks(&call, &hooks, &[], now)
+                }
                 _ => Vec::new(),
             };
             let progress = CallProgress {

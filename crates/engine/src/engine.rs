@@ -5,11 +5,14 @@ use crate::analysis::Analyzer;
 use crate::blob::BlobStore;
 use crate::config::EngineConfig;
 use crate::provider::TelephonyProvider;
+use crate::webhooks::guard::Guard;
 use crate::webhooks::sender::WebhookSender;
 use crate::webhooks::worker;
 use std::sync::Arc;
+use switchyard_core::call::Call;
 use switchyard_core::run::{Lease, RunState};
-use switchyard_core::store::{RunChange, Store, StoreResult};
+use switchyard_core::store::{RunChange, Store, StoreError, StoreResult};
+use switchyard_core::use_case::Hook;
 use switchyard_core::{Clock, Timestamp};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -76,6 +79,32 @@ impl Engine {
             webhook_sender,
             wake: Notify::new(),
         })
+    }
+
+    /// What decides which destinations webhooks (and the API, when a hook is saved) may
+    /// reach.
+    pub fn destination_guard(&self) -> &Guard {
+        self.webhook_sender.guard()
+    }
+
+    /// Where the call's webhooks go now: its use case's hooks as they are at this moment,
+    /// with their credentials. The call's own snapshot of its use case only says whether
+    /// the use case had hooks when the call was dialed, with their header values masked
+    /// (docs/SECURITY.md), so a call dialed without hooks reads nothing here. A credential
+    /// rotated on the use case applies to every call still to notify.
+    pub(crate) async fn current_hooks(&self, call: &Call) -> StoreResult<Vec<Hook>> {
+        if call.use_case.hooks.is_empty() {
+            return Ok(Vec::new());
+        }
+        match self
+            .store
+            .get_use_case(call.organization_id, call.use_case.id)
+            .await
+        {
+            Ok(use_case) => Ok(use_case.hooks),
+            Err(StoreError::NotFound) => Ok(Vec::new()),
+            Err(other) => Err(other),
+        }
     }
 
     /// Asks the loop to run a pass now (a call was dialed, stopped or canceled).

@@ -6,6 +6,7 @@ use switchyard_core::call::Call;
 use switchyard_core::call_log::NewLog;
 use switchyard_core::lifecycle::{CallEvent, IllegalTransition};
 use switchyard_core::transcript::Message;
+use switchyard_core::use_case::Hook;
 use switchyard_core::webhook::NewWebhook;
 use switchyard_core::{Id, Timestamp};
 
@@ -33,22 +34,36 @@ pub fn transition(
 }
 
 /// `start`, when the call is answered: `content: {recording: null}`.
-pub fn start_webhooks(call: &Call, at: Timestamp) -> Vec<NewWebhook> {
-    webhooks(call, "start", json!({"recording": null}), at)
+pub fn start_webhooks(call: &Call, hooks: &[Hook], at: Timestamp) -> Vec<NewWebhook> {
+    webhooks(call, hooks, "start", json!({"recording": null}), at)
 }
 
 /// `end`, when the call reaches a final status: `content: {messages}`.
-pub fn end_webhooks(call: &Call, messages: &[Message], at: Timestamp) -> Vec<NewWebhook> {
-    webhooks(call, "end", json!({"messages": messages}), at)
+pub fn end_webhooks(
+    call: &Call,
+    hooks: &[Hook],
+    messages: &[Message],
+    at: Timestamp,
+) -> Vec<NewWebhook> {
+    webhooks(call, hooks, "end", json!({"messages": messages}), at)
 }
 
-fn webhooks(call: &Call, event_type: &str, content: Value, at: Timestamp) -> Vec<NewWebhook> {
-    if call.use_case.hooks.is_empty() {
+/// One delivery of the event to each of `hooks` (the use case's as they are now, with
+/// their credentials: the call's own snapshot has them masked, see [`Engine::current_hooks`]).
+///
+/// [`Engine::current_hooks`]: crate::Engine::current_hooks
+fn webhooks(
+    call: &Call,
+    hooks: &[Hook],
+    event_type: &str,
+    content: Value,
+    at: Timestamp,
+) -> Vec<NewWebhook> {
+    if hooks.is_empty() {
         return Vec::new();
     }
     let body = json!({"type": event_type, "call": call, "content": content}).to_string();
-    call.use_case
-        .hooks
+    hooks
         .iter()
         .map(|hook| NewWebhook {
             id: Id::new(at),

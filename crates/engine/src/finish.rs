@@ -60,9 +60,10 @@ impl Engine {
             start_time: answered.millis() as f64 / 1000.0,
             messages: messages.clone(),
         });
+        let hooks = self.current_hooks(&call).await?;
         changes
             .webhooks
-            .extend(events::end_webhooks(&call, &messages, at));
+            .extend(events::end_webhooks(&call, &hooks, &messages, at));
         let retry = self.campaign_retry(&call, at, &mut changes.logs).await?;
         let progress = CallProgress {
             call,

@@ -12,6 +12,7 @@ use switchyard_core::enums::{AmdBehavior, AnsweredBy, CallType, EndReason};
 use switchyard_core::lifecycle::{CallEvent, CallStatus};
 use switchyard_core::run::{CallRun, PlannedEvent, ProviderEvent, RunState};
 use switchyard_core::store::{CallProgress, StoreError, StoreResult};
+use switchyard_core::use_case::Hook;
 use switchyard_core::webhook::NewWebhook;
 
 /// Speaking rate used to time a played message (AMD voicemail, after-hours message).
@@ -62,7 +63,9 @@ impl Engine {
         if run.lease_owner != self.instance && run.lease_until <= now {
             return self.recover(run.lease_owner, call, state, now).await;
         }
-        let next = self.apply_due_events(&mut call, &mut state, &mut changes, now)?;
+        let next = self
+            .apply_due_events(&mut call, &mut state, &mut changes, now)
+            .await?;
         if let Next::End { event, at } = next {
             return self.finish(call, expected, state, event, at, changes).await;
         }
@@ -95,7 +98,7 @@ impl Engine {
     }
 
     /// Applies the planned events due by `now`, in order, up to the first that ends the call.
-    fn apply_due_events(
+    async fn apply_due_events(
         &self,
         call: &mut Call,
         state: &mut RunState,
@@ -125,7 +128,8 @@ impl Engine {
                 )?,
                 ProviderEvent::Answered { by } => {
                     events::transition(call, CallEvent::Answer, at, "answered", &mut changes.logs)?;
-                    if let Some(event) = self.on_answer(call, state, by, at, changes) {
+                    let hooks = self.current_hooks(call).await?;
+                    if let Some(event) = self.on_answer(call, &hooks, state, by, at, changes) {
                         return end(event);
                     }
                 }
@@ -155,6 +159,7 @@ impl Engine {
     fn on_answer(
         &self,
         call: &Call,
+        hooks: &[Hook],
         state: &mut RunState,
         by: AnsweredBy,
         at: Timestamp,
@@ -170,7 +175,9 @@ impl Engine {
         state.answered_at = Some(at);
         let max_secs = f64::from(call.effective_max_duration_mins()) * 60.0;
         state.deadline = Some(at.plus_millis(self.real_millis(max_secs)));
-        changes.webhooks.extend(events::start_webhooks(call, at));
+        changes
+            .webhooks
+            .extend(events::start_webhooks(call, hooks, at));
         if amd {
             let behavior = call.use_case.amd_behavior.unwrap_or(AmdBehavior::Hangup);
             changes.logs.push(NewLog::info(

@@ -4,6 +4,7 @@ use crate::api;
 use crate::config::HttpConfig;
 use crate::connections::{self, ConnectionLimits};
 use crate::exports::ExportWorker;
+use crate::json_errors;
 use crate::key_cache::KeyCache;
 use crate::limits::{self, Limits};
 use crate::observability;
@@ -25,6 +26,7 @@ use switchyard_engine::Engine;
 use switchyard_engine::blob::BlobStore;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
+use tower::util::MapRequestLayer;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
@@ -77,8 +79,10 @@ pub fn router(state: AppState) -> Router {
     let limits = Limits::new(&state.http);
     let middleware = ServiceBuilder::new()
         .layer(SetSensitiveRequestHeadersLayer::new([AUTHORIZATION]))
+        .map_request(drop_unsafe_request_id)
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(middleware::map_response(json_errors::as_json))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)
@@ -115,7 +119,7 @@ fn request_span(request: &Request) -> tracing::Span {
     tracing::info_span!(
         "request",
         request_id,
-        method = %request.method(),
+        method = %observability::method_label(request.method()),
         // Displayed, not quoted and escaped character by character: the router's own
         // pattern. The request id comes from the client and keeps its quotes.
         route = %route,
@@ -142,9 +146,35 @@ fn refusal_router() -> Router {
         .fallback(limits::at_capacity)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(MapRequestLayer::new(drop_unsafe_request_id))
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// The longest client-chosen request id kept.
+const MAX_REQUEST_ID_LEN: usize = 128;
+
+/// A client's `x-request-id` is echoed and logged, so it is kept only when it is one short
+/// value of safe characters (letters, digits, `-_.:/+=@`); otherwise it is dropped and the
+/// next layer makes a fresh one.
+fn drop_unsafe_request_id<B>(mut request: axum::http::Request<B>) -> axum::http::Request<B> {
+    let mut given = request.headers().get_all(REQUEST_ID).iter();
+    let safe = match (given.next(), given.next()) {
+        (None, _) => return request,
+        (Some(id), None) => is_safe_request_id(id.as_bytes()),
+        (Some(_), Some(_)) => false,
+    };
+    if !safe {
+        request.headers_mut().remove(REQUEST_ID);
+    }
+    request
+}
+
+pub fn is_safe_request_id(id: &[u8]) -> bool {
+    (1..=MAX_REQUEST_ID_LEN).contains(&id.len())
+        && id
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:/+=@".contains(b))
+}
 
 /// Serves until `shutdown` completes, then lets requests in flight finish.
 pub async fn serve(

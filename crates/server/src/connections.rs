@@ -16,6 +16,7 @@
 //! connections never time out. Its graceful shutdown is kept: stop accepting, close idle
 //! connections, let requests in flight finish, return once every connection has ended.
 
+use crate::json_errors::RewriteBareErrors;
 use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -188,16 +189,17 @@ async fn accept_failed(error: io::Error) {
 }
 
 /// A connection with its place. The place frees as soon as the server closes its side, so
-/// that a client which has seen the close finds it free when it connects again.
+/// that a client which has seen the close finds it free when it connects again. Its
+/// writer turns hyper's own bare answers to unreadable requests into JSON.
 struct Placed {
-    stream: TcpStream,
+    stream: RewriteBareErrors<TcpStream>,
     place: Option<OwnedSemaphorePermit>,
 }
 
 impl Placed {
     fn new(stream: TcpStream, place: OwnedSemaphorePermit) -> Placed {
         Placed {
-            stream,
+            stream: RewriteBareErrors::new(stream),
             place: Some(place),
         }
     }
@@ -209,7 +211,7 @@ impl AsyncRead for Placed {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().stream).poll_read(cx, buf)
+        Pin::new(self.get_mut().stream.get_mut()).poll_read(cx, buf)
     }
 }
 
@@ -231,7 +233,7 @@ impl AsyncWrite for Placed {
     }
 
     fn is_write_vectored(&self) -> bool {
-        self.stream.is_write_vectored()
+        self.stream.get_ref().is_write_vectored()
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

@@ -123,6 +123,16 @@ pub struct ErrorBody {
     errors: Option<Vec<FieldError>>,
 }
 
+impl ErrorBody {
+    /// A body with a message and no field errors.
+    pub fn new(message: String) -> ErrorBody {
+        ErrorBody {
+            message,
+            errors: None,
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();

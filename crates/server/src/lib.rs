@@ -14,6 +14,7 @@ pub mod engine_setup;
 pub mod error;
 pub mod exports;
 pub mod extract;
+pub mod json_errors;
 pub mod key_cache;
 pub mod limits;
 pub mod logging;

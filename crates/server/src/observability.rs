@@ -63,10 +63,12 @@ pub fn prometheus() -> PrometheusHandle {
 }
 
 /// Counts every request and records its latency by route pattern (never the raw path,
-/// whose ids would make one series per call).
+/// whose ids would make one series per call). Every label comes from a bounded set: the
+/// router's patterns (or `unmatched`), the standard methods (or `other`), and the status
+/// the server chose, so no client can grow the registry (docs/SECURITY.md).
 pub async fn track(request: Request, next: Next) -> Response {
     let route = request.extensions().get::<MatchedPath>().cloned();
-    let method = request.method().clone();
+    let method = method_label(request.method());
     let started = Instant::now();
     let response = next.run(request).await;
     let status = response.status().as_u16();
@@ -78,7 +80,7 @@ pub async fn track(request: Request, next: Next) -> Response {
             .unwrap_or_else(PoisonError::into_inner);
         known
             .get(route)
-            .is_some_and(|of_route| record_in(of_route, &method, status, seconds))
+            .is_some_and(|of_route| record_in(of_route, method, status, seconds))
     };
     if !recorded {
         // A series not seen yet: looked for again under the write lock, since another
@@ -87,7 +89,7 @@ pub async fn track(request: Request, next: Next) -> Response {
             .write()
             .unwrap_or_else(PoisonError::into_inner);
         let of_route = known.entry(route.to_owned()).or_default();
-        if !record_in(of_route, &method, status, seconds) {
+        if !record_in(of_route, method, status, seconds) {
             let series = Series::register(method, route, status);
             series.record(seconds);
             of_route.push(series);
@@ -96,8 +98,28 @@ pub async fn track(request: Request, next: Next) -> Response {
     response
 }
 
+/// A request method as a label: one of HTTP's standard methods, else `other` (any token is
+/// a valid method, and one series per invented method grew the server without limit).
+pub fn method_label(method: &Method) -> &'static str {
+    static STANDARD: [Method; 9] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+        Method::TRACE,
+        Method::CONNECT,
+    ];
+    STANDARD
+        .iter()
+        .find(|standard| *standard == method)
+        .map_or("other", Method::as_str)
+}
+
 /// Records a request in its series among `of_route`'s; false if it has none yet.
-fn record_in(of_route: &[Series], method: &Method, status: u16, seconds: f64) -> bool {
+fn record_in(of_route: &[Series], method: &str, status: u16, seconds: f64) -> bool {
     let series = of_route
         .iter()
         .find(|s| s.status == status && s.method == method);
@@ -115,16 +137,16 @@ static REQUEST_SERIES: LazyLock<RwLock<HashMap<String, Vec<Series>>>> =
 
 /// One route's count and latency for one method and status.
 struct Series {
-    method: Method,
+    method: &'static str,
     status: u16,
     count: Counter,
     latency: Histogram,
 }
 
 impl Series {
-    fn register(method: Method, route: &str, status: u16) -> Series {
+    fn register(method: &'static str, route: &str, status: u16) -> Series {
         let labels = [
-            ("method", method.to_string()),
+            ("method", method.to_owned()),
             ("route", route.to_owned()),
             ("status", status.to_string()),
         ];

@@ -6,23 +6,32 @@
 //! address when the hook is saved and to `127.0.0.1` when it fires is still refused).
 //! Hosts written as IP literals never reach a resolver, hence [`Guard::check_url`].
 
+use super::reachability;
 use crate::config::WebhookConfig;
+use ipnet::IpNet;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use url::{Host, Url};
 
+/// The one message every refusal shows, in a call's logs (which Viewers read) and in a
+/// `422`: whether a name does not resolve, resolves to a private address, or the URL is
+/// a private literal must not tell a tenant anything about the server's network. The
+/// operator's log has the reason ([`GuardError::reason`]).
+pub const REFUSED: &str =
+    "refused: the destination must be a public http(s) address (docs/SECURITY.md)";
+
 #[derive(Debug, thiserror::Error)]
 pub enum GuardError {
-    #[error("refused: `{0}` URLs are not delivered, only http and https")]
+    #[error("{REFUSED}")]
     Scheme(String),
-    #[error("refused: the URL has no host")]
+    #[error("{REFUSED}")]
     NoHost,
-    #[error("refused: {0} is a private address")]
+    #[error("{REFUSED}")]
     PrivateAddress(IpAddr),
-    #[error("refused: {0} resolves only to private addresses")]
+    #[error("{REFUSED}")]
     PrivateOnly(String),
-    #[error("cannot resolve {host}")]
+    #[error("{REFUSED}")]
     Lookup {
         host: String,
         #[source]
@@ -32,7 +41,27 @@ pub enum GuardError {
     BadNetwork(String),
 }
 
-/// Decides which destinations webhooks may reach. Cheap to clone.
+impl GuardError {
+    /// Why, for the operator's log only.
+    pub fn reason(&self) -> String {
+        match self {
+            GuardError::Scheme(scheme) => format!("`{scheme}` is not http or https"),
+            GuardError::NoHost => "the URL has no host".to_owned(),
+            GuardError::PrivateAddress(ip) => format!("{ip} is not a public address"),
+            GuardError::PrivateOnly(host) => format!("{host} resolves to no public address"),
+            GuardError::Lookup { host, source } => format!("cannot resolve {host}: {source}"),
+            GuardError::BadNetwork(entry) => format!("bad allow-list entry `{entry}`"),
+        }
+    }
+
+    /// Logs the refusal for the operator, with its reason; tenants see [`REFUSED`].
+    fn logged(self) -> GuardError {
+        tracing::info!(reason = %self.reason(), "SSRF guard refused a destination");
+        self
+    }
+}
+
+/// Decides which destinations webhooks and tools may reach. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Guard(Arc<Policy>);
 
@@ -41,7 +70,7 @@ struct Policy {
     allow_private: bool,
     /// Lowercase, without a trailing dot.
     hosts: Vec<String>,
-    networks: Vec<Network>,
+    networks: Vec<IpNet>,
 }
 
 impl Guard {
@@ -52,7 +81,7 @@ impl Guard {
         let mut networks = Vec::new();
         for entry in &config.allow_list {
             let entry = entry.trim();
-            if let Some(net) = Network::parse(entry) {
+            if let Some(net) = parse_network(entry) {
                 networks.push(net);
             } else if entry.contains('/') {
                 return Err(GuardError::BadNetwork(entry.to_owned()));
@@ -67,9 +96,13 @@ impl Guard {
         })))
     }
 
-    /// Refuses what the resolver will not see: schemes other than http(s) and private IP
-    /// literals (`http://127.0.0.1/`, `http://[::ffff:10.0.0.1]/`).
+    /// Refuses what the resolver will not see: schemes other than http(s) and IP literals
+    /// that are not public (`http://127.0.0.1/`, `http://[::ffff:10.0.0.1]/`).
     pub fn check_url(&self, url: &Url) -> Result<(), GuardError> {
+        self.check_literal(url).map_err(GuardError::logged)
+    }
+
+    fn check_literal(&self, url: &Url) -> Result<(), GuardError> {
         if !matches!(url.scheme(), "http" | "https") {
             return Err(GuardError::Scheme(url.scheme().to_owned()));
         }
@@ -84,6 +117,27 @@ impl Guard {
             Err(GuardError::PrivateAddress(ip))
         }
     }
+
+    /// The whole check a destination gets when it is saved (a use case's hook, a prompt's
+    /// tool): the URL as [`Guard::check_url`] does, then its name resolved now, which must
+    /// give at least one address a request would be allowed to reach. Delivery checks the
+    /// addresses again when it connects, since a name may resolve elsewhere later.
+    pub async fn check_destination(&self, url: &Url) -> Result<(), GuardError> {
+        self.check_url(url)?;
+        let Some(Host::Domain(host)) = url.host() else {
+            return Ok(());
+        };
+        if self.0.allows_host(host) {
+            // Allowed whatever it resolves to, now or later: nothing to look up.
+            return Ok(());
+        }
+        self.0
+            .clone()
+            .allowed_addresses(host.to_owned())
+            .await
+            .map(drop)
+            .map_err(GuardError::logged)
+    }
 }
 
 impl Policy {
@@ -92,8 +146,34 @@ impl Policy {
     }
 
     fn allows_ip(&self, ip: IpAddr) -> bool {
-        let ip = ip.to_canonical();
-        !is_private(ip) || self.networks.iter().any(|net| net.contains(ip))
+        let canonical = ip.to_canonical();
+        reachability::is_global(ip)
+            || self
+                .networks
+                .iter()
+                .any(|net| net.contains(&ip) || net.contains(&canonical))
+    }
+
+    /// The addresses `host` resolves to that may be reached; an error if none.
+    async fn allowed_addresses(
+        self: Arc<Self>,
+        host: String,
+    ) -> Result<Vec<SocketAddr>, GuardError> {
+        let found = tokio::net::lookup_host((host.as_str(), 0))
+            .await
+            .map_err(|source| GuardError::Lookup {
+                host: host.clone(),
+                source,
+            })?;
+        let addrs: Vec<SocketAddr> = if self.allows_host(&host) {
+            found.collect()
+        } else {
+            found.filter(|addr| self.allows_ip(addr.ip())).collect()
+        };
+        if addrs.is_empty() {
+            return Err(GuardError::PrivateOnly(host));
+        }
+        Ok(addrs)
     }
 }
 
@@ -102,20 +182,10 @@ impl Resolve for Guard {
         let policy = self.0.clone();
         let host = name.as_str().to_owned();
         Box::pin(async move {
-            let found = tokio::net::lookup_host((host.as_str(), 0))
+            let addrs = policy
+                .allowed_addresses(host)
                 .await
-                .map_err(|source| GuardError::Lookup {
-                    host: host.clone(),
-                    source,
-                })?;
-            let addrs: Vec<SocketAddr> = if policy.allows_host(&host) {
-                found.collect()
-            } else {
-                found.filter(|addr| policy.allows_ip(addr.ip())).collect()
-            };
-            if addrs.is_empty() {
-                return Err(GuardError::PrivateOnly(host).into());
-            }
+                .map_err(GuardError::logged)?;
             Ok(Box::new(addrs.into_iter()) as Addrs)
         })
     }
@@ -125,77 +195,14 @@ fn normalize_host(host: &str) -> String {
     host.trim_end_matches('.').to_ascii_lowercase()
 }
 
-/// Addresses a webhook must not reach unless allowed. Expects a canonical address (an
-/// IPv4-mapped IPv6 address already turned into IPv4).
-fn is_private(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(ip) => {
-            let [a, b, ..] = ip.octets();
-            ip.is_loopback()
-                || ip.is_private()
-                || ip.is_link_local()
-                || ip.is_multicast()
-                || ip.is_broadcast()
-                // 0.0.0.0/8 rather than only 0.0.0.0: Linux connects 0.x to the host itself.
-                || a == 0
-                // Carrier-grade NAT, 100.64.0.0/10: the provider's internal network.
-                || (a == 100 && (b & 0xc0) == 64)
-        }
-        IpAddr::V6(ip) => {
-            let first = ip.segments()[0];
-            ip.is_loopback()
-                || ip.is_unspecified()
-                || ip.is_multicast()
-                // Unique local, fc00::/7.
-                || (first & 0xfe00) == 0xfc00
-                // Link-local, fe80::/10.
-                || (first & 0xffc0) == 0xfe80
-        }
-    }
-}
-
-/// An IP network from the allow list, `10.1.2.0/24` or a single address.
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Network {
-    addr: IpAddr,
-    prefix: u32,
-}
-
-impl Network {
-    fn parse(text: &str) -> Option<Network> {
-        let (addr, prefix) = match text.split_once('/') {
-            Some((addr, prefix)) => (addr, Some(prefix.parse::<u32>().ok()?)),
-            None => (text, None),
-        };
-        let addr = addr
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<IpAddr>()
-            .ok()?
-            .to_canonical();
-        let bits = if addr.is_ipv4() { 32 } else { 128 };
-        let prefix = prefix.unwrap_or(bits);
-        (prefix <= bits).then_some(Network { addr, prefix })
-    }
-
-    fn contains(&self, ip: IpAddr) -> bool {
-        match (self.addr, ip) {
-            (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                same_prefix(u32::from(net).into(), u32::from(ip).into(), 32, self.prefix)
-            }
-            (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                same_prefix(u128::from(net), u128::from(ip), 128, self.prefix)
-            }
-            _ => false,
-        }
-    }
-}
-
-/// Whether the top `prefix` of `bits` bits of `a` and `b` agree.
-fn same_prefix(a: u128, b: u128, bits: u32, prefix: u32) -> bool {
-    // A /0 network shifts by the full width, which `checked_shr` refuses: it matches all.
-    let host_bits = bits - prefix;
-    (a ^ b).checked_shr(host_bits).unwrap_or(0) == 0
+/// An IP network from the allow list, `10.1.2.0/24` or a single address (`[::1]` too).
+fn parse_network(text: &str) -> Option<IpNet> {
+    let text = text.trim_start_matches('[').replace(']', "");
+    let net = text
+        .parse::<IpNet>()
+        .or_else(|_| text.parse::<IpAddr>().map(IpNet::from))
+        .ok()?;
+    Some(net.trunc())
 }
 
 #[cfg(test)]
@@ -212,65 +219,19 @@ mod tests {
         .unwrap()
     }
 
-    fn private(ip: &str) -> bool {
-        is_private(ip.parse::<IpAddr>().unwrap().to_canonical())
-    }
-
     #[test]
-    fn private_ranges() {
-        for ip in [
-            "127.0.0.1",
-            "127.8.9.10",
-            "10.0.0.1",
-            "172.16.0.1",
-            "172.31.255.255",
-            "192.168.1.1",
-            "169.254.169.254",
-            "0.0.0.0",
-            "224.0.0.1",
-            "255.255.255.255",
-            "100.64.0.1",
-            "100.127.255.255",
-            "::1",
-            "::",
-            "fc00::1",
-            "fd12:3456::1",
-            "fe80::1",
-            "ff02::1",
-            "::ffff:127.0.0.1",
-            "::ffff:10.1.2.3",
-            "::ffff:169.254.169.254",
-        ] {
-            assert!(private(ip), "{ip} should be private");
-        }
-        for ip in [
-            "8.8.8.8",
-            "172.32.0.1",
-            "100.63.255.255",
-            "100.128.0.1",
-            "2606:4700::1111",
-            "::ffff:8.8.8.8",
-        ] {
-            assert!(!private(ip), "{ip} should be public");
-        }
-    }
-
-    #[test]
-    fn networks_match_by_prefix() {
-        let net = Network::parse("10.1.2.0/24").unwrap();
-        assert!(net.contains("10.1.2.200".parse().unwrap()));
-        assert!(!net.contains("10.1.3.1".parse().unwrap()));
-        assert!(!net.contains("::ffff:10.1.2.1".parse().unwrap()));
-        let one = Network::parse("10.1.2.3").unwrap();
-        assert!(one.contains("10.1.2.3".parse().unwrap()));
-        assert!(!one.contains("10.1.2.4".parse().unwrap()));
-        let all = Network::parse("0.0.0.0/0").unwrap();
-        assert!(all.contains("192.168.0.1".parse().unwrap()));
-        let v6 = Network::parse("fd00::/8").unwrap();
-        assert!(v6.contains("fd12::1".parse().unwrap()));
-        assert!(!v6.contains("fe80::1".parse().unwrap()));
-        assert_eq!(Network::parse("10.0.0.0/33"), None);
-        assert_eq!(Network::parse("hooks.internal"), None);
+    fn allow_list_networks_match_by_prefix() {
+        let net = parse_network("10.1.2.0/24").unwrap();
+        assert!(net.contains(&"10.1.2.200".parse::<IpAddr>().unwrap()));
+        assert!(!net.contains(&"10.1.3.1".parse::<IpAddr>().unwrap()));
+        let one = parse_network("10.1.2.3").unwrap();
+        assert!(one.contains(&"10.1.2.3".parse::<IpAddr>().unwrap()));
+        assert!(!one.contains(&"10.1.2.4".parse::<IpAddr>().unwrap()));
+        assert!(parse_network("[::1]").is_some());
+        let v6 = parse_network("fd00::/8").unwrap();
+        assert!(v6.contains(&"fd12::1".parse::<IpAddr>().unwrap()));
+        assert_eq!(parse_network("10.0.0.0/33"), None);
+        assert_eq!(parse_network("hooks.internal"), None);
         assert!(
             Guard::new(&WebhookConfig {
                 allow_list: vec!["10.0.0.0/x".into()],
@@ -278,6 +239,8 @@ mod tests {
             })
             .is_err()
         );
+        let listed = guard(false, &["10.1.2.0/24"]);
+        assert!(listed.0.allows_ip("::ffff:10.1.2.9".parse().unwrap()));
     }
 
     #[test]
@@ -294,6 +257,17 @@ mod tests {
             // The URL parser reads these as 127.0.0.1.
             "http://2130706433/",
             "http://0x7f.1/",
+            // IPv4 inside IPv6: IPv4-compatible, NAT64, 6to4, Teredo.
+            "http://[::127.0.0.1]/",
+            "http://[64:ff9b::7f00:1]/",
+            "http://[2002:a9fe:a9fe::1]/",
+            "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",
+            // Deprecated site local; IPv4 special-purpose blocks.
+            "http://[fec0::1]/",
+            "http://198.18.0.1/",
+            "http://240.0.0.1/",
+            "http://192.0.0.8/",
+            "http://100.100.100.200/",
         ] {
             let err = check(&strict, url).unwrap_err();
             assert!(matches!(err, GuardError::PrivateAddress(_)), "{url}: {err}");
@@ -324,7 +298,7 @@ mod tests {
     #[tokio::test]
     async fn resolver_drops_private_addresses() {
         let err = resolve(&guard(false, &[]), "localhost").await.unwrap_err();
-        assert_eq!(err, "refused: localhost resolves only to private addresses");
+        assert_eq!(err, REFUSED);
 
         let addrs = resolve(&guard(true, &[]), "localhost").await.unwrap();
         assert!(addrs.iter().all(|a| a.ip().is_loopback()) && !addrs.is_empty());
@@ -336,5 +310,35 @@ mod tests {
             .await
             .unwrap();
         assert!(by_net.iter().all(|a| a.ip().is_ipv4()) && !by_net.is_empty());
+    }
+
+    #[tokio::test]
+    async fn saved_destinations_are_resolved_and_every_refusal_reads_the_same() {
+        let strict = guard(false, &[]);
+        let check = |url: &str| {
+            let url = Url::parse(url).unwrap();
+            let strict = strict.clone();
+            async move { strict.check_destination(&url).await }
+        };
+        let private = check("http://localhost:9/hook").await.unwrap_err();
+        let unknown = check("http://no-such-host.invalid/hook").await.unwrap_err();
+        let literal = check("http://10.0.0.1/hook").await.unwrap_err();
+        assert!(matches!(private, GuardError::PrivateOnly(_)), "{private:?}");
+        assert!(matches!(unknown, GuardError::Lookup { .. }), "{unknown:?}");
+        for refusal in [&private, &unknown, &literal] {
+            assert_eq!(refusal.to_string(), REFUSED);
+        }
+        assert!(check("http://93.184.216.34/hook").await.is_ok());
+        let open = guard(true, &[]);
+        for url in [
+            "http://localhost:9/hook",
+            "http://no-such-host.invalid/hook",
+        ] {
+            let url = Url::parse(url).unwrap();
+            assert!(open.check_destination(&url).await.is_ok(), "{url}");
+        }
+        let listed = guard(false, &["no-such-host.invalid"]);
+        let url = Url::parse("http://no-such-host.invalid/hook").unwrap();
+        assert!(listed.check_destination(&url).await.is_ok());
     }
 }

@@ -10,6 +10,7 @@
 //! * [`worker`]: claims due deliveries, sends them, records the outcomes.
 
 pub mod guard;
+mod reachability;
 pub mod retry;
 pub mod sender;
 pub mod sign;

@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use switchyard_core::call_log::NewLog;
 use switchyard_core::run::Lease;
 use switchyard_core::store::{Store, StoreError};
+use switchyard_core::use_case::masked_url;
 use switchyard_core::webhook::{WebhookDelivery, WebhookOutcome};
 use switchyard_core::{Id, Timestamp};
 use tokio::task::JoinSet;
@@ -116,7 +117,8 @@ fn attempt_log(
         short_url(&delivery.url),
     );
     let data = json!({
-        "url": delivery.url,
+        // The call's logs are read by every role: no credentials (docs/SECURITY.md).
+        "url": masked_url(&delivery.url),
         "event_type": delivery.event_type,
         "attempt": attempt,
         "status": result.status,

@@ -11,6 +11,8 @@ use super::{
 use crate::app::AppState;
 use crate::error::ErrorBody;
 use axum::Router;
+use axum::http::HeaderValue;
+use axum::http::header::{CONTENT_SECURITY_POLICY, X_CONTENT_TYPE_OPTIONS};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{
     ContentBuilder, HeaderBuilder, ObjectBuilder, Ref, RefOr, ResponseBuilder, Type,
@@ -89,11 +91,25 @@ pub fn document() -> utoipa::openapi::OpenApi {
     document
 }
 
-/// `GET /api/v1/openapi.json` and the `/docs` page.
+/// `GET /api/v1/openapi.json` and the `/docs` page, whose files may load only each other
+/// and the document (Swagger UI sets inline styles and draws icons from `data:` URLs).
 pub fn routes() -> Router<AppState> {
-    SwaggerUi::new(DOCS_PAGE_PATH)
+    let docs: Router<AppState> = SwaggerUi::new(DOCS_PAGE_PATH)
         .url(DOCUMENT_PATH, document())
-        .into()
+        .into();
+    docs.layer(axum::middleware::map_response(with_docs_policy))
+}
+
+const DOCS_POLICY: &str = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+
+async fn with_docs_policy(mut response: axum::response::Response) -> axum::response::Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(DOCS_POLICY),
+    );
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    response
 }
 
 struct BearerAuth;

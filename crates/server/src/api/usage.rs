@@ -21,6 +21,7 @@ use chrono::{Datelike, Days, Months, NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use switchyard_core::time::InstantOrDate;
 use switchyard_core::{Id, Timestamp};
 
 const BUCKET_SECS: i64 = 15 * 60;
@@ -279,15 +280,11 @@ fn range(start: &str, end: &str, tz: Tz) -> ApiResult<(Timestamp, Timestamp)> {
 }
 
 fn bound(field: &str, raw: &str, tz: Tz, end_of_day: bool) -> ApiResult<Timestamp> {
-    if let Ok(at) = Timestamp::parse(raw) {
-        return Ok(at);
-    }
-    let day = NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
-        ApiError::invalid_field(
-            field,
-            format!("`{raw}` is neither an RFC 3339 time nor a date like 2024-01-31"),
-        )
-    })?;
+    let day = match InstantOrDate::parse(raw) {
+        Ok(InstantOrDate::Instant(at)) => return Ok(at),
+        Ok(InstantOrDate::Date(day)) => day,
+        Err(error) => return Err(ApiError::invalid_field(field, error.to_string())),
+    };
     let day = if end_of_day { day + Days::new(1) } else { day };
     Ok(local_midnight(tz, day))
 }

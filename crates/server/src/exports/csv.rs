@@ -68,7 +68,8 @@ impl Layout {
             if LEADING.contains(&name.as_str()) || TRAILING.contains(&name.as_str()) {
                 header.push(format!("extraction: {name}"));
             } else {
-                header.push(name.clone());
+                // A field's name is the organization's own text, like a cell's value.
+                header.push(cell(name));
             }
         }
         header.extend(TRAILING.iter().map(|c| (*c).to_owned()));
@@ -198,5 +199,23 @@ mod tests {
             extraction,
             ["rate", "load_id", "extraction: status", "zeta"]
         );
+    }
+
+    #[test]
+    fn header_cells_are_neutralized_like_data_cells() {
+        let risky = ["=SUM(1+1)", "@cmd", "+1+1", "-2+3", "\tx"];
+        let found = risky
+            .iter()
+            .map(|name| (*name).to_owned())
+            .chain(["plain".into()]);
+        let layout = Layout::new(found.collect(), &[]);
+        for name in risky {
+            assert!(
+                layout.header().contains(&format!("'{name}")),
+                "{name:?} is left as a formula: {:?}",
+                layout.header()
+            );
+        }
+        assert!(layout.header().contains(&"plain".to_owned()));
     }
 }

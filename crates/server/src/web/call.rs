@@ -197,7 +197,6 @@ pub async fn rate(
             .parse::<RatingOperation>()
             .map_err(|e| bad("operation", e))?,
         email: None,
-        created: None,
     };
     review::change_rating(&state, &checked.reviewer.caller, id, change).await?;
     Ok(back(id, "#ratings"))

@@ -51,6 +51,10 @@ pub struct NoteView {
     pub edited: Option<String>,
     pub content: String,
     pub flagged: bool,
+    /// The signed-in member wrote it: only they may edit or flag it.
+    pub mine: bool,
+    /// They wrote it, or they are an Owner.
+    pub can_delete: bool,
 }
 
 pub struct RatingToggle {
@@ -156,6 +160,8 @@ impl CallView {
                     edited: note.updated_at.map(time),
                     content: note.content.clone(),
                     flagged: note.flagged,
+                    mine: can_write && note.user_id == me.email,
+                    can_delete: can_write && (note.user_id == me.email || me.is_owner),
                 })
                 .collect(),
             ratings: Emoji::ALL

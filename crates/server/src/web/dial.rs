@@ -19,6 +19,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use switchyard_core::Timestamp;
 use switchyard_core::enums::{Language, Role};
+use switchyard_core::time;
 
 #[derive(Template)]
 #[template(path = "dial.html")]
@@ -126,11 +127,13 @@ fn schedule(text: &str) -> ApiResult<Option<Timestamp>> {
     let Some(text) = given(text) else {
         return Ok(None);
     };
-    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+    let at = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
         .iter()
         .find_map(|format| NaiveDateTime::parse_from_str(&text, format).ok())
-        .map(|at| Some(Timestamp::from_datetime(at.and_utc())))
-        .ok_or_else(|| ApiError::invalid_field("scheduled_for", "not a date and time"))
+        .ok_or_else(|| ApiError::invalid_field("scheduled_for", "not a date and time"))?;
+    time::in_years(&text, at.date())
+        .map_err(|e| ApiError::invalid_field("scheduled_for", e.to_string()))?;
+    Ok(Some(Timestamp::from_datetime(at.and_utc())))
 }
 
 /// `POST /dial`: places the call and opens its page; a call the API would refuse shows

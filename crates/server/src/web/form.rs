@@ -7,8 +7,9 @@ use super::error::WebError;
 use super::session::Reviewer;
 use crate::app::AppState;
 use crate::error::ApiError;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, FromRequest, FromRequestParts, Request};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use subtle::ConstantTimeEq;
@@ -32,7 +33,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Checked<T> {
         let Form(fields) =
             Form::<Vec<(String, String)>>::from_request(Request::from_parts(parts, body), state)
                 .await
-                .map_err(|e| WebError::Api(ApiError::BadRequest(e.body_text())))?;
+                .map_err(|e| WebError::Api(form_rejection(e)))?;
         let ours = |token: &str| bool::from(token.as_bytes().ct_eq(reviewer.csrf.as_bytes()));
         let header_ok = headers
             .get(CSRF_HEADER)
@@ -58,5 +59,16 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Checked<T> {
             form,
             headers,
         })
+    }
+}
+
+/// A form that cannot be read, with the status its reason deserves: a body over the limit
+/// is a `413`, a wrong content type a `415`, anything else a `400`.
+pub fn form_rejection(rejection: FormRejection) -> ApiError {
+    let text = rejection.body_text();
+    match rejection.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(text),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType(text),
+        _ => ApiError::BadRequest(text),
     }
 }

@@ -7,12 +7,13 @@
 //! The cookie is `HttpOnly`, `SameSite=Lax`, and `Secure` when `--public-url` is https.
 
 use super::error::WebError;
-use super::form::Checked;
+use super::form::{Checked, form_rejection};
 use super::view::{Me, render};
 use crate::app::AppState;
 use crate::auth::{Caller, authenticate, hash_key};
 use crate::error::ApiError;
 use askama::Template;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, FromRequestParts, Query, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
@@ -121,12 +122,22 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-/// Only a path of this site: never another origin (`//host`, `/\host`).
+/// Where to go after signing in: only a path of this site, made of the characters a URL's
+/// path and query may hold as they are (letters, digits, `-._~!$&'()*+,;=:@/?%`), and not
+/// starting `//` (another origin); anything else goes to `/`. Browsers drop tabs and
+/// newlines from a `Location` (so `/<TAB>/evil.example/` reads as `//evil.example/`), and
+/// a control character cannot go into a header at all.
 fn local_path(next: Option<&str>) -> String {
+    let safe = |path: &str| {
+        path.starts_with('/')
+            && !path.starts_with("//")
+            && path.len() <= 2048
+            && path
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?%".contains(&b))
+    };
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_owned()
-        }
+        Some(path) if safe(path) => path.to_owned(),
         _ => "/".to_owned(),
     }
 }
@@ -169,8 +180,9 @@ pub struct SignInForm {
 pub async fn sign_in(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<SignInForm>,
+    form: Result<Form<SignInForm>, FormRejection>,
 ) -> Result<Response, WebError> {
+    let Form(form) = form.map_err(form_rejection)?;
     let expected = cookie(&headers, SIGNIN_COOKIE).unwrap_or_default();
     if expected.is_empty() || !bool::from(expected.as_bytes().ct_eq(form.token.as_bytes())) {
         return Err(WebError::Csrf);

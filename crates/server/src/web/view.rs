@@ -17,6 +17,8 @@ pub struct Me {
     pub csrf: String,
     /// Representatives and Owners: notes, dialing, stop and cancel (as in the API).
     pub can_write: bool,
+    /// Owners also delete other members' notes.
+    pub is_owner: bool,
 }
 
 impl Me {
@@ -26,6 +28,7 @@ impl Me {
             role: caller.role.as_str(),
             csrf: csrf.to_owned(),
             can_write: caller.role >= Role::Representative,
+            is_owner: caller.role >= Role::Owner,
         }
     }
 }

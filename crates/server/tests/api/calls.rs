@@ -333,7 +333,7 @@ async fn delete_removes_the_call_but_not_while_live(db: TestDatabase) {
     app.owner()
         .patch(
             &format!("{path}/ratings"),
-            json!({"emoji": "✅", "email": "a@b.co", "operation": "add"}),
+            json!({"emoji": "✅", "operation": "add"}),
             200,
         )
         .await;

@@ -17,6 +17,7 @@ use switchyard_engine::sim;
 
 crate::backend_tests!(
     an_export_mails_exactly_the_matching_calls_as_csv,
+    formulas_are_neutralized_in_the_header_as_in_the_cells,
     the_status_goes_from_pending_to_done_and_the_csv_downloads,
     pages_keep_the_sort_across_equal_creation_times,
     an_unreachable_smtp_server_is_reported_in_the_status,
@@ -213,6 +214,10 @@ async fn an_export_mails_exactly_the_matching_calls_as_csv(db: TestDatabase) {
     app.owner()
         .patch(&ratings, json!({"emoji": "✅", "operation": "add"}), 200)
         .await;
+    // An Owner may rate and mark viewed for other members.
+    app.key(&app.org, "rep@acme.test", Role::Representative)
+        .await;
+    app.key(&app.org, "lead@acme.test", Role::Viewer).await;
     let by_rep = json!({"emoji": "👎", "email": "rep@acme.test", "operation": "add"});
     app.owner().patch(&ratings, by_rep, 200).await;
     let viewed = format!("/calls/{reviewed}/viewed");
@@ -379,6 +384,42 @@ async fn the_status_goes_from_pending_to_done_and_the_csv_downloads(db: TestData
         Default::default(),
         "a done export is not run again"
     );
+}
+
+/// An extraction field's name is the organization's own text: a spreadsheet must not run it
+/// as a formula in the header any more than in a cell.
+async fn formulas_are_neutralized_in_the_header_as_in_the_cells(db: TestDatabase) {
+    let app = TestApp::spawn(db).await;
+    let fixture = app.number_with_use_case(&app.org, "Check calls").await;
+    let queued = app.dial(&fixture, "+14155550112", json!({})).await;
+    let risky = ["=SUM(1+1)", "@cmd", "+1+1", "-2+3"];
+    app.seed_call(&queued, "Completed", |call| {
+        let extraction: serde_json::Map<String, Value> = risky
+            .iter()
+            .map(|name| ((*name).to_owned(), json!("=HYPERLINK(\"x\")")))
+            .collect();
+        call["extraction"] = Value::Object(extraction);
+    })
+    .await;
+    let id = app.owner().post_empty("/calls/export", 202).await["export_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.exports.run_due().await.unwrap();
+    let (header, rows) = parse_csv(&download(&app, &app.org.owner_key, &id).await.body);
+    for name in risky {
+        let neutral = format!("'{name}");
+        assert!(header.contains(&neutral), "{name} in {header:?}");
+        assert!(
+            !header.contains(&name.to_owned()),
+            "{name} left raw in {header:?}"
+        );
+        let completed = rows
+            .iter()
+            .find(|row| row["status"] == "Completed")
+            .unwrap();
+        assert_eq!(completed[&neutral], "'=HYPERLINK(\"x\")");
+    }
 }
 
 async fn pages_keep_the_sort_across_equal_creation_times(db: TestDatabase) {

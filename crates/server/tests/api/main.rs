@@ -4,6 +4,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod hardening;
 mod harness;
 mod receiver;
 mod smtp_sink;

@@ -15,6 +15,7 @@ async fn viewed_by_keeps_first_view_order_and_is_idempotent(db: TestDatabase) {
     let call = app.dial(&fixture, "+14155550180", json!({})).await;
     let path = format!("/calls/{}/viewed", id_of(&call));
     let viewer = app.key(&app.org, "viewer@acme.test", Role::Viewer).await;
+    app.key(&app.org, "boss@acme.test", Role::Viewer).await;
 
     let response = app
         .as_key(&viewer)
@@ -62,12 +63,13 @@ async fn ratings_keep_one_per_email_and_emoji(db: TestDatabase) {
             200,
         )
         .await;
+    // A backdated `created` is ignored: the server's time is recorded.
     let after = app.owner().patch(&path, json!({"emoji": "🚨", "email": "owner@acme.test", "operation": "add", "created": "2024-01-01T00:00:00Z"}), 200).await;
     assert_eq!(
         after["ratings"],
         json!([
             {"emoji": "✅", "email": "viewer@acme.test", "created": "2024-01-01T12:00:00Z"},
-            {"emoji": "🚨", "email": "owner@acme.test", "created": "2024-01-01T00:00:00Z"},
+            {"emoji": "🚨", "email": "owner@acme.test", "created": "2024-01-01T12:00:05Z"},
         ])
     );
 
@@ -90,7 +92,7 @@ async fn ratings_keep_one_per_email_and_emoji(db: TestDatabase) {
         .owner()
         .patch(
             &path,
-            json!({"emoji": "👎", "email": "nobody@acme.test", "operation": "remove"}),
+            json!({"emoji": "👎", "email": "viewer@acme.test", "operation": "remove"}),
             200,
         )
         .await;

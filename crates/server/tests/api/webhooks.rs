@@ -9,8 +9,10 @@ use serde_json::{Value, json};
 use switchyard::config::HttpConfig;
 use switchyard_core::enums::Role;
 use switchyard_core::time::Timestamp;
+use switchyard_core::use_case::Hook;
 use switchyard_engine::config::{EngineConfig, WebhookConfig};
 use switchyard_engine::sim::{BUSY, FAILED};
+use switchyard_engine::webhooks::guard::REFUSED;
 
 crate::backend_tests!(
     answered_calls_send_signed_start_and_end_webhooks,
@@ -408,9 +410,40 @@ async fn private_destinations_are_refused_unless_allowed(db: TestDatabase) {
     let app = TestApp::spawn_configured(db, HttpConfig::default(), config).await;
     let receiver = Receiver::start().await;
     assert!(receiver.url.starts_with("http://127.0.0.1:"));
+
+    // Saving a private or unresolvable hook is refused, each with the same words.
+    let mut messages = Vec::new();
+    for url in [
+        receiver.url.clone(),
+        "http://localhost:9/hook".to_owned(),
+        "http://no-such-host.invalid/hook".to_owned(),
+        "http://[::ffff:169.254.169.254]/latest".to_owned(),
+    ] {
+        let refused = app
+            .owner()
+            .post("/use-cases", hooked_use_case("Private", &url), 422)
+            .await;
+        assert_eq!(refused["errors"][0]["field"], "hooks[0].url", "{refused}");
+        messages.push(refused["errors"][0]["message"].clone());
+    }
+    assert!(messages.windows(2).all(|w| w[0] == w[1]), "{messages:?}");
+    assert_eq!(messages[0], REFUSED);
+
+    // A hook that was allowed when saved (its name resolved elsewhere then, or an older
+    // version saved it) is still refused when the engine connects.
     let fixture = app
-        .number_for(&app.org, hooked_use_case("Private", &receiver.url))
+        .number_for(&app.org, json!({"name": "Once public"}))
         .await;
+    let mut use_case = app
+        .store
+        .get_use_case(app.org.id, fixture.use_case_id)
+        .await
+        .unwrap();
+    use_case.hooks = vec![Hook {
+        url: receiver.url.clone(),
+        headers: vec![],
+    }];
+    app.store.update_use_case(&use_case).await.unwrap();
     let dialed = app.dial(&fixture, "+14155550126", json!({})).await;
     let id = id_of(&dialed);
     app.owner()
@@ -430,14 +463,9 @@ async fn private_destinations_are_refused_unless_allowed(db: TestDatabase) {
         assert_eq!(log["level"], "warn", "{log}");
         assert_eq!(log["data"]["status"], Value::Null);
         let message = log["message"].as_str().unwrap();
-        assert!(
-            message.contains("refused: 127.0.0.1 is a private address"),
-            "{message}"
-        );
-        assert_eq!(
-            log["data"]["error"],
-            "refused: 127.0.0.1 is a private address"
-        );
+        assert!(message.contains(REFUSED), "{message}");
+        assert_eq!(log["data"]["error"], REFUSED);
+        assert!(!log.to_string().contains("127.0.0.1 is"), "{log}");
     }
 }
 

@@ -5,7 +5,7 @@ use crate::common::fixtures::{START, at, call, start_plus, transition};
 use crate::{count_calls, ids, is_conflict, is_not_found, note, one_call, query, rating};
 use std::sync::Arc;
 use switchyard_core::Id;
-use switchyard_core::call::{Call, NotePatch};
+use switchyard_core::call::{Call, NoteAuthor, NotePatch};
 use switchyard_core::enums::{Emoji, EndReason, Role, SortOrder};
 use switchyard_core::lifecycle::{CallEvent, CallStatus, IllegalTransition};
 use switchyard_core::store::{CallFilter, Store, StoreError};
@@ -68,8 +68,15 @@ async fn notes_add_update_delete(db: TestDatabase) {
         content: Some("second, edited".into()),
         flagged: None,
     };
+    let author = NoteAuthor::Only("owner@acme.test".into());
+    let someone_else = NoteAuthor::Only("rep@acme.test".into());
+    assert!(is_not_found(
+        store
+            .update_note(org, c.id, a, &someone_else, &content_only, start_plus(59))
+            .await
+    ));
     let after = store
-        .update_note(org, c.id, a, &content_only, start_plus(60))
+        .update_note(org, c.id, a, &author, &content_only, start_plus(60))
         .await
         .unwrap()
         .to_call()
@@ -88,7 +95,14 @@ async fn notes_add_update_delete(db: TestDatabase) {
         flagged: Some(true),
     };
     let after = store
-        .update_note(org, c.id, a, &flag_only, start_plus(61))
+        .update_note(
+            org,
+            c.id,
+            a,
+            &NoteAuthor::Anyone,
+            &flag_only,
+            start_plus(61),
+        )
         .await
         .unwrap()
         .to_call()
@@ -99,27 +113,43 @@ async fn notes_add_update_delete(db: TestDatabase) {
     );
     assert!(is_not_found(
         store
-            .update_note(other, c.id, a, &flag_only, at(START))
+            .update_note(other, c.id, a, &NoteAuthor::Anyone, &flag_only, at(START))
             .await
     ));
     assert!(is_not_found(
         store
-            .update_note(org, c.id, Id::new(at(START)), &flag_only, at(START))
+            .update_note(
+                org,
+                c.id,
+                Id::new(at(START)),
+                &NoteAuthor::Anyone,
+                &flag_only,
+                at(START)
+            )
             .await
     ));
 
+    assert!(is_not_found(
+        store.delete_note(org, c.id, a, &someone_else).await
+    ));
     let after = store
-        .delete_note(org, c.id, a)
+        .delete_note(org, c.id, a, &author)
         .await
         .unwrap()
         .to_call()
         .unwrap();
     assert_eq!(contents(&after), ["first", "third"]);
-    assert!(is_not_found(store.delete_note(org, c.id, a).await));
     assert!(is_not_found(
-        store.update_note(org, c.id, a, &flag_only, at(START)).await
+        store.delete_note(org, c.id, a, &NoteAuthor::Anyone).await
     ));
-    assert!(is_not_found(store.delete_note(other, c.id, b).await));
+    assert!(is_not_found(
+        store
+            .update_note(org, c.id, a, &NoteAuthor::Anyone, &flag_only, at(START))
+            .await
+    ));
+    assert!(is_not_found(
+        store.delete_note(other, c.id, b, &NoteAuthor::Anyone).await
+    ));
     assert_eq!(store.get_call(org, c.id).await.unwrap(), after);
     let after = store
         .add_note(org, c.id, &note("fourth", Id::new(at(START))))
@@ -510,7 +540,10 @@ async fn a_failing_write_among_concurrent_ones_fails_alone(db: TestDatabase) {
             match i % 3 {
                 0 => store.add_note(org, c.id, &n).await.map(|_| true),
                 // A note that does not exist, then a call of another organization.
-                1 => store.delete_note(org, c.id, n.id).await.map(|_| true),
+                1 => store
+                    .delete_note(org, c.id, n.id, &NoteAuthor::Anyone)
+                    .await
+                    .map(|_| true),
                 _ => store.add_note(other, c.id, &n).await.map(|_| true),
             }
             .or_else(|error| match error {

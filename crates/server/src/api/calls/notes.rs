@@ -10,7 +10,7 @@ use crate::extract::{ApiJson, PathId, PathIds};
 use axum::extract::State;
 use serde::Deserialize;
 use switchyard_core::Id;
-use switchyard_core::call::{Call, Note, NotePatch};
+use switchyard_core::call::{Call, Note, NoteAuthor, NotePatch};
 use switchyard_core::call_json::CallJson;
 use switchyard_core::enums::Role;
 use switchyard_core::store::StoreError;
@@ -96,7 +96,8 @@ pub(crate) async fn add(
 
 /// Edits a note; sets its `updated_at`.
 ///
-/// Representatives and Owners.
+/// Only the note's author (a Representative or an Owner) may edit it: anyone else gets a
+/// `403`.
 #[utoipa::path(
     patch,
     path = "/calls/{id}/notes/{note_id}",
@@ -110,7 +111,7 @@ pub(crate) async fn add(
         (status = 200, description = "The call with the edited note", body = Call),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
+        (status = 403, description = "The key's role is below Representative, or the note is another member's", body = ErrorBody),
         (status = 404, description = "No such call in your organization, or no such note on it", body = ErrorBody),
         (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType),
@@ -136,7 +137,8 @@ pub async fn update_note(
     ))
 }
 
-/// Edits a note (the API and the review app); absent values are left as they are.
+/// Edits a note (the API and the review app); absent values are left as they are. Only
+/// its author may.
 pub(crate) async fn update(
     state: &AppState,
     caller: &Caller,
@@ -150,23 +152,31 @@ pub(crate) async fn update(
         content: content.map(note_content).transpose()?,
         flagged,
     };
-    state
+    let author = NoteAuthor::Only(caller.email.clone());
+    let updated = state
         .store
         .update_note(
             caller.organization_id,
             call_id,
             note_id,
+            &author,
             &patch,
             state.clock.now(),
         )
-        .await
-        .map_err(note_error)
+        .await;
+    match updated {
+        Err(StoreError::NotFound) => {
+            Err(not_changed(state, caller, call_id, note_id, "edit").await)
+        }
+        other => other.map_err(ApiError::from),
+    }
 }
 
 /// Deletes a note.
 ///
 /// Answers the call without the note; a second delete of the same note is a `404`.
-/// Representatives and Owners.
+/// Its author (a Representative or an Owner) or any Owner may delete it: another
+/// Representative gets a `403`.
 #[utoipa::path(
     delete,
     path = "/calls/{id}/notes/{note_id}",
@@ -179,7 +189,7 @@ pub(crate) async fn update(
         (status = 200, description = "The call without the note", body = Call),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
+        (status = 403, description = "The key's role is below Representative, or the note is another member's and the key is not an Owner's", body = ErrorBody),
         (status = 404, description = "No such call in your organization, or no such note on it", body = ErrorBody),
     )
 )]
@@ -191,7 +201,7 @@ pub async fn delete_note(
     Ok(CallBody(delete(&state, &caller, call_id, note_id).await?))
 }
 
-/// Deletes a note (the API and the review app).
+/// Deletes a note (the API and the review app): its author or an Owner may.
 pub(crate) async fn delete(
     state: &AppState,
     caller: &Caller,
@@ -199,11 +209,52 @@ pub(crate) async fn delete(
     note_id: Id,
 ) -> ApiResult<CallJson> {
     caller.require(Role::Representative)?;
-    state
+    let author = if caller.role >= Role::Owner {
+        NoteAuthor::Anyone
+    } else {
+        NoteAuthor::Only(caller.email.clone())
+    };
+    let deleted = state
         .store
-        .delete_note(caller.organization_id, call_id, note_id)
-        .await
-        .map_err(note_error)
+        .delete_note(caller.organization_id, call_id, note_id, &author)
+        .await;
+    match deleted {
+        Err(StoreError::NotFound) => {
+            Err(not_changed(state, caller, call_id, note_id, "delete").await)
+        }
+        other => other.map_err(ApiError::from),
+    }
+}
+
+/// Why a change to a note changed nothing: the note is someone else's (`403`), or the call
+/// or the note is unknown in the caller's organization (`404`). Looked up only after the
+/// change failed, which is rare, so that the change itself stays one write.
+async fn not_changed(
+    state: &AppState,
+    caller: &Caller,
+    call_id: Id,
+    note_id: Id,
+    action: &str,
+) -> ApiError {
+    let call = match state.store.get_call(caller.organization_id, call_id).await {
+        Ok(call) => call,
+        Err(StoreError::NotFound) => return ApiError::not_found("call or note"),
+        Err(other) => return other.into(),
+    };
+    match call.notes.iter().find(|note| note.id == note_id) {
+        Some(note) => {
+            let who = if action == "edit" {
+                "only its author"
+            } else {
+                "only its author or an Owner"
+            };
+            ApiError::Forbidden(format!(
+                "this note was written by {}: {who} may {action} it",
+                note.user_id
+            ))
+        }
+        None => ApiError::not_found("call or note"),
+    }
 }
 
 fn note_content(content: String) -> Result<String, ApiError> {
@@ -217,11 +268,4 @@ fn note_content(content: String) -> Result<String, ApiError> {
         )]));
     }
     Ok(content)
-}
-
-fn note_error(error: StoreError) -> ApiError {
-    match error {
-        StoreError::NotFound => ApiError::not_found("call or note"),
-        other => other.into(),
-    }
 }

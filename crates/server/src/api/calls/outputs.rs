@@ -145,7 +145,7 @@ pub async fn recording(
             )
         })?;
     Ok(Json(RecordingLink {
-        url: format!("{}{path}", public_base(&state, &headers)),
+        url: format!("{}{path}", public_base(&state, &headers)?),
         expires_at,
     }))
 }
@@ -173,14 +173,88 @@ pub(crate) async fn signed_recording_path(
     )))
 }
 
-/// The configured public URL, else the host the client reached us at.
-fn public_base(state: &AppState, headers: &HeaderMap) -> String {
+/// The configured public URL, else the host the client reached us at. That host goes into
+/// a link as it is, so it must be a host name or IP address with an optional port (`400`
+/// otherwise). A deployment reached through a proxy or by several names sets
+/// `--public-url` (docs/OPERATIONS.md).
+fn public_base(state: &AppState, headers: &HeaderMap) -> ApiResult<String> {
     if let Some(url) = &state.http.public_url {
-        return url.trim_end_matches('/').to_owned();
+        return Ok(url.trim_end_matches('/').to_owned());
     }
-    let host = headers
-        .get(HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1");
-    format!("http://{host}")
+    let Some(host) = headers.get(HOST) else {
+        return Ok("http://127.0.0.1".to_owned());
+    };
+    let host = host
+        .to_str()
+        .ok()
+        .filter(|host| is_host_and_port(host))
+        .ok_or_else(|| {
+            ApiError::BadRequest(
+                "the `host` header is not a host name or address with an optional port".to_owned(),
+            )
+        })?;
+    Ok(format!("http://{host}"))
+}
+
+/// `name`, `name:port`, `1.2.3.4:port` or `[::1]:port`, where a name is made of letters,
+/// digits, `-` and `.`.
+fn is_host_and_port(text: &str) -> bool {
+    let (host_ok, port) = match text.strip_prefix('[') {
+        Some(bracketed) => match bracketed.split_once(']') {
+            Some((ip, rest)) => (ip.parse::<std::net::Ipv6Addr>().is_ok(), rest),
+            None => return false,
+        },
+        None => {
+            let end = text.find(':').unwrap_or(text.len());
+            let name = &text[..end];
+            let name_ok = !name.is_empty()
+                && name.len() <= 253
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+            (name_ok, &text[end..])
+        }
+    };
+    let port_ok = port.is_empty()
+        || port.strip_prefix(':').is_some_and(|port| {
+            port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_ok()
+        });
+    host_ok && port_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_host_and_port;
+
+    #[test]
+    fn only_hosts_and_ports_make_links() {
+        for good in [
+            "127.0.0.1",
+            "127.0.0.1:8080",
+            "calls.example.com",
+            "calls.example.com:443",
+            "[::1]:8080",
+            "[2001:db8::1]",
+            "localhost",
+        ] {
+            assert!(is_host_and_port(good), "{good}");
+        }
+        for bad in [
+            "evil.example\"><x",
+            "evil.example/path",
+            "user@evil.example",
+            "evil.example:99999",
+            "evil.example:80:80",
+            "::1",
+            "[::1",
+            "[nope]:80",
+            "",
+            ":80",
+            "a b",
+            "evil.example:",
+            "evil.example:+80",
+        ] {
+            assert!(!is_host_and_port(bad), "{bad}");
+        }
+    }
 }

@@ -5,7 +5,7 @@
 use crate::api::validate::Errors;
 use crate::error::{ApiError, FieldError};
 use crate::extract::parse_field_id;
-use chrono::NaiveDate;
+use chrono::NaiveTime;
 use serde::Deserialize;
 use serde_json::Value;
 use std::str::FromStr;
@@ -13,7 +13,7 @@ use switchyard_core::Id;
 use switchyard_core::enums::{CallType, Emoji, SortOrder};
 use switchyard_core::lifecycle::CallStatus;
 use switchyard_core::store::{CallFilter, CallQuery};
-use switchyard_core::time::Timestamp;
+use switchyard_core::time::{InstantOrDate, Timestamp};
 
 pub const MAX_LIMIT: u32 = 2000;
 
@@ -260,18 +260,13 @@ fn bounded(field: &str, raw: &str, min: u64, max: u64) -> Result<u64, crate::err
 
 /// An RFC 3339 instant, or a `YYYY-MM-DD` date: the start of that day (UTC) as a lower
 /// bound, its last millisecond as an upper bound, so `to=2024-01-31` includes the 31st.
-fn bound(field: &str, raw: &str, upper: bool) -> Result<Timestamp, crate::error::FieldError> {
-    let raw = raw.trim();
-    if let Ok(at) = Timestamp::parse(raw) {
-        return Ok(at);
-    }
-    let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
-        crate::error::FieldError::new(
-            field,
-            format!("`{raw}` is neither an RFC 3339 timestamp nor a YYYY-MM-DD date"),
-        )
-    })?;
-    let start = Timestamp::from_datetime(date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
+fn bound(field: &str, raw: &str, upper: bool) -> Result<Timestamp, FieldError> {
+    let date = match InstantOrDate::parse(raw) {
+        Ok(InstantOrDate::Instant(at)) => return Ok(at),
+        Ok(InstantOrDate::Date(date)) => date,
+        Err(error) => return Err(FieldError::new(field, error.to_string())),
+    };
+    let start = Timestamp::from_datetime(date.and_time(NaiveTime::MIN).and_utc());
     Ok(if upper {
         Timestamp::from_millis(start.plus_seconds(86_400).millis() - 1)
     } else {

@@ -1,4 +1,6 @@
-//! What reviewers add to a call: "viewed by" marks and emoji ratings. Viewers may do both.
+//! What reviewers add to a call: "viewed by" marks and emoji ratings. Viewers may do both,
+//! for themselves; only an Owner may mark or rate for another member of the organization.
+//! A rating's time is the server's.
 
 use super::actions::call_error;
 use super::body::CallBody;
@@ -13,32 +15,33 @@ use serde::Deserialize;
 use switchyard_core::Id;
 use switchyard_core::call::{Call, Rating};
 use switchyard_core::call_json::CallJson;
+use switchyard_core::enums::Role;
 use switchyard_core::enums::{Emoji, RatingOperation};
-use switchyard_core::time::Timestamp;
 
 /// Who viewed the call; the body may be left out.
 #[derive(Default, Deserialize, utoipa::ToSchema)]
 pub struct ViewedIn {
-    /// Default: the key's member.
+    /// Default: the key's member. Another member's email needs an Owner's key.
     #[schema(format = Email)]
     email: Option<String>,
 }
 
+/// A rating added or removed. A `created` key, which v1 clients may send, is ignored like
+/// any unknown key: a rating is recorded at the server's time.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct RatingIn {
     emoji: Emoji,
-    /// Default: the key's member.
+    /// Default: the key's member. Another member's email needs an Owner's key.
     #[schema(format = Email)]
     email: Option<String>,
     operation: RatingOperation,
-    /// When the rating was given (default: now).
-    created: Option<Timestamp>,
 }
 
 /// Marks a call viewed.
 ///
 /// Records the body's `email`, else the key's member, once: repeating it changes nothing.
-/// The body may be left out. Viewers too.
+/// The body may be left out. Viewers too; an `email` other than the key's own needs an
+/// Owner's key (`403`) and must be a member's (`422`).
 #[utoipa::path(
     patch,
     path = "/calls/{id}/viewed",
@@ -49,10 +52,11 @@ pub struct RatingIn {
         (status = 200, description = "The call", body = Call),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
+        (status = 403, description = "`email` is another member's and the key is not an Owner's", body = ErrorBody),
         (status = 404, description = "No such call in your organization", body = ErrorBody),
         (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType),
-        (status = 422, description = "`email` is not an email address", body = ErrorBody),
+        (status = 422, description = "`email` is not an email address, or not a member's", body = ErrorBody),
     )
 )]
 pub async fn mark_viewed(
@@ -74,7 +78,7 @@ pub(crate) async fn view(
     call_id: Id,
     email: Option<&str>,
 ) -> ApiResult<CallJson> {
-    let email = reviewer_email(caller, email)?;
+    let email = reviewer_email(state, caller, call_id, email).await?;
     state
         .store
         .mark_viewed(caller.organization_id, call_id, &email, state.clock.now())
@@ -85,7 +89,9 @@ pub(crate) async fn view(
 /// Adds or removes an emoji rating.
 ///
 /// One of each emoji per member: `add` twice keeps one rating, `remove` of a missing rating
-/// changes nothing. Viewers too.
+/// changes nothing. Viewers too; an `email` other than the key's own needs an Owner's key
+/// (`403`) and must be a member's (`422`). `created` is ignored: the server's time is
+/// recorded.
 #[utoipa::path(
     patch,
     path = "/calls/{id}/ratings",
@@ -96,10 +102,11 @@ pub(crate) async fn view(
         (status = 200, description = "The call", body = Call),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
+        (status = 403, description = "`email` is another member's and the key is not an Owner's", body = ErrorBody),
         (status = 404, description = "No such call in your organization", body = ErrorBody),
         (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType),
-        (status = 422, description = "A bad `emoji`, `operation`, `email` or `created`", body = ErrorBody),
+        (status = 422, description = "A bad `emoji` or `operation`, or an `email` that is not a member's", body = ErrorBody),
     )
 )]
 pub async fn rate(
@@ -112,7 +119,6 @@ pub async fn rate(
         emoji: body.emoji,
         operation: body.operation,
         email: body.email,
-        created: body.created,
     };
     Ok(CallBody(
         change_rating(&state, &caller, call_id, rating).await?,
@@ -125,8 +131,6 @@ pub(crate) struct RatingChange {
     pub operation: RatingOperation,
     /// Default: the caller.
     pub email: Option<String>,
-    /// Default: now.
-    pub created: Option<Timestamp>,
 }
 
 /// Adds or removes a rating (the API and the review app's toggles).
@@ -136,14 +140,14 @@ pub(crate) async fn change_rating(
     call_id: Id,
     change: RatingChange,
 ) -> ApiResult<CallJson> {
-    let email = reviewer_email(caller, change.email.as_deref())?;
+    let email = reviewer_email(state, caller, call_id, change.email.as_deref()).await?;
     let org = caller.organization_id;
     let call = match change.operation {
         RatingOperation::Add => {
             let rating = Rating {
                 emoji: change.emoji,
                 email,
-                created: change.created.unwrap_or_else(|| state.clock.now()),
+                created: state.clock.now(),
             };
             state.store.add_rating(org, call_id, &rating).await
         }
@@ -157,9 +161,39 @@ pub(crate) async fn change_rating(
     call.map_err(call_error)
 }
 
-fn reviewer_email(caller: &Caller, given: Option<&str>) -> Result<String, ApiError> {
-    match given {
-        Some(raw) => validate::email("email", raw).map_err(|e| ApiError::invalid(vec![e])),
-        None => Ok(caller.email.clone()),
+/// Whom a view or rating is for: the caller, unless an Owner names another member. Another
+/// organization's call is a `404` before the email is looked at.
+async fn reviewer_email(
+    state: &AppState,
+    caller: &Caller,
+    call_id: Id,
+    given: Option<&str>,
+) -> Result<String, ApiError> {
+    let Some(raw) = given else {
+        return Ok(caller.email.clone());
+    };
+    let email = validate::email("email", raw).map_err(|e| ApiError::invalid(vec![e]))?;
+    if email == caller.email {
+        return Ok(email);
+    }
+    state
+        .store
+        .get_call_json(caller.organization_id, call_id)
+        .await
+        .map_err(call_error)?;
+    caller.require(Role::Owner).map_err(|_| {
+        ApiError::Forbidden(format!(
+            "only an Owner may act for another member: leave out `email`, or give your own ({})",
+            caller.email
+        ))
+    })?;
+    let members = state.store.list_members(caller.organization_id).await?;
+    if members.iter().any(|member| member.email == email) {
+        Ok(email)
+    } else {
+        Err(ApiError::invalid_field(
+            "email",
+            format!("`{email}` is not a member of your organization"),
+        ))
     }
 }

@@ -14,6 +14,9 @@ pub struct DialContext {
     pub now: Timestamp,
     pub default_agent: Agent,
     pub numbers: HashMap<Id, Number>,
+    /// With their hooks masked: each becomes the snapshot a call keeps, which members of
+    /// every role read and every hook receives (the engine sends to the use case's
+    /// current hooks, credentials and all).
     pub use_cases: HashMap<Id, UseCase>,
     pub agents: HashMap<Id, Agent>,
 }
@@ -51,7 +54,7 @@ impl DialContext {
                 .list_use_cases(org)
                 .await?
                 .into_iter()
-                .map(|u| (u.id, u))
+                .map(|u| (u.id, u.with_hooks_masked()))
                 .collect(),
             agents,
         })

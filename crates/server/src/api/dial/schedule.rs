@@ -3,7 +3,7 @@
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use chrono_tz::Tz;
-use switchyard_core::time::Timestamp;
+use switchyard_core::time::{self, Timestamp};
 
 /// The call's own date and time, as given.
 #[derive(Debug, Default)]
@@ -12,9 +12,9 @@ pub struct LocalSchedule {
     pub time: Option<NaiveTime>,
 }
 
+/// `YYYY-MM-DD`, in the years 1970 to 9999.
 pub fn parse_date(raw: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("`{raw}` is not a date like 2024-05-31 (YYYY-MM-DD)"))
+    time::parse_date(raw.trim()).map_err(|e| e.to_string())
 }
 
 /// `HH:MM:SS`, or `HH:MM`.

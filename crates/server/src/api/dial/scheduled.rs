@@ -53,7 +53,9 @@ pub struct CampaignIn {
     /// A base64 CSV with a `phone_number` column (other columns are prompt params), read
     /// when `calls` is absent.
     csv_file: Option<String>,
-    /// Rows without a date or time of their own are due now plus their turn times this.
+    /// Rows without a date or time of their own are due now plus their turn times this;
+    /// at most 10,080 (a week).
+    #[schema(maximum = 10080)]
     staggered_interval_minutes: Option<u32>,
     /// Redial calls that end in the listed statuses.
     #[serde(default)]
@@ -67,8 +69,8 @@ pub struct CampaignIn {
 struct RetryRuleIn {
     /// Comma-separated final statuses other than `Completed`, e.g. `"Busy,No answer"`.
     query: String,
-    /// Minutes to wait before the retry, at least 1.
-    #[schema(minimum = 1)]
+    /// Minutes to wait before the retry, from 1 to 10,080 (a week).
+    #[schema(minimum = 1, maximum = 10080)]
     retry_period: u32,
     /// At least 1 (default 1).
     #[schema(minimum = 1)]
@@ -134,6 +136,9 @@ const ROW_KEYS: &[&str] = &[
     "max_duration_mins",
 ];
 const MAX_RETRIES: u32 = 10;
+/// The longest stagger between rows and wait before a retry, in minutes (a week): every
+/// due time stays a date a campaign can mean, however many rows it has.
+const MAX_WAIT_MINUTES: u32 = 10_080;
 
 /// Schedules a campaign.
 ///
@@ -210,6 +215,12 @@ pub(crate) async fn prepare(
     }
     let fallback_tz = campaign_timezone(body, &context);
     let interval = body.staggered_interval_minutes.unwrap_or(0);
+    if interval > MAX_WAIT_MINUTES {
+        errors.push(
+            "staggered_interval_minutes",
+            format!("must be at most {MAX_WAIT_MINUTES} (a week)"),
+        );
+    }
     let mut calls = Vec::with_capacity(rows.len());
     let mut turn = 0;
     for (index, row) in rows.into_iter().enumerate() {
@@ -326,8 +337,11 @@ fn retry_rules(given: &[RetryRuleIn], errors: &mut Errors) -> Vec<RetryRule> {
                 Err(e) => errors.push(field("query"), e.to_string()),
             }
         }
-        if rule.retry_period == 0 {
-            errors.push(field("retry_period"), "must be at least 1 minute");
+        if !(1..=MAX_WAIT_MINUTES).contains(&rule.retry_period) {
+            errors.push(
+                field("retry_period"),
+                format!("must be from 1 to {MAX_WAIT_MINUTES} minutes (a week)"),
+            );
         }
         let per_day = rule.max_retry_per_day.unwrap_or(1);
         if per_day == 0 {

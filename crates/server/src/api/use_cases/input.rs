@@ -3,7 +3,7 @@
 //! rules. Enums are read as strings and checked here so that one response names every bad
 //! field, not only the first one serde trips over.
 
-use super::schedule;
+use super::{hooks, schedule};
 use crate::api::nullable::null_as_default;
 use crate::api::validate::{self, Errors};
 use crate::error::ApiError;
@@ -53,9 +53,11 @@ pub struct UseCaseIn {
     #[serde(default, deserialize_with = "null_as_default")]
     #[schema(nullable)]
     keywords: Vec<String>,
-    /// Absolute `http(s)` URLs and valid header names and values.
+    /// At most 10. Each an absolute `http(s)` URL (at most 2048 bytes) that resolves to a
+    /// public address when saved (unless the server allows private destinations), with at
+    /// most 20 valid headers (names up to 256 bytes, values up to 4096).
     #[serde(default, deserialize_with = "null_as_default")]
-    #[schema(nullable)]
+    #[schema(nullable, max_items = 10)]
     hooks: Vec<Hook>,
     /// Values for the prompt template: an object, or `null`.
     #[schema(value_type = Option<Object>)]
@@ -216,7 +218,7 @@ impl UseCaseIn {
                 );
             }
         }
-        schedule::check_hooks(&self.hooks, &mut errors);
+        hooks::check_shape(&self.hooks, &mut errors);
         let hours = schedule::work_hours(
             blank_to_none(self.work_start),
             blank_to_none(self.work_end),

@@ -1,5 +1,6 @@
 //! Use cases (contract §6): everyone reads, Owners write.
 
+mod hooks;
 mod input;
 mod schedule;
 
@@ -32,6 +33,9 @@ pub fn routes() -> Router<AppState> {
 pub struct Doc;
 
 /// The organization's use cases, oldest first.
+///
+/// Hooks' header values, and the passwords and query values of their URLs, read
+/// `********` to everyone but Owners.
 #[utoipa::path(
     get,
     path = "/use-cases",
@@ -43,9 +47,23 @@ pub struct Doc;
     )
 )]
 async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<UseCase>>> {
+    let use_cases = state.store.list_use_cases(caller.organization_id).await?;
     Ok(Json(
-        state.store.list_use_cases(caller.organization_id).await?,
+        use_cases
+            .into_iter()
+            .map(|use_case| as_seen_by(&caller, use_case))
+            .collect(),
     ))
+}
+
+/// Hooks carry credentials (header values, tokens in URLs): only Owners, who write them,
+/// read them; everyone else sees them masked.
+fn as_seen_by(caller: &Caller, use_case: UseCase) -> UseCase {
+    if caller.role >= Role::Owner {
+        use_case
+    } else {
+        use_case.with_hooks_masked()
+    }
 }
 
 /// Creates a use case.
@@ -80,11 +98,14 @@ async fn create(
         created_at: now,
     };
     let use_case = body.into_use_case(identity)?;
+    hooks::check_destinations(&state, &use_case.hooks).await?;
     state.store.insert_use_case(&use_case).await?;
     Ok(Json(use_case))
 }
 
 /// One use case.
+///
+/// Hooks' credentials are masked for everyone but Owners, as in the list.
 #[utoipa::path(
     get,
     path = "/use-cases/{id}",
@@ -108,7 +129,7 @@ async fn fetch(
         .get_use_case(caller.organization_id, id)
         .await
         .map_err(use_case_error)?;
-    Ok(Json(use_case))
+    Ok(Json(as_seen_by(&caller, use_case)))
 }
 
 /// Changes a use case.
@@ -161,6 +182,7 @@ async fn update(
         created_at: stored.created_at,
     };
     let use_case = body.into_use_case(identity)?;
+    hooks::check_destinations(&state, &use_case.hooks).await?;
     state
         .store
         .update_use_case(&use_case)

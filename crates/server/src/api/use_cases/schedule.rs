@@ -1,13 +1,11 @@
-//! The parts of a use case the engine acts on later: working hours decide when calls may be
-//! placed, hooks are where webhooks go. A mistake here would only surface at call time, so
-//! it is refused when the use case is written.
+//! Working hours decide when calls may be placed. A mistake here would only surface at
+//! call time, so it is refused when the use case is written.
 
 use crate::api::validate::{self, Errors};
-use axum::http::{HeaderName, HeaderValue};
 use chrono::NaiveTime;
 use std::collections::BTreeMap;
 use switchyard_core::use_case::WEEKDAYS;
-use switchyard_core::use_case::{Hook, WorkWindow};
+use switchyard_core::use_case::WorkWindow;
 
 /// Working hours in canonical form (`HH:MM`, zero-padded).
 pub struct WorkHours {
@@ -115,34 +113,4 @@ fn clock(field: &str, raw: &str) -> Result<NaiveTime, crate::error::FieldError> 
 
 fn hhmm(time: NaiveTime) -> String {
     time.format("%H:%M").to_string()
-}
-
-/// Webhooks are POSTed to absolute http(s) URLs with the hook's headers, so both must be
-/// usable as they are.
-pub fn check_hooks(hooks: &[Hook], errors: &mut Errors) {
-    for (i, hook) in hooks.iter().enumerate() {
-        let usable = url::Url::parse(&hook.url)
-            .ok()
-            .is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
-        if !usable {
-            errors.push(
-                format!("hooks[{i}].url"),
-                format!("`{}` is not an absolute http(s) URL", hook.url),
-            );
-        }
-        for (j, header) in hook.headers.iter().enumerate() {
-            if HeaderName::from_bytes(header.key.as_bytes()).is_err() {
-                errors.push(
-                    format!("hooks[{i}].headers[{j}].key"),
-                    format!("`{}` is not an HTTP header name", header.key),
-                );
-            }
-            if HeaderValue::from_str(&header.value).is_err() {
-                errors.push(
-                    format!("hooks[{i}].headers[{j}].value"),
-                    "must be visible ASCII text without line breaks",
-                );
-            }
-        }
-    }
 }

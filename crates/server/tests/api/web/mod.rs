@@ -3,6 +3,7 @@
 
 mod access;
 mod client;
+mod hardening;
 mod pages;
 mod sessions;
 
