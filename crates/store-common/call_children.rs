@@ -13,20 +13,24 @@
 use crate::call_filters::SqlSink;
 use switchyard_core::call::{Note, NoteAuthor, NotePatch, Rating};
 use switchyard_core::enums::Emoji;
-use switchyard_core::{Id, Timestamp};
+use switchyard_core::Timestamp;
+use switchyard_core::call_json::CallJson;
+use switchyard_core::id::{CallId, NoteId, OrgId};
+use switchyard_core::store::{ReviewStore, StoreResult};
+use crate::{Backend, ThisStore};
 
 /// A change to a call's review data.
 #[derive(Clone, Debug)]
 pub(crate) enum ReviewWrite {
     AddNote(Note),
     UpdateNote {
-        note: Id,
+        note: NoteId,
         author: NoteAuthor,
         patch: NotePatch,
         now: Timestamp,
     },
     DeleteNote {
-        note: Id,
+        note: NoteId,
         author: NoteAuthor,
     },
     MarkViewed {
@@ -51,12 +55,12 @@ impl ReviewWrite {
 }
 
 /// A row of the call if the organization has it; locks that row until the transaction ends.
-pub(crate) fn push_lock_call(sql: &mut impl SqlSink, org: Id, call: Id) {
+pub(crate) fn push_lock_call(sql: &mut impl SqlSink, org: OrgId, call: CallId) {
     sql.push("SELECT 1 FROM calls WHERE id = ")
         .push_bind(call.to_string())
         .push(" AND organization_id = ")
         .push_bind(org.to_string())
-        .push(crate::FOR_UPDATE);
+        .push(<ThisStore as Backend>::FOR_UPDATE);
 }
 
 /// Narrows a note's change to its author's note, in the change's own statement.
@@ -67,7 +71,7 @@ fn push_author(sql: &mut impl SqlSink, author: &NoteAuthor) {
 }
 
 /// The statement that makes `write` to the (locked) call.
-pub(crate) fn push_change(sql: &mut impl SqlSink, org: Id, call: Id, write: &ReviewWrite) {
+pub(crate) fn push_change(sql: &mut impl SqlSink, org: OrgId, call: CallId, write: &ReviewWrite) {
     let call = call.to_string();
     match write {
         ReviewWrite::AddNote(note) => {
@@ -141,5 +145,76 @@ pub(crate) fn push_change(sql: &mut impl SqlSink, org: Id, call: Id, write: &Rev
             sql.push(" AND email = ").push_bind(email.as_str());
             sql.push(" AND emoji = ").push_bind(emoji.as_str());
         }
+    }
+}
+
+// Every review write goes through the backend's `review_write`: PostgreSQL runs each in a
+// transaction of its own, SQLite several to one commit.
+#[async_trait::async_trait]
+impl ReviewStore for ThisStore {
+    async fn add_note(&self, org: OrgId, call: CallId, note: &Note) -> StoreResult<CallJson> {
+        self.review_write(org, call, ReviewWrite::AddNote(note.clone()))
+            .await
+    }
+
+    async fn update_note(
+        &self,
+        org: OrgId,
+        call: CallId,
+        note: NoteId,
+        author: &NoteAuthor,
+        patch: &NotePatch,
+        now: Timestamp,
+    ) -> StoreResult<CallJson> {
+        let write = ReviewWrite::UpdateNote {
+            note,
+            author: author.clone(),
+            patch: patch.clone(),
+            now,
+        };
+        self.review_write(org, call, write).await
+    }
+
+    async fn delete_note(
+        &self,
+        org: OrgId,
+        call: CallId,
+        note: NoteId,
+        author: &NoteAuthor,
+    ) -> StoreResult<CallJson> {
+        let write = ReviewWrite::DeleteNote {
+            note,
+            author: author.clone(),
+        };
+        self.review_write(org, call, write).await
+    }
+
+    async fn mark_viewed(
+        &self,
+        org: OrgId,
+        call: CallId,
+        email: &str,
+        now: Timestamp,
+    ) -> StoreResult<CallJson> {
+        let email = email.to_owned();
+        self.review_write(org, call, ReviewWrite::MarkViewed { email, now })
+            .await
+    }
+
+    async fn add_rating(&self, org: OrgId, call: CallId, rating: &Rating) -> StoreResult<CallJson> {
+        self.review_write(org, call, ReviewWrite::AddRating(rating.clone()))
+            .await
+    }
+
+    async fn remove_rating(
+        &self,
+        org: OrgId,
+        call: CallId,
+        emoji: Emoji,
+        email: &str,
+    ) -> StoreResult<CallJson> {
+        let email = email.to_owned();
+        self.review_write(org, call, ReviewWrite::RemoveRating { emoji, email })
+            .await
     }
 }

@@ -3,7 +3,7 @@
 // (organization_id, <filter>, created_at, id) indexes apply.
 
 use sqlx::QueryBuilder;
-use switchyard_core::Id;
+use switchyard_core::id::{CallId, OrgId};
 use switchyard_core::enums::SortOrder;
 use switchyard_core::store::CallFilter;
 
@@ -71,7 +71,7 @@ pub(crate) fn push_list(qb: &mut impl SqlSink, values: impl IntoIterator<Item = 
 }
 
 /// Appends ` WHERE ...` for `filter` on the calls aliased `c`.
-pub(crate) fn push_where(qb: &mut impl SqlSink, org: Id, filter: &CallFilter) {
+pub(crate) fn push_where(qb: &mut impl SqlSink, org: OrgId, filter: &CallFilter) {
     qb.push(" WHERE c.organization_id = ")
         .push_bind(org.to_string());
     if let Some(call_type) = filter.call_type {
@@ -83,12 +83,12 @@ pub(crate) fn push_where(qb: &mut impl SqlSink, org: Id, filter: &CallFilter) {
     push_in(
         qb,
         " AND c.use_case_id",
-        filter.use_cases.iter().map(Id::to_string).collect(),
+        filter.use_cases.iter().map(ToString::to_string).collect(),
     );
     push_in(
         qb,
         " AND c.campaign_id",
-        filter.campaigns.iter().map(Id::to_string).collect(),
+        filter.campaigns.iter().map(ToString::to_string).collect(),
     );
     if !filter.tags.is_empty() {
         qb.push(" AND EXISTS (SELECT 1 FROM call_tags t WHERE t.call_id = c.id");
@@ -153,7 +153,7 @@ pub(crate) fn order_by(sort: SortOrder) -> &'static str {
 }
 
 /// Appends the condition "sorts strictly before the call created at `created` with `id`".
-pub(crate) fn push_before(qb: &mut impl SqlSink, sort: SortOrder, created: i64, id: Id) {
+pub(crate) fn push_before(qb: &mut impl SqlSink, sort: SortOrder, created: i64, id: CallId) {
     let cmp = match sort {
         SortOrder::Asc => " < ",
         SortOrder::Desc => " > ",

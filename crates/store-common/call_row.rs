@@ -46,7 +46,6 @@ pub(crate) fn push_col(qb: &mut QueryBuilder<'static, crate::Db>, col: Col) {
 
 /// The `calls` row of `call`, column by column, `id` and `organization_id` first.
 pub(crate) fn call_columns(call: &Call) -> StoreResult<Vec<(&'static str, Col)>> {
-    let id = |v: Option<switchyard_core::Id>| v.map(|id| id.to_string());
     let (doc, places) = call_doc(call)?;
     Ok(vec![
         ("id", Col::Text(call.id.to_string())),
@@ -59,7 +58,7 @@ pub(crate) fn call_columns(call: &Call) -> StoreResult<Vec<(&'static str, Col)>>
         ("status", Col::Text(call.status.as_str().to_owned())),
         ("use_case_id", Col::Text(call.use_case.id.to_string())),
         ("model", Col::Text(call.use_case.model.clone())),
-        ("campaign_id", Col::MaybeText(id(call.campaign_id))),
+        ("campaign_id", Col::MaybeText(call.campaign_id.map(|id| id.to_string()))),
         ("from_number", Col::Text(call.metadata.from.clone())),
         ("to_number", Col::Text(call.metadata.to.clone())),
         (
@@ -70,7 +69,7 @@ pub(crate) fn call_columns(call: &Call) -> StoreResult<Vec<(&'static str, Col)>>
                     .map(|e| e.to_lowercase()),
             ),
         ),
-        ("parent_call_id", Col::MaybeText(id(call.parent_call_id))),
+        ("parent_call_id", Col::MaybeText(call.parent_call_id.map(|id| id.to_string()))),
         (
             "scheduled_for",
             Col::MaybeInt(call.scheduled_for.map(|t| t.millis())),

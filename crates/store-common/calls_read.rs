@@ -4,7 +4,7 @@
 // (crates/store-sqlite/src/reads.rs); the async functions are the sqlx path (PostgreSQL,
 // and SQLite inside write transactions).
 
-use crate::ThisStore;
+use crate::{Backend, ThisStore};
 use crate::call_filters::{SqlSink, order_by, push_before, push_where};
 use crate::support::{Conn, DbRow, OrBackend, backend, get};
 use sqlx::QueryBuilder;
@@ -15,7 +15,8 @@ use switchyard_core::enums::SortOrder;
 use switchyard_core::store::{
     CallFilter, CallKey, CallQuery, StoreError, StoreResult,
 };
-use switchyard_core::{Id, Timestamp};
+use switchyard_core::Timestamp;
+use switchyard_core::id::{CallId, Entity, Id, Kind, OrgId};
 
 /// The columns of a result row, whichever library fetched it.
 pub(crate) trait Columns {
@@ -61,17 +62,17 @@ pub(crate) fn int_of(row: &impl Columns, column: &str) -> StoreResult<i64> {
     not_null(row.int(column)?, column)
 }
 
-pub(crate) fn id_of(row: &impl Columns, column: &str) -> StoreResult<Id> {
+pub(crate) fn id_of<K: Kind>(row: &impl Columns, column: &str) -> StoreResult<Id<K>> {
     text_of(row, column)?.parse().map_err(backend)
 }
 
 /// The call with its children, in one round trip; `NotFound` if it is not the organization's.
-pub(crate) async fn load_call(conn: &mut Conn, org: Id, id: Id) -> StoreResult<Call> {
+pub(crate) async fn load_call(conn: &mut Conn, org: OrgId, id: CallId) -> StoreResult<Call> {
     load_stored(conn, org, id).await
 }
 
 /// As `load_call`, as a `Call` or its wire JSON.
-pub(crate) async fn load_stored<C: FromStored>(conn: &mut Conn, org: Id, id: Id) -> StoreResult<C> {
+pub(crate) async fn load_stored<C: FromStored>(conn: &mut Conn, org: OrgId, id: CallId) -> StoreResult<C> {
     let mut qb = QueryBuilder::new("");
     push_child_rows(&mut qb, &[id], Some(org));
     let rows = qb.build().fetch_all(&mut *conn).await.db()?;
@@ -109,7 +110,7 @@ pub(crate) enum Part {
 /// are bound once, as the rows of a CTE that each branch joins: as an `IN (...)` list in
 /// each branch, SQLite built a temporary index of the 50 ids three times, a tenth of a
 /// page's instructions (bench/README.md).
-pub(crate) fn push_child_rows(qb: &mut impl SqlSink, calls: &[Id], doc_of: Option<Id>) {
+pub(crate) fn push_child_rows(qb: &mut impl SqlSink, calls: &[CallId], doc_of: Option<OrgId>) {
     let one = match calls {
         [id] => Some(id.to_string()),
         _ => {
@@ -179,14 +180,14 @@ pub(crate) fn part_of(row: &impl Columns) -> StoreResult<ChildRow> {
 
 /// The call of `push_child_rows(.., [id], Some(org))`: without its doc the call is not the
 /// organization's.
-pub(crate) fn call_from_parts<C: FromStored>(id: Id, mut rows: Vec<ChildRow>) -> StoreResult<C> {
+pub(crate) fn call_from_parts<C: FromStored>(id: CallId, mut rows: Vec<ChildRow>) -> StoreResult<C> {
     let doc_at = rows.iter().position(|row| matches!(row.part, Part::Doc(..)));
     let Some(ChildRow {
         part: Part::Doc(doc, places),
         ..
     }) = doc_at.map(|at| rows.swap_remove(at))
     else {
-        return Err(StoreError::NotFound);
+        return Err(StoreError::NotFound(Entity::Call));
     };
     let children = children_of(&[id], rows)?.pop().unwrap_or_default();
     from_stored(&doc, places, children)
@@ -213,7 +214,7 @@ pub(crate) async fn load_children(conn: &mut Conn, calls: &mut [Call]) -> StoreR
     if calls.is_empty() {
         return Ok(());
     }
-    let ids: Vec<Id> = calls.iter().map(|c| c.id).collect();
+    let ids: Vec<CallId> = calls.iter().map(|c| c.id).collect();
     let mut qb = QueryBuilder::new("");
     push_child_rows(&mut qb, &ids, None);
     let rows = qb.build().fetch_all(&mut *conn).await.db()?;
@@ -227,7 +228,7 @@ pub(crate) async fn load_children(conn: &mut Conn, calls: &mut [Call]) -> StoreR
 }
 
 /// The children among `rows` of each of `ids`, in that order.
-fn children_of(ids: &[Id], mut rows: Vec<ChildRow>) -> StoreResult<Vec<CallChildren>> {
+fn children_of(ids: &[CallId], mut rows: Vec<ChildRow>) -> StoreResult<Vec<CallChildren>> {
     // Kinds go to lists of their own: only the order within a kind matters.
     rows.sort_by_key(|row| row.seq);
     let index: HashMap<String, usize> = ids
@@ -262,14 +263,14 @@ pub(crate) struct PageRow {
 /// order; the rows come in any order (`in_order` sorts them).
 pub(crate) fn push_page(
     qb: &mut impl SqlSink,
-    org: Id,
+    org: OrgId,
     query: &CallQuery,
     sort: SortOrder,
     skip: u64,
     limit: u64,
 ) {
     let several_statuses = query.filter.statuses.len() > 1;
-    if let (Some(row_key), true) = (crate::STATUS_WALKS_FETCH_BY, several_statuses) {
+    if let (Some(row_key), true) = (<ThisStore as Backend>::STATUS_WALKS_FETCH_BY, several_statuses) {
         return push_page_by_status(qb, org, query, sort, skip, limit, row_key);
     }
     qb.push("SELECT c.doc, c.doc_child_places, c.created_at, c.id FROM calls c");
@@ -291,7 +292,7 @@ pub(crate) fn push_page(
 /// sorts keys.
 fn push_page_by_status(
     qb: &mut impl SqlSink,
-    org: Id,
+    org: OrgId,
     query: &CallQuery,
     sort: SortOrder,
     skip: u64,
@@ -362,7 +363,7 @@ pub(crate) fn page_row(row: &impl Columns) -> StoreResult<PageRow> {
 }
 
 /// The ids of a page's calls, for `push_child_rows`.
-pub(crate) fn page_ids(rows: &[PageRow]) -> Vec<Id> {
+pub(crate) fn page_ids(rows: &[PageRow]) -> Vec<CallId> {
     rows.iter().map(|row| row.key.id).collect()
 }
 
@@ -379,7 +380,7 @@ pub(crate) fn calls_of<C: FromStored>(
 }
 
 /// `SELECT COUNT(*)` of the organization's calls that match `filter`.
-pub(crate) fn push_count(qb: &mut impl SqlSink, org: Id, filter: &CallFilter) {
+pub(crate) fn push_count(qb: &mut impl SqlSink, org: OrgId, filter: &CallFilter) {
     qb.push("SELECT COUNT(*) FROM calls c");
     push_where(qb, org, filter);
 }
@@ -391,57 +392,3 @@ pub(crate) fn reversed(sort: SortOrder) -> SortOrder {
     }
 }
 
-pub(crate) async fn call_position(
-    store: &ThisStore,
-    org: Id,
-    filter: &CallFilter,
-    sort: SortOrder,
-    call: Id,
-) -> StoreResult<Option<u64>> {
-    let mut conn = store.reader().acquire().await.db()?;
-    let mut qb = QueryBuilder::new("SELECT c.created_at FROM calls c");
-    push_where(&mut qb, org, filter);
-    qb.push(" AND c.id = ").push_bind(call.to_string());
-    let created: Option<i64> = qb
-        .build_query_scalar()
-        .fetch_optional(&mut *conn)
-        .await
-        .db()?;
-    let Some(created) = created else {
-        return Ok(None);
-    };
-
-    let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM calls c");
-    push_where(&mut qb, org, filter);
-    push_before(&mut qb, sort, created, call);
-    let before: i64 = qb.build_query_scalar().fetch_one(&mut *conn).await.db()?;
-    Ok(Some(u64::try_from(before).unwrap_or(0)))
-}
-
-/// Sorted bytewise in Rust, whatever the database's collation.
-pub(crate) async fn call_tags(store: &ThisStore, org: Id) -> StoreResult<Vec<String>> {
-    let mut tags: Vec<String> =
-        sqlx::query_scalar("SELECT DISTINCT tag FROM call_tags WHERE organization_id = $1")
-            .bind(org.to_string())
-            .fetch_all(store.reader())
-            .await
-            .db()?;
-    tags.sort();
-    Ok(tags)
-}
-
-pub(crate) async fn status_counts(
-    store: &ThisStore,
-) -> StoreResult<Vec<(switchyard_core::lifecycle::CallStatus, u64)>> {
-    let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM calls GROUP BY status")
-        .fetch_all(store.reader())
-        .await
-        .db()?;
-    rows.iter()
-        .map(|row| {
-            let status: String = crate::support::get(row, "status")?;
-            let count: i64 = crate::support::get(row, "n")?;
-            Ok((status.parse().map_err(crate::support::backend)?, count as u64))
-        })
-        .collect()
-}

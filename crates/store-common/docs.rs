@@ -5,13 +5,14 @@ use crate::support::{Conn, OrBackend, found, get_doc, to_json};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use switchyard_core::store::{StoreError, StoreResult};
-use switchyard_core::{Id, Timestamp};
+use switchyard_core::Timestamp;
+use switchyard_core::id::{Id, Kind, OrgId};
 
-pub(crate) async fn insert<T: Serialize>(
+pub(crate) async fn insert<T: Serialize, K: Kind>(
     conn: &mut Conn,
     table: &'static str,
-    org: Id,
-    id: Id,
+    org: OrgId,
+    id: Id<K>,
     created_at: Timestamp,
     doc: &T,
 ) -> StoreResult<()> {
@@ -28,11 +29,11 @@ pub(crate) async fn insert<T: Serialize>(
     Ok(())
 }
 
-pub(crate) async fn get<T: DeserializeOwned>(
+pub(crate) async fn get<T: DeserializeOwned, K: Kind>(
     conn: &mut Conn,
     table: &'static str,
-    org: Id,
-    id: Id,
+    org: OrgId,
+    id: Id<K>,
 ) -> StoreResult<T> {
     let row = sqlx::query(&format!(
         "SELECT doc FROM {table} WHERE id = $1 AND organization_id = $2"
@@ -42,14 +43,14 @@ pub(crate) async fn get<T: DeserializeOwned>(
     .fetch_optional(&mut *conn)
     .await
     .db()?;
-    get_doc(&row.ok_or(StoreError::NotFound)?)
+    get_doc(&row.ok_or(StoreError::NotFound(K::ENTITY))?)
 }
 
 /// Oldest first (ids break ties, and they grow with time).
 pub(crate) async fn list<T: DeserializeOwned>(
     conn: &mut Conn,
     table: &'static str,
-    org: Id,
+    org: OrgId,
 ) -> StoreResult<Vec<T>> {
     let rows = sqlx::query(&format!(
         "SELECT doc FROM {table} WHERE organization_id = $1 ORDER BY created_at, id"
@@ -62,11 +63,11 @@ pub(crate) async fn list<T: DeserializeOwned>(
 }
 
 /// Replaces the document; `NotFound` unless (org, id) exists.
-pub(crate) async fn update<T: Serialize>(
+pub(crate) async fn update<T: Serialize, K: Kind>(
     conn: &mut Conn,
     table: &'static str,
-    org: Id,
-    id: Id,
+    org: OrgId,
+    id: Id<K>,
     doc: &T,
 ) -> StoreResult<()> {
     let done = sqlx::query(&format!(
@@ -78,15 +79,15 @@ pub(crate) async fn update<T: Serialize>(
     .execute(&mut *conn)
     .await
     .db()?;
-    found(done.rows_affected())
+    found(done.rows_affected(), K::ENTITY)
 }
 
 /// Deletes the row and returns the object it held; `NotFound` unless (org, id) exists.
-pub(crate) async fn delete<T: DeserializeOwned>(
+pub(crate) async fn delete<T: DeserializeOwned, K: Kind>(
     conn: &mut Conn,
     table: &'static str,
-    org: Id,
-    id: Id,
+    org: OrgId,
+    id: Id<K>,
 ) -> StoreResult<T> {
     let row = sqlx::query(&format!(
         "DELETE FROM {table} WHERE id = $1 AND organization_id = $2 RETURNING doc"
@@ -96,5 +97,5 @@ pub(crate) async fn delete<T: DeserializeOwned>(
     .fetch_optional(&mut *conn)
     .await
     .db()?;
-    get_doc(&row.ok_or(StoreError::NotFound)?)
+    get_doc(&row.ok_or(StoreError::NotFound(K::ENTITY))?)
 }

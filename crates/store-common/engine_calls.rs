@@ -1,6 +1,6 @@
 // The call engine's side of the calls: what is due, claiming calls and runs under a lease,
 // and writing what the engine did (call, logs, webhooks, transcript, run) in one
-// transaction. `crate::SKIP_LOCKED` is `FOR UPDATE SKIP LOCKED` on PostgreSQL, so that
+// transaction. `Backend::SKIP_LOCKED` is `FOR UPDATE SKIP LOCKED` on PostgreSQL, so that
 // instances sharing a database claim disjoint rows, and empty on SQLite (one writer).
 
 use crate::ThisStore;
@@ -10,44 +10,17 @@ use crate::calls_write::insert_call_rows;
 use crate::support::{Conn, OrBackend, from_json, get, get_id, lock_org, to_json};
 use std::collections::{BTreeSet, HashMap};
 use switchyard_core::call::Call;
-use switchyard_core::call_log::{LogEntry, NewLog};
+use switchyard_core::call_log::NewLog;
 use switchyard_core::lifecycle::{CallEvent, CallStatus};
 use switchyard_core::run::{CallRun, Lease, RunState};
 use switchyard_core::store::{CallProgress, RunChange, StoreError, StoreResult};
-use switchyard_core::transcript::Transcript;
 use switchyard_core::webhook::NewWebhook;
-use switchyard_core::{Id, Timestamp};
+use switchyard_core::Timestamp;
+use switchyard_core::id::{CallId, Entity, OrgId};
+use switchyard_core::store::EngineStore;
+use crate::Backend;
 
 const LIVE: &str = "('Initiated', 'Ringing', 'In progress')";
-
-pub(crate) async fn due_scheduled_calls(
-    store: &ThisStore,
-    now: Timestamp,
-    limit: u32,
-) -> StoreResult<Vec<Call>> {
-    calls_where(
-        store,
-        "status = 'Scheduled' AND scheduled_for <= $1 ORDER BY scheduled_for",
-        now,
-        limit,
-    )
-    .await
-}
-
-pub(crate) async fn queued_calls(
-    store: &ThisStore,
-    now: Timestamp,
-    limit: u32,
-) -> StoreResult<Vec<Call>> {
-    calls_where(
-        store,
-        "status = 'Queued' AND (available_at IS NULL OR available_at <= $1) \
-         ORDER BY created_at, id",
-        now,
-        limit,
-    )
-    .await
-}
 
 /// Calls of every organization matching `condition` (which binds `now` as `$1`), without
 /// their notes, ratings and views: the engine's scans do not need them.
@@ -68,7 +41,7 @@ async fn calls_where(
 }
 
 /// Whether the organization has this call.
-pub(crate) async fn call_exists(conn: &mut Conn, org: Id, call: Id) -> StoreResult<bool> {
+pub(crate) async fn call_exists(conn: &mut Conn, org: OrgId, call: CallId) -> StoreResult<bool> {
     let found: Option<String> =
         sqlx::query_scalar("SELECT id FROM calls WHERE id = $1 AND organization_id = $2")
             .bind(call.to_string())
@@ -77,184 +50,6 @@ pub(crate) async fn call_exists(conn: &mut Conn, org: Id, call: Id) -> StoreResu
             .await
             .db()?;
     Ok(found.is_some())
-}
-
-pub(crate) async fn defer_call(
-    store: &ThisStore,
-    org: Id,
-    call: Id,
-    until: Timestamp,
-) -> StoreResult<()> {
-    let mut tx = store.write_tx().await?;
-    sqlx::query(
-        "UPDATE calls SET available_at = $3 \
-         WHERE id = $1 AND organization_id = $2 AND status = 'Queued'",
-    )
-    .bind(call.to_string())
-    .bind(org.to_string())
-    .bind(until.millis())
-    .execute(&mut *tx)
-    .await
-    .db()?;
-    tx.commit().await.db()
-}
-
-pub(crate) async fn claim_calls(
-    store: &ThisStore,
-    calls: &[(Id, Id)],
-    per_org_limit: u32,
-    lease: &Lease,
-    now: Timestamp,
-) -> StoreResult<Vec<Call>> {
-    let mut tx = store.write_tx().await?;
-    // Organizations are locked in one order, so that two instances cannot deadlock; the
-    // lock makes the count of live runs below exact while this transaction lasts.
-    let orgs: BTreeSet<Id> = calls.iter().map(|(org, _)| *org).collect();
-    let mut live: HashMap<Id, i64> = HashMap::new();
-    for org in orgs {
-        lock_org(&mut tx, org).await?;
-        let count: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM call_runs WHERE organization_id = $1")
-                .bind(org.to_string())
-                .fetch_one(&mut *tx)
-                .await
-                .db()?;
-        live.insert(org, count);
-    }
-    let mut claimed = Vec::new();
-    for (org, id) in calls {
-        let count = live.entry(*org).or_default();
-        if *count >= i64::from(per_org_limit) {
-            continue;
-        }
-        let queued: Option<String> = sqlx::query_scalar(&format!(
-            "SELECT id FROM calls WHERE id = $1 AND organization_id = $2 AND status = 'Queued'{}",
-            crate::SKIP_LOCKED
-        ))
-        .bind(id.to_string())
-        .bind(org.to_string())
-        .fetch_optional(&mut *tx)
-        .await
-        .db()?;
-        if queued.is_none() {
-            continue;
-        }
-        let mut call = load_call(&mut tx, *org, *id).await?;
-        call.apply(CallEvent::Dispatch)?;
-        update_call(&mut tx, &call, CallStatus::Queued.as_str()).await?;
-        let state = RunState::default();
-        save_run(&mut tx, &call, &state, now, lease).await?;
-        insert_logs(
-            &mut tx,
-            *org,
-            *id,
-            &[NewLog::info(
-                now,
-                "status",
-                "Queued -> Initiated: handed to the telephony provider",
-                serde_json::json!({"from": "Queued", "to": "Initiated", "engine": lease.owner}),
-            )],
-        )
-        .await?;
-        *count += 1;
-        claimed.push(call);
-    }
-    tx.commit().await.db()?;
-    Ok(claimed)
-}
-
-pub(crate) async fn claim_due_runs(
-    store: &ThisStore,
-    now: Timestamp,
-    lease: &Lease,
-    limit: u32,
-) -> StoreResult<Vec<(CallRun, Call)>> {
-    let mut tx = store.write_tx().await?;
-    // Due: the next step's time has come, the call was stopped (no longer live), or the
-    // instance that held it stopped renewing its lease.
-    let rows = sqlx::query(&format!(
-        "SELECT call_id, organization_id, next_at, lease_owner, lease_until, state \
-         FROM call_runs r \
-         WHERE (lease_owner = $2 OR lease_until <= $1) \
-         AND (next_at <= $1 OR lease_until <= $1 OR EXISTS ( \
-             SELECT 1 FROM calls c WHERE c.id = r.call_id AND c.status NOT IN {LIVE})) \
-         ORDER BY next_at LIMIT $3{}",
-        crate::SKIP_LOCKED
-    ))
-    .bind(now.millis())
-    .bind(&lease.owner)
-    .bind(i64::from(limit))
-    .fetch_all(&mut *tx)
-    .await
-    .db()?;
-    let mut runs = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let run = CallRun {
-            call_id: get_id(row, "call_id")?,
-            organization_id: get_id(row, "organization_id")?,
-            next_at: Timestamp::from_millis(get(row, "next_at")?),
-            lease_owner: get(row, "lease_owner")?,
-            lease_until: Timestamp::from_millis(get(row, "lease_until")?),
-            state: from_json(&get::<String>(row, "state")?)?,
-        };
-        sqlx::query("UPDATE call_runs SET lease_owner = $2, lease_until = $3 WHERE call_id = $1")
-            .bind(run.call_id.to_string())
-            .bind(&lease.owner)
-            .bind(lease.until.millis())
-            .execute(&mut *tx)
-            .await
-            .db()?;
-        let call = load_call(&mut tx, run.organization_id, run.call_id).await?;
-        runs.push((run, call));
-    }
-    tx.commit().await.db()?;
-    Ok(runs)
-}
-
-pub(crate) async fn expire_leases(store: &ThisStore) -> StoreResult<()> {
-    let mut tx = store.write_tx().await?;
-    sqlx::query("UPDATE call_runs SET lease_until = 0")
-        .execute(&mut *tx)
-        .await
-        .db()?;
-    sqlx::query("UPDATE webhook_outbox SET lease_until = NULL WHERE lease_until IS NOT NULL")
-        .execute(&mut *tx)
-        .await
-        .db()?;
-    tx.commit().await.db()
-}
-
-pub(crate) async fn save_call_progress(
-    store: &ThisStore,
-    progress: CallProgress,
-) -> StoreResult<Call> {
-    let (org, id, expected) = (
-        progress.call.organization_id,
-        progress.call.id,
-        progress.expected_status,
-    );
-    let mut tx = store.write_tx().await?;
-    if !write_progress(&mut tx, progress).await? {
-        // Either the call is gone (or not this organization's), or it changed meanwhile.
-        load_call(&mut tx, org, id).await?;
-        return Err(StoreError::Conflict(format!("the call is no longer {expected}")));
-    }
-    let saved = load_call(&mut tx, org, id).await?;
-    tx.commit().await.db()?;
-    Ok(saved)
-}
-
-pub(crate) async fn save_progress_batch(
-    store: &ThisStore,
-    batch: Vec<CallProgress>,
-) -> StoreResult<Vec<bool>> {
-    let mut tx = store.write_tx().await?;
-    let mut saved = Vec::with_capacity(batch.len());
-    for progress in batch {
-        saved.push(write_progress(&mut tx, progress).await?);
-    }
-    tx.commit().await.db()?;
-    Ok(saved)
 }
 
 /// Writes one call's progress; `false` (and nothing written) if its status is no longer
@@ -346,8 +141,8 @@ async fn replace_tags(conn: &mut Conn, call: &Call) -> StoreResult<()> {
 
 pub(crate) async fn insert_logs(
     conn: &mut Conn,
-    org: Id,
-    call: Id,
+    org: OrgId,
+    call: CallId,
     logs: &[NewLog],
 ) -> StoreResult<()> {
     if logs.is_empty() {
@@ -400,57 +195,230 @@ async fn insert_webhooks(conn: &mut Conn, call: &Call, hooks: &[NewWebhook]) -> 
     Ok(())
 }
 
-pub(crate) async fn get_transcript(store: &ThisStore, org: Id, call: Id) -> StoreResult<Transcript> {
-    let doc: Option<String> = sqlx::query_scalar(
-        "SELECT doc FROM call_transcripts WHERE call_id = $1 AND organization_id = $2",
-    )
-    .bind(call.to_string())
-    .bind(org.to_string())
-    .fetch_optional(store.reader())
-    .await
-    .db()?;
-    from_json(&doc.ok_or(StoreError::NotFound)?)
-}
-
-pub(crate) async fn call_logs(store: &ThisStore, org: Id, call: Id) -> StoreResult<Vec<LogEntry>> {
-    let mut conn = store.reader().acquire().await.db()?;
-    if !call_exists(&mut conn, org, call).await? {
-        return Err(StoreError::NotFound);
+#[async_trait::async_trait]
+impl EngineStore for ThisStore {
+    async fn due_scheduled_calls(
+        &self,
+        now: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Call>> {
+        calls_where(
+            self,
+            "status = 'Scheduled' AND scheduled_for <= $1 ORDER BY scheduled_for",
+            now,
+            limit,
+        )
+        .await
     }
-    let rows = sqlx::query(
-        "SELECT seq, at, level, event, message, data FROM call_logs \
-         WHERE call_id = $1 ORDER BY seq",
-    )
-    .bind(call.to_string())
-    .fetch_all(&mut *conn)
-    .await
-    .db()?;
-    rows.iter()
-        .map(|row| {
-            Ok(LogEntry {
-                seq: get::<i64>(row, "seq")? as u64,
-                timestamp: Timestamp::from_millis(get(row, "at")?),
-                level: get::<String>(row, "level")?
-                    .parse()
-                    .map_err(crate::support::backend)?,
-                event: get(row, "event")?,
-                message: get(row, "message")?,
-                data: from_json(&get::<String>(row, "data")?)?,
-            })
-        })
-        .collect()
-}
 
-pub(crate) async fn append_call_logs(
-    store: &ThisStore,
-    org: Id,
-    call: Id,
-    logs: &[NewLog],
-) -> StoreResult<()> {
-    let mut tx = store.write_tx().await?;
-    if !call_exists(&mut tx, org, call).await? {
-        return Err(StoreError::NotFound);
+    async fn queued_calls(
+        &self,
+        now: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Call>> {
+        calls_where(
+            self,
+            "status = 'Queued' AND (available_at IS NULL OR available_at <= $1) \
+             ORDER BY created_at, id",
+            now,
+            limit,
+        )
+        .await
     }
-    insert_logs(&mut tx, org, call, logs).await?;
-    tx.commit().await.db()
+
+    async fn defer_call(
+        &self,
+        org: OrgId,
+        call: CallId,
+        until: Timestamp,
+    ) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "UPDATE calls SET available_at = $3 \
+             WHERE id = $1 AND organization_id = $2 AND status = 'Queued'",
+        )
+        .bind(call.to_string())
+        .bind(org.to_string())
+        .bind(until.millis())
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        tx.commit().await.db()
+    }
+
+    async fn claim_calls(
+        &self,
+        calls: &[(OrgId, CallId)],
+        per_org_limit: u32,
+        lease: &Lease,
+        now: Timestamp,
+    ) -> StoreResult<Vec<Call>> {
+        let mut tx = self.write_tx().await?;
+        // Organizations are locked in one order, so that two instances cannot deadlock; the
+        // lock makes the count of live runs below exact while this transaction lasts.
+        let orgs: BTreeSet<OrgId> = calls.iter().map(|(org, _)| *org).collect();
+        let mut live: HashMap<OrgId, i64> = HashMap::new();
+        for org in orgs {
+            lock_org(&mut tx, org).await?;
+            let count: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM call_runs WHERE organization_id = $1")
+                    .bind(org.to_string())
+                    .fetch_one(&mut *tx)
+                    .await
+                    .db()?;
+            live.insert(org, count);
+        }
+        let mut claimed = Vec::new();
+        for (org, id) in calls {
+            let count = live.entry(*org).or_default();
+            if *count >= i64::from(per_org_limit) {
+                continue;
+            }
+            let queued: Option<String> = sqlx::query_scalar(&format!(
+                "SELECT id FROM calls WHERE id = $1 AND organization_id = $2 AND status = 'Queued'{}",
+                <ThisStore as Backend>::SKIP_LOCKED
+            ))
+            .bind(id.to_string())
+            .bind(org.to_string())
+            .fetch_optional(&mut *tx)
+            .await
+            .db()?;
+            if queued.is_none() {
+                continue;
+            }
+            let mut call = load_call(&mut tx, *org, *id).await?;
+            call.apply(CallEvent::Dispatch)?;
+            update_call(&mut tx, &call, CallStatus::Queued.as_str()).await?;
+            let state = RunState::default();
+            save_run(&mut tx, &call, &state, now, lease).await?;
+            insert_logs(
+                &mut tx,
+                *org,
+                *id,
+                &[NewLog::info(
+                    now,
+                    "status",
+                    "Queued -> Initiated: handed to the telephony provider",
+                    serde_json::json!({"from": "Queued", "to": "Initiated", "engine": lease.owner}),
+                )],
+            )
+            .await?;
+            *count += 1;
+            claimed.push(call);
+        }
+        tx.commit().await.db()?;
+        Ok(claimed)
+    }
+
+    async fn claim_due_runs(
+        &self,
+        now: Timestamp,
+        lease: &Lease,
+        limit: u32,
+    ) -> StoreResult<Vec<(CallRun, Call)>> {
+        let mut tx = self.write_tx().await?;
+        // Due: the next step's time has come, the call was stopped (no longer live), or the
+        // instance that held it stopped renewing its lease.
+        let rows = sqlx::query(&format!(
+            "SELECT call_id, organization_id, next_at, lease_owner, lease_until, state \
+             FROM call_runs r \
+             WHERE (lease_owner = $2 OR lease_until <= $1) \
+             AND (next_at <= $1 OR lease_until <= $1 OR EXISTS ( \
+                 SELECT 1 FROM calls c WHERE c.id = r.call_id AND c.status NOT IN {LIVE})) \
+             ORDER BY next_at LIMIT $3{}",
+            <ThisStore as Backend>::SKIP_LOCKED
+        ))
+        .bind(now.millis())
+        .bind(&lease.owner)
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
+        .await
+        .db()?;
+        let mut runs = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let run = CallRun {
+                call_id: get_id(row, "call_id")?,
+                organization_id: get_id(row, "organization_id")?,
+                next_at: Timestamp::from_millis(get(row, "next_at")?),
+                lease_owner: get(row, "lease_owner")?,
+                lease_until: Timestamp::from_millis(get(row, "lease_until")?),
+                state: from_json(&get::<String>(row, "state")?)?,
+            };
+            sqlx::query("UPDATE call_runs SET lease_owner = $2, lease_until = $3 WHERE call_id = $1")
+                .bind(run.call_id.to_string())
+                .bind(&lease.owner)
+                .bind(lease.until.millis())
+                .execute(&mut *tx)
+                .await
+                .db()?;
+            let call = load_call(&mut tx, run.organization_id, run.call_id).await?;
+            runs.push((run, call));
+        }
+        tx.commit().await.db()?;
+        Ok(runs)
+    }
+
+    async fn wait_for_work(&self) {
+        Backend::wait_for_work(self).await
+    }
+
+    async fn expire_leases(&self) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query("UPDATE call_runs SET lease_until = 0")
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        sqlx::query("UPDATE webhook_outbox SET lease_until = NULL WHERE lease_until IS NOT NULL")
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        tx.commit().await.db()
+    }
+
+    async fn save_call_progress(
+        &self,
+        progress: CallProgress,
+    ) -> StoreResult<Call> {
+        let (org, id, expected) = (
+            progress.call.organization_id,
+            progress.call.id,
+            progress.expected_status,
+        );
+        let mut tx = self.write_tx().await?;
+        if !write_progress(&mut tx, progress).await? {
+            // Either the call is gone (or not this organization's), or it changed meanwhile.
+            load_call(&mut tx, org, id).await?;
+            return Err(StoreError::Conflict(format!("the call is no longer {expected}")));
+        }
+        let saved = load_call(&mut tx, org, id).await?;
+        tx.commit().await.db()?;
+        Ok(saved)
+    }
+
+    async fn save_progress_batch(
+        &self,
+        batch: Vec<CallProgress>,
+    ) -> StoreResult<Vec<bool>> {
+        let mut tx = self.write_tx().await?;
+        let mut saved = Vec::with_capacity(batch.len());
+        for progress in batch {
+            saved.push(write_progress(&mut tx, progress).await?);
+        }
+        tx.commit().await.db()?;
+        Ok(saved)
+    }
+
+    async fn append_call_logs(
+        &self,
+        org: OrgId,
+        call: CallId,
+        logs: &[NewLog],
+    ) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        if !call_exists(&mut tx, org, call).await? {
+            return Err(StoreError::NotFound(Entity::Call));
+        }
+        insert_logs(&mut tx, org, call, logs).await?;
+        tx.commit().await.db()
+    }
 }

@@ -8,130 +8,100 @@ use switchyard_core::call_log::NewLog;
 use switchyard_core::run::Lease;
 use switchyard_core::store::StoreResult;
 use switchyard_core::webhook::{WebhookDelivery, WebhookOutcome};
-use switchyard_core::Id;
+use switchyard_core::store::WebhookStore;
+use crate::Backend;
 
 const PENDING: &str = "delivered_at IS NULL AND gave_up_at IS NULL";
 
-pub(crate) async fn claim_webhooks(
-    store: &ThisStore,
-    now: Timestamp,
-    lease: &Lease,
-    limit: u32,
-) -> StoreResult<Vec<WebhookDelivery>> {
-    let mut tx = store.write_tx().await?;
-    let rows = sqlx::query(&format!(
-        "SELECT id, organization_id, call_id, event_type, url, headers, body, attempts, created_at \
-         FROM webhook_outbox WHERE {PENDING} AND next_attempt_at <= $1 \
-         AND (lease_until IS NULL OR lease_until <= $1) \
-         ORDER BY next_attempt_at LIMIT $2{}",
-        crate::SKIP_LOCKED
-    ))
-    .bind(now.millis())
-    .bind(i64::from(limit))
-    .fetch_all(&mut *tx)
-    .await
-    .db()?;
-    let mut claimed = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let delivery = WebhookDelivery {
-            id: get_id(row, "id")?,
-            organization_id: get_id(row, "organization_id")?,
-            call_id: get_id(row, "call_id")?,
-            event_type: get(row, "event_type")?,
-            url: get(row, "url")?,
-            headers: from_json(&get::<String>(row, "headers")?)?,
-            body: get(row, "body")?,
-            attempts: u32::try_from(get::<i32>(row, "attempts")?).unwrap_or(0),
-            created_at: Timestamp::from_millis(get(row, "created_at")?),
-        };
-        sqlx::query("UPDATE webhook_outbox SET lease_until = $2 WHERE id = $1")
-            .bind(delivery.id.to_string())
-            .bind(lease.until.millis())
-            .execute(&mut *tx)
-            .await
-            .db()?;
-        claimed.push(delivery);
-    }
-    tx.commit().await.db()?;
-    Ok(claimed)
-}
-
-pub(crate) async fn finish_webhook_attempt(
-    store: &ThisStore,
-    delivery: &WebhookDelivery,
-    outcome: &WebhookOutcome,
-    log: &NewLog,
-) -> StoreResult<()> {
-    let mut tx = store.write_tx().await?;
-    let (delivered, retry_at, gave_up) = match outcome {
-        WebhookOutcome::Delivered => (Some(log.at.millis()), None, None),
-        WebhookOutcome::Retry { retry_at } => (None, Some(retry_at.millis()), None),
-        WebhookOutcome::GaveUp => (None, None, Some(log.at.millis())),
-    };
-    sqlx::query(
-        "UPDATE webhook_outbox SET attempts = attempts + 1, lease_until = NULL, \
-         delivered_at = $2, gave_up_at = $3, next_attempt_at = COALESCE($4, next_attempt_at) \
-         WHERE id = $1",
-    )
-    .bind(delivery.id.to_string())
-    .bind(delivered)
-    .bind(gave_up)
-    .bind(retry_at)
-    .execute(&mut *tx)
-    .await
-    .db()?;
-    // A call deleted meanwhile took its logs with it; the delivery still happens.
-    if call_exists(&mut tx, delivery.organization_id, delivery.call_id).await? {
-        insert_logs(
-            &mut tx,
-            delivery.organization_id,
-            delivery.call_id,
-            std::slice::from_ref(log),
-        )
-        .await?;
-    }
-    tx.commit().await.db()
-}
-
-pub(crate) async fn webhook_backlog(store: &ThisStore) -> StoreResult<u64> {
-    let count: i64 =
-        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM webhook_outbox WHERE {PENDING}"))
-            .fetch_one(store.reader())
-            .await
-            .db()?;
-    Ok(count as u64)
-}
-
-pub(crate) async fn secret(
-    store: &ThisStore,
-    name: &str,
-    generate: &(dyn Fn() -> String + Send + Sync),
-) -> StoreResult<String> {
-    let existing: Option<String> = sqlx::query_scalar("SELECT value FROM secrets WHERE name = $1")
-        .bind(name)
-        .fetch_optional(store.reader())
+#[async_trait::async_trait]
+impl WebhookStore for ThisStore {
+    async fn claim_webhooks(
+        &self,
+        now: Timestamp,
+        lease: &Lease,
+        limit: u32,
+    ) -> StoreResult<Vec<WebhookDelivery>> {
+        let mut tx = self.write_tx().await?;
+        let rows = sqlx::query(&format!(
+            "SELECT id, organization_id, call_id, event_type, url, headers, body, attempts, created_at \
+             FROM webhook_outbox WHERE {PENDING} AND next_attempt_at <= $1 \
+             AND (lease_until IS NULL OR lease_until <= $1) \
+             ORDER BY next_attempt_at LIMIT $2{}",
+            <ThisStore as Backend>::SKIP_LOCKED
+        ))
+        .bind(now.millis())
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
         .await
         .db()?;
-    if let Some(value) = existing {
-        return Ok(value);
+        let mut claimed = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let delivery = WebhookDelivery {
+                id: get_id(row, "id")?,
+                organization_id: get_id(row, "organization_id")?,
+                call_id: get_id(row, "call_id")?,
+                event_type: get(row, "event_type")?,
+                url: get(row, "url")?,
+                headers: from_json(&get::<String>(row, "headers")?)?,
+                body: get(row, "body")?,
+                attempts: u32::try_from(get::<i32>(row, "attempts")?).unwrap_or(0),
+                created_at: Timestamp::from_millis(get(row, "created_at")?),
+            };
+            sqlx::query("UPDATE webhook_outbox SET lease_until = $2 WHERE id = $1")
+                .bind(delivery.id.to_string())
+                .bind(lease.until.millis())
+                .execute(&mut *tx)
+                .await
+                .db()?;
+            claimed.push(delivery);
+        }
+        tx.commit().await.db()?;
+        Ok(claimed)
     }
-    // Two instances may race to create it: the first insert wins and both read it back.
-    let mut tx = store.write_tx().await?;
-    sqlx::query("INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
-        .bind(name)
-        .bind(generate())
+
+    async fn finish_webhook_attempt(
+        &self,
+        delivery: &WebhookDelivery,
+        outcome: &WebhookOutcome,
+        log: &NewLog,
+    ) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        let (delivered, retry_at, gave_up) = match outcome {
+            WebhookOutcome::Delivered => (Some(log.at.millis()), None, None),
+            WebhookOutcome::Retry { retry_at } => (None, Some(retry_at.millis()), None),
+            WebhookOutcome::GaveUp => (None, None, Some(log.at.millis())),
+        };
+        sqlx::query(
+            "UPDATE webhook_outbox SET attempts = attempts + 1, lease_until = NULL, \
+             delivered_at = $2, gave_up_at = $3, next_attempt_at = COALESCE($4, next_attempt_at) \
+             WHERE id = $1",
+        )
+        .bind(delivery.id.to_string())
+        .bind(delivered)
+        .bind(gave_up)
+        .bind(retry_at)
         .execute(&mut *tx)
         .await
         .db()?;
-    let value: String = sqlx::query_scalar("SELECT value FROM secrets WHERE name = $1")
-        .bind(name)
-        .fetch_one(&mut *tx)
-        .await
-        .db()?;
-    tx.commit().await.db()?;
-    Ok(value)
-}
+        // A call deleted meanwhile took its logs with it; the delivery still happens.
+        if call_exists(&mut tx, delivery.organization_id, delivery.call_id).await? {
+            insert_logs(
+                &mut tx,
+                delivery.organization_id,
+                delivery.call_id,
+                std::slice::from_ref(log),
+            )
+            .await?;
+        }
+        tx.commit().await.db()
+    }
 
-pub(crate) fn webhook_secret_name(org: Id) -> String {
-    format!("webhook-signing:{org}")
+    async fn webhook_backlog(&self) -> StoreResult<u64> {
+        let count: i64 =
+            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM webhook_outbox WHERE {PENDING}"))
+                .fetch_one(self.reader())
+                .await
+                .db()?;
+        Ok(count as u64)
+    }
 }

@@ -1,23 +1,71 @@
 // The backend-independent half of both stores, included by
 // crates/store-sqlite/src/lib.rs and crates/store-postgres/src/lib.rs (see README.md).
-// Before including it, the backend defines:
+// Before including it, a backend names its database and its store type:
 //   type Db = sqlx::Sqlite | sqlx::Postgres;
 //   type ThisStore = <its store type>;
-//   impl ThisStore {
-//       fn reader(&self) -> &sqlx::Pool<Db>;                        // for reads
-//       async fn write_tx(&self) -> StoreResult<sqlx::Transaction<'static, Db>>;  // for writes
-//       async fn announce_work(conn: &mut Conn) -> StoreResult<()>;  // wake other engines
-//       async fn wait_for_work(&self);                               // woken by them
-//       async fn review_write(&self, org: Id, call: Id, write: ReviewWrite)
-//           -> StoreResult<CallJson>;                                // see call_children.rs
-//   }
-//   mod reads { get_call, list_calls, find_api_key }  // the hot reads, each backend its own way
+// and implements `Backend` (below) for that type; the compiler then holds every backend to
+// the same hooks. Each module below implements one of the core `Store` traits for
+// `ThisStore`, in the backend's own terms.
+
+use switchyard_core::call_json::FromStored;
+use switchyard_core::id::{CallId, OrgId};
+use switchyard_core::auth::KeyOwner;
+use switchyard_core::store::{CallList, CallQuery, PoolStats};
+
+/// What a backend provides to the shared SQL: how it reads and writes, what its dialect
+/// needs, and the reads every API request makes, which each backend runs its own way.
+#[allow(async_fn_in_trait)] // only ever called on the concrete store type
+pub(crate) trait Backend {
+    /// Appended to a read that must hold the row until the transaction ends (`""` where
+    /// the single writer already holds the database).
+    const FOR_UPDATE: &'static str;
+    /// Appended to the engine's claim queries, so that instances sharing the database
+    /// claim disjoint rows instead of waiting on each other.
+    const SKIP_LOCKED: &'static str;
+    /// Whether a page on several statuses merges one index walk per status, and the
+    /// column by which it then fetches the calls (calls_read.rs, `push_page_by_status`).
+    const STATUS_WALKS_FETCH_BY: Option<&'static str>;
+
+    /// The pool for reads.
+    fn reader(&self) -> &sqlx::Pool<Db>;
+    /// A transaction for a write, begun so that a caller dropped half-way leaves no pooled
+    /// connection inside it.
+    async fn write_tx(&self) -> StoreResult<support::Tx>;
+    /// Connections open and idle, every pool of the backend together.
+    fn pool_stats(&self) -> PoolStats;
+    /// Tells other engines sharing the database that there is new work, when `conn`'s
+    /// transaction commits.
+    async fn announce_work(conn: &mut support::Conn) -> StoreResult<()>;
+    /// Resolves when another engine announced work; never, where there is nobody else.
+    async fn wait_for_work(&self);
+    /// Runs a note, rating or view write (call_children.rs) and reads the call back.
+    async fn review_write(
+        &self,
+        org: OrgId,
+        call: CallId,
+        write: call_children::ReviewWrite,
+    ) -> StoreResult<switchyard_core::call_json::CallJson>;
+
+    /// The key with this prefix and its member's role (the lookup of every request).
+    async fn read_api_key(&self, prefix: &str) -> StoreResult<Option<KeyOwner>>;
+    /// One call, as a `Call` or as its wire JSON.
+    async fn read_call<C: FromStored>(&self, org: OrgId, id: CallId) -> StoreResult<C>;
+    /// A page of calls with its count.
+    async fn read_calls<C: FromStored>(
+        &self,
+        org: OrgId,
+        query: &CallQuery,
+    ) -> StoreResult<CallList<C>>;
+}
 
 mod support {
     include!("support.rs");
 }
 mod docs {
     include!("docs.rs");
+}
+mod health {
+    include!("health.rs");
 }
 mod orgs_keys {
     include!("orgs_keys.rs");
@@ -43,6 +91,9 @@ mod calls_read {
 mod calls_write {
     include!("calls_write.rs");
 }
+mod calls {
+    include!("calls.rs");
+}
 mod call_children {
     include!("call_children.rs");
 }
@@ -57,33 +108,4 @@ mod usage {
 }
 mod exports {
     include!("exports.rs");
-}
-
-mod store_impl {
-    use super::{
-        ThisStore, agents, calls_read, calls_write, docs, engine_calls,
-        engine_outbox, exports, numbers, orgs_keys, sessions, usage,
-    };
-    use crate::call_children::ReviewWrite;
-    use crate::support::OrBackend;
-    use switchyard_core::agent::Agent;
-    use switchyard_core::auth::{ApiKeyRecord, IdempotencyRecord, KeyOwner, WebSession};
-    use switchyard_core::call::{Call, Note, NoteAuthor, NotePatch, Rating};
-    use switchyard_core::call_json::CallJson;
-    use switchyard_core::campaign::Campaign;
-    use switchyard_core::enums::{Emoji, Role, SortOrder};
-    use switchyard_core::export::Export;
-    use switchyard_core::number::Number;
-    use switchyard_core::org::{Member, Organization};
-    use switchyard_core::call_log::{LogEntry, NewLog};
-    use switchyard_core::run::{CallRun, Lease};
-    use switchyard_core::lifecycle::CallStatus;
-    use switchyard_core::store::{CallFilter, CallList, CallProgress, CallQuery, PoolStats, StoreResult};
-    use switchyard_core::transcript::{Transcript, TranscriptJson};
-    use switchyard_core::usage::{UsageBucket, UseCaseUsage};
-    use switchyard_core::webhook::{WebhookDelivery, WebhookOutcome};
-    use switchyard_core::use_case::UseCase;
-    use switchyard_core::{Id, Timestamp};
-
-    include!("store_impl.rs");
 }

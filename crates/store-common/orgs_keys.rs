@@ -10,39 +10,13 @@ use switchyard_core::auth::{ApiKeyRecord, KeyOwner};
 use switchyard_core::enums::Role;
 use switchyard_core::org::{Member, Organization};
 use switchyard_core::store::{StoreError, StoreResult};
-use switchyard_core::{Clock, Id, SystemClock, Timestamp};
+use switchyard_core::id::{Entity, OrgId};
+use switchyard_core::store::{HealthStore, OrgStore};
+use switchyard_core::{Clock, SystemClock, Timestamp};
+use crate::Backend;
 
 const ORG_COLUMNS: &str =
     "id, name, description, image_url, attributes, default_agent_id, created_at, timezone";
-
-pub(crate) async fn create_organization(
-    store: &ThisStore,
-    org: &Organization,
-    default_agent: &Agent,
-    owner: &Member,
-    key: &ApiKeyRecord,
-) -> StoreResult<()> {
-    let mut tx = store.write_tx().await?;
-    sqlx::query(&format!(
-        "INSERT INTO organizations ({ORG_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-    ))
-    .bind(org.id.to_string())
-    .bind(&org.name)
-    .bind(&org.description)
-    .bind(&org.image_url)
-    .bind(to_json(&org.attributes)?)
-    .bind(org.default_agent_id.to_string())
-    .bind(org.created_at.millis())
-    .bind(&org.timezone)
-    .execute(&mut *tx)
-    .await
-    .map_err(|e| unique_or(e, "organization"))?;
-    crate::agents::insert(&mut tx, default_agent).await?;
-    put_member(&mut tx, org.id, owner, org.created_at).await?;
-    insert_key(&mut tx, key).await?;
-    ensure_an_owner(&mut tx, org.id).await?;
-    tx.commit().await.db()
-}
 
 fn org_from_row(row: &DbRow) -> StoreResult<Organization> {
     Ok(Organization {
@@ -57,52 +31,8 @@ fn org_from_row(row: &DbRow) -> StoreResult<Organization> {
     })
 }
 
-pub(crate) async fn get_organization(store: &ThisStore, org: Id) -> StoreResult<Organization> {
-    let row = sqlx::query(&format!(
-        "SELECT {ORG_COLUMNS} FROM organizations WHERE id = $1"
-    ))
-    .bind(org.to_string())
-    .fetch_optional(store.reader())
-    .await
-    .db()?;
-    org_from_row(&row.ok_or(StoreError::NotFound)?)
-}
-
-/// The oldest organization of that name.
-pub(crate) async fn find_organization_by_name(
-    store: &ThisStore,
-    name: &str,
-) -> StoreResult<Option<Organization>> {
-    let row = sqlx::query(&format!(
-        "SELECT {ORG_COLUMNS} FROM organizations WHERE name = $1 ORDER BY created_at, id LIMIT 1"
-    ))
-    .bind(name)
-    .fetch_optional(store.reader())
-    .await
-    .db()?;
-    row.as_ref().map(org_from_row).transpose()
-}
-
-pub(crate) async fn list_members(store: &ThisStore, org: Id) -> StoreResult<Vec<Member>> {
-    let rows = sqlx::query(
-        "SELECT email, role FROM members WHERE organization_id = $1 ORDER BY seq, email",
-    )
-    .bind(org.to_string())
-    .fetch_all(store.reader())
-    .await
-    .db()?;
-    rows.iter()
-        .map(|row| {
-            Ok(Member {
-                email: get(row, "email")?,
-                role: get::<String>(row, "role")?.parse().map_err(backend)?,
-            })
-        })
-        .collect()
-}
-
 /// Adds the member (joining last) or changes its role.
-async fn put_member(conn: &mut Conn, org: Id, member: &Member, now: Timestamp) -> StoreResult<()> {
+async fn put_member(conn: &mut Conn, org: OrgId, member: &Member, now: Timestamp) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO members (organization_id, email, role, created_at, seq) \
          VALUES ($1, $2, $3, $4, \
@@ -120,7 +50,7 @@ async fn put_member(conn: &mut Conn, org: Id, member: &Member, now: Timestamp) -
 }
 
 /// `Conflict` when the organization has no Owner left (the caller's transaction then rolls back).
-async fn ensure_an_owner(conn: &mut Conn, org: Id) -> StoreResult<()> {
+async fn ensure_an_owner(conn: &mut Conn, org: OrgId) -> StoreResult<()> {
     let owners: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM members WHERE organization_id = $1 AND role = $2")
             .bind(org.to_string())
@@ -134,39 +64,6 @@ async fn ensure_an_owner(conn: &mut Conn, org: Id) -> StoreResult<()> {
         ));
     }
     Ok(())
-}
-
-pub(crate) async fn upsert_member(store: &ThisStore, org: Id, member: &Member) -> StoreResult<()> {
-    let mut tx = store.write_tx().await?;
-    lock_org(&mut tx, org).await?;
-    put_member(&mut tx, org, member, SystemClock.now()).await?;
-    ensure_an_owner(&mut tx, org).await?;
-    tx.commit().await.db()
-}
-
-pub(crate) async fn remove_member(store: &ThisStore, org: Id, email: &str) -> StoreResult<()> {
-    let mut tx = store.write_tx().await?;
-    lock_org(&mut tx, org).await?;
-    let done = sqlx::query("DELETE FROM members WHERE organization_id = $1 AND email = $2")
-        .bind(org.to_string())
-        .bind(email)
-        .execute(&mut *tx)
-        .await
-        .db()?;
-    found(done.rows_affected())?;
-    ensure_an_owner(&mut tx, org).await?;
-    // Revoked rather than only orphaned, so that adding the email again does not revive them.
-    sqlx::query(
-        "UPDATE api_keys SET revoked_at = $3 \
-         WHERE organization_id = $1 AND member_email = $2 AND revoked_at IS NULL",
-    )
-    .bind(org.to_string())
-    .bind(email)
-    .bind(SystemClock.now().millis())
-    .execute(&mut *tx)
-    .await
-    .db()?;
-    tx.commit().await.db()
 }
 
 async fn insert_key(conn: &mut Conn, key: &ApiKeyRecord) -> StoreResult<()> {
@@ -186,24 +83,6 @@ async fn insert_key(conn: &mut Conn, key: &ApiKeyRecord) -> StoreResult<()> {
     .await
     .map_err(|e| unique_or(e, "api_key"))?;
     Ok(())
-}
-
-pub(crate) async fn create_api_key(
-    store: &ThisStore,
-    key: &ApiKeyRecord,
-    role: Role,
-) -> StoreResult<()> {
-    let org = key.organization_id;
-    let mut tx = store.write_tx().await?;
-    lock_org(&mut tx, org).await?;
-    let member = Member {
-        email: key.member_email.clone(),
-        role,
-    };
-    put_member(&mut tx, org, &member, key.created_at).await?;
-    insert_key(&mut tx, key).await?;
-    ensure_an_owner(&mut tx, org).await?;
-    tx.commit().await.db()
 }
 
 /// The live key with `$1` as its prefix, with its member's role (see `key_owner_of`).
@@ -226,19 +105,175 @@ pub(crate) fn key_owner_of(row: &impl Columns) -> StoreResult<KeyOwner> {
     Ok(KeyOwner { key, role })
 }
 
-pub(crate) async fn revoke_api_key(
-    store: &ThisStore,
-    prefix: &str,
-    now: Timestamp,
-) -> StoreResult<bool> {
-    let mut tx = store.write_tx().await?;
-    let done =
-        sqlx::query("UPDATE api_keys SET revoked_at = $2 WHERE prefix = $1 AND revoked_at IS NULL")
-            .bind(prefix)
-            .bind(now.millis())
+#[async_trait::async_trait]
+impl OrgStore for ThisStore {
+    async fn create_organization(
+        &self,
+        org: &Organization,
+        default_agent: &Agent,
+        owner: &Member,
+        key: &ApiKeyRecord,
+    ) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(&format!(
+            "INSERT INTO organizations ({ORG_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        ))
+        .bind(org.id.to_string())
+        .bind(&org.name)
+        .bind(&org.description)
+        .bind(&org.image_url)
+        .bind(to_json(&org.attributes)?)
+        .bind(org.default_agent_id.to_string())
+        .bind(org.created_at.millis())
+        .bind(&org.timezone)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| unique_or(e, "organization"))?;
+        crate::agents::insert(&mut tx, default_agent).await?;
+        put_member(&mut tx, org.id, owner, org.created_at).await?;
+        insert_key(&mut tx, key).await?;
+        ensure_an_owner(&mut tx, org.id).await?;
+        tx.commit().await.db()
+    }
+
+    async fn get_organization(&self, org: OrgId) -> StoreResult<Organization> {
+        let row = sqlx::query(&format!(
+            "SELECT {ORG_COLUMNS} FROM organizations WHERE id = $1"
+        ))
+        .bind(org.to_string())
+        .fetch_optional(self.reader())
+        .await
+        .db()?;
+        org_from_row(&row.ok_or(StoreError::NotFound(Entity::Organization))?)
+    }
+
+    /// The oldest organization of that name.
+    async fn find_organization_by_name(
+        &self,
+        name: &str,
+    ) -> StoreResult<Option<Organization>> {
+        let row = sqlx::query(&format!(
+            "SELECT {ORG_COLUMNS} FROM organizations WHERE name = $1 ORDER BY created_at, id LIMIT 1"
+        ))
+        .bind(name)
+        .fetch_optional(self.reader())
+        .await
+        .db()?;
+        row.as_ref().map(org_from_row).transpose()
+    }
+
+    async fn set_organization_timezone(
+        &self,
+        org: OrgId,
+        timezone: &str,
+    ) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        let done = sqlx::query("UPDATE organizations SET timezone = $2 WHERE id = $1")
+            .bind(org.to_string())
+            .bind(timezone)
             .execute(&mut *tx)
             .await
             .db()?;
-    tx.commit().await.db()?;
-    Ok(done.rows_affected() > 0)
+        found(done.rows_affected(), Entity::Organization)?;
+        tx.commit().await.db()
+    }
+
+    async fn list_members(&self, org: OrgId) -> StoreResult<Vec<Member>> {
+        let rows = sqlx::query(
+            "SELECT email, role FROM members WHERE organization_id = $1 ORDER BY seq, email",
+        )
+        .bind(org.to_string())
+        .fetch_all(self.reader())
+        .await
+        .db()?;
+        rows.iter()
+            .map(|row| {
+                Ok(Member {
+                    email: get(row, "email")?,
+                    role: get::<String>(row, "role")?.parse().map_err(backend)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn upsert_member(&self, org: OrgId, member: &Member) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        lock_org(&mut tx, org).await?;
+        put_member(&mut tx, org, member, SystemClock.now()).await?;
+        ensure_an_owner(&mut tx, org).await?;
+        tx.commit().await.db()
+    }
+
+    async fn remove_member(&self, org: OrgId, email: &str) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        lock_org(&mut tx, org).await?;
+        let done = sqlx::query("DELETE FROM members WHERE organization_id = $1 AND email = $2")
+            .bind(org.to_string())
+            .bind(email)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        found(done.rows_affected(), Entity::Member)?;
+        ensure_an_owner(&mut tx, org).await?;
+        // Revoked rather than only orphaned, so that adding the email again does not revive them.
+        sqlx::query(
+            "UPDATE api_keys SET revoked_at = $3 \
+             WHERE organization_id = $1 AND member_email = $2 AND revoked_at IS NULL",
+        )
+        .bind(org.to_string())
+        .bind(email)
+        .bind(SystemClock.now().millis())
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        tx.commit().await.db()
+    }
+
+    async fn create_api_key(
+        &self,
+        key: &ApiKeyRecord,
+        role: Role,
+    ) -> StoreResult<()> {
+        let org = key.organization_id;
+        let mut tx = self.write_tx().await?;
+        lock_org(&mut tx, org).await?;
+        let member = Member {
+            email: key.member_email.clone(),
+            role,
+        };
+        put_member(&mut tx, org, &member, key.created_at).await?;
+        insert_key(&mut tx, key).await?;
+        ensure_an_owner(&mut tx, org).await?;
+        tx.commit().await.db()
+    }
+
+    async fn find_api_key(&self, prefix: &str) -> StoreResult<Option<KeyOwner>> {
+        self.read_api_key(prefix).await
+    }
+
+    async fn revoke_api_key(
+        &self,
+        prefix: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let mut tx = self.write_tx().await?;
+        let done =
+            sqlx::query("UPDATE api_keys SET revoked_at = $2 WHERE prefix = $1 AND revoked_at IS NULL")
+                .bind(prefix)
+                .bind(now.millis())
+                .execute(&mut *tx)
+                .await
+                .db()?;
+        tx.commit().await.db()?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn webhook_secret(
+        &self,
+        org: OrgId,
+        generate: &(dyn Fn() -> String + Send + Sync),
+    ) -> StoreResult<String> {
+        let name = format!("webhook-signing:{org}");
+        self.server_secret(&name, generate).await
+    }
 }

@@ -5,7 +5,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sqlx::Row;
-use switchyard_core::Id;
+use switchyard_core::id::{Entity, Id, Kind, OrgId};
 use switchyard_core::store::{StoreError, StoreResult};
 
 /// A connection of this backend: what a pooled connection or a transaction derefs to.
@@ -54,7 +54,7 @@ where
     row.try_get(column).db()
 }
 
-pub(crate) fn get_id(row: &DbRow, column: &str) -> StoreResult<Id> {
+pub(crate) fn get_id<K: Kind>(row: &DbRow, column: &str) -> StoreResult<Id<K>> {
     get::<String>(row, column)?.parse().map_err(backend)
 }
 
@@ -64,9 +64,9 @@ pub(crate) fn get_doc<T: DeserializeOwned>(row: &DbRow) -> StoreResult<T> {
 }
 
 /// Fails with `NotFound` when nothing was changed.
-pub(crate) fn found(rows_affected: u64) -> StoreResult<()> {
+pub(crate) fn found(rows_affected: u64, what: Entity) -> StoreResult<()> {
     if rows_affected == 0 {
-        Err(StoreError::NotFound)
+        Err(StoreError::NotFound(what))
     } else {
         Ok(())
     }
@@ -75,11 +75,11 @@ pub(crate) fn found(rows_affected: u64) -> StoreResult<()> {
 /// Locks the organization's row until the transaction ends (a no-op write: PostgreSQL takes
 /// a row lock, SQLite already holds the write lock), so that checks across its rows (the
 /// last Owner) cannot race. `NotFound` for an unknown organization.
-pub(crate) async fn lock_org(conn: &mut Conn, org: Id) -> StoreResult<()> {
+pub(crate) async fn lock_org(conn: &mut Conn, org: OrgId) -> StoreResult<()> {
     let done = sqlx::query("UPDATE organizations SET name = name WHERE id = $1")
         .bind(org.to_string())
         .execute(&mut *conn)
         .await
         .db()?;
-    found(done.rows_affected())
+    found(done.rows_affected(), Entity::Organization)
 }

@@ -1,14 +1,15 @@
 //! API keys as storage sees them: never the secret, only its hash.
 
+use crate::Timestamp;
 use crate::enums::Role;
-use crate::{Id, Timestamp};
+use crate::id::{ApiKeyId, OrgId};
 
 /// A stored key. `prefix` is the public, unique part (`sy_` and 10 characters) that the CLI
 /// revokes by and masked forms show; `hash` is the SHA-256 of the whole key, hex-encoded.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ApiKeyRecord {
-    pub id: Id,
-    pub organization_id: Id,
+    pub id: ApiKeyId,
+    pub organization_id: OrgId,
     pub prefix: String,
     pub hash: String,
     pub last4: String,
@@ -50,7 +51,7 @@ pub struct IdempotencyRecord {
 #[derive(Clone, PartialEq, Eq)]
 pub struct WebSession {
     pub token_hash: String,
-    pub organization_id: Id,
+    pub organization_id: OrgId,
     pub key_prefix: String,
     /// Sent back in every form and htmx request of the session (CSRF protection).
     pub csrf_token: String,

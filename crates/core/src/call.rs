@@ -1,9 +1,10 @@
 //! The Call object of contract §3, exactly as it goes on the wire.
 
+use crate::Timestamp;
 use crate::enums::{AnsweredBy, CallType, Emoji, EndReason, Language, Provider};
+use crate::id::{AgentId, CallId, CampaignId, NoteId, OrgId};
 use crate::lifecycle::{CallEvent, CallStatus, IllegalTransition, Transition};
 use crate::use_case::UseCase;
-use crate::{Id, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -14,8 +15,8 @@ pub const DEFAULT_MAX_DURATION_MINS: u32 = 10;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Call {
-    pub id: Id,
-    pub organization_id: Id,
+    pub id: CallId,
+    pub organization_id: OrgId,
     #[serde(rename = "type")]
     pub call_type: CallType,
     pub status: CallStatus,
@@ -47,7 +48,7 @@ pub struct Call {
     pub duration: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
-    pub parent_call_id: Option<Id>,
+    pub parent_call_id: Option<CallId>,
     /// Always present (maybe empty) so that clients can iterate without a check.
     #[serde(default)]
     #[schema(required = true)]
@@ -70,7 +71,7 @@ pub struct Call {
     pub wait_until_awake: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
-    pub campaign_id: Option<Id>,
+    pub campaign_id: Option<CampaignId>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub max_duration_mins: Option<u32>,
@@ -107,7 +108,7 @@ pub struct CallMetadata {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AgentRef {
-    pub id: Id,
+    pub id: AgentId,
     pub name: String,
 }
 
@@ -127,7 +128,7 @@ pub struct Costs {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Note {
-    pub id: Id,
+    pub id: NoteId,
     /// The email of the member whose key wrote the note.
     pub user_id: String,
     pub content: String,

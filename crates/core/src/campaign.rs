@@ -1,11 +1,12 @@
-use crate::{Id, Timestamp};
+use crate::Timestamp;
+use crate::id::{CampaignId, OrgId};
 use serde::{Deserialize, Serialize};
 
 /// A batch of calls created by `POST /dial/scheduled`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Campaign {
-    pub id: Id,
-    pub organization_id: Id,
+    pub id: CampaignId,
+    pub organization_id: OrgId,
     pub name: Option<String>,
     pub retry_logic: Vec<RetryRule>,
     pub max_retries: u32,

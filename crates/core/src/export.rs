@@ -2,10 +2,11 @@
 //! `exports` table, which is the queue the export worker claims from, and what came of it.
 //! The CSV itself is a file in the blob store under [`Export::blob_key`].
 
+use crate::Timestamp;
 use crate::enums::SortOrder;
+use crate::id::{ExportId, OrgId};
 use crate::store::CallFilter;
 use crate::string_enum::string_enum;
-use crate::{Id, Timestamp};
 use serde::{Deserialize, Serialize};
 
 string_enum! {
@@ -27,8 +28,8 @@ impl ExportStatus {
 /// milliseconds (the retention and the retry schedule are computed from them).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Export {
-    pub id: Id,
-    pub organization_id: Id,
+    pub id: ExportId,
+    pub organization_id: OrgId,
     pub status: ExportStatus,
     /// Which calls, in which order: the filters and sort of `GET /calls`.
     pub filter: CallFilter,
@@ -68,8 +69,8 @@ pub struct MailOutcome {
 impl Export {
     /// A `pending` export, due at once.
     pub fn new(
-        id: Id,
-        organization_id: Id,
+        id: ExportId,
+        organization_id: OrgId,
         filter: CallFilter,
         sort: SortOrder,
         email: String,
@@ -108,8 +109,8 @@ mod tests {
     fn stored_form_round_trips_with_milliseconds() {
         let at = Timestamp::from_millis(1_704_110_400_123);
         let mut export = Export::new(
-            Id::new(at),
-            Id::new(at),
+            crate::Id::new(at),
+            crate::Id::new(at),
             CallFilter {
                 created_from: Some(at),
                 ..CallFilter::default()

@@ -3,38 +3,111 @@
 
 use bson::oid::ObjectId;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::cmp::Ordering;
 use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
 use std::str::FromStr;
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Id(ObjectId);
+/// The id of an object of kind `K` ([`CallId`], [`NoteId`], ...): a call's id cannot be
+/// passed where a note's is expected. On the wire every kind is the same 24 hex characters.
+pub struct Id<K: Kind>(ObjectId, PhantomData<fn() -> K>);
+
+/// What kind of object an id names, and what to call it when it is not found.
+pub trait Kind: 'static {
+    const ENTITY: Entity;
+}
+
+/// The objects that have ids, as messages name them ("call not found").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Entity {
+    Organization,
+    Call,
+    Note,
+    UseCase,
+    Agent,
+    Number,
+    Campaign,
+    Export,
+    Transcript,
+    Delivery,
+    ApiKey,
+    Member,
+    Recording,
+    Message,
+}
+
+impl Entity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Organization => "organization",
+            Entity::Call => "call",
+            Entity::Note => "note",
+            Entity::UseCase => "use case",
+            Entity::Agent => "agent",
+            Entity::Number => "number",
+            Entity::Campaign => "campaign",
+            Entity::Export => "export",
+            Entity::Transcript => "transcript",
+            Entity::Delivery => "webhook delivery",
+            Entity::ApiKey => "API key",
+            Entity::Member => "member",
+            Entity::Recording => "recording",
+            Entity::Message => "message",
+        }
+    }
+}
+
+impl fmt::Display for Entity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+macro_rules! kinds {
+    ($($kind:ident => $alias:ident;)*) => {
+        /// The kinds of [`Id`]: types with no values, only names.
+        pub mod kind {
+            $(
+                #[derive(Debug)]
+                pub enum $kind {}
+                impl super::Kind for $kind {
+                    const ENTITY: super::Entity = super::Entity::$kind;
+                }
+            )*
+        }
+        $(pub type $alias = Id<kind::$kind>;)*
+    };
+}
+
+kinds! {
+    Organization => OrgId;
+    Call => CallId;
+    Note => NoteId;
+    UseCase => UseCaseId;
+    Agent => AgentId;
+    Number => NumberId;
+    Campaign => CampaignId;
+    Export => ExportId;
+    Transcript => TranscriptId;
+    Delivery => DeliveryId;
+    ApiKey => ApiKeyId;
+    Message => MessageId;
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{0}` is not an id: ids are 24 hexadecimal characters")]
 pub struct MalformedId(pub String);
 
-impl Id {
+impl<K: Kind> Id<K> {
     /// A new id whose time part is `now` (the injected clock's time, not the wall clock's).
-    pub fn new(now: crate::Timestamp) -> Id {
+    pub fn new(now: crate::Timestamp) -> Id<K> {
         let mut bytes = ObjectId::new().bytes();
         let seconds = u32::try_from(now.unix_seconds().max(0)).unwrap_or(u32::MAX);
         bytes[..4].copy_from_slice(&seconds.to_be_bytes());
-        Id(ObjectId::from_bytes(bytes))
+        Id(ObjectId::from_bytes(bytes), PhantomData)
     }
-}
 
-impl FromStr for Id {
-    type Err = MalformedId;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        // Into the id's 12 bytes directly: `ObjectId::parse_str` decodes into a `Vec` first,
-        // and every id of every row read is parsed (bench/README.md).
-        let mut bytes = [0u8; 12];
-        hex::decode_to_slice(s, &mut bytes).map_err(|_| MalformedId(s.to_owned()))?;
-        Ok(Id(ObjectId::from_bytes(bytes)))
-    }
-}
-
-impl Id {
     /// The 24 hex characters, without allocating (ids are formatted on every row written
     /// and every response; `ObjectId::to_hex` builds a `String` char by char).
     fn hex(&self) -> [u8; 24] {
@@ -48,35 +121,81 @@ impl Id {
     }
 }
 
-impl fmt::Display for Id {
+impl<K: Kind> FromStr for Id<K> {
+    type Err = MalformedId;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        // Into the id's 12 bytes directly: `ObjectId::parse_str` decodes into a `Vec` first,
+        // and every id of every row read is parsed (bench/README.md).
+        let mut bytes = [0u8; 12];
+        hex::decode_to_slice(s, &mut bytes).map_err(|_| MalformedId(s.to_owned()))?;
+        Ok(Id(ObjectId::from_bytes(bytes), PhantomData))
+    }
+}
+
+// Written out rather than derived: a derive would require `K` itself to be `Clone`, `Eq`...
+impl<K: Kind> Clone for Id<K> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<K: Kind> Copy for Id<K> {}
+
+impl<K: Kind> PartialEq for Id<K> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl<K: Kind> Eq for Id<K> {}
+
+impl<K: Kind> Hash for Id<K> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+impl<K: Kind> PartialOrd for Id<K> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<K: Kind> Ord for Id<K> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.cmp(&other.0)
+    }
+}
+
+impl<K: Kind> fmt::Display for Id<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let hex = self.hex();
         f.write_str(std::str::from_utf8(&hex).map_err(|_| fmt::Error)?)
     }
 }
 
-impl fmt::Debug for Id {
+impl<K: Kind> fmt::Debug for Id<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Id({self})")
     }
 }
 
-impl Serialize for Id {
+impl<K: Kind> Serialize for Id<K> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let hex = self.hex();
         s.serialize_str(std::str::from_utf8(&hex).map_err(serde::ser::Error::custom)?)
     }
 }
 
-impl<'de> Deserialize<'de> for Id {
+impl<'de, K: Kind> Deserialize<'de> for Id<K> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
         text.parse().map_err(serde::de::Error::custom)
     }
 }
 
-/// On the wire: the bare 24-hex string.
-impl utoipa::PartialSchema for Id {
+/// On the wire: the bare 24-hex string, one schema (`Id`) for every kind.
+impl<K: Kind> utoipa::PartialSchema for Id<K> {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         utoipa::openapi::ObjectBuilder::new()
             .schema_type(utoipa::openapi::Type::String)
@@ -89,12 +208,18 @@ impl utoipa::PartialSchema for Id {
     }
 }
 
-impl utoipa::ToSchema for Id {}
+impl<K: Kind> utoipa::ToSchema for Id<K> {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("Id")
+    }
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::Timestamp;
+
+    type Id = CallId;
 
     #[test]
     fn ids_are_24_lowercase_hex_and_start_with_the_clock_seconds() {

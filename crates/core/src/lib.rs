@@ -25,5 +25,8 @@ pub mod usage;
 pub mod use_case;
 pub mod webhook;
 
-pub use id::Id;
+pub use id::{
+    AgentId, ApiKeyId, CallId, CampaignId, DeliveryId, Entity, ExportId, Id, MessageId, NoteId,
+    NumberId, OrgId, TranscriptId, UseCaseId,
+};
 pub use time::{Clock, ManualClock, SystemClock, Timestamp};

@@ -1,12 +1,13 @@
 //! Phone numbers an organization owns, and how calls through them are routed.
 
-use crate::{Id, Timestamp};
+use crate::Timestamp;
+use crate::id::{AgentId, NumberId, OrgId, UseCaseId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Number {
-    pub id: Id,
-    pub organization_id: Id,
+    pub id: NumberId,
+    pub organization_id: OrgId,
     /// E.164, unique across the whole (simulated) network.
     pub number: String,
     pub sid: String,
@@ -22,7 +23,7 @@ pub struct Number {
 pub struct UseCaseConfig {
     /// The use case that calls through this number run, if any.
     #[schema(required = true)]
-    pub id: Option<Id>,
+    pub id: Option<UseCaseId>,
     pub prompt_routes: Vec<PromptRoute>,
     pub agent_routes: Vec<AgentRoute>,
 }
@@ -39,5 +40,5 @@ pub struct PromptRoute {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AgentRoute {
     pub probability: u32,
-    pub id: Id,
+    pub id: AgentId,
 }

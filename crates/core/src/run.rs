@@ -2,8 +2,9 @@
 //! happen and when, who holds the call (a lease, so a crashed instance's calls are taken
 //! over), and when the engine must look at it next.
 
+use crate::Timestamp;
 use crate::enums::{AnsweredBy, EndReason};
-use crate::{Id, Timestamp};
+use crate::id::{CallId, OrgId};
 use serde::{Deserialize, Serialize};
 
 /// What a telephony provider reports about a call it placed.
@@ -75,8 +76,8 @@ impl RunState {
 /// A live call held by one engine instance until `lease_until`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CallRun {
-    pub organization_id: Id,
-    pub call_id: Id,
+    pub organization_id: OrgId,
+    pub call_id: CallId,
     pub state: RunState,
     pub next_at: Timestamp,
     pub lease_owner: String,

@@ -1,8 +1,11 @@
-//! The storage boundary. Every method that touches tenant data takes the organization id,
-//! and an object of another organization is [`StoreError::NotFound`], exactly like an
-//! unknown one. Multi-row writes are transactions: they happen whole or not at all.
-//! Methods that change a call return the call as it is afterwards.
+//! The storage boundary, one trait per resource ([`OrgStore`], [`CallStore`],
+//! [`ReviewStore`], ...) and [`Store`], which is all of them. Every method that touches
+//! tenant data takes the organization's id, and an object of another organization is
+//! [`StoreError::NotFound`], exactly like an unknown one. Multi-row writes are
+//! transactions: they happen whole or not at all. Methods that change a call return the
+//! call as it is afterwards.
 
+use crate::Timestamp;
 use crate::agent::Agent;
 use crate::auth::{ApiKeyRecord, IdempotencyRecord, KeyOwner, WebSession};
 use crate::call::{Call, Note, NoteAuthor, NotePatch, Rating};
@@ -11,6 +14,9 @@ use crate::call_log::{LogEntry, NewLog};
 use crate::campaign::Campaign;
 use crate::enums::{CallType, Emoji, Role, SortOrder};
 use crate::export::Export;
+use crate::id::{
+    AgentId, CallId, CampaignId, Entity, ExportId, NoteId, NumberId, OrgId, UseCaseId,
+};
 use crate::lifecycle::{CallStatus, IllegalTransition};
 use crate::number::Number;
 use crate::org::{Member, Organization};
@@ -19,13 +25,14 @@ use crate::transcript::{Transcript, TranscriptJson};
 use crate::usage::{UsageBucket, UseCaseUsage};
 use crate::use_case::UseCase;
 use crate::webhook::{NewWebhook, WebhookDelivery, WebhookOutcome};
-use crate::{Id, Timestamp};
 use async_trait::async_trait;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("not found")]
-    NotFound,
+    /// No such object in the organization (unknown, or another organization's): names
+    /// which, so that the message a client sees can say it.
+    #[error("{0} not found")]
+    NotFound(Entity),
     /// The change is refused in the object's current state; the text says why.
     #[error("{0}")]
     Conflict(String),
@@ -50,8 +57,8 @@ pub struct CallFilter {
     pub tags: Vec<String>,
     pub models: Vec<String>,
     pub ratings: Vec<Emoji>,
-    pub use_cases: Vec<Id>,
-    pub campaigns: Vec<Id>,
+    pub use_cases: Vec<UseCaseId>,
+    pub campaigns: Vec<CampaignId>,
     /// Inclusive lower bound on `created`.
     #[serde(default, with = "crate::time::millis::option")]
     pub created_from: Option<Timestamp>,
@@ -80,7 +87,7 @@ pub struct CallQuery {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CallKey {
     pub created: Timestamp,
-    pub id: Id,
+    pub id: CallId,
 }
 
 /// A page of calls: [`Call`]s, or their wire JSON ([`CallJson`]) for the API to send as is.
@@ -104,13 +111,61 @@ impl<C> CallList<C> {
     }
 }
 
+/// Everything the server keeps: every resource's trait. Implemented for any type that
+/// implements them all; the server holds an `Arc<dyn Store>`.
+pub trait Store:
+    HealthStore
+    + OrgStore
+    + SessionStore
+    + UseCaseStore
+    + AgentStore
+    + NumberStore
+    + CallStore
+    + ReviewStore
+    + EngineStore
+    + WebhookStore
+    + UsageStore
+    + ExportStore
+{
+}
+
+impl<T> Store for T where
+    T: HealthStore
+        + OrgStore
+        + SessionStore
+        + UseCaseStore
+        + AgentStore
+        + NumberStore
+        + CallStore
+        + ReviewStore
+        + EngineStore
+        + WebhookStore
+        + UsageStore
+        + ExportStore
+{
+}
+
+/// The database itself, for operators and the server's own secrets.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait HealthStore: Send + Sync + 'static {
     /// Succeeds when the database answers.
     async fn ping(&self) -> StoreResult<()>;
+    /// Database connections open and idle right now.
+    fn pool_stats(&self) -> PoolStats;
+    /// Calls by status across all organizations (operators' metrics, not a tenant view).
+    async fn call_status_counts(&self) -> StoreResult<Vec<(CallStatus, u64)>>;
+    /// A named server-wide secret (e.g. the key that signs recording URLs), created with
+    /// `generate` the first time it is asked for, the same for every instance afterwards.
+    async fn server_secret(
+        &self,
+        name: &str,
+        generate: &(dyn Fn() -> String + Send + Sync),
+    ) -> StoreResult<String>;
+}
 
-    // Organizations, members and API keys.
-
+/// Organizations, their members and API keys.
+#[async_trait]
+pub trait OrgStore: Send + Sync + 'static {
     /// Creates the organization with its default agent, its first member and that member's key.
     async fn create_organization(
         &self,
@@ -119,14 +174,16 @@ pub trait Store: Send + Sync + 'static {
         owner: &Member,
         key: &ApiKeyRecord,
     ) -> StoreResult<()>;
-    async fn get_organization(&self, org: Id) -> StoreResult<Organization>;
+    async fn get_organization(&self, org: OrgId) -> StoreResult<Organization>;
     async fn find_organization_by_name(&self, name: &str) -> StoreResult<Option<Organization>>;
+    async fn set_organization_timezone(&self, org: OrgId, timezone: &str) -> StoreResult<()>;
     /// Members in the order they joined.
-    async fn list_members(&self, org: Id) -> StoreResult<Vec<Member>>;
+    async fn list_members(&self, org: OrgId) -> StoreResult<Vec<Member>>;
     /// Adds the member or changes its role. `Conflict` if that would leave no Owner.
-    async fn upsert_member(&self, org: Id, member: &Member) -> StoreResult<()>;
-    /// `NotFound` for an unknown email; `Conflict` for the last Owner. Their keys stop working.
-    async fn remove_member(&self, org: Id, email: &str) -> StoreResult<()>;
+    async fn upsert_member(&self, org: OrgId, member: &Member) -> StoreResult<()>;
+    /// `NotFound(Member)` for an unknown email; `Conflict` for the last Owner. Their keys
+    /// stop working.
+    async fn remove_member(&self, org: OrgId, email: &str) -> StoreResult<()>;
     /// Stores the key and makes its email a member with `role` (as `upsert_member`), atomically.
     async fn create_api_key(&self, key: &ApiKeyRecord, role: Role) -> StoreResult<()>;
     /// The unrevoked key with this prefix and its member's current role; `None` if the key is
@@ -134,10 +191,18 @@ pub trait Store: Send + Sync + 'static {
     async fn find_api_key(&self, prefix: &str) -> StoreResult<Option<KeyOwner>>;
     /// `false` if no unrevoked key has this prefix.
     async fn revoke_api_key(&self, prefix: &str, now: Timestamp) -> StoreResult<bool>;
+    /// The organization's webhook signing secret, created with `generate` on first use.
+    async fn webhook_secret(
+        &self,
+        org: OrgId,
+        generate: &(dyn Fn() -> String + Send + Sync),
+    ) -> StoreResult<String>;
+}
 
-    // Review-app sessions. Looked up by the hash of the cookie's secret token, like keys by
-    // their prefix; a session lives only as long as the key that opened it.
-
+/// Review-app sessions. Looked up by the hash of the cookie's secret token, like keys by
+/// their prefix; a session lives only as long as the key that opened it.
+#[async_trait]
+pub trait SessionStore: Send + Sync + 'static {
     /// Stores a new session, and deletes every session expired at `session.created_at`.
     async fn create_session(&self, session: &WebSession) -> StoreResult<()>;
     /// The session with this token hash and its key's owner (with the member's current
@@ -149,134 +214,164 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Option<(WebSession, KeyOwner)>>;
     /// Ends the session; `false` if there was none.
     async fn delete_session(&self, token_hash: &str) -> StoreResult<bool>;
+}
 
-    // Use cases.
-
+#[async_trait]
+pub trait UseCaseStore: Send + Sync + 'static {
     async fn insert_use_case(&self, use_case: &UseCase) -> StoreResult<()>;
-    async fn get_use_case(&self, org: Id, id: Id) -> StoreResult<UseCase>;
+    async fn get_use_case(&self, org: OrgId, id: UseCaseId) -> StoreResult<UseCase>;
     /// Oldest first.
-    async fn list_use_cases(&self, org: Id) -> StoreResult<Vec<UseCase>>;
+    async fn list_use_cases(&self, org: OrgId) -> StoreResult<Vec<UseCase>>;
     /// Replaces the stored use case (matched on `organization_id` and `id`).
     async fn update_use_case(&self, use_case: &UseCase) -> StoreResult<()>;
     /// `Conflict` while calls of it are pending or numbers route to it.
-    async fn delete_use_case(&self, org: Id, id: Id) -> StoreResult<UseCase>;
+    async fn delete_use_case(&self, org: OrgId, id: UseCaseId) -> StoreResult<UseCase>;
+}
 
-    // Agents.
-
+#[async_trait]
+pub trait AgentStore: Send + Sync + 'static {
     async fn insert_agent(&self, agent: &Agent) -> StoreResult<()>;
-    async fn get_agent(&self, org: Id, id: Id) -> StoreResult<Agent>;
+    async fn get_agent(&self, org: OrgId, id: AgentId) -> StoreResult<Agent>;
     /// Oldest first.
-    async fn list_agents(&self, org: Id) -> StoreResult<Vec<Agent>>;
+    async fn list_agents(&self, org: OrgId) -> StoreResult<Vec<Agent>>;
     async fn update_agent(&self, agent: &Agent) -> StoreResult<()>;
     /// `Conflict` for the organization's default agent and for agents in a number's routes.
-    async fn delete_agent(&self, org: Id, id: Id) -> StoreResult<Agent>;
+    async fn delete_agent(&self, org: OrgId, id: AgentId) -> StoreResult<Agent>;
+}
 
-    // Numbers.
-
+#[async_trait]
+pub trait NumberStore: Send + Sync + 'static {
     /// `Duplicate("number")` when the phone number is already owned by anyone.
     async fn insert_number(&self, number: &Number) -> StoreResult<()>;
-    async fn get_number(&self, org: Id, id: Id) -> StoreResult<Number>;
+    async fn get_number(&self, org: OrgId, id: NumberId) -> StoreResult<Number>;
     /// The number `e164` of whichever organization holds it: the telephone network's view,
     /// used to route inbound calls. Not a tenant lookup.
     async fn find_number(&self, e164: &str) -> StoreResult<Option<Number>>;
     /// Oldest first.
-    async fn list_numbers(&self, org: Id) -> StoreResult<Vec<Number>>;
+    async fn list_numbers(&self, org: OrgId) -> StoreResult<Vec<Number>>;
     async fn update_number(&self, number: &Number) -> StoreResult<()>;
-    async fn delete_number(&self, org: Id, id: Id) -> StoreResult<Number>;
+    async fn delete_number(&self, org: OrgId, id: NumberId) -> StoreResult<Number>;
+}
 
-    // Calls.
-
+/// Calls, and what hangs off them: campaigns, idempotency records, transcripts, logs.
+#[async_trait]
+pub trait CallStore: Send + Sync + 'static {
     /// Inserts the calls (all or none), the campaign they belong to, and the idempotency
     /// record of the request that made them. `Duplicate("idempotency_key")` if the key is
     /// already stored, in which case nothing is written.
     async fn insert_calls(
         &self,
-        org: Id,
+        org: OrgId,
         calls: &[Call],
         campaign: Option<&Campaign>,
         idempotency: Option<&IdempotencyRecord>,
     ) -> StoreResult<()>;
-    async fn find_idempotency(&self, org: Id, key: &str) -> StoreResult<Option<IdempotencyRecord>>;
-    async fn delete_idempotency(&self, org: Id, key: &str) -> StoreResult<()>;
-    async fn get_campaign(&self, org: Id, id: Id) -> StoreResult<Campaign>;
+    async fn find_idempotency(
+        &self,
+        org: OrgId,
+        key: &str,
+    ) -> StoreResult<Option<IdempotencyRecord>>;
+    async fn delete_idempotency(&self, org: OrgId, key: &str) -> StoreResult<()>;
+    async fn get_campaign(&self, org: OrgId, id: CampaignId) -> StoreResult<Campaign>;
 
-    async fn get_call(&self, org: Id, id: Id) -> StoreResult<Call>;
-    async fn list_calls(&self, org: Id, query: &CallQuery) -> StoreResult<CallList>;
+    async fn get_call(&self, org: OrgId, id: CallId) -> StoreResult<Call>;
+    async fn list_calls(&self, org: OrgId, query: &CallQuery) -> StoreResult<CallList>;
     /// As `get_call`, as the wire JSON, made without decoding the stored call.
-    async fn get_call_json(&self, org: Id, id: Id) -> StoreResult<CallJson>;
+    async fn get_call_json(&self, org: OrgId, id: CallId) -> StoreResult<CallJson>;
     /// As `list_calls`, as the wire JSON, made without decoding the stored calls.
-    async fn list_calls_json(&self, org: Id, query: &CallQuery) -> StoreResult<CallList<CallJson>>;
+    async fn list_calls_json(
+        &self,
+        org: OrgId,
+        query: &CallQuery,
+    ) -> StoreResult<CallList<CallJson>>;
     /// The 0-based position of `call` among the matches of `filter` in `sort` order, or
     /// `None` if the call is not among them.
     async fn call_position(
         &self,
-        org: Id,
+        org: OrgId,
         filter: &CallFilter,
         sort: SortOrder,
-        call: Id,
+        call: CallId,
     ) -> StoreResult<Option<u64>>;
     /// Distinct tags of the organization's calls, sorted.
-    async fn call_tags(&self, org: Id) -> StoreResult<Vec<String>>;
+    async fn call_tags(&self, org: OrgId) -> StoreResult<Vec<String>>;
     /// `Conflict` while the call is live; its notes, ratings and views go with it.
-    async fn delete_call(&self, org: Id, id: Id) -> StoreResult<Call>;
+    async fn delete_call(&self, org: OrgId, id: CallId) -> StoreResult<Call>;
+    async fn get_transcript(&self, org: OrgId, call: CallId) -> StoreResult<Transcript>;
+    /// Oldest first.
+    async fn call_logs(&self, org: OrgId, call: CallId) -> StoreResult<Vec<LogEntry>>;
+    /// Bulk loading (`switchyard seed`): new calls with their children and the transcripts
+    /// of some of them, in one transaction (all or nothing).
+    async fn bulk_insert_calls(
+        &self,
+        org: OrgId,
+        calls: &[Call],
+        transcripts: Vec<TranscriptJson>,
+    ) -> StoreResult<()>;
+}
 
-    // What reviewers add. Each answers the call as it is after the change, as its wire JSON
-    // (what the API sends back), read in the same transaction.
-    async fn add_note(&self, org: Id, call: Id, note: &Note) -> StoreResult<CallJson>;
-    /// `NotFound` if the call or the note is unknown, or the note is not `author`'s. Sets
-    /// `updated_at` to `now`.
+/// What reviewers add. Each answers the call as it is after the change, as its wire JSON
+/// (what the API sends back), read in the same transaction.
+#[async_trait]
+pub trait ReviewStore: Send + Sync + 'static {
+    async fn add_note(&self, org: OrgId, call: CallId, note: &Note) -> StoreResult<CallJson>;
+    /// `NotFound(Call)` for an unknown call; `NotFound(Note)` if the note is unknown or not
+    /// `author`'s. Sets `updated_at` to `now`.
     async fn update_note(
         &self,
-        org: Id,
-        call: Id,
-        note: Id,
+        org: OrgId,
+        call: CallId,
+        note: NoteId,
         author: &NoteAuthor,
         patch: &NotePatch,
         now: Timestamp,
     ) -> StoreResult<CallJson>;
-    /// `NotFound` if the call or the note is unknown, or the note is not `author`'s.
+    /// `NotFound(Call)` for an unknown call; `NotFound(Note)` if the note is unknown or not
+    /// `author`'s.
     async fn delete_note(
         &self,
-        org: Id,
-        call: Id,
-        note: Id,
+        org: OrgId,
+        call: CallId,
+        note: NoteId,
         author: &NoteAuthor,
     ) -> StoreResult<CallJson>;
     /// Idempotent: `viewed_by` keeps the order of first views.
     async fn mark_viewed(
         &self,
-        org: Id,
-        call: Id,
+        org: OrgId,
+        call: CallId,
         email: &str,
         now: Timestamp,
     ) -> StoreResult<CallJson>;
     /// At most one rating per (email, emoji): adding it again keeps the first.
-    async fn add_rating(&self, org: Id, call: Id, rating: &Rating) -> StoreResult<CallJson>;
+    async fn add_rating(&self, org: OrgId, call: CallId, rating: &Rating) -> StoreResult<CallJson>;
     /// Removing a rating that does not exist is a no-op.
     async fn remove_rating(
         &self,
-        org: Id,
-        call: Id,
+        org: OrgId,
+        call: CallId,
         emoji: Emoji,
         email: &str,
     ) -> StoreResult<CallJson>;
+}
 
-    // The call engine. Work is claimed with a lease so that several instances can share a
-    // database and a crashed instance's work is taken over when its lease runs out.
-
+/// The call engine's work. Work is claimed with a lease so that several instances can
+/// share a database and a crashed instance's work is taken over when its lease runs out.
+#[async_trait]
+pub trait EngineStore: Send + Sync + 'static {
     /// `Scheduled` calls whose `scheduled_for` has come, oldest first, from every organization.
     async fn due_scheduled_calls(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<Call>>;
     /// `Queued` calls that may be dialed at `now` (not deferred past it), oldest first.
     async fn queued_calls(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<Call>>;
     /// Keeps a `Queued` call waiting until `until` (outside working hours, AI backend down).
-    async fn defer_call(&self, org: Id, call: Id, until: Timestamp) -> StoreResult<()>;
+    async fn defer_call(&self, org: OrgId, call: CallId, until: Timestamp) -> StoreResult<()>;
     /// Claims these `Queued` calls for dialing: each becomes `Initiated` (through
     /// [`CallStatus::apply`]) with a run held under `lease`, in order, as long as its
     /// organization has fewer than `per_org_limit` live runs. Calls already taken by
     /// someone else, or over the limit, are skipped. Returns the claimed calls.
     async fn claim_calls(
         &self,
-        calls: &[(Id, Id)],
+        calls: &[(OrgId, CallId)],
         per_org_limit: u32,
         lease: &Lease,
         now: Timestamp,
@@ -303,20 +398,13 @@ pub trait Store: Send + Sync + 'static {
     /// Several calls' progress in one transaction (one disk sync for a batch of dials); for
     /// each, whether it was written (`false`: its status had changed, nothing written).
     async fn save_progress_batch(&self, batch: Vec<CallProgress>) -> StoreResult<Vec<bool>>;
-    async fn get_transcript(&self, org: Id, call: Id) -> StoreResult<Transcript>;
-    /// Bulk loading (`switchyard seed`): new calls with their children and the transcripts
-    /// of some of them, in one transaction (all or nothing).
-    async fn bulk_insert_calls(
-        &self,
-        org: Id,
-        calls: &[Call],
-        transcripts: Vec<TranscriptJson>,
-    ) -> StoreResult<()>;
-    /// Oldest first.
-    async fn call_logs(&self, org: Id, call: Id) -> StoreResult<Vec<LogEntry>>;
     /// Appends log lines to a call (webhook attempts, engine errors).
-    async fn append_call_logs(&self, org: Id, call: Id, logs: &[NewLog]) -> StoreResult<()>;
+    async fn append_call_logs(&self, org: OrgId, call: CallId, logs: &[NewLog]) -> StoreResult<()>;
+}
 
+/// The webhook outbox.
+#[async_trait]
+pub trait WebhookStore: Send + Sync + 'static {
     /// Webhook deliveries due at `now`, claimed under `lease`.
     async fn claim_webhooks(
         &self,
@@ -333,33 +421,17 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
     /// Deliveries not yet delivered nor given up.
     async fn webhook_backlog(&self) -> StoreResult<u64>;
-    /// Calls by status across all organizations (operators' metrics, not a tenant view).
-    async fn call_status_counts(&self) -> StoreResult<Vec<(CallStatus, u64)>>;
-    /// Database connections open and idle right now.
-    fn pool_stats(&self) -> PoolStats;
+}
 
-    /// A named server-wide secret (e.g. the key that signs recording URLs), created with
-    /// `generate` the first time it is asked for, the same for every instance afterwards.
-    async fn server_secret(
-        &self,
-        name: &str,
-        generate: &(dyn Fn() -> String + Send + Sync),
-    ) -> StoreResult<String>;
-    /// The organization's webhook signing secret, created with `generate` on first use.
-    async fn webhook_secret(
-        &self,
-        org: Id,
-        generate: &(dyn Fn() -> String + Send + Sync),
-    ) -> StoreResult<String>;
-
-    // Reporting: usage (aggregated in the database) and CSV exports.
-
+/// Usage, aggregated in the database.
+#[async_trait]
+pub trait UsageStore: Send + Sync + 'static {
     /// The organization's calls created in `[from, to)`, counted and their `duration`
     /// summed per bucket of `bucket_secs` (buckets start at multiples of it since the Unix
     /// epoch); only buckets that have calls.
     async fn usage_buckets(
         &self,
-        org: Id,
+        org: OrgId,
         from: Timestamp,
         to: Timestamp,
         bucket_secs: i64,
@@ -367,26 +439,32 @@ pub trait Store: Send + Sync + 'static {
     /// The same per use case, over `[from, to)`.
     async fn usage_by_use_case(
         &self,
-        org: Id,
+        org: OrgId,
         from: Timestamp,
         to: Timestamp,
     ) -> StoreResult<Vec<UseCaseUsage>>;
-    async fn set_organization_timezone(&self, org: Id, timezone: &str) -> StoreResult<()>;
+}
 
-    // CSV exports (`POST /calls/export`). The `exports` table is the queue: a worker claims
-    // an export under a lease, so that one whose worker died is taken over once the lease
-    // runs out. A worker writes only while it still holds the lease.
-
+/// CSV exports (`POST /calls/export`). The `exports` table is the queue: a worker claims an
+/// export under a lease, so that one whose worker died is taken over once the lease runs
+/// out. A worker writes only while it still holds the lease.
+#[async_trait]
+pub trait ExportStore: Send + Sync + 'static {
     async fn insert_export(&self, export: &Export) -> StoreResult<()>;
-    /// `NotFound` if it is not the organization's.
-    async fn get_export(&self, org: Id, id: Id) -> StoreResult<Export>;
+    /// `NotFound(Export)` if it is not the organization's.
+    async fn get_export(&self, org: OrgId, id: ExportId) -> StoreResult<Export>;
     /// The oldest export that is due, from every organization: `pending` whose
     /// `next_attempt_at` has come, or `running` under a lease that ran out. It is returned
     /// `running` under `lease`, with `attempts` counting this claim.
     async fn claim_export(&self, now: Timestamp, lease: &Lease) -> StoreResult<Option<Export>>;
     /// Extends the lease; `false` if `lease.owner` no longer holds the export (another
     /// worker took it over, or it was deleted).
-    async fn renew_export_lease(&self, org: Id, id: Id, lease: &Lease) -> StoreResult<bool>;
+    async fn renew_export_lease(
+        &self,
+        org: OrgId,
+        id: ExportId,
+        lease: &Lease,
+    ) -> StoreResult<bool>;
     /// Writes the export as it is now if `owner` still holds it (else `false`, nothing
     /// written). A `running` export stays held; any other status releases it.
     async fn save_export(&self, export: &Export, owner: &str) -> StoreResult<bool>;
@@ -394,21 +472,21 @@ pub trait Store: Send + Sync + 'static {
     /// first, from every organization: the retention sweep's work.
     async fn finished_exports(&self, before: Timestamp, limit: u32) -> StoreResult<Vec<Export>>;
     /// Deletes the row (its file is the caller's to delete); deleting a missing one is a no-op.
-    async fn delete_export(&self, org: Id, id: Id) -> StoreResult<()>;
-    /// Up to `limit` calls matching `filter`, in `sort` order, that come after the call
-    /// created at `after.0` with id `after.1` (from the first when `None`), with their
-    /// notes, ratings and views: keyset pagination, so each page costs the same.
+    async fn delete_export(&self, org: OrgId, id: ExportId) -> StoreResult<()>;
+    /// Up to `limit` calls matching `filter`, in `sort` order, that come after `after`
+    /// (from the first when `None`), with their notes, ratings and views: keyset
+    /// pagination, so each page costs the same.
     async fn calls_after(
         &self,
-        org: Id,
+        org: OrgId,
         filter: &CallFilter,
         sort: SortOrder,
-        after: Option<(Timestamp, Id)>,
+        after: Option<CallKey>,
         limit: u32,
     ) -> StoreResult<Vec<Call>>;
     /// The distinct keys of `extraction` among the calls matching `filter`, sorted; the
     /// database reads them without sending the calls.
-    async fn extraction_keys(&self, org: Id, filter: &CallFilter) -> StoreResult<Vec<String>>;
+    async fn extraction_keys(&self, org: OrgId, filter: &CallFilter) -> StoreResult<Vec<String>>;
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -1,15 +1,16 @@
 //! A call's conversation (contract §4 #3): messages with offsets in seconds from the moment
 //! the call was answered.
 
+use crate::Timestamp;
 use crate::enums::MessageRole;
-use crate::{Id, Timestamp};
+use crate::id::{CallId, MessageId, OrgId, TranscriptId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Transcript {
-    pub id: Id,
-    pub organization_id: Id,
-    pub call_id: Id,
+    pub id: TranscriptId,
+    pub organization_id: OrgId,
+    pub call_id: CallId,
     /// When the conversation started, as Unix seconds (the contract's `start_time`).
     pub start_time: f64,
     pub messages: Vec<Message>,
@@ -19,7 +20,7 @@ pub struct Transcript {
 /// (`switchyard seed`) serialize a few templates once instead of every transcript.
 #[derive(Clone, Debug)]
 pub struct TranscriptJson {
-    pub call_id: Id,
+    pub call_id: CallId,
     /// A [`Transcript`] as JSON.
     pub json: String,
 }
@@ -32,7 +33,7 @@ impl Transcript {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Message {
-    pub id: Id,
+    pub id: MessageId,
     pub role: MessageRole,
     pub content: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,7 +1,8 @@
 //! Usage (contract §4 #8) as the database aggregates it; the API folds buckets into the
 //! organization's local days, weeks and months.
 
-use crate::{Id, Timestamp};
+use crate::Timestamp;
+use crate::id::UseCaseId;
 
 /// Calls created in `[start, start + bucket)`.
 #[derive(Clone, Debug, PartialEq)]
@@ -14,7 +15,7 @@ pub struct UsageBucket {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct UseCaseUsage {
-    pub use_case_id: Id,
+    pub use_case_id: UseCaseId,
     pub calls: u64,
     pub duration_secs: f64,
 }

@@ -1,7 +1,8 @@
 //! Use cases (contract §6): what an agent is for, when it may call, and whom to notify.
 
+use crate::Timestamp;
 use crate::enums::{AmdBehavior, FieldType, Language};
-use crate::{Id, Timestamp};
+use crate::id::{OrgId, UseCaseId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -23,8 +24,8 @@ pub const DEFAULT_MODEL: &str = "gpt-4o";
 /// Every key is always present on the wire; unset optional values are `null`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UseCase {
-    pub id: Id,
-    pub organization_id: Id,
+    pub id: UseCaseId,
+    pub organization_id: OrgId,
     pub name: String,
     /// E.164; where `+15550100005` calls are transferred.
     #[schema(required = true)]
@@ -80,8 +81,8 @@ pub struct UseCase {
 impl UseCase {
     /// A use case with only a name: no hours, hooks, fields or tags, the default model.
     pub fn new(
-        id: Id,
-        organization_id: Id,
+        id: UseCaseId,
+        organization_id: OrgId,
         name: impl Into<String>,
         created_at: Timestamp,
     ) -> UseCase {

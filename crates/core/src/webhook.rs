@@ -1,13 +1,14 @@
 //! Webhook deliveries waiting in the durable outbox (contract §7).
 
+use crate::Timestamp;
+use crate::id::{CallId, DeliveryId, OrgId};
 use crate::use_case::HookHeader;
-use crate::{Id, Timestamp};
 
 /// A delivery to enqueue: the body is fixed when the event happens, so every attempt sends
 /// the same bytes under the same `webhook-id`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewWebhook {
-    pub id: Id,
+    pub id: DeliveryId,
     pub event_type: String,
     pub url: String,
     pub headers: Vec<HookHeader>,
@@ -19,9 +20,9 @@ pub struct NewWebhook {
 /// A delivery claimed from the outbox.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebhookDelivery {
-    pub id: Id,
-    pub organization_id: Id,
-    pub call_id: Id,
+    pub id: DeliveryId,
+    pub organization_id: OrgId,
+    pub call_id: CallId,
     pub event_type: String,
     pub url: String,
     pub headers: Vec<HookHeader>,

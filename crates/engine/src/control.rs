@@ -4,10 +4,10 @@
 
 use crate::engine::Engine;
 use crate::events;
-use switchyard_core::Id;
 use switchyard_core::call::Call;
 use switchyard_core::lifecycle::CallEvent;
 use switchyard_core::store::{CallProgress, RunChange, StoreError, StoreResult};
+use switchyard_core::{CallId, OrgId};
 
 /// Attempts when the call changes between reading and writing it.
 const ATTEMPTS: usize = 5;
@@ -15,7 +15,7 @@ const ATTEMPTS: usize = 5;
 impl Engine {
     /// `Initiated`/`Ringing` -> `Canceled`, `In progress` -> `Completed`, `end_reason:
     /// stopped`; `IllegalTransition` for any other status.
-    pub async fn stop_call(&self, org: Id, id: Id) -> StoreResult<Call> {
+    pub async fn stop_call(&self, org: OrgId, id: CallId) -> StoreResult<Call> {
         let call = self
             .control(org, id, CallEvent::Stop, "stopped through the API")
             .await?;
@@ -24,12 +24,18 @@ impl Engine {
     }
 
     /// `Scheduled`/`Queued` -> `Canceled`; `IllegalTransition` for any other status.
-    pub async fn cancel_call(&self, org: Id, id: Id) -> StoreResult<Call> {
+    pub async fn cancel_call(&self, org: OrgId, id: CallId) -> StoreResult<Call> {
         self.control(org, id, CallEvent::Cancel, "canceled through the API")
             .await
     }
 
-    async fn control(&self, org: Id, id: Id, event: CallEvent, why: &str) -> StoreResult<Call> {
+    async fn control(
+        &self,
+        org: OrgId,
+        id: CallId,
+        event: CallEvent,
+        why: &str,
+    ) -> StoreResult<Call> {
         for _ in 0..ATTEMPTS {
             let mut call = self.store.get_call(org, id).await?;
             let expected = call.status;

@@ -102,7 +102,7 @@ impl Engine {
             .await
         {
             Ok(use_case) => Ok(use_case.hooks),
-            Err(StoreError::NotFound) => Ok(Vec::new()),
+            Err(StoreError::NotFound(_)) => Ok(Vec::new()),
             Err(other) => Err(other),
         }
     }

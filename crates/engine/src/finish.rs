@@ -14,10 +14,10 @@ use switchyard_core::lifecycle::{CallEvent, CallStatus};
 use switchyard_core::run::RunState;
 use switchyard_core::store::{CallProgress, RunChange, StoreError, StoreResult};
 use switchyard_core::transcript::{Message, Transcript};
-use switchyard_core::{Id, Timestamp};
+use switchyard_core::{CallId, Id, OrgId, Timestamp};
 
 /// Where a call's recording is kept in the blob store.
-pub fn recording_key(org: Id, call: Id) -> String {
+pub fn recording_key(org: OrgId, call: CallId) -> String {
     format!("recordings/{org}/{call}.wav")
 }
 

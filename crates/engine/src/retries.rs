@@ -39,7 +39,7 @@ impl Engine {
             .await
         {
             Ok(campaign) => campaign,
-            Err(StoreError::NotFound) => return Ok(None),
+            Err(StoreError::NotFound(_)) => return Ok(None),
             Err(other) => return Err(other),
         };
         let Some(rule) = campaign
@@ -58,7 +58,7 @@ impl Engine {
                     parent = previous.parent_call_id;
                     earlier.push(previous.scheduled_for.unwrap_or(previous.created));
                 }
-                Err(StoreError::NotFound) => break,
+                Err(StoreError::NotFound(_)) => break,
                 Err(other) => return Err(other),
             }
         }

@@ -44,7 +44,7 @@ impl Engine {
         for (run, call) in runs {
             match self.advance(run, call, now).await {
                 // The call changed or went away meanwhile: its run is looked at again.
-                Ok(()) | Err(StoreError::Conflict(_) | StoreError::NotFound) => {}
+                Ok(()) | Err(StoreError::Conflict(_) | StoreError::NotFound(_)) => {}
                 Err(other) => return Err(other),
             }
         }

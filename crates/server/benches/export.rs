@@ -17,7 +17,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 use switchyard::exports::{ExportConfig, ExportParts, ExportWorker};
-use switchyard_core::Id;
+use switchyard_core::{Id, OrgId};
 use switchyard_core::call::{Call, Classification, Costs, Note, Rating};
 use switchyard_core::enums::{AnsweredBy, Emoji, EndReason, SortOrder};
 use switchyard_core::export::{Export, ExportStatus};
@@ -103,7 +103,7 @@ async fn main() {
 }
 
 /// An organization with `calls` copies of one finished call, one second apart.
-async fn fill(store: &dyn Store, calls: usize, now: Timestamp) -> Id {
+async fn fill(store: &dyn Store, calls: usize, now: Timestamp) -> OrgId {
     let (org, _) =
         switchyard::orgs::create_organization(store, "Bench Freight", "ops@bench.test", now)
             .await

@@ -12,10 +12,10 @@ use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
-use switchyard_core::Id;
 use switchyard_core::auth::{ApiKeyRecord, KeyOwner};
 use switchyard_core::enums::Role;
 use switchyard_core::time::Timestamp;
+use switchyard_core::{Id, OrgId};
 
 pub const KEY_PREFIX: &str = "sy_";
 pub const PREFIX_LEN: usize = KEY_PREFIX.len() + 10;
@@ -26,7 +26,7 @@ pub struct NewApiKey {
     pub record: ApiKeyRecord,
 }
 
-pub fn generate_api_key(org: Id, member_email: &str, now: Timestamp) -> NewApiKey {
+pub fn generate_api_key(org: OrgId, member_email: &str, now: Timestamp) -> NewApiKey {
     let mut rng = rand::rng();
     let mut lookup = [0u8; 5];
     let mut secret = [0u8; 32];
@@ -65,7 +65,7 @@ pub fn masked(prefix: &str, last4: &str) -> String {
 /// The authenticated member behind a request.
 #[derive(Clone, Debug)]
 pub struct Caller {
-    pub organization_id: Id,
+    pub organization_id: OrgId,
     pub email: String,
     pub role: Role,
     pub key_prefix: String,

@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 use std::sync::Arc;
-use switchyard_core::Id;
+use switchyard_core::OrgId;
 use switchyard_core::enums::Role;
 use switchyard_core::time::{Clock, SystemClock};
 
@@ -56,7 +56,7 @@ enum Command {
     Seed {
         /// The organization's id.
         #[arg(long)]
-        org: Id,
+        org: OrgId,
         /// How many calls.
         #[arg(long)]
         calls: u64,
@@ -101,7 +101,7 @@ enum KeyCommand {
     /// Issue a key for a member (the member is added, or its role changed).
     Create {
         #[arg(long)]
-        org: Id,
+        org: OrgId,
         #[arg(long)]
         email: String,
         #[arg(long, value_parser = parse_role)]
@@ -201,7 +201,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 // A struct, not `json!`, so the keys come out in the documented order.
                 #[derive(serde::Serialize)]
                 struct CreatedOrganization<'a> {
-                    organization_id: switchyard_core::Id,
+                    organization_id: switchyard_core::OrgId,
                     api_key: &'a str,
                 }
                 let created = CreatedOrganization {

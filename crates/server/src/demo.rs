@@ -10,7 +10,6 @@ use crate::orgs;
 use anyhow::Context;
 use serde_json::json;
 use std::net::SocketAddr;
-use switchyard_core::Id;
 use switchyard_core::agent::Agent;
 use switchyard_core::call::{Call, Classification, Costs, Note, Rating};
 use switchyard_core::enums::{AgentLanguage, AnsweredBy, Emoji, EndReason, Language, Role};
@@ -20,6 +19,7 @@ use switchyard_core::store::{Store, StoreError};
 use switchyard_core::time::Timestamp;
 use switchyard_core::transcript::{Transcript, TranscriptJson};
 use switchyard_core::use_case::{ClassificationTag, ExtractField, UseCase};
+use switchyard_core::{AgentId, Id, OrgId, UseCaseId};
 use switchyard_engine::sim::{Ending, conversation};
 
 pub const DEMO_ORG: &str = "Switchyard Demo";
@@ -118,7 +118,7 @@ const CARRIERS: &[&str] = &[
     "J.B. Hunt",
 ];
 
-fn demo_use_case(org: Id, now: Timestamp) -> UseCase {
+fn demo_use_case(org: OrgId, now: Timestamp) -> UseCase {
     UseCase {
         id: Id::new(now),
         organization_id: org,
@@ -188,9 +188,9 @@ fn demo_use_case(org: Id, now: Timestamp) -> UseCase {
 
 async fn buy_demo_number(
     store: &dyn Store,
-    org: Id,
-    use_case: Id,
-    agent: Id,
+    org: OrgId,
+    use_case: UseCaseId,
+    agent: AgentId,
     now: Timestamp,
 ) -> anyhow::Result<Number> {
     for attempt in 0..20u32 {

@@ -82,7 +82,7 @@ pub fn build(
     let instance = format!(
         "{}-{}",
         std::process::id(),
-        &switchyard_core::Id::new(clock.now()).to_string()[16..]
+        hex::encode(rand::random::<[u8; 4]>())
     );
     Engine::new(EngineParts {
         store,

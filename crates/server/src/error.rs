@@ -103,7 +103,7 @@ impl ApiError {
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> ApiError {
         match error {
-            StoreError::NotFound => ApiError::not_found("object"),
+            StoreError::NotFound(what) => ApiError::not_found(what.as_str()),
             StoreError::Conflict(why) => ApiError::Conflict(why),
             StoreError::IllegalTransition(illegal) => ApiError::Conflict(illegal.to_string()),
             StoreError::Duplicate(what) => ApiError::Conflict(format!("{what} already exists")),

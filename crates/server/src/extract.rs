@@ -9,7 +9,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
-use switchyard_core::Id;
+use switchyard_core::id::{Id, Kind};
 
 /// A JSON request body.
 pub struct ApiJson<T>(pub T);
@@ -202,13 +202,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
-/// One id in the path (`/calls/{id}`).
-pub struct PathId(pub Id);
+/// One id in the path (`/calls/{id}`), of the kind the handler names (`PathId<kind::Call>`).
+pub struct PathId<K: Kind>(pub Id<K>);
 
 /// Two ids in the path (`/calls/{id}/notes/{noteId}`).
-pub struct PathIds(pub Id, pub Id);
+pub struct PathIds<A: Kind, B: Kind>(pub Id<A>, pub Id<B>);
 
-impl<S: Send + Sync> FromRequestParts<S> for PathId {
+impl<S: Send + Sync, K: Kind> FromRequestParts<S> for PathId<K> {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let Path(raw) = Path::<String>::from_request_parts(parts, state)
@@ -218,7 +218,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for PathIds {
+impl<S: Send + Sync, A: Kind, B: Kind> FromRequestParts<S> for PathIds<A, B> {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let Path((a, b)) = Path::<(String, String)>::from_request_parts(parts, state)
@@ -228,13 +228,13 @@ impl<S: Send + Sync> FromRequestParts<S> for PathIds {
     }
 }
 
-fn parse_path_id(raw: &str) -> Result<Id, ApiError> {
+fn parse_path_id<K: Kind>(raw: &str) -> Result<Id<K>, ApiError> {
     raw.parse()
         .map_err(|e: switchyard_core::id::MalformedId| ApiError::BadRequest(e.to_string()))
 }
 
 /// Parses an id given in a body or query field.
-pub fn parse_field_id(field: &str, raw: &str) -> Result<Id, FieldError> {
+pub fn parse_field_id<K: Kind>(field: &str, raw: &str) -> Result<Id<K>, FieldError> {
     raw.parse()
         .map_err(|e: switchyard_core::id::MalformedId| FieldError::new(field, e.to_string()))
 }

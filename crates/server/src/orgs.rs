@@ -3,12 +3,12 @@
 use crate::api::validate;
 use crate::auth::{NewApiKey, generate_api_key};
 use crate::error::ApiError;
-use switchyard_core::Id;
 use switchyard_core::agent::Agent;
 use switchyard_core::enums::{AgentLanguage, Role};
 use switchyard_core::org::{Member, Organization};
 use switchyard_core::store::Store;
 use switchyard_core::time::Timestamp;
+use switchyard_core::{Id, OrgId};
 
 pub const DEFAULT_AGENT_NAME: &str = "Default agent";
 
@@ -59,7 +59,7 @@ pub async fn create_organization(
 /// Issues a key for `email`, making it a member with `role` (or changing its role).
 pub async fn create_key(
     store: &dyn Store,
-    org: Id,
+    org: OrgId,
     email: &str,
     role: Role,
     now: Timestamp,

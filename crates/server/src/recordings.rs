@@ -5,7 +5,7 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use switchyard_core::store::{Store, StoreResult};
-use switchyard_core::{Id, Timestamp};
+use switchyard_core::{CallId, OrgId, Timestamp};
 
 const KEY_NAME: &str = "recording-url-signing";
 
@@ -24,25 +24,32 @@ impl RecordingLinks {
     }
 
     /// `/recordings/{org}/{call}.wav?expires=...&signature=...`
-    pub fn path(&self, org: Id, call: Id, expires: Timestamp) -> String {
+    pub fn path(&self, org: OrgId, call: CallId, expires: Timestamp) -> String {
         let expires = expires.unix_seconds();
         let signature = self.signature(org, call, expires);
         format!("/recordings/{org}/{call}.wav?expires={expires}&signature={signature}")
     }
 
     /// Whether the link is authentic and not expired at `now`.
-    pub fn verify(&self, org: Id, call: Id, expires: i64, signature: &str, now: Timestamp) -> bool {
+    pub fn verify(
+        &self,
+        org: OrgId,
+        call: CallId,
+        expires: i64,
+        signature: &str,
+        now: Timestamp,
+    ) -> bool {
         let Ok(given) = hex::decode(signature) else {
             return false;
         };
         self.mac(org, call, expires).verify_slice(&given).is_ok() && now.unix_seconds() < expires
     }
 
-    fn signature(&self, org: Id, call: Id, expires: i64) -> String {
+    fn signature(&self, org: OrgId, call: CallId, expires: i64) -> String {
         hex::encode(self.mac(org, call, expires).finalize().into_bytes())
     }
 
-    fn mac(&self, org: Id, call: Id, expires: i64) -> Hmac<Sha256> {
+    fn mac(&self, org: OrgId, call: CallId, expires: i64) -> Hmac<Sha256> {
         // Any key length is accepted by HMAC.
         let mut mac =
             Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes keys of any length");

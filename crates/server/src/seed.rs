@@ -26,11 +26,12 @@ use switchyard_core::call::{
 };
 use switchyard_core::campaign::Campaign;
 use switchyard_core::enums::{AnsweredBy, CallType, Emoji, EndReason, FieldType, Provider};
+use switchyard_core::id::Kind;
 use switchyard_core::lifecycle::CallStatus;
 use switchyard_core::store::Store;
 use switchyard_core::transcript::{Transcript, TranscriptJson};
 use switchyard_core::use_case::{ClassificationTag, ExtractField, UseCase};
-use switchyard_core::{Id, Timestamp};
+use switchyard_core::{CampaignId, Id, MessageId, OrgId, Timestamp, TranscriptId};
 use switchyard_engine::sim::{Ending, conversation};
 
 /// Calls per transaction: a transaction then lasts a fraction of a second, which is how
@@ -66,7 +67,7 @@ const OUTCOMES: [(CallStatus, EndReason, bool, u32); 9] = [
 /// Writes `count` calls into `org`, calling `progress` with the number written so far.
 pub async fn seed(
     store: &dyn Store,
-    org: Id,
+    org: OrgId,
     count: u64,
     now: Timestamp,
     progress: impl Fn(u64),
@@ -143,7 +144,7 @@ struct Chunk {
     transcripts: Vec<TranscriptJson>,
 }
 
-fn seeded_use_case(org: Id, now: Timestamp) -> UseCase {
+fn seeded_use_case(org: OrgId, now: Timestamp) -> UseCase {
     let mut use_case = UseCase::new(Id::new(now), org, "Seeded carrier sales", now);
     use_case.extract_with_ai = vec![
         field("carrier_name", FieldType::String, json!("Acme Trucking")),
@@ -172,10 +173,10 @@ fn field(name: &str, field_type: FieldType, example: serde_json::Value) -> Extra
 }
 
 struct Template {
-    org: Id,
+    org: OrgId,
     agent: AgentRef,
     use_case: UseCase,
-    campaigns: Vec<Id>,
+    campaigns: Vec<CampaignId>,
     now: Timestamp,
     /// How many calls are made, spread evenly over the year.
     count: u64,
@@ -416,7 +417,7 @@ const LOAD: &str = "LD-PLACEHOLDER";
 const PHONE: &str = "+19990009999";
 const START_TIME: f64 = 1_000_000_000.125;
 
-fn placeholder(id: &str) -> Id {
+fn placeholder<K: Kind>(id: &str) -> Id<K> {
     id.parse().expect("a valid id")
 }
 
@@ -477,8 +478,11 @@ impl TranscriptTemplate {
             match slot {
                 None => {}
                 // The transcript is made when the call is (as the engine's would be).
-                Some(Slot::TranscriptId | Slot::MessageId) => {
-                    let _ = write!(out, "{}", Id::new(call.created));
+                Some(Slot::TranscriptId) => {
+                    let _ = write!(out, "{}", TranscriptId::new(call.created));
+                }
+                Some(Slot::MessageId) => {
+                    let _ = write!(out, "{}", MessageId::new(call.created));
                 }
                 Some(Slot::CallId) => {
                     let _ = write!(out, "{}", call.id);

@@ -49,7 +49,7 @@ pub async fn run(
         instance: format!(
             "exports-{}-{}",
             std::process::id(),
-            &switchyard_core::Id::new(clock.now()).to_string()[16..]
+            hex::encode(rand::random::<[u8; 4]>())
         ),
     })?);
     let recording_links = RecordingLinks::load(store.as_ref()).await?;

@@ -18,13 +18,13 @@ mod counts;
 mod sessions;
 
 use common::fixtures::{START, at, call, create_org, start_plus, use_case};
-use switchyard_core::Id;
 use switchyard_core::auth::IdempotencyRecord;
 use switchyard_core::call::{Call, Note, Rating};
 use switchyard_core::campaign::{Campaign, RetryRule};
 use switchyard_core::enums::{Emoji, Role, SortOrder};
 use switchyard_core::org::Member;
 use switchyard_core::store::{CallFilter, CallQuery, Store, StoreError};
+use switchyard_core::{CallId, Id, NoteId, OrgId};
 
 fn member(email: &str, role: Role) -> Member {
     Member {
@@ -33,7 +33,7 @@ fn member(email: &str, role: Role) -> Member {
     }
 }
 
-fn note(content: &str, id: Id) -> Note {
+fn note(content: &str, id: NoteId) -> Note {
     Note {
         id,
         user_id: "owner@acme.test".to_owned(),
@@ -62,19 +62,19 @@ fn query(filter: CallFilter, sort: SortOrder) -> CallQuery {
     }
 }
 
-fn ids(calls: &[Call]) -> Vec<Id> {
+fn ids(calls: &[Call]) -> Vec<CallId> {
     calls.iter().map(|c| c.id).collect()
 }
 
 fn is_not_found<T: std::fmt::Debug>(result: Result<T, StoreError>) -> bool {
-    matches!(result, Err(StoreError::NotFound))
+    matches!(result, Err(StoreError::NotFound(_)))
 }
 
 fn is_conflict<T: std::fmt::Debug>(result: Result<T, StoreError>) -> bool {
     matches!(result, Err(StoreError::Conflict(ref m)) if !m.is_empty())
 }
 
-fn campaign(org: Id, name: &str) -> Campaign {
+fn campaign(org: OrgId, name: &str) -> Campaign {
     Campaign {
         id: Id::new(at(START)),
         organization_id: org,
@@ -99,7 +99,7 @@ fn idempotency(key: &str, body: &str) -> IdempotencyRecord {
     }
 }
 
-async fn count_calls(store: &dyn Store, org: Id) -> u64 {
+async fn count_calls(store: &dyn Store, org: OrgId) -> u64 {
     let page = CallQuery {
         filter: CallFilter::default(),
         sort: SortOrder::Desc,
@@ -111,7 +111,7 @@ async fn count_calls(store: &dyn Store, org: Id) -> u64 {
 }
 
 /// An organization with one use case and one call, plus another organization.
-async fn one_call(store: &dyn Store) -> (Id, Id, Call) {
+async fn one_call(store: &dyn Store) -> (OrgId, OrgId, Call) {
     let acme = create_org(store, "Acme Freight", "owner@acme.test").await;
     let globex = create_org(store, "Globex", "boss@globex.test").await;
     let sales = use_case(acme.id(), "Sales", at(START));

@@ -1,17 +1,17 @@
 //! The reads every API request makes (its key, a call, a page of calls), through sqlx. The
 //! SQL and row decoding are shared with the SQLite store, which runs them its own way.
 
-use crate::ThisStore;
 use crate::calls_read::{
     SqlxRow, calls_of, decode_all, in_order, load_stored, page_ids, page_row, part_of,
     push_child_rows, push_count, push_page,
 };
 use crate::orgs_keys::{FIND_KEY, key_owner_of};
 use crate::support::OrBackend;
+use crate::{Backend, ThisStore};
 use sqlx::QueryBuilder;
-use switchyard_core::Id;
 use switchyard_core::auth::KeyOwner;
 use switchyard_core::call_json::FromStored;
+use switchyard_core::id::{CallId, OrgId};
 use switchyard_core::store::{CallList, CallQuery, StoreResult};
 
 pub(crate) async fn find_api_key(store: &ThisStore, prefix: &str) -> StoreResult<Option<KeyOwner>> {
@@ -25,7 +25,11 @@ pub(crate) async fn find_api_key(store: &ThisStore, prefix: &str) -> StoreResult
         .transpose()
 }
 
-pub(crate) async fn get_call<C: FromStored>(store: &ThisStore, org: Id, id: Id) -> StoreResult<C> {
+pub(crate) async fn get_call<C: FromStored>(
+    store: &ThisStore,
+    org: OrgId,
+    id: CallId,
+) -> StoreResult<C> {
     let mut conn = store.reader().acquire().await.db()?;
     load_stored(&mut conn, org, id).await
 }
@@ -34,7 +38,7 @@ pub(crate) async fn get_call<C: FromStored>(store: &ThisStore, org: Id, id: Id) 
 /// would serialize writers that otherwise run side by side (see migration 0005).
 pub(crate) async fn list_calls<C: FromStored>(
     store: &ThisStore,
-    org: Id,
+    org: OrgId,
     query: &CallQuery,
 ) -> StoreResult<CallList<C>> {
     let mut conn = store.reader().acquire().await.db()?;

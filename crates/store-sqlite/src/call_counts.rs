@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use switchyard_core::Id;
+use switchyard_core::id::OrgId;
 use switchyard_core::store::CallFilter;
 
 /// Beyond this many remembered (organization, filter) counts the cache starts over.
@@ -15,7 +15,7 @@ const MAX_ENTRIES: usize = 4096;
 
 #[derive(Debug, Default)]
 pub(crate) struct CountCache {
-    entries: Mutex<HashMap<(Id, String), Entry>>,
+    entries: Mutex<HashMap<(OrgId, String), Entry>>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -30,7 +30,7 @@ pub(crate) fn filter_key(filter: &CallFilter) -> String {
 }
 
 impl CountCache {
-    pub(crate) fn get(&self, org: Id, key: &str, version: i64) -> Option<u64> {
+    pub(crate) fn get(&self, org: OrgId, key: &str, version: i64) -> Option<u64> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries
             .get(&(org, key.to_owned()))
@@ -39,7 +39,7 @@ impl CountCache {
     }
 
     /// Call with the version read in the same read transaction as the count.
-    pub(crate) fn put(&self, org: Id, key: String, version: i64, count: u64) {
+    pub(crate) fn put(&self, org: OrgId, key: String, version: i64, count: u64) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= MAX_ENTRIES {
             entries.clear();

@@ -24,8 +24,8 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use sqlx::SqlitePool;
 use std::path::PathBuf;
 use std::time::Duration;
-use switchyard_core::Id;
 use switchyard_core::call_json::CallJson;
+use switchyard_core::id::{CallId, Entity, OrgId};
 use switchyard_core::store::{StoreError, StoreResult};
 use tokio::sync::{mpsc, oneshot};
 
@@ -41,8 +41,8 @@ pub(crate) struct GroupCommit {
 
 /// A write waiting for its batch, and where its outcome goes.
 struct Pending {
-    org: Id,
-    call: Id,
+    org: OrgId,
+    call: CallId,
     write: ReviewWrite,
     answer: oneshot::Sender<StoreResult<CallJson>>,
 }
@@ -69,8 +69,8 @@ impl GroupCommit {
     /// the write is committed.
     pub(crate) async fn write(
         &self,
-        org: Id,
-        call: Id,
+        org: OrgId,
+        call: CallId,
         write: ReviewWrite,
     ) -> StoreResult<CallJson> {
         let (answer, answered) = oneshot::channel();
@@ -199,7 +199,7 @@ fn try_batch(conn: &mut Connection, writes: &[Pending]) -> Batch {
         match apply(&tx, pending) {
             Ok(call) => results.push(Ok(call)),
             // Refused before it changed anything: the batch goes on.
-            Err(StoreError::NotFound) => results.push(Err(StoreError::NotFound)),
+            Err(StoreError::NotFound(what)) => results.push(Err(StoreError::NotFound(what))),
             // It may have changed something (and SQLite may have rolled the transaction
             // back already): dropping `tx` rolls back.
             Err(error) => return Batch::WriteFailed(index, error),
@@ -220,16 +220,16 @@ fn apply(conn: &Connection, pending: &Pending) -> StoreResult<CallJson> {
     let mut lock = Sql::default();
     push_lock_call(&mut lock, *org, *call);
     if lock.rows(conn, |_| Ok(()))?.is_empty() {
-        return Err(StoreError::NotFound);
+        return Err(StoreError::NotFound(Entity::Call));
     }
     let mut change = Sql::default();
     push_change(&mut change, *org, *call, write);
     let changed = change.execute(conn)?;
     if write.must_change_a_row() {
-        found(changed as u64)?;
+        found(changed as u64, Entity::Note)?;
     }
     read_call(conn, *org, *call).map_err(|error| match error {
-        StoreError::NotFound => backend("a call locked by its write was not found"),
+        StoreError::NotFound(_) => backend("a call locked by its write was not found"),
         other => other,
     })
 }

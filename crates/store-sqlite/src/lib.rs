@@ -126,18 +126,41 @@ impl SqliteStore {
             .await
             .map_err(support::backend)
     }
+}
 
-    /// sqlx's pools and the direct reads' (reads.rs) together.
-    fn pool_stats(&self) -> switchyard_core::store::PoolStats {
-        let direct = self.direct.state();
-        switchyard_core::store::PoolStats {
-            open: self.read.size() + self.write.size() + direct.connections,
-            idle: (self.read.num_idle() + self.write.num_idle()) as u32 + direct.idle_connections,
-        }
-    }
+impl Backend for SqliteStore {
+    /// Row locks: a write transaction (`BEGIN IMMEDIATE`) already holds the whole database.
+    const FOR_UPDATE: &'static str = "";
+    /// SQLite has one writer at a time, so a claim never races another.
+    const SKIP_LOCKED: &'static str = "";
+    /// A page filtered on several statuses merges one index walk per status and fetches
+    /// its calls by the row's own key, one B-tree search less than its id.
+    const STATUS_WALKS_FETCH_BY: Option<&'static str> = Some("rowid");
 
     fn reader(&self) -> &SqlitePool {
         &self.read
+    }
+
+    /// Begun on a task of its own: `begin_with` is not cancel-safe. A caller dropped after
+    /// `BEGIN` ran but before the transaction object existed (a client that went away) would
+    /// return the one write connection to the pool inside a transaction, and every later
+    /// write would fail. The task always finishes; a transaction nobody takes is dropped,
+    /// which rolls it back.
+    async fn write_tx(&self) -> StoreResult<support::Tx> {
+        let pool = self.write.clone();
+        tokio::spawn(async move { pool.begin_with("BEGIN IMMEDIATE").await })
+            .await
+            .map_err(support::backend)?
+            .map_err(support::backend)
+    }
+
+    /// sqlx's pools and the direct reads' (reads.rs) together.
+    fn pool_stats(&self) -> PoolStats {
+        let direct = self.direct.state();
+        PoolStats {
+            open: self.read.size() + self.write.size() + direct.connections,
+            idle: (self.read.num_idle() + self.write.num_idle()) as u32 + direct.idle_connections,
+        }
     }
 
     /// One server per SQLite file: its engine is woken in-process, nobody else listens.
@@ -153,35 +176,30 @@ impl SqliteStore {
     /// Review writes share commits (group_commit.rs).
     async fn review_write(
         &self,
-        org: switchyard_core::Id,
-        call: switchyard_core::Id,
+        org: OrgId,
+        call: CallId,
         write: call_children::ReviewWrite,
     ) -> StoreResult<switchyard_core::call_json::CallJson> {
         self.group_commit.write(org, call, write).await
     }
 
-    /// Begun on a task of its own: `begin_with` is not cancel-safe. A caller dropped after
-    /// `BEGIN` ran but before the transaction object existed (a client that went away) would
-    /// return the one write connection to the pool inside a transaction, and every later
-    /// write would fail. The task always finishes; a transaction nobody takes is dropped,
-    /// which rolls it back.
-    async fn write_tx(&self) -> StoreResult<support::Tx> {
-        let pool = self.write.clone();
-        tokio::spawn(async move { pool.begin_with("BEGIN IMMEDIATE").await })
-            .await
-            .map_err(support::backend)?
-            .map_err(support::backend)
+    /// On the calling thread, through rusqlite (reads.rs).
+    async fn read_api_key(&self, prefix: &str) -> StoreResult<Option<KeyOwner>> {
+        reads::find_api_key(self, prefix).await
+    }
+
+    async fn read_call<C: FromStored>(&self, org: OrgId, id: CallId) -> StoreResult<C> {
+        reads::get_call(self, org, id).await
+    }
+
+    async fn read_calls<C: FromStored>(
+        &self,
+        org: OrgId,
+        query: &CallQuery,
+    ) -> StoreResult<CallList<C>> {
+        reads::list_calls(self, org, query).await
     }
 }
-
-/// A page filtered on several statuses merges one index walk per status (calls_read.rs,
-/// `push_page_by_status`) and fetches its calls by this column: the row's own key, one
-/// B-tree search less than its id.
-const STATUS_WALKS_FETCH_BY: Option<&str> = Some("rowid");
-/// Appended to the engine's claim queries. SQLite has one writer at a time, so a claim never races another.
-const SKIP_LOCKED: &str = "";
-/// Row locks: a write transaction (`BEGIN IMMEDIATE`) already holds the whole database.
-const FOR_UPDATE: &str = "";
 
 include!("../../store-common/mod.rs");
 mod call_counts;

@@ -23,10 +23,10 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params_from_iter};
 use std::path::Path;
 use std::time::Duration;
-use switchyard_core::Id;
 use switchyard_core::auth::KeyOwner;
 use switchyard_core::call_json::FromStored;
 use switchyard_core::enums::SortOrder;
+use switchyard_core::id::{CallId, OrgId};
 use switchyard_core::store::{CallFilter, CallList, CallQuery, StoreResult};
 use tokio::runtime::{Handle, RuntimeFlavor};
 
@@ -55,13 +55,21 @@ pub(crate) async fn find_api_key(store: &ThisStore, prefix: &str) -> StoreResult
     Ok(sql.rows(&conn, |row| key_owner_of(row))?.pop())
 }
 
-pub(crate) async fn get_call<C: FromStored>(store: &ThisStore, org: Id, id: Id) -> StoreResult<C> {
+pub(crate) async fn get_call<C: FromStored>(
+    store: &ThisStore,
+    org: OrgId,
+    id: CallId,
+) -> StoreResult<C> {
     let conn = store.direct.get().map_err(backend)?;
     read_call(&conn, org, id)
 }
 
 /// The organization's call `id` as `conn` sees it (also inside a write: group_commit.rs).
-pub(crate) fn read_call<C: FromStored>(conn: &Connection, org: Id, id: Id) -> StoreResult<C> {
+pub(crate) fn read_call<C: FromStored>(
+    conn: &Connection,
+    org: OrgId,
+    id: CallId,
+) -> StoreResult<C> {
     let mut sql = Sql::default();
     push_child_rows(&mut sql, &[id], Some(org));
     call_from_parts(id, sql.rows(conn, |row| part_of(row))?)
@@ -69,7 +77,7 @@ pub(crate) fn read_call<C: FromStored>(conn: &Connection, org: Id, id: Id) -> St
 
 pub(crate) async fn list_calls<C: FromStored>(
     store: &ThisStore,
-    org: Id,
+    org: OrgId,
     query: &CallQuery,
 ) -> StoreResult<CallList<C>> {
     let mut turn = None;
@@ -85,7 +93,7 @@ pub(crate) async fn list_calls<C: FromStored>(
 /// The page, unless it takes long and the caller has no turn (`LONG_READS`) to read it.
 fn list_now<C: FromStored>(
     store: &ThisStore,
-    org: Id,
+    org: OrgId,
     query: &CallQuery,
     has_turn: bool,
 ) -> StoreResult<Option<CallList<C>>> {
@@ -122,7 +130,7 @@ fn takes_long(query: &CallQuery, cached: Option<u64>) -> bool {
 fn read_page<C: FromStored>(
     conn: &Connection,
     counts: &CountCache,
-    org: Id,
+    org: OrgId,
     query: &CallQuery,
     count: CachedCount,
 ) -> StoreResult<CallList<C>> {
@@ -160,7 +168,7 @@ fn read_page<C: FromStored>(
 
 fn page(
     conn: &Connection,
-    org: Id,
+    org: OrgId,
     query: &CallQuery,
     sort: SortOrder,
     skip: u64,
@@ -182,7 +190,7 @@ struct CachedCount {
 fn cached_count(
     conn: &Connection,
     counts: &CountCache,
-    org: Id,
+    org: OrgId,
     filter: &CallFilter,
 ) -> StoreResult<CachedCount> {
     let version: i64 = conn
@@ -207,7 +215,7 @@ fn cached_count(
 fn count_now(
     conn: &Connection,
     counts: &CountCache,
-    org: Id,
+    org: OrgId,
     filter: &CallFilter,
     cached: CachedCount,
 ) -> StoreResult<u64> {

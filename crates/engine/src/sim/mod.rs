@@ -12,15 +12,15 @@ pub use network::{BUSY, FAILED, MACHINE, MAX_DURATION, NO_ANSWER, SimNetwork, TR
 pub use recording::wav;
 
 use sha2::{Digest, Sha256};
-use switchyard_core::Id;
+use switchyard_core::CallId;
 
 /// SHA-256 of the call id under a purpose label, so that the sid, the timings and the
 /// audio of one call are independent of each other.
-fn digest(call_id: &Id, purpose: &str) -> [u8; 32] {
+fn digest(call_id: &CallId, purpose: &str) -> [u8; 32] {
     Sha256::digest(format!("{purpose}:{call_id}")).into()
 }
 
-fn seed(call_id: &Id, purpose: &str) -> u64 {
+fn seed(call_id: &CallId, purpose: &str) -> u64 {
     let mut first = [0; 8];
     first.copy_from_slice(&digest(call_id, purpose)[..8]);
     u64::from_be_bytes(first)
@@ -53,11 +53,11 @@ impl Draws {
 
 #[cfg(test)]
 pub(crate) fn test_call(to: &str) -> switchyard_core::call::Call {
-    use switchyard_core::Timestamp;
     use switchyard_core::call::{AgentRef, Call, CallMetadata};
     use switchyard_core::enums::{CallType, Language, Provider};
     use switchyard_core::lifecycle::CallStatus;
     use switchyard_core::use_case::UseCase;
+    use switchyard_core::{Id, Timestamp};
 
     let now = Timestamp::parse("2024-01-01T01:01:01Z").unwrap();
     let org = Id::new(now);

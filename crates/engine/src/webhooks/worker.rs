@@ -16,7 +16,7 @@ use switchyard_core::run::Lease;
 use switchyard_core::store::{Store, StoreError};
 use switchyard_core::use_case::masked_url;
 use switchyard_core::webhook::{WebhookDelivery, WebhookOutcome};
-use switchyard_core::{Id, Timestamp};
+use switchyard_core::{OrgId, Timestamp};
 use tokio::task::JoinSet;
 
 /// Requests in flight at once, so one slow receiver cannot hold up the whole batch and a
@@ -35,7 +35,7 @@ pub async fn deliver_due(
 ) -> Result<usize, StoreError> {
     let deliveries = store.claim_webhooks(now, lease, limit).await?;
     let attempted = deliveries.len();
-    let mut secrets: HashMap<Id, String> = HashMap::new();
+    let mut secrets: HashMap<OrgId, String> = HashMap::new();
     let mut waiting = deliveries.into_iter();
     let mut in_flight = JoinSet::new();
     loop {
@@ -151,6 +151,7 @@ fn short_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use switchyard_core::Id;
 
     fn delivery(attempts: u32) -> WebhookDelivery {
         let now = Timestamp::parse("2024-01-01T00:00:00Z").unwrap();

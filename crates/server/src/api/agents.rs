@@ -14,10 +14,11 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use serde::Deserialize;
-use switchyard_core::Id;
 use switchyard_core::agent::Agent;
 use switchyard_core::enums::{AgentLanguage, Role};
+use switchyard_core::id::kind;
 use switchyard_core::store::StoreError;
+use switchyard_core::{AgentId, Id};
 
 const MAX_NAME_CHARS: usize = 100;
 
@@ -131,7 +132,7 @@ async fn create(
     path = "/agents/{id}",
     operation_id = "get_agent",
     tag = "Agents",
-    params(("id" = Id, Path, description = "The agent's id")),
+    params(("id" = AgentId, Path, description = "The agent's id")),
     responses(
         (status = 200, description = "The agent", body = Agent),
         (status = 400, response = BadRequest),
@@ -142,7 +143,7 @@ async fn create(
 async fn fetch(
     State(state): State<AppState>,
     caller: Caller,
-    PathId(id): PathId,
+    PathId(id): PathId<kind::Agent>,
 ) -> ApiResult<Json<Agent>> {
     Ok(Json(
         state
@@ -161,7 +162,7 @@ async fn fetch(
     path = "/agents/{id}",
     operation_id = "update_agent",
     tag = "Agents",
-    params(("id" = Id, Path, description = "The agent's id")),
+    params(("id" = AgentId, Path, description = "The agent's id")),
     request_body = AgentPatch,
     responses(
         (status = 200, description = "The changed agent", body = Agent),
@@ -177,7 +178,7 @@ async fn fetch(
 async fn update(
     State(state): State<AppState>,
     caller: Caller,
-    PathId(id): PathId,
+    PathId(id): PathId<kind::Agent>,
     ApiJson(patch): ApiJson<AgentPatch>,
 ) -> ApiResult<Json<Agent>> {
     caller.require(Role::Owner)?;
@@ -218,7 +219,7 @@ async fn update(
     path = "/agents/{id}",
     operation_id = "delete_agent",
     tag = "Agents",
-    params(("id" = Id, Path, description = "The agent's id")),
+    params(("id" = AgentId, Path, description = "The agent's id")),
     responses(
         (status = 200, description = "The deleted agent", body = Agent),
         (status = 400, response = BadRequest),
@@ -231,7 +232,7 @@ async fn update(
 async fn remove(
     State(state): State<AppState>,
     caller: Caller,
-    PathId(id): PathId,
+    PathId(id): PathId<kind::Agent>,
 ) -> ApiResult<Json<Agent>> {
     caller.require(Role::Owner)?;
     Ok(Json(
@@ -274,7 +275,7 @@ fn voice(voice_id: Option<String>) -> Option<String> {
 
 fn agent_error(error: StoreError) -> ApiError {
     match error {
-        StoreError::NotFound => ApiError::not_found("agent"),
+        StoreError::NotFound(_) => ApiError::not_found("agent"),
         other => other.into(),
     }
 }

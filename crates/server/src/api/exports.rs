@@ -20,12 +20,13 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use switchyard_core::Id;
 use switchyard_core::enums::{CallType, Emoji, Role, SortOrder};
 use switchyard_core::export::{Export, ExportStatus};
+use switchyard_core::id::kind;
 use switchyard_core::lifecycle::CallStatus;
 use switchyard_core::store::StoreError;
 use switchyard_core::time::Timestamp;
+use switchyard_core::{CampaignId, ExportId, Id, UseCaseId};
 use tokio_util::io::ReaderStream;
 use utoipa::ToSchema;
 use utoipa::openapi::schema::{AnyOfBuilder, ArrayBuilder, ObjectBuilder, Schema, Type};
@@ -67,9 +68,9 @@ pub struct ExportIn {
     #[schema(schema_with = ratings)]
     ratings: Option<Vec<Emoji>>,
     #[schema(schema_with = use_cases)]
-    use_cases: Option<Vec<Id>>,
+    use_cases: Option<Vec<UseCaseId>>,
     #[schema(schema_with = campaigns)]
-    campaigns: Option<Vec<Id>>,
+    campaigns: Option<Vec<CampaignId>>,
     #[schema(schema_with = from)]
     from: Option<String>,
     #[schema(schema_with = to)]
@@ -133,14 +134,14 @@ fn ratings() -> Schema {
 
 fn use_cases() -> Schema {
     list_filter(
-        Ref::from_schema_name(Id::name()).into(),
+        Ref::from_schema_name(UseCaseId::name()).into(),
         "Only calls of one of these use cases",
     )
 }
 
 fn campaigns() -> Schema {
     list_filter(
-        Ref::from_schema_name(Id::name()).into(),
+        Ref::from_schema_name(CampaignId::name()).into(),
         "Only calls of one of these campaigns",
     )
 }
@@ -171,7 +172,7 @@ pub struct ExportAccepted {
     /// Where the CSV will be mailed, and where to follow the export.
     message: String,
     /// For `GET /exports/{id}`.
-    export_id: Id,
+    export_id: ExportId,
 }
 
 /// Exports calls as CSV.
@@ -254,7 +255,7 @@ pub async fn create_export(
 #[derive(Serialize, ToSchema)]
 #[schema(as = Export)]
 pub struct ExportOut {
-    id: Id,
+    id: ExportId,
     status: ExportStatus,
     /// Why it `failed`; while it waits to be retried after an error, that error.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -326,7 +327,7 @@ impl ToSchema for Csv {}
     path = "/exports/{id}",
     operation_id = "get_export",
     tag = "Exports",
-    params(("id" = Id, Path, description = "The export's id")),
+    params(("id" = ExportId, Path, description = "The export's id")),
     responses(
         (status = 200, description = "The export; with `Accept: text/csv`, its CSV",
             content(
@@ -346,7 +347,7 @@ impl ToSchema for Csv {}
 pub async fn get_export(
     State(state): State<AppState>,
     caller: Caller,
-    PathId(id): PathId,
+    PathId(id): PathId<kind::Export>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let export = state
@@ -354,7 +355,7 @@ pub async fn get_export(
         .get_export(caller.organization_id, id)
         .await
         .map_err(|e| match e {
-            StoreError::NotFound => ApiError::not_found("export"),
+            StoreError::NotFound(_) => ApiError::not_found("export"),
             other => other.into(),
         })?;
     if wants_csv(&headers) {

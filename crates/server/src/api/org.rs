@@ -16,7 +16,7 @@ use axum::extract::State;
 use axum::routing::{get, patch};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use switchyard_core::Id;
+use switchyard_core::OrgId;
 use switchyard_core::enums::Role;
 use switchyard_core::org::Member;
 use switchyard_core::store::StoreError;
@@ -37,7 +37,7 @@ pub struct Doc;
 #[derive(Serialize, utoipa::ToSchema)]
 #[schema(as = Organization)]
 struct OrganizationOut {
-    id: Id,
+    id: OrgId,
     name: String,
     #[schema(required = true)]
     description: Option<String>,
@@ -210,7 +210,7 @@ async fn remove_member(
         .remove_member(caller.organization_id, &email)
         .await
         .map_err(|error| match error {
-            StoreError::NotFound => {
+            StoreError::NotFound(_) => {
                 ApiError::NotFound(format!("{email} is not a member of your organization"))
             }
             other => other.into(),

@@ -11,7 +11,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use serde::Deserialize;
-use switchyard_core::Id;
+use switchyard_core::{CallId, OrgId};
 use switchyard_engine::recording_key;
 
 pub fn routes() -> Router<AppState> {
@@ -79,8 +79,8 @@ async fn recording(
     let Ok(Query(signed)) = signed else {
         return Err(forbidden());
     };
-    let org: Id = org.parse().map_err(|_| forbidden())?;
-    let call: Id = file
+    let org: OrgId = org.parse().map_err(|_| forbidden())?;
+    let call: CallId = file
         .strip_suffix(".wav")
         .and_then(|id| id.parse().ok())
         .ok_or_else(forbidden)?;

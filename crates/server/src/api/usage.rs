@@ -22,7 +22,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use switchyard_core::time::InstantOrDate;
-use switchyard_core::{Id, Timestamp};
+use switchyard_core::{OrgId, Timestamp, UseCaseId};
 
 const BUCKET_SECS: i64 = 15 * 60;
 
@@ -52,7 +52,7 @@ struct UsageQuery {
 /// Usage in one period of the organization's time zone.
 #[derive(Serialize, utoipa::ToSchema)]
 struct PeriodUsage {
-    organization_id: Id,
+    organization_id: OrgId,
     /// `YYYY-MM-DD` (its first day) for days and weeks, `YYYY-MM` for months.
     period: String,
     /// Seconds.
@@ -64,8 +64,8 @@ struct PeriodUsage {
 /// Usage of one use case over `[start, end)`.
 #[derive(Serialize, utoipa::ToSchema)]
 struct UseCaseUsage {
-    org_id: Id,
-    use_case_id: Id,
+    org_id: OrgId,
+    use_case_id: UseCaseId,
     start: Timestamp,
     end: Timestamp,
     calls: u64,
@@ -173,7 +173,7 @@ fn parse_timeframe(raw: Option<&str>) -> ApiResult<Timeframe> {
 
 async fn by_period(
     state: &AppState,
-    org: Id,
+    org: OrgId,
     tz: Tz,
     timeframe: Timeframe,
     now: Timestamp,
@@ -224,7 +224,7 @@ async fn by_period(
 
 async fn by_use_case(
     state: &AppState,
-    org: Id,
+    org: OrgId,
     start: Timestamp,
     end: Timestamp,
 ) -> ApiResult<Vec<UseCaseUsage>> {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use switchyard_core::export::{Export, ExportStatus, MailOutcome};
 use switchyard_core::run::Lease;
-use switchyard_core::store::{Store, StoreError, StoreResult};
+use switchyard_core::store::{CallKey, Store, StoreError, StoreResult};
 use switchyard_core::{Clock, Timestamp};
 use switchyard_engine::blob::{BlobError, BlobStore};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -302,7 +302,10 @@ impl ExportWorker {
             rows += page.len() as u64;
             match page.last() {
                 Some(last) if page.len() == self.config.page_size as usize => {
-                    after = Some((last.created, last.id));
+                    after = Some(CallKey {
+                        created: last.created,
+                        id: last.id,
+                    });
                 }
                 _ => break,
             }

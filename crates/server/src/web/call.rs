@@ -18,9 +18,9 @@ use axum::extract::{Path, State};
 use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use switchyard_core::Id;
 use switchyard_core::enums::{Emoji, RatingOperation};
 use switchyard_core::store::StoreError;
+use switchyard_core::{CallId, NoteId};
 
 /// How long the page's recording link works.
 const RECORDING_LINK_SECS: u64 = 6 * 3600;
@@ -39,7 +39,7 @@ struct PanelFragment {
 }
 
 /// A page address holds an id; anything else is a page that does not exist.
-fn call_id(raw: &str) -> Result<Id, WebError> {
+fn call_id(raw: &str) -> Result<CallId, WebError> {
     raw.parse()
         .map_err(|_| WebError::Api(ApiError::not_found("call")))
 }
@@ -47,7 +47,7 @@ fn call_id(raw: &str) -> Result<Id, WebError> {
 async fn view(
     state: &AppState,
     reviewer: &Reviewer,
-    id: Id,
+    id: CallId,
     mark: bool,
 ) -> Result<CallView, WebError> {
     let caller = &reviewer.caller;
@@ -63,7 +63,7 @@ async fn view(
     let logs = state.store.call_logs(org, id).await.map_err(call_error)?;
     let transcript = match state.store.get_transcript(org, id).await {
         Ok(transcript) => Some(transcript),
-        Err(StoreError::NotFound) => None,
+        Err(StoreError::NotFound(_)) => None,
         Err(other) => return Err(other.into()),
     };
     let recording = outputs::signed_recording_path(state, &call, RECORDING_LINK_SECS)
@@ -109,7 +109,7 @@ pub async fn panel(
     Ok(response)
 }
 
-fn back(id: Id, anchor: &str) -> Response {
+fn back(id: CallId, anchor: &str) -> Response {
     Redirect::to(&format!("/calls/{id}{anchor}")).into_response()
 }
 
@@ -152,7 +152,7 @@ pub async fn change_note(
     checked: Checked<NoteChange>,
 ) -> Result<Response, WebError> {
     let id = call_id(&raw)?;
-    let note: Id = raw_note
+    let note: NoteId = raw_note
         .parse()
         .map_err(|_| WebError::Api(ApiError::not_found("note")))?;
     let caller = &checked.reviewer.caller;

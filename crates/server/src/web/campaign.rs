@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use switchyard_core::Id;
+use switchyard_core::CampaignId;
 use switchyard_core::enums::{Role, SortOrder};
 use switchyard_core::store::{CallFilter, CallQuery};
 
@@ -158,7 +158,7 @@ pub async fn campaign(
 async fn progress(state: &AppState, reviewer: &Reviewer, raw: &str) -> Result<Progress, WebError> {
     let caller = &reviewer.caller;
     let org = caller.organization_id;
-    let id: Id = raw
+    let id: CampaignId = raw
         .parse()
         .map_err(|_| WebError::Api(ApiError::not_found("campaign")))?;
     let campaign = state
@@ -166,7 +166,7 @@ async fn progress(state: &AppState, reviewer: &Reviewer, raw: &str) -> Result<Pr
         .get_campaign(org, id)
         .await
         .map_err(|e| match e {
-            switchyard_core::store::StoreError::NotFound => ApiError::not_found("campaign"),
+            switchyard_core::store::StoreError::NotFound(_) => ApiError::not_found("campaign"),
             other => other.into(),
         })?;
     let query = CallQuery {

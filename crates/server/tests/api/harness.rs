@@ -11,11 +11,11 @@ use switchyard::exports::{ExportConfig, ExportParts, ExportWorker};
 use switchyard::key_cache::KeyCache;
 use switchyard::orgs;
 use switchyard::recordings::RecordingLinks;
-use switchyard_core::Id;
 use switchyard_core::enums::Role;
 use switchyard_core::number::{AgentRoute, Number, UseCaseConfig};
 use switchyard_core::store::Store;
 use switchyard_core::time::{ManualClock, Timestamp};
+use switchyard_core::{AgentId, CallId, Id, NumberId, OrgId, UseCaseId};
 use switchyard_engine::analysis::Analyzer;
 use switchyard_engine::analysis::builtin::BuiltinAnalyzer;
 use switchyard_engine::blob::{BlobStore, FsBlobStore};
@@ -55,7 +55,7 @@ pub struct TestApp {
 
 #[derive(Clone)]
 pub struct TestOrg {
-    pub id: Id,
+    pub id: OrgId,
     pub owner_key: String,
 }
 
@@ -215,7 +215,7 @@ impl TestApp {
             .as_key(&org.owner_key)
             .post("/use-cases", use_case, 200)
             .await;
-        let use_case_id: Id = use_case["id"].as_str().unwrap().parse().unwrap();
+        let use_case_id: UseCaseId = use_case["id"].as_str().unwrap().parse().unwrap();
         let organization = self.store.get_organization(org.id).await.unwrap();
         let number = Number {
             id: Id::new(now),
@@ -253,10 +253,10 @@ fn rand_digits() -> u32 {
 }
 
 pub struct Fixture {
-    pub number_id: Id,
+    pub number_id: NumberId,
     pub number: String,
-    pub use_case_id: Id,
-    pub agent_id: Id,
+    pub use_case_id: UseCaseId,
+    pub agent_id: AgentId,
 }
 
 pub struct Client<'a> {
@@ -408,7 +408,7 @@ impl TestApp {
         edit: impl FnOnce(&mut Value),
     ) -> Value {
         let mut call = template.clone();
-        call["id"] = json!(Id::new(self.now()).to_string());
+        call["id"] = json!(CallId::new(self.now()).to_string());
         call["status"] = json!(status);
         edit(&mut call);
         let parsed: switchyard_core::call::Call = serde_json::from_value(call.clone()).unwrap();

@@ -4,6 +4,7 @@
 use crate::common::TestDatabase;
 use crate::harness::{Fixture, TestApp};
 use serde_json::{Value, json};
+use switchyard_core::UseCaseId;
 use switchyard_core::enums::Role;
 use switchyard_core::time::Timestamp;
 
@@ -167,7 +168,7 @@ async fn usage_per_use_case_over_a_range(db: TestDatabase) {
         .await;
     let rows = rows.as_array().unwrap();
     assert_eq!(rows.len(), 2);
-    let by_use_case = |id: &switchyard_core::Id| {
+    let by_use_case = |id: &UseCaseId| {
         rows.iter()
             .find(|r| r["use_case_id"] == id.to_string())
             .unwrap()

@@ -10,7 +10,7 @@ use switchyard_core::number::{Number, UseCaseConfig};
 use switchyard_core::org::{Member, Organization};
 use switchyard_core::store::{Store, StoreResult};
 use switchyard_core::use_case::UseCase;
-use switchyard_core::{Id, Timestamp};
+use switchyard_core::{CallId, Id, NumberId, OrgId, Timestamp, UseCaseId};
 
 pub const START: &str = "2024-01-01T12:00:00Z";
 
@@ -32,7 +32,7 @@ pub struct OrgFixture {
 }
 
 impl OrgFixture {
-    pub fn id(&self) -> Id {
+    pub fn id(&self) -> OrgId {
         self.org.id
     }
 }
@@ -70,7 +70,7 @@ pub async fn create_org(store: &dyn Store, name: &str, owner_email: &str) -> Org
 }
 
 /// A key record with a unique prefix (`sy_` and 10 characters).
-pub fn api_key(org: Id, email: &str, now: Timestamp) -> ApiKeyRecord {
+pub fn api_key(org: OrgId, email: &str, now: Timestamp) -> ApiKeyRecord {
     let id = Id::new(now);
     let unique = id.to_string();
     ApiKeyRecord {
@@ -84,7 +84,7 @@ pub fn api_key(org: Id, email: &str, now: Timestamp) -> ApiKeyRecord {
     }
 }
 
-pub fn agent(org: Id, name: &str, now: Timestamp) -> Agent {
+pub fn agent(org: OrgId, name: &str, now: Timestamp) -> Agent {
     Agent {
         id: Id::new(now),
         organization_id: org,
@@ -95,16 +95,16 @@ pub fn agent(org: Id, name: &str, now: Timestamp) -> Agent {
     }
 }
 
-pub fn use_case(org: Id, name: &str, now: Timestamp) -> UseCase {
+pub fn use_case(org: OrgId, name: &str, now: Timestamp) -> UseCase {
     UseCase::new(Id::new(now), org, name, now)
 }
 
-pub fn number(org: Id, phone: &str, use_case: Option<Id>, now: Timestamp) -> Number {
+pub fn number(org: OrgId, phone: &str, use_case: Option<UseCaseId>, now: Timestamp) -> Number {
     Number {
         id: Id::new(now),
         organization_id: org,
         number: phone.to_owned(),
-        sid: format!("PN{}", Id::new(now)),
+        sid: format!("PN{}", NumberId::new(now)),
         locality: "San Francisco".to_owned(),
         mode: "voice".to_owned(),
         title: "test line".to_owned(),
@@ -118,7 +118,7 @@ pub fn number(org: Id, phone: &str, use_case: Option<Id>, now: Timestamp) -> Num
 }
 
 /// A `Queued` outbound call of `use_case` created at `created`.
-pub fn call(org: Id, use_case: &UseCase, created: Timestamp) -> Call {
+pub fn call(org: OrgId, use_case: &UseCase, created: Timestamp) -> Call {
     Call {
         id: Id::new(created),
         organization_id: org,
@@ -166,8 +166,8 @@ pub fn call(org: Id, use_case: &UseCase, created: Timestamp) -> Call {
 /// event, write it back only if nobody changed it meanwhile.
 pub async fn transition(
     store: &dyn Store,
-    org: Id,
-    id: Id,
+    org: OrgId,
+    id: CallId,
     event: switchyard_core::lifecycle::CallEvent,
 ) -> StoreResult<Call> {
     let mut call = store.get_call(org, id).await?;

@@ -4,11 +4,11 @@ use crate::common::TestDatabase;
 use crate::common::fixtures::{START, at, call, start_plus, transition};
 use crate::{count_calls, ids, is_conflict, is_not_found, note, one_call, query, rating};
 use std::sync::Arc;
-use switchyard_core::Id;
 use switchyard_core::call::{Call, NoteAuthor, NotePatch};
 use switchyard_core::enums::{Emoji, EndReason, Role, SortOrder};
 use switchyard_core::lifecycle::{CallEvent, CallStatus, IllegalTransition};
 use switchyard_core::store::{CallFilter, Store, StoreError};
+use switchyard_core::{Id, NoteId};
 
 crate::backend_tests!(
     notes_add_update_delete,
@@ -522,7 +522,7 @@ async fn concurrent_writers_queue_instead_of_failing(db: TestDatabase) {
     }
     let after = db.store.get_call(org, c.id).await.unwrap();
     assert_eq!(after.notes.len(), 24);
-    let mut distinct: Vec<Id> = after.notes.iter().map(|n| n.id).collect();
+    let mut distinct: Vec<NoteId> = after.notes.iter().map(|n| n.id).collect();
     distinct.dedup();
     assert_eq!(distinct.len(), 24);
     assert_eq!(after.viewed_by.len(), 5);
@@ -547,7 +547,7 @@ async fn a_failing_write_among_concurrent_ones_fails_alone(db: TestDatabase) {
                 _ => store.add_note(other, c.id, &n).await.map(|_| true),
             }
             .or_else(|error| match error {
-                StoreError::NotFound => Ok(false),
+                StoreError::NotFound(_) => Ok(false),
                 error => Err(error),
             })
         });
@@ -584,7 +584,7 @@ async fn a_write_failing_after_it_began_changing_fails_alone(db: TestDatabase) {
                 .await
             {
                 Ok(_) => true,
-                Err(StoreError::NotFound) => panic!("the call is there"),
+                Err(StoreError::NotFound(_)) => panic!("the call is there"),
                 Err(_) => false,
             }
         });

@@ -3,11 +3,11 @@
 use crate::common::TestDatabase;
 use crate::common::fixtures::{START, at, call, create_org, start_plus, use_case};
 use crate::{campaign, count_calls, idempotency, ids, is_not_found, note, query, rating};
-use switchyard_core::Id;
 use switchyard_core::call::{Call, Classification, Costs};
 use switchyard_core::enums::{AnsweredBy, CallType, Emoji, EndReason, SortOrder};
 use switchyard_core::lifecycle::CallStatus;
 use switchyard_core::store::{CallFilter, CallQuery, Store, StoreError};
+use switchyard_core::{Id, OrgId};
 
 crate::backend_tests!(
     insert_calls_is_all_or_nothing,
@@ -185,8 +185,8 @@ fn oracle(calls: &[Call], f: &CallFilter, sort: SortOrder) -> Vec<Call> {
 
 /// Six calls of Acme (three share a timestamp) and one of Globex that matches everything.
 struct CallSet {
-    org: Id,
-    other_org: Id,
+    org: OrgId,
+    other_org: OrgId,
     calls: Vec<Call>,
     foreign: Call,
     filters: Vec<CallFilter>,

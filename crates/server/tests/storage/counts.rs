@@ -5,14 +5,14 @@
 use crate::common::TestDatabase;
 use crate::common::fixtures::{START, at, call, start_plus, transition};
 use crate::{one_call, query, rating};
-use switchyard_core::Id;
 use switchyard_core::enums::{Emoji, SortOrder};
 use switchyard_core::lifecycle::{CallEvent, CallStatus};
 use switchyard_core::store::{CallFilter, Store};
+use switchyard_core::{OrgId, UseCaseId};
 
 crate::backend_tests!(counts_follow_every_change_a_filter_can_see);
 
-fn filters(use_case: Id) -> Vec<CallFilter> {
+fn filters(use_case: UseCaseId) -> Vec<CallFilter> {
     vec![
         CallFilter::default(),
         CallFilter {
@@ -37,7 +37,7 @@ fn filters(use_case: Id) -> Vec<CallFilter> {
 
 /// The counts `store` reports for `filters`, each checked against the calls it lists
 /// (every match fits on the page, and the page is never reused).
-async fn counts(store: &dyn Store, org: Id, filters: &[CallFilter]) -> Vec<u64> {
+async fn counts(store: &dyn Store, org: OrgId, filters: &[CallFilter]) -> Vec<u64> {
     let mut counts = Vec::new();
     for filter in filters {
         let page = store

@@ -2,12 +2,13 @@
 
 use crate::common::TestDatabase;
 use crate::common::fixtures::{api_key, create_org, start_plus};
+use switchyard_core::OrgId;
 use switchyard_core::auth::WebSession;
 use switchyard_core::enums::Role;
 
 crate::backend_tests!(sessions_expire_end_and_follow_their_key);
 
-fn session(hash: &str, org: switchyard_core::Id, prefix: &str, at: i64, secs: i64) -> WebSession {
+fn session(hash: &str, org: OrgId, prefix: &str, at: i64, secs: i64) -> WebSession {
     WebSession {
         token_hash: hash.to_owned(),
         organization_id: org,

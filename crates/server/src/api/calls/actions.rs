@@ -6,9 +6,10 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::PathId;
 use axum::Json;
 use axum::extract::State;
-use switchyard_core::Id;
+use switchyard_core::CallId;
 use switchyard_core::call::Call;
 use switchyard_core::enums::Role;
+use switchyard_core::id::kind;
 use switchyard_core::store::StoreError;
 use switchyard_engine::recording_key;
 
@@ -17,7 +18,7 @@ use switchyard_engine::recording_key;
     get,
     path = "/calls/{id}",
     tag = "Calls",
-    params(("id" = Id, Path, description = "The call's id")),
+    params(("id" = CallId, Path, description = "The call's id")),
     responses(
         (status = 200, description = "The call", body = Call),
         (status = 400, response = BadRequest),
@@ -28,7 +29,7 @@ use switchyard_engine::recording_key;
 pub async fn get_call(
     State(state): State<AppState>,
     caller: Caller,
-    PathId(id): PathId,
+    PathId(id): PathId<kind::Call>,
 ) -> ApiResult<CallBody> {
     Ok(CallBody(
         state
@@ -47,7 +48,7 @@ pub async fn get_call(
     post,
     path = "/calls/{id}/stop",
     tag = "Calls",
-    params(("id" = Id, Path, description = "The call's id")),
+    params(("id" = CallId, Path, description = "The call's id")),
     responses(
         (status = 200, description = "The stopped call", body = Call),
         (status = 400, response = BadRequest),
@@ -60,13 +61,13 @@ pub async fn get_call(
 pub async fn stop(
     State(state): State<AppState>,
     caller: Caller,
-    PathId(id): PathId,
+    PathId(id): PathId<kind::Call>,
 ) -> ApiResult<Json<Call>> {
     Ok(Json(stop_call(&state, &caller, id).await?))
 }
 
 /// Hangs up a live call through the engine (the API and the review app).
-pub(crate) async fn stop_call(state: &AppState, caller: &Caller, id: Id) -> ApiResult<Call> {
+pub(crate) async fn stop_call(state: &AppState, caller: &Caller, id: CallId) -> ApiResult<Call> {
     caller.require(Role::Representative)?;
     state
         .engine
@@ -82,7 +83,7 @@ pub(crate) async fn stop_call(state: &AppState, caller: &Caller, id: Id) -> ApiR
     post,
     path = "/calls/{id}/cancel",
     tag = "Calls",
-    params(("id" = Id, Path, description = "The call's id")),
+    params(("id" = CallId, Path, description = "The call's id")),
     responses(
         (status = 200, description = "The canceled call", body = Call),
         (status = 400, response = BadRequest),
@@ -95,13 +96,13 @@ pub(crate) async fn stop_call(state: &AppState, caller: &Caller, id: Id) -> ApiR
 pub async fn cancel(
     State(state): State<AppState>,
     caller: Caller,
-    PathId(id): PathId,
+    PathId(id): PathId<kind::Call>,
 ) -> ApiResult<Json<Call>> {
     Ok(Json(cancel_call(&state, &caller, id).await?))
 }
 
 /// Cancels a call not dialed yet through the engine (the API and the review app).
-pub(crate) async fn cancel_call(state: &AppState, caller: &Caller, id: Id) -> ApiResult<Call> {
+pub(crate) async fn cancel_call(state: &AppState, caller: &Caller, id: CallId) -> ApiResult<Call> {
     caller.require(Role::Representative)?;
     state
         .engine
@@ -117,7 +118,7 @@ pub(crate) async fn cancel_call(state: &AppState, caller: &Caller, id: Id) -> Ap
     delete,
     path = "/calls/{id}",
     tag = "Calls",
-    params(("id" = Id, Path, description = "The call's id")),
+    params(("id" = CallId, Path, description = "The call's id")),
     responses(
         (status = 200, description = "The deleted call", body = Call),
         (status = 400, response = BadRequest),
@@ -130,7 +131,7 @@ pub(crate) async fn cancel_call(state: &AppState, caller: &Caller, id: Id) -> Ap
 pub async fn delete_call(
     State(state): State<AppState>,
     caller: Caller,
-    PathId(id): PathId,
+    PathId(id): PathId<kind::Call>,
 ) -> ApiResult<Json<Call>> {
     caller.require(Role::Owner)?;
     let org = caller.organization_id;
@@ -146,7 +147,7 @@ pub async fn delete_call(
 /// Store errors on a call, with a 404 that says "call".
 pub fn call_error(error: StoreError) -> ApiError {
     match error {
-        StoreError::NotFound => ApiError::not_found("call"),
+        StoreError::NotFound(_) => ApiError::not_found("call"),
         other => other.into(),
     }
 }

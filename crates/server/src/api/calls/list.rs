@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use switchyard_core::Id;
+use switchyard_core::CallId;
 use switchyard_core::call::Call;
 use switchyard_core::call_json::CallJson;
 
@@ -100,7 +100,7 @@ pub struct CurrentPage {
     path = "/calls/current-page",
     tag = "Calls",
     params(
-        ("callId" = Id, Query, description = "The call to locate (also accepted as `call_id`)"),
+        ("callId" = CallId, Query, description = "The call to locate (also accepted as `call_id`)"),
         CallQueryParams,
     ),
     responses(

@@ -9,11 +9,12 @@ use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
 use crate::extract::{ApiJson, PathId, PathIds};
 use axum::extract::State;
 use serde::Deserialize;
-use switchyard_core::Id;
 use switchyard_core::call::{Call, Note, NoteAuthor, NotePatch};
 use switchyard_core::call_json::CallJson;
 use switchyard_core::enums::Role;
+use switchyard_core::id::kind;
 use switchyard_core::store::StoreError;
+use switchyard_core::{CallId, Id, NoteId};
 
 const MAX_NOTE_CHARS: usize = 10_000;
 
@@ -45,7 +46,7 @@ pub struct NotePatchIn {
     post,
     path = "/calls/{id}/notes",
     tag = "Calls",
-    params(("id" = Id, Path, description = "The call's id")),
+    params(("id" = CallId, Path, description = "The call's id")),
     request_body = NoteIn,
     responses(
         (status = 200, description = "The call with its new note", body = Call),
@@ -61,7 +62,7 @@ pub struct NotePatchIn {
 pub async fn add_note(
     State(state): State<AppState>,
     caller: Caller,
-    PathId(call_id): PathId,
+    PathId(call_id): PathId<kind::Call>,
     ApiJson(body): ApiJson<NoteIn>,
 ) -> ApiResult<CallBody> {
     Ok(CallBody(
@@ -73,7 +74,7 @@ pub async fn add_note(
 pub(crate) async fn add(
     state: &AppState,
     caller: &Caller,
-    call_id: Id,
+    call_id: CallId,
     content: String,
     flagged: bool,
 ) -> ApiResult<CallJson> {
@@ -103,8 +104,8 @@ pub(crate) async fn add(
     path = "/calls/{id}/notes/{note_id}",
     tag = "Calls",
     params(
-        ("id" = Id, Path, description = "The call's id"),
-        ("note_id" = Id, Path, description = "The note's id"),
+        ("id" = CallId, Path, description = "The call's id"),
+        ("note_id" = NoteId, Path, description = "The note's id"),
     ),
     request_body = NotePatchIn,
     responses(
@@ -121,7 +122,7 @@ pub(crate) async fn add(
 pub async fn update_note(
     State(state): State<AppState>,
     caller: Caller,
-    PathIds(call_id, note_id): PathIds,
+    PathIds(call_id, note_id): PathIds<kind::Call, kind::Note>,
     ApiJson(body): ApiJson<NotePatchIn>,
 ) -> ApiResult<CallBody> {
     Ok(CallBody(
@@ -142,8 +143,8 @@ pub async fn update_note(
 pub(crate) async fn update(
     state: &AppState,
     caller: &Caller,
-    call_id: Id,
-    note_id: Id,
+    call_id: CallId,
+    note_id: NoteId,
     content: Option<String>,
     flagged: Option<bool>,
 ) -> ApiResult<CallJson> {
@@ -165,7 +166,7 @@ pub(crate) async fn update(
         )
         .await;
     match updated {
-        Err(StoreError::NotFound) => {
+        Err(StoreError::NotFound(_)) => {
             Err(not_changed(state, caller, call_id, note_id, "edit").await)
         }
         other => other.map_err(ApiError::from),
@@ -182,8 +183,8 @@ pub(crate) async fn update(
     path = "/calls/{id}/notes/{note_id}",
     tag = "Calls",
     params(
-        ("id" = Id, Path, description = "The call's id"),
-        ("note_id" = Id, Path, description = "The note's id"),
+        ("id" = CallId, Path, description = "The call's id"),
+        ("note_id" = NoteId, Path, description = "The note's id"),
     ),
     responses(
         (status = 200, description = "The call without the note", body = Call),
@@ -196,7 +197,7 @@ pub(crate) async fn update(
 pub async fn delete_note(
     State(state): State<AppState>,
     caller: Caller,
-    PathIds(call_id, note_id): PathIds,
+    PathIds(call_id, note_id): PathIds<kind::Call, kind::Note>,
 ) -> ApiResult<CallBody> {
     Ok(CallBody(delete(&state, &caller, call_id, note_id).await?))
 }
@@ -205,8 +206,8 @@ pub async fn delete_note(
 pub(crate) async fn delete(
     state: &AppState,
     caller: &Caller,
-    call_id: Id,
-    note_id: Id,
+    call_id: CallId,
+    note_id: NoteId,
 ) -> ApiResult<CallJson> {
     caller.require(Role::Representative)?;
     let author = if caller.role >= Role::Owner {
@@ -219,7 +220,7 @@ pub(crate) async fn delete(
         .delete_note(caller.organization_id, call_id, note_id, &author)
         .await;
     match deleted {
-        Err(StoreError::NotFound) => {
+        Err(StoreError::NotFound(_)) => {
             Err(not_changed(state, caller, call_id, note_id, "delete").await)
         }
         other => other.map_err(ApiError::from),
@@ -232,13 +233,13 @@ pub(crate) async fn delete(
 async fn not_changed(
     state: &AppState,
     caller: &Caller,
-    call_id: Id,
-    note_id: Id,
+    call_id: CallId,
+    note_id: NoteId,
     action: &str,
 ) -> ApiError {
     let call = match state.store.get_call(caller.organization_id, call_id).await {
         Ok(call) => call,
-        Err(StoreError::NotFound) => return ApiError::not_found("call or note"),
+        Err(StoreError::NotFound(_)) => return ApiError::not_found("call or note"),
         Err(other) => return other.into(),
     };
     match call.notes.iter().find(|note| note.id == note_id) {

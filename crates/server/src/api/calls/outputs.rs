@@ -14,9 +14,10 @@ use axum::http::header::HOST;
 use serde::{Deserialize, Serialize};
 use switchyard_core::call::Call;
 use switchyard_core::call_log::LogEntry;
+use switchyard_core::id::kind;
 use switchyard_core::store::StoreError;
 use switchyard_core::transcript::Transcript;
-use switchyard_core::{Id, Timestamp};
+use switchyard_core::{CallId, Timestamp};
 use switchyard_engine::recording_key;
 
 const DEFAULT_LINK_SECS: u64 = 3600;
@@ -30,7 +31,7 @@ const MAX_LINK_SECS: u64 = 7 * 24 * 3600;
     path = "/calls/{id}/transcript",
     operation_id = "get_transcript",
     tag = "Calls",
-    params(("id" = Id, Path, description = "The call's id")),
+    params(("id" = CallId, Path, description = "The call's id")),
     responses(
         (status = 200, description = "The transcript", body = Transcript),
         (status = 400, response = BadRequest),
@@ -41,12 +42,12 @@ const MAX_LINK_SECS: u64 = 7 * 24 * 3600;
 pub async fn transcript(
     State(state): State<AppState>,
     caller: Caller,
-    PathId(id): PathId,
+    PathId(id): PathId<kind::Call>,
 ) -> ApiResult<Json<Transcript>> {
     let org = caller.organization_id;
     match state.store.get_transcript(org, id).await {
         Ok(transcript) => Ok(Json(transcript)),
-        Err(StoreError::NotFound) => {
+        Err(StoreError::NotFound(_)) => {
             // Tell "no such call" from "no transcript yet".
             state.store.get_call(org, id).await.map_err(call_error)?;
             Err(ApiError::NotFound(
@@ -66,7 +67,7 @@ pub async fn transcript(
     path = "/calls/{id}/logs",
     operation_id = "get_logs",
     tag = "Calls",
-    params(("id" = Id, Path, description = "The call's id")),
+    params(("id" = CallId, Path, description = "The call's id")),
     responses(
         (status = 200, description = "The call's log lines", body = Vec<LogEntry>),
         (status = 400, response = BadRequest),
@@ -77,7 +78,7 @@ pub async fn transcript(
 pub async fn logs(
     State(state): State<AppState>,
     caller: Caller,
-    PathId(id): PathId,
+    PathId(id): PathId<kind::Call>,
 ) -> ApiResult<Json<Vec<LogEntry>>> {
     Ok(Json(
         state
@@ -109,7 +110,7 @@ pub struct RecordingLink {
     path = "/calls/{id}/recording",
     operation_id = "get_recording_link",
     tag = "Calls",
-    params(("id" = Id, Path, description = "The call's id"), LinkQuery),
+    params(("id" = CallId, Path, description = "The call's id"), LinkQuery),
     responses(
         (status = 200, description = "The link", body = RecordingLink),
         (status = 400, response = BadRequest),
@@ -121,7 +122,7 @@ pub struct RecordingLink {
 pub async fn recording(
     State(state): State<AppState>,
     caller: Caller,
-    PathId(id): PathId,
+    PathId(id): PathId<kind::Call>,
     headers: HeaderMap,
     ApiQuery(query): ApiQuery<LinkQuery>,
 ) -> ApiResult<Json<RecordingLink>> {

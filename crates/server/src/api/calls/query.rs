@@ -9,11 +9,11 @@ use chrono::NaiveTime;
 use serde::Deserialize;
 use serde_json::Value;
 use std::str::FromStr;
-use switchyard_core::Id;
 use switchyard_core::enums::{CallType, Emoji, SortOrder};
 use switchyard_core::lifecycle::CallStatus;
 use switchyard_core::store::{CallFilter, CallQuery};
 use switchyard_core::time::{InstantOrDate, Timestamp};
+use switchyard_core::{CallId, CampaignId, UseCaseId};
 
 pub const MAX_LIMIT: u32 = 2000;
 
@@ -45,10 +45,10 @@ pub struct CallQueryParams {
     #[param(value_type = Option<Vec<Emoji>>, explode = false)]
     ratings: Option<String>,
     /// Use case ids, comma-separated.
-    #[param(value_type = Option<Vec<Id>>, explode = false)]
+    #[param(value_type = Option<Vec<UseCaseId>>, explode = false)]
     use_cases: Option<String>,
     /// Campaign ids, comma-separated.
-    #[param(value_type = Option<Vec<Id>>, explode = false)]
+    #[param(value_type = Option<Vec<CampaignId>>, explode = false)]
     campaigns: Option<String>,
     /// Calls created at or after this.
     #[param(schema_with = time_or_date)]
@@ -179,7 +179,7 @@ impl CallQueryParams {
     }
 
     /// `callId` (or `call_id`) of `GET /calls/current-page`.
-    pub fn call_id(&self) -> Result<Id, ApiError> {
+    pub fn call_id(&self) -> Result<CallId, ApiError> {
         let raw = self
             .call_id_camel
             .as_deref()

@@ -12,11 +12,12 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, OptionalJson, PathId};
 use axum::extract::State;
 use serde::Deserialize;
-use switchyard_core::Id;
+use switchyard_core::CallId;
 use switchyard_core::call::{Call, Rating};
 use switchyard_core::call_json::CallJson;
 use switchyard_core::enums::Role;
 use switchyard_core::enums::{Emoji, RatingOperation};
+use switchyard_core::id::kind;
 
 /// Who viewed the call; the body may be left out.
 #[derive(Default, Deserialize, utoipa::ToSchema)]
@@ -46,7 +47,7 @@ pub struct RatingIn {
     patch,
     path = "/calls/{id}/viewed",
     tag = "Calls",
-    params(("id" = Id, Path, description = "The call's id")),
+    params(("id" = CallId, Path, description = "The call's id")),
     request_body(content = Option<ViewedIn>, description = "Optional"),
     responses(
         (status = 200, description = "The call", body = Call),
@@ -62,7 +63,7 @@ pub struct RatingIn {
 pub async fn mark_viewed(
     State(state): State<AppState>,
     caller: Caller,
-    PathId(call_id): PathId,
+    PathId(call_id): PathId<kind::Call>,
     OptionalJson(body): OptionalJson<ViewedIn>,
 ) -> ApiResult<CallBody> {
     Ok(CallBody(
@@ -75,7 +76,7 @@ pub async fn mark_viewed(
 pub(crate) async fn view(
     state: &AppState,
     caller: &Caller,
-    call_id: Id,
+    call_id: CallId,
     email: Option<&str>,
 ) -> ApiResult<CallJson> {
     let email = reviewer_email(state, caller, call_id, email).await?;
@@ -96,7 +97,7 @@ pub(crate) async fn view(
     patch,
     path = "/calls/{id}/ratings",
     tag = "Calls",
-    params(("id" = Id, Path, description = "The call's id")),
+    params(("id" = CallId, Path, description = "The call's id")),
     request_body = RatingIn,
     responses(
         (status = 200, description = "The call", body = Call),
@@ -112,7 +113,7 @@ pub(crate) async fn view(
 pub async fn rate(
     State(state): State<AppState>,
     caller: Caller,
-    PathId(call_id): PathId,
+    PathId(call_id): PathId<kind::Call>,
     ApiJson(body): ApiJson<RatingIn>,
 ) -> ApiResult<CallBody> {
     let rating = RatingChange {
@@ -137,7 +138,7 @@ pub(crate) struct RatingChange {
 pub(crate) async fn change_rating(
     state: &AppState,
     caller: &Caller,
-    call_id: Id,
+    call_id: CallId,
     change: RatingChange,
 ) -> ApiResult<CallJson> {
     let email = reviewer_email(state, caller, call_id, change.email.as_deref()).await?;
@@ -166,7 +167,7 @@ pub(crate) async fn change_rating(
 async fn reviewer_email(
     state: &AppState,
     caller: &Caller,
-    call_id: Id,
+    call_id: CallId,
     given: Option<&str>,
 ) -> Result<String, ApiError> {
     let Some(raw) = given else {

@@ -2,33 +2,33 @@
 //! agents, loaded once per request however many calls it creates.
 
 use std::collections::HashMap;
-use switchyard_core::Id;
 use switchyard_core::agent::Agent;
 use switchyard_core::number::Number;
 use switchyard_core::store::{Store, StoreError};
 use switchyard_core::time::Timestamp;
 use switchyard_core::use_case::UseCase;
+use switchyard_core::{AgentId, NumberId, OrgId, UseCaseId};
 
 pub struct DialContext {
-    pub org: Id,
+    pub org: OrgId,
     pub now: Timestamp,
     pub default_agent: Agent,
-    pub numbers: HashMap<Id, Number>,
+    pub numbers: HashMap<NumberId, Number>,
     /// With their hooks masked: each becomes the snapshot a call keeps, which members of
     /// every role read and every hook receives (the engine sends to the use case's
     /// current hooks, credentials and all).
-    pub use_cases: HashMap<Id, UseCase>,
-    pub agents: HashMap<Id, Agent>,
+    pub use_cases: HashMap<UseCaseId, UseCase>,
+    pub agents: HashMap<AgentId, Agent>,
 }
 
 impl DialContext {
     pub async fn load(
         store: &dyn Store,
-        org: Id,
+        org: OrgId,
         now: Timestamp,
     ) -> Result<DialContext, StoreError> {
         let organization = store.get_organization(org).await?;
-        let agents: HashMap<Id, Agent> = store
+        let agents: HashMap<AgentId, Agent> = store
             .list_agents(org)
             .await?
             .into_iter()

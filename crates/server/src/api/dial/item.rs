@@ -8,30 +8,30 @@ use crate::extract::parse_field_id;
 use rand::seq::IndexedRandom;
 use serde::Deserialize;
 use serde_json::Value;
-use switchyard_core::Id;
 use switchyard_core::call::{AgentRef, Call, CallMetadata, JsonObject};
 use switchyard_core::enums::{CallType, Language, Provider};
 use switchyard_core::lifecycle::CallStatus;
 use switchyard_core::phone::PhoneNumber;
 use switchyard_core::time::Timestamp;
+use switchyard_core::{AgentId, CampaignId, Id, NumberId, UseCaseId};
 
 /// A call to place. Ids that are not the organization's are a `422` on their field.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct DialItem {
     /// One of the organization's numbers, to call from.
-    #[schema(value_type = Id, required = true)]
+    #[schema(value_type = NumberId, required = true)]
     pub number_id: Option<String>,
     /// The number to call, E.164: `+` and 8 to 15 digits.
     #[schema(value_type = String, required = true, pattern = r"^\+[0-9]{8,15}$", examples("+14155550123"))]
     pub phone_number: Option<String>,
     /// Default: the number's use case (one of the two is needed).
-    #[schema(value_type = Option<Id>)]
+    #[schema(value_type = Option<UseCaseId>)]
     pub use_case_id: Option<String>,
     /// Deprecated name of `use_case_id`.
-    #[schema(value_type = Option<Id>, deprecated)]
+    #[schema(value_type = Option<UseCaseId>, deprecated)]
     pub assistant_id: Option<String>,
     /// Default: drawn from the number's `agent_routes`, else the organization's default agent.
-    #[schema(value_type = Option<Id>)]
+    #[schema(value_type = Option<AgentId>)]
     pub agent_id: Option<String>,
     /// Default: drawn from the number's `prompt_routes`.
     pub prompt_id: Option<String>,
@@ -46,7 +46,7 @@ pub struct DialItem {
     /// Kept on the call as `metadata.custom`: an object, or `null`.
     #[schema(value_type = Option<Object>)]
     pub metadata: Option<Value>,
-    #[schema(value_type = Option<Id>)]
+    #[schema(value_type = Option<CampaignId>)]
     pub campaign_id: Option<String>,
     /// When to place the call: absent or past is now (`Queued`), future is `Scheduled`.
     pub scheduled_for: Option<Timestamp>,

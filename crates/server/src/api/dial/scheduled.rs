@@ -19,25 +19,25 @@ use axum::response::Response;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use switchyard_core::Id;
 use switchyard_core::call::Call;
 use switchyard_core::campaign::{Campaign, RetryRule};
 use switchyard_core::enums::{Language, Role};
 use switchyard_core::lifecycle::CallStatus;
+use switchyard_core::{AgentId, CampaignId, Id, NumberId, UseCaseId};
 
 /// A campaign: the fields of a dial request shared by every call, and one row per call.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct CampaignIn {
     /// One of the organization's numbers, to call from.
-    #[schema(value_type = Id, required = true)]
+    #[schema(value_type = NumberId, required = true)]
     number_id: Option<String>,
     /// Default: the number's use case.
-    #[schema(value_type = Option<Id>)]
+    #[schema(value_type = Option<UseCaseId>)]
     use_case_id: Option<String>,
     /// Deprecated name of `use_case_id`.
-    #[schema(value_type = Option<Id>, deprecated)]
+    #[schema(value_type = Option<UseCaseId>, deprecated)]
     assistant_id: Option<String>,
-    #[schema(value_type = Option<Id>)]
+    #[schema(value_type = Option<AgentId>)]
     agent_id: Option<String>,
     prompt_id: Option<String>,
     model_id: Option<String>,
@@ -124,7 +124,7 @@ struct CampaignOut<'a> {
     #[serde(rename = "createdCalls")]
     #[schema(value_type = Vec<Call>)]
     created_calls: &'a [Call],
-    campaign_id: Id,
+    campaign_id: CampaignId,
 }
 
 /// Keys of a campaign row that are not prompt params.
@@ -362,9 +362,9 @@ fn campaign_timezone(body: &CampaignIn, context: &DialContext) -> chrono_tz::Tz 
         .use_case_id
         .as_deref()
         .or(body.assistant_id.as_deref())
-        .and_then(|raw| raw.parse::<Id>().ok())
+        .and_then(|raw| raw.parse::<UseCaseId>().ok())
         .or_else(|| {
-            let number = body.number_id.as_deref()?.parse::<Id>().ok()?;
+            let number = body.number_id.as_deref()?.parse::<NumberId>().ok()?;
             context.numbers.get(&number)?.use_case_config.id
         })
         .and_then(|id| context.use_cases.get(&id));
@@ -378,7 +378,7 @@ fn campaign_timezone(body: &CampaignIn, context: &DialContext) -> chrono_tz::Tz 
 fn row_item(
     body: &CampaignIn,
     mut row: Map<String, Value>,
-    campaign_id: Id,
+    campaign_id: CampaignId,
     fallback_tz: chrono_tz::Tz,
     turn: &mut u32,
     interval: u32,

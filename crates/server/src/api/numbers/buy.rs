@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use switchyard_core::number::{Number, UseCaseConfig};
 use switchyard_core::store::{Store, StoreError};
-use switchyard_core::{Id, Timestamp};
+use switchyard_core::{Id, OrgId, Timestamp};
 
 const DEFAULT_AREA_CODE: u16 = 415;
 const ATTEMPTS: usize = 8;
@@ -69,7 +69,7 @@ impl BuyIn {
 /// Draws lines until one is free; `409` once the area code seems full.
 pub async fn buy(
     store: &dyn Store,
-    org: Id,
+    org: OrgId,
     area: AreaCode,
     now: Timestamp,
 ) -> Result<Number, ApiError> {

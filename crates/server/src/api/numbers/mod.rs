@@ -19,8 +19,9 @@ use axum::routing::{get, patch};
 use buy::BuyIn;
 use routing::ConfigPatch;
 use serde::Deserialize;
-use switchyard_core::Id;
+use switchyard_core::NumberId;
 use switchyard_core::enums::Role;
+use switchyard_core::id::kind;
 use switchyard_core::number::Number;
 use switchyard_core::store::StoreError;
 
@@ -105,7 +106,7 @@ async fn purchase(
     path = "/numbers/{id}",
     operation_id = "get_number",
     tag = "Numbers",
-    params(("id" = Id, Path, description = "The number's id")),
+    params(("id" = NumberId, Path, description = "The number's id")),
     responses(
         (status = 200, description = "The number", body = Number),
         (status = 400, response = BadRequest),
@@ -116,7 +117,7 @@ async fn purchase(
 async fn fetch(
     State(state): State<AppState>,
     caller: Caller,
-    PathId(id): PathId,
+    PathId(id): PathId<kind::Number>,
 ) -> ApiResult<Json<Number>> {
     Ok(Json(
         state
@@ -136,7 +137,7 @@ async fn fetch(
     path = "/numbers/{id}",
     operation_id = "route_number",
     tag = "Numbers",
-    params(("id" = Id, Path, description = "The number's id")),
+    params(("id" = NumberId, Path, description = "The number's id")),
     request_body = ConfigPatch,
     responses(
         (status = 200, description = "The number", body = Number),
@@ -152,7 +153,7 @@ async fn fetch(
 async fn configure(
     State(state): State<AppState>,
     caller: Caller,
-    PathId(id): PathId,
+    PathId(id): PathId<kind::Number>,
     ApiJson(patch): ApiJson<ConfigPatch>,
 ) -> ApiResult<Json<Number>> {
     caller.require(Role::Owner)?;
@@ -184,7 +185,7 @@ async fn configure(
     path = "/numbers/{id}/title",
     operation_id = "rename_number",
     tag = "Numbers",
-    params(("id" = Id, Path, description = "The number's id")),
+    params(("id" = NumberId, Path, description = "The number's id")),
     request_body = TitleIn,
     responses(
         (status = 200, description = "The number", body = Number),
@@ -200,7 +201,7 @@ async fn configure(
 async fn retitle(
     State(state): State<AppState>,
     caller: Caller,
-    PathId(id): PathId,
+    PathId(id): PathId<kind::Number>,
     ApiJson(body): ApiJson<TitleIn>,
 ) -> ApiResult<Json<Number>> {
     caller.require(Role::Owner)?;
@@ -231,7 +232,7 @@ async fn retitle(
     path = "/numbers/{id}",
     operation_id = "release_number",
     tag = "Numbers",
-    params(("id" = Id, Path, description = "The number's id")),
+    params(("id" = NumberId, Path, description = "The number's id")),
     responses(
         (status = 200, description = "The released number", body = Number),
         (status = 400, response = BadRequest),
@@ -243,7 +244,7 @@ async fn retitle(
 async fn release(
     State(state): State<AppState>,
     caller: Caller,
-    PathId(id): PathId,
+    PathId(id): PathId<kind::Number>,
 ) -> ApiResult<Json<Number>> {
     caller.require(Role::Owner)?;
     Ok(Json(
@@ -257,7 +258,7 @@ async fn release(
 
 fn number_error(error: StoreError) -> ApiError {
     match error {
-        StoreError::NotFound => ApiError::not_found("number"),
+        StoreError::NotFound(_) => ApiError::not_found("number"),
         other => other.into(),
     }
 }

@@ -7,16 +7,16 @@ use crate::api::validate::Errors;
 use crate::error::ApiError;
 use crate::extract::parse_field_id;
 use serde::Deserialize;
-use switchyard_core::Id;
 use switchyard_core::number::{AgentRoute, PromptRoute, UseCaseConfig};
 use switchyard_core::store::{Store, StoreError};
+use switchyard_core::{AgentId, OrgId, UseCaseId};
 
 /// Absent keys are left as they are.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct ConfigPatch {
     /// One of the organization's use cases; `null` detaches the use case.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Id>)]
+    #[schema(value_type = Option<UseCaseId>)]
     use_case_id: Option<Option<String>>,
     /// The organization's agents; probabilities add up to 100. `null` clears the routes,
     /// like `[]`.
@@ -33,7 +33,7 @@ pub struct ConfigPatch {
 struct AgentRouteIn {
     #[schema(minimum = 0, maximum = 100)]
     probability: i64,
-    #[schema(value_type = Id)]
+    #[schema(value_type = AgentId)]
     id: String,
 }
 
@@ -55,7 +55,7 @@ impl ConfigPatch {
     pub async fn apply(
         self,
         store: &dyn Store,
-        org: Id,
+        org: OrgId,
         mut config: UseCaseConfig,
     ) -> Result<UseCaseConfig, ApiError> {
         let mut errors = Errors::default();
@@ -79,16 +79,16 @@ impl ConfigPatch {
 
 async fn use_case(
     store: &dyn Store,
-    org: Id,
+    org: OrgId,
     raw: &str,
     errors: &mut Errors,
-) -> Result<Option<Id>, ApiError> {
+) -> Result<Option<UseCaseId>, ApiError> {
     let Some(id) = errors.check(parse_field_id("use_case_id", raw)) else {
         return Ok(None);
     };
     match store.get_use_case(org, id).await {
         Ok(_) => Ok(Some(id)),
-        Err(StoreError::NotFound) => {
+        Err(StoreError::NotFound(_)) => {
             errors.push(
                 "use_case_id",
                 format!("no use case {id} in your organization"),
@@ -101,7 +101,7 @@ async fn use_case(
 
 async fn agent_routes(
     store: &dyn Store,
-    org: Id,
+    org: OrgId,
     routes: Vec<AgentRouteIn>,
     errors: &mut Errors,
 ) -> Result<Vec<AgentRoute>, ApiError> {
@@ -118,7 +118,7 @@ async fn agent_routes(
         };
         match store.get_agent(org, id).await {
             Ok(_) => parsed.extend(probability.map(|probability| AgentRoute { probability, id })),
-            Err(StoreError::NotFound) => {
+            Err(StoreError::NotFound(_)) => {
                 errors.push(field, format!("no agent {id} in your organization"))
             }
             Err(other) => return Err(other.into()),

@@ -15,7 +15,7 @@ use switchyard_core::phone::PhoneNumber;
 use switchyard_core::use_case::{
     ClassificationTag, DEFAULT_MODEL, ExtractField, Hook, SampleLabel, UseCase, WorkWindow,
 };
-use switchyard_core::{Id, Timestamp};
+use switchyard_core::{OrgId, Timestamp, UseCaseId};
 
 const MAX_NAME_CHARS: usize = 100;
 const MAX_DURATION_MINS: std::ops::RangeInclusive<i64> = 1..=240;
@@ -150,8 +150,8 @@ impl utoipa::ToSchema for UseCasePatch {
 
 /// What a new use case keeps from where it came from: PATCH passes the stored values.
 pub struct Identity {
-    pub id: Id,
-    pub organization_id: Id,
+    pub id: UseCaseId,
+    pub organization_id: OrgId,
     pub created_at: Timestamp,
 }
 

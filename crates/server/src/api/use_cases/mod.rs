@@ -17,10 +17,11 @@ use axum::extract::State;
 use axum::routing::get;
 use input::{Identity, UseCaseIn, UseCasePatch};
 use serde_json::{Map, Value};
-use switchyard_core::Id;
 use switchyard_core::enums::Role;
+use switchyard_core::id::kind;
 use switchyard_core::store::StoreError;
 use switchyard_core::use_case::UseCase;
+use switchyard_core::{Id, UseCaseId};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -111,7 +112,7 @@ async fn create(
     path = "/use-cases/{id}",
     operation_id = "get_use_case",
     tag = "Use cases",
-    params(("id" = Id, Path, description = "The use case's id")),
+    params(("id" = UseCaseId, Path, description = "The use case's id")),
     responses(
         (status = 200, description = "The use case", body = UseCase),
         (status = 400, response = BadRequest),
@@ -122,7 +123,7 @@ async fn create(
 async fn fetch(
     State(state): State<AppState>,
     caller: Caller,
-    PathId(id): PathId,
+    PathId(id): PathId<kind::UseCase>,
 ) -> ApiResult<Json<UseCase>> {
     let use_case = state
         .store
@@ -142,7 +143,7 @@ async fn fetch(
     path = "/use-cases/{id}",
     operation_id = "update_use_case",
     tag = "Use cases",
-    params(("id" = Id, Path, description = "The use case's id")),
+    params(("id" = UseCaseId, Path, description = "The use case's id")),
     request_body = UseCasePatch,
     responses(
         (status = 200, description = "The changed use case", body = UseCase),
@@ -158,7 +159,7 @@ async fn fetch(
 async fn update(
     State(state): State<AppState>,
     caller: Caller,
-    PathId(id): PathId,
+    PathId(id): PathId<kind::UseCase>,
     ApiJson(patch): ApiJson<Map<String, Value>>,
 ) -> ApiResult<Json<UseCase>> {
     caller.require(Role::Owner)?;
@@ -199,7 +200,7 @@ async fn update(
     path = "/use-cases/{id}",
     operation_id = "delete_use_case",
     tag = "Use cases",
-    params(("id" = Id, Path, description = "The use case's id")),
+    params(("id" = UseCaseId, Path, description = "The use case's id")),
     responses(
         (status = 200, description = "The deleted use case", body = UseCase),
         (status = 400, response = BadRequest),
@@ -212,7 +213,7 @@ async fn update(
 async fn remove(
     State(state): State<AppState>,
     caller: Caller,
-    PathId(id): PathId,
+    PathId(id): PathId<kind::UseCase>,
 ) -> ApiResult<Json<UseCase>> {
     caller.require(Role::Owner)?;
     let use_case = state
@@ -225,7 +226,7 @@ async fn remove(
 
 fn use_case_error(error: StoreError) -> ApiError {
     match error {
-        StoreError::NotFound => ApiError::not_found("use case"),
+        StoreError::NotFound(_) => ApiError::not_found("use case"),
         other => other.into(),
     }
 }
