@@ -16,6 +16,7 @@ pub mod config;
 mod control;
 mod engine;
 mod events;
+pub mod exports;
 mod finish;
 pub mod hours;
 pub mod provider;

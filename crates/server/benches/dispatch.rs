@@ -11,7 +11,6 @@
 
 use std::sync::Arc;
 use std::time::Instant;
-use switchyard::sim;
 use switchyard_core::Id;
 use switchyard_core::number::{Number, UseCaseConfig};
 use switchyard_core::store::Store;
@@ -22,6 +21,7 @@ use switchyard_engine::blob::FsBlobStore;
 use switchyard_engine::config::EngineConfig;
 use switchyard_engine::sim::SimNetwork;
 use switchyard_engine::{Engine, EngineParts};
+use switchyard_service::sim;
 use switchyard_store_postgres::PostgresStore;
 use switchyard_store_sqlite::SqliteStore;
 
@@ -113,7 +113,7 @@ async fn measure_once(
 
 /// An organization with a use case, a number, and `n` queued calls to ordinary numbers.
 async fn queue_calls(store: &dyn Store, o: usize, n: usize, now: Timestamp) {
-    let (org, _) = switchyard::orgs::create_organization(
+    let (org, _) = switchyard_service::orgs::create_organization(
         store,
         &format!("Bench {o}"),
         &format!("ops@bench{o}.test"),

@@ -16,8 +16,6 @@
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
-use switchyard::exports::{ExportConfig, ExportParts, ExportWorker};
-use switchyard_core::{Id, OrgId};
 use switchyard_core::call::{Call, Classification, Costs, Note, Rating};
 use switchyard_core::enums::{AnsweredBy, Emoji, EndReason, SortOrder};
 use switchyard_core::export::{Export, ExportStatus};
@@ -26,7 +24,9 @@ use switchyard_core::number::{Number, UseCaseConfig};
 use switchyard_core::store::{CallFilter, Store};
 use switchyard_core::time::{ManualClock, Timestamp};
 use switchyard_core::use_case::UseCase;
+use switchyard_core::{Id, OrgId};
 use switchyard_engine::blob::FsBlobStore;
+use switchyard_engine::exports::{ExportConfig, ExportParts, ExportWorker};
 use switchyard_store_sqlite::SqliteStore;
 
 const SIZES: &[usize] = &[10_000, 100_000, 1_000_000];
@@ -104,10 +104,14 @@ async fn main() {
 
 /// An organization with `calls` copies of one finished call, one second apart.
 async fn fill(store: &dyn Store, calls: usize, now: Timestamp) -> OrgId {
-    let (org, _) =
-        switchyard::orgs::create_organization(store, "Bench Freight", "ops@bench.test", now)
-            .await
-            .unwrap();
+    let (org, _) = switchyard_service::orgs::create_organization(
+        store,
+        "Bench Freight",
+        "ops@bench.test",
+        now,
+    )
+    .await
+    .unwrap();
     let mut use_case = UseCase::new(Id::new(now), org.id, "Carrier sales", now);
     use_case.extract_with_ai = serde_json::from_value(serde_json::json!([
         {"name": "load_id", "type": "string", "description": "the load", "example": "LD-0"},
@@ -138,7 +142,7 @@ async fn fill(store: &dyn Store, calls: usize, now: Timestamp) -> OrgId {
     };
     store.insert_number(&number).await.unwrap();
     let template = finished(
-        switchyard::sim::ring(store, &number, "+14155550100", now)
+        switchyard_service::sim::ring(store, &number, "+14155550100", now)
             .await
             .unwrap(),
     );

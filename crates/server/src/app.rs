@@ -1,14 +1,12 @@
-//! The application: shared state, the router with its middleware, and the serve loop.
+//! The top of the server: the HTTP API, the review app, the docs and the metrics under one
+//! router with its middleware, and the serve loop. Nothing below imports this module.
 
 use crate::api;
-use crate::config::HttpConfig;
 use crate::connections::{self, ConnectionLimits};
-use crate::exports::ExportWorker;
 use crate::json_errors;
-use crate::key_cache::KeyCache;
 use crate::limits::{self, Limits};
 use crate::observability;
-use crate::recordings::RecordingLinks;
+use crate::state::AppState;
 use crate::web;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
@@ -16,14 +14,8 @@ use axum::http::HeaderName;
 use axum::http::header::AUTHORIZATION;
 use axum::middleware;
 use axum::routing::get;
-use metrics_exporter_prometheus::PrometheusHandle;
 use std::future::Future;
-use std::sync::Arc;
 use std::time::Duration;
-use switchyard_core::store::Store;
-use switchyard_core::time::Clock;
-use switchyard_engine::Engine;
-use switchyard_engine::blob::BlobStore;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower::util::MapRequestLayer;
@@ -31,43 +23,6 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::trace::TraceLayer;
-
-/// What every handler shares, behind one `Arc`: axum clones the state for every request,
-/// and a struct of ten `Arc`s cost ten atomic increments and decrements each time (about
-/// 1% of a `GET /calls/{id}`).
-#[derive(Clone)]
-pub struct AppState(Arc<AppParts>);
-
-impl AppState {
-    pub fn new(parts: AppParts) -> AppState {
-        AppState(Arc::new(parts))
-    }
-}
-
-impl std::ops::Deref for AppState {
-    type Target = AppParts;
-
-    fn deref(&self) -> &AppParts {
-        &self.0
-    }
-}
-
-pub struct AppParts {
-    pub store: Arc<dyn Store>,
-    pub clock: Arc<dyn Clock>,
-    pub http: Arc<HttpConfig>,
-    /// Stop and cancel go through it; dialing wakes it. On an API-only replica it is
-    /// built but not run (another instance's engine does the work).
-    pub engine: Arc<Engine>,
-    /// Where the engine keeps recordings (the same store it writes to).
-    pub blobs: Arc<dyn BlobStore>,
-    pub recording_links: RecordingLinks,
-    /// `POST /calls/export` wakes it; on an API-only replica it is built but not run.
-    pub exports: Arc<ExportWorker>,
-    pub metrics: PrometheusHandle,
-    /// API keys recently checked (`auth.rs`).
-    pub keys: Arc<KeyCache>,
-}
 
 /// The routes and their middleware, outermost first: the request id around it all, one
 /// log line per request, metrics, the rate, time and capacity limits, panics as `500`,
@@ -92,11 +47,8 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(limits, limits::enforce))
         .layer(CatchPanicLayer::custom(api::panic_response))
         .layer(DefaultBodyLimit::max(body_limit));
-    Router::new()
-        .nest("/api/v1", api::routes(&state))
-        .merge(api::health::routes())
-        .merge(api::recordings::routes())
-        .merge(api::openapi::routes())
+    let (api, document) = api::router(state.http.batch_body_limit_bytes).split_for_parts();
+    api.merge(api::openapi::routes(api::openapi::finish(document)))
         .route("/metrics", get(observability::metrics))
         .merge(web::routes())
         .fallback(api::not_found)

@@ -3,6 +3,8 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
+use switchyard_engine::exports::ExportConfig;
 
 /// Where data lives: PostgreSQL when a URL is given, else the SQLite file in the data dir.
 #[derive(Clone, Debug, clap::Args)]
@@ -137,7 +139,7 @@ pub struct ExportArgs {
     #[arg(long, env = "SWITCHYARD_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
     /// The sender of export mails.
-    #[arg(long, env = "SWITCHYARD_SMTP_FROM", default_value = crate::exports::DEFAULT_FROM)]
+    #[arg(long, env = "SWITCHYARD_SMTP_FROM", default_value = switchyard_engine::exports::DEFAULT_FROM)]
     pub smtp_from: String,
     /// Hours a finished export (its status and its CSV) is kept before it is deleted.
     #[arg(
@@ -150,6 +152,22 @@ pub struct ExportArgs {
     /// Largest CSV attached to the mail, in bytes; a larger one is only linked.
     #[arg(long, env = "SWITCHYARD_EXPORT_MAX_ATTACHMENT_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub export_max_attachment_bytes: u64,
+}
+
+impl ExportArgs {
+    /// The export worker's settings for `serve`: scratch files go to `DATA_DIR/tmp`, next
+    /// to `DATA_DIR/blobs`.
+    pub fn config(&self, data_dir: &std::path::Path, public_url: Option<String>) -> ExportConfig {
+        ExportConfig {
+            smtp_url: self.smtp_url.clone(),
+            smtp_from: self.smtp_from.clone(),
+            retention: Duration::from_secs(self.export_retention_hours.saturating_mul(3600)),
+            max_attachment_bytes: self.export_max_attachment_bytes,
+            scratch_dir: data_dir.join("tmp"),
+            public_url,
+            ..ExportConfig::default()
+        }
+    }
 }
 
 fn positive(raw: &str) -> Result<f64, String> {

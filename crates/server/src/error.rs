@@ -5,25 +5,8 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use switchyard_core::store::StoreError;
-
-/// One field that breaks a rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct FieldError {
-    /// Where: `content`, `hooks[0].url`, `[3].phone_number` (item 3 of a batch),
-    /// `calls[2].scheduled_time` (row 2 of a campaign), a query parameter's name, or `body`.
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
-        FieldError {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
+pub use switchyard_service::FieldError;
+use switchyard_service::ServiceError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -57,30 +40,9 @@ pub enum ApiError {
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
-    /// A 422 naming each field that breaks a rule.
-    pub fn invalid(errors: Vec<FieldError>) -> ApiError {
-        let message = match errors.as_slice() {
-            [one] => format!("{}: {}", one.field, one.message),
-            many => format!(
-                "the request has {} invalid fields; see `errors`",
-                many.len()
-            ),
-        };
-        ApiError::Unprocessable { message, errors }
-    }
-
+    /// A 422 on one field.
     pub fn invalid_field(field: &str, message: impl Into<String>) -> ApiError {
-        ApiError::invalid(vec![FieldError::new(field, message)])
-    }
-
-    pub fn not_found(what: &str) -> ApiError {
-        ApiError::NotFound(format!(
-            "{what} not found: check the id, and that it belongs to your organization"
-        ))
-    }
-
-    pub fn internal(error: impl std::error::Error + Send + Sync + 'static) -> ApiError {
-        ApiError::Internal(Box::new(error))
+        ServiceError::invalid_field(field, message).into()
     }
 
     pub fn status(&self) -> StatusCode {
@@ -100,14 +62,20 @@ impl ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(error: StoreError) -> ApiError {
+/// The service's refusals, as the statuses of the contract.
+impl From<ServiceError> for ApiError {
+    fn from(error: ServiceError) -> ApiError {
         match error {
-            StoreError::NotFound(what) => ApiError::not_found(what.as_str()),
-            StoreError::Conflict(why) => ApiError::Conflict(why),
-            StoreError::IllegalTransition(illegal) => ApiError::Conflict(illegal.to_string()),
-            StoreError::Duplicate(what) => ApiError::Conflict(format!("{what} already exists")),
-            backend @ StoreError::Backend(_) => ApiError::internal(backend),
+            ServiceError::Malformed(message) => ApiError::BadRequest(message),
+            ServiceError::Unauthenticated(message) => ApiError::Unauthorized(message),
+            ServiceError::Forbidden(message) => ApiError::Forbidden(message),
+            ServiceError::NotFound(message) => ApiError::NotFound(message),
+            ServiceError::Conflict(message) => ApiError::Conflict(message),
+            ServiceError::Invalid { message, errors } => {
+                ApiError::Unprocessable { message, errors }
+            }
+            ServiceError::Unavailable(message) => ApiError::Unavailable(message),
+            ServiceError::Internal(source) => ApiError::Internal(source),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! (`415`), JSON that does not parse (`400`), JSON that breaks a rule (`422` naming the
 //! field), a body over the limit (`413`), a path id that is not 24 hex characters (`400`).
 
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::header::CONTENT_TYPE;
@@ -10,6 +10,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 use switchyard_core::id::{Id, Kind};
+use switchyard_service::json::{NUL_MESSAGE, parse_json};
 
 /// A JSON request body.
 pub struct ApiJson<T>(pub T);
@@ -24,7 +25,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         if !is_json {
             return Err(not_json());
         }
-        parse_json(&bytes).map(ApiJson)
+        Ok(ApiJson(parse_json(&bytes)?))
     }
 }
 
@@ -38,7 +39,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJ
         if !is_json {
             return Err(not_json());
         }
-        match parse_json::<Option<T>>(&bytes)? {
+        match parse_json::<Option<T>>(&bytes).map_err(ApiError::from)? {
             Some(body) => Ok(OptionalJson(body)),
             None => Ok(OptionalJson(T::default())),
         }
@@ -92,84 +93,6 @@ fn not_json() -> ApiError {
     ApiError::UnsupportedMediaType(
         "send the body as JSON with the header `content-type: application/json`".to_owned(),
     )
-}
-
-/// Parses JSON, telling syntax errors (`400`) from values that do not fit (`422`, with the
-/// path of the offending field). Syntax is checked first, on its own, so that a truncated
-/// body is always a `400` whatever the target type would have said about it.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let value: serde_json::Value = serde_json::from_slice(bytes)
-        .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
-    if let Some(at) = nul_at(&value, "") {
-        return Err(ApiError::invalid_field(&at, NUL_MESSAGE));
-    }
-    from_value(value, "").map_err(|error| ApiError::invalid(vec![error]))
-}
-
-const NUL_MESSAGE: &str = "text may not contain NUL (U+0000) characters";
-
-/// Where a string (or an object key) holds a NUL character: PostgreSQL cannot store one, so
-/// it is refused at the edge, the same on every backend.
-fn nul_at(value: &serde_json::Value, at: &str) -> Option<String> {
-    use serde_json::Value;
-    match value {
-        Value::String(text) if text.contains('\0') => Some(join_path("", at)),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .find_map(|(i, item)| nul_at(item, &format!("{at}[{i}]"))),
-        Value::Object(map) => map.iter().find_map(|(key, item)| {
-            let here = if at.is_empty() {
-                key.clone()
-            } else {
-                format!("{at}.{key}")
-            };
-            if key.contains('\0') {
-                Some(join_path("", at))
-            } else {
-                nul_at(item, &here)
-            }
-        }),
-        _ => None,
-    }
-}
-
-/// Converts an already-parsed JSON value, reporting a misfit under `prefix` (e.g. `[3]`).
-pub fn from_value<T: DeserializeOwned>(
-    value: serde_json::Value,
-    prefix: &str,
-) -> Result<T, FieldError> {
-    serde_path_to_error::deserialize(value).map_err(|error| {
-        let at = error.path().to_string();
-        let message = error.into_inner().to_string();
-        let path = match missing_field(&message) {
-            Some(field) if at == "." || at.is_empty() => join_path(prefix, field),
-            Some(field) => join_path(&join_path(prefix, &at), field),
-            None => join_path(prefix, &at),
-        };
-        FieldError::new(path, message)
-    })
-}
-
-/// serde reports a missing field at the path of the object that lacks it, naming the field
-/// only in its message; clients want the field itself in `field`.
-fn missing_field(message: &str) -> Option<&str> {
-    message.strip_prefix("missing field `")?.split('`').next()
-}
-
-fn join_path(prefix: &str, path: &str) -> String {
-    match (prefix, path) {
-        (p, ".") | (p, "") => {
-            if p.is_empty() {
-                "body".to_owned()
-            } else {
-                p.to_owned()
-            }
-        }
-        ("", path) => path.to_owned(),
-        (p, path) if path.starts_with('[') => format!("{p}{path}"),
-        (p, path) => format!("{p}.{path}"),
-    }
 }
 
 /// A query string. Every parameter is read as text and checked by the handler, so the only
@@ -231,10 +154,4 @@ impl<S: Send + Sync, A: Kind, B: Kind> FromRequestParts<S> for PathIds<A, B> {
 fn parse_path_id<K: Kind>(raw: &str) -> Result<Id<K>, ApiError> {
     raw.parse()
         .map_err(|e: switchyard_core::id::MalformedId| ApiError::BadRequest(e.to_string()))
-}
-
-/// Parses an id given in a body or query field.
-pub fn parse_field_id<K: Kind>(field: &str, raw: &str) -> Result<Id<K>, FieldError> {
-    raw.parse()
-        .map_err(|e: switchyard_core::id::MalformedId| FieldError::new(field, e.to_string()))
 }

@@ -16,9 +16,14 @@ use tokio::io::AsyncWrite;
 /// The longest plain-text error body kept as the message (axum's rejections are a line).
 const MAX_TEXT_BYTES: usize = 4096;
 
+/// Marks an error answer that is plain text on purpose (`/healthz` and `/metrics`, read by
+/// monitoring tools that expect text): [`as_json`] leaves it.
+#[derive(Clone, Copy, Debug)]
+pub struct PlainText;
+
 /// An error answer without a body, or with a plain-text one, becomes `{"message": ...}`
 /// with its status and other headers kept (`allow` on a `405`). HTML pages of the review
-/// app and JSON answers pass unchanged, and so does every success.
+/// app, JSON answers, answers marked [`PlainText`] and every success pass unchanged.
 pub async fn as_json<B>(response: axum::http::Response<B>) -> Response
 where
     B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
@@ -26,7 +31,8 @@ where
 {
     let response = response.map(Body::new);
     let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) {
+    let error = status.is_client_error() || status.is_server_error();
+    if !error || response.extensions().get::<PlainText>().is_some() {
         return response;
     }
     let content_type = response.headers().get(CONTENT_TYPE);

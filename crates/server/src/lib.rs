@@ -1,28 +1,26 @@
-//! The switchyard server: the HTTP API of the contract over a [`Store`], the call engine
-//! wired in, and the CLI.
+//! The switchyard server: adapters over the service layer (`switchyard_service`).
 //!
-//! [`Store`]: switchyard_core::store::Store
+//! * [`api`]: the HTTP API under `/api/v1` (and `/healthz`, the recording links), with its
+//!   OpenAPI document.
+//! * [`web`]: the review app's pages.
+//! * [`cli`]: the commands, `serve` among them, which builds the services and runs
+//!   [`app`] with the engine.
+//! * [`app`]: the router over the API, the review app, the docs and the metrics, with the
+//!   middleware ([`connections`], [`limits`], [`observability`], [`json_errors`]).
+//! * [`state`], [`config`], [`error`], [`extract`], [`logging`]: what those share.
+//!
+//! `api`, `web` and `cli` do not import each other.
 
 pub mod api;
 pub mod app;
-pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod connections;
-pub mod demo;
-pub mod engine_setup;
 pub mod error;
-pub mod exports;
 pub mod extract;
 pub mod json_errors;
-pub mod key_cache;
 pub mod limits;
 pub mod logging;
 pub mod observability;
-pub mod orgs;
-pub mod recordings;
-pub mod seed;
-pub mod serve;
-pub mod sim;
-pub mod storage;
+pub mod state;
 pub mod web;

@@ -64,8 +64,12 @@ pub async fn enforce(State(limits): State<Limits>, request: Request, next: Next)
 fn key_prefix(request: &Request) -> Option<String> {
     let header = request.headers().get(AUTHORIZATION)?.to_str().ok()?;
     let key = header.rsplit(' ').next()?.trim();
-    key.starts_with(crate::auth::KEY_PREFIX)
-        .then(|| key.chars().take(crate::auth::PREFIX_LEN).collect())
+    key.starts_with(switchyard_service::auth::KEY_PREFIX)
+        .then(|| {
+            key.chars()
+                .take(switchyard_service::auth::PREFIX_LEN)
+                .collect()
+        })
 }
 
 fn too_many(wait: Duration) -> Response {

@@ -6,7 +6,9 @@
 //! the state of the platform (calls by status, queue depth, webhook backlog, database
 //! pool) is read from the store when scraped, so it is never stale.
 
-use crate::app::AppState;
+use crate::json_errors::PlainText;
+use crate::state::AppState;
+use axum::Extension;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{Method, StatusCode};
@@ -171,16 +173,17 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         Ok(gauges) => text.push_str(&gauges),
         Err(error) => {
             tracing::error!(%error, "metrics: cannot read the platform's state");
-            return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response();
+            let answer = (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n");
+            return (Extension(PlainText), answer).into_response();
         }
     }
     ([(CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
 async fn platform_gauges(state: &AppState) -> Result<String, switchyard_core::store::StoreError> {
-    let counts = state.store.call_status_counts().await?;
-    let backlog = state.store.webhook_backlog().await?;
-    let pool = state.store.pool_stats();
+    let counts = state.services.store.call_status_counts().await?;
+    let backlog = state.services.store.webhook_backlog().await?;
+    let pool = state.services.store.pool_stats();
     let mut text = String::new();
     text.push_str("# HELP switchyard_calls Calls by status, all organizations.\n# TYPE switchyard_calls gauge\n");
     for status in CallStatus::ALL {

@@ -139,6 +139,17 @@ impl WebhookSender {
     }
 }
 
+/// Whether `name` can be sent as an HTTP header name (checked when a hook is saved, so that
+/// delivery never meets one it cannot send).
+pub fn is_header_name(name: &str) -> bool {
+    HeaderName::from_bytes(name.as_bytes()).is_ok()
+}
+
+/// Whether `value` can be sent as an HTTP header value: visible ASCII, no line breaks.
+pub fn is_header_value(value: &str) -> bool {
+    HeaderValue::from_str(value).is_ok()
+}
+
 /// The hook's own headers, minus those that would change how the body is framed or
 /// typed, or forge the signature headers. An invalid one fails the attempt, so that the
 /// call's logs say why the receiver never saw it. Values are marked sensitive (hooks

@@ -1,63 +1,25 @@
-//! Agents (contract §6): the voices calls are placed with. Everyone reads, Owners write.
+//! Agents: everyone reads, Owners write (the rules are the service's, `agents`).
 
-use crate::api::nullable::double_option;
+use crate::api::auth::Authenticated;
 use crate::api::openapi::{
     BadRequest, Forbidden, PayloadTooLarge, Unauthorized, Unprocessable, UnsupportedMediaType,
 };
-use crate::api::validate::{self, Errors};
-use crate::app::AppState;
-use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, PathId};
+use crate::state::AppState;
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
-use serde::Deserialize;
+use switchyard_core::AgentId;
 use switchyard_core::agent::Agent;
-use switchyard_core::enums::{AgentLanguage, Role};
 use switchyard_core::id::kind;
-use switchyard_core::store::StoreError;
-use switchyard_core::{AgentId, Id};
+use switchyard_service::agents::{self, AgentIn, AgentPatch};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-const MAX_NAME_CHARS: usize = 100;
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/agents", get(list).post(create))
-        .route("/agents/{id}", get(fetch).patch(update).delete(remove))
-}
-
-#[derive(utoipa::OpenApi)]
-#[openapi(paths(list, create, fetch, update, remove))]
-pub struct Doc;
-
-#[derive(Deserialize, utoipa::ToSchema)]
-struct AgentIn {
-    /// 1 to 100 characters.
-    #[schema(value_type = String, required = true, min_length = 1, max_length = 100)]
-    name: Option<String>,
-    /// At least one; default `["english"]`. Read as strings, checked one by one so that
-    /// every bad entry is reported.
-    #[schema(value_type = Option<Vec<AgentLanguage>>, min_items = 1)]
-    languages: Option<Vec<String>>,
-    /// Blank or `null`: no particular voice.
-    voice_id: Option<String>,
-}
-
-/// Absent keys leave the agent as it is.
-#[derive(Deserialize, utoipa::ToSchema)]
-struct AgentPatch {
-    /// 1 to 100 characters.
-    #[schema(min_length = 1, max_length = 100)]
-    name: Option<String>,
-    /// At least one.
-    #[schema(value_type = Option<Vec<AgentLanguage>>, min_items = 1)]
-    languages: Option<Vec<String>>,
-    /// `null` (or blank) clears the voice.
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    voice_id: Option<Option<String>>,
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(fetch, update, remove))
 }
 
 /// The organization's agents, oldest first.
@@ -71,8 +33,11 @@ struct AgentPatch {
         (status = 401, response = Unauthorized),
     )
 )]
-async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Agent>>> {
-    Ok(Json(state.store.list_agents(caller.organization_id).await?))
+async fn list(
+    State(state): State<AppState>,
+    Authenticated(caller): Authenticated,
+) -> ApiResult<Json<Vec<Agent>>> {
+    Ok(Json(agents::list(&state.services, &caller).await?))
 }
 
 /// Creates an agent.
@@ -96,34 +61,10 @@ async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<V
 )]
 async fn create(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     ApiJson(body): ApiJson<AgentIn>,
 ) -> ApiResult<Json<Agent>> {
-    caller.require(Role::Owner)?;
-    let mut errors = Errors::default();
-    let name = match &body.name {
-        Some(name) => errors.check(validate::text("name", name, 1, MAX_NAME_CHARS)),
-        None => {
-            errors.push("name", "is required");
-            None
-        }
-    };
-    let languages = match &body.languages {
-        Some(raw) => languages(raw, &mut errors),
-        None => vec![AgentLanguage::English],
-    };
-    errors.finish()?;
-    let now = state.clock.now();
-    let agent = Agent {
-        id: Id::new(now),
-        organization_id: caller.organization_id,
-        name: name.unwrap_or_default(),
-        languages,
-        voice_id: voice(body.voice_id),
-        created_at: now,
-    };
-    state.store.insert_agent(&agent).await?;
-    Ok(Json(agent))
+    Ok(Json(agents::create(&state.services, &caller, body).await?))
 }
 
 /// One agent.
@@ -142,16 +83,10 @@ async fn create(
 )]
 async fn fetch(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     PathId(id): PathId<kind::Agent>,
 ) -> ApiResult<Json<Agent>> {
-    Ok(Json(
-        state
-            .store
-            .get_agent(caller.organization_id, id)
-            .await
-            .map_err(agent_error)?,
-    ))
+    Ok(Json(agents::get(&state.services, &caller, id).await?))
 }
 
 /// Changes an agent.
@@ -177,37 +112,13 @@ async fn fetch(
 )]
 async fn update(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     PathId(id): PathId<kind::Agent>,
     ApiJson(patch): ApiJson<AgentPatch>,
 ) -> ApiResult<Json<Agent>> {
-    caller.require(Role::Owner)?;
-    let mut agent = state
-        .store
-        .get_agent(caller.organization_id, id)
-        .await
-        .map_err(agent_error)?;
-    let mut errors = Errors::default();
-    let name = patch
-        .name
-        .and_then(|name| errors.check(validate::text("name", &name, 1, MAX_NAME_CHARS)));
-    let languages = patch.languages.map(|raw| languages(&raw, &mut errors));
-    errors.finish()?;
-    if let Some(name) = name {
-        agent.name = name;
-    }
-    if let Some(languages) = languages {
-        agent.languages = languages;
-    }
-    if let Some(voice_id) = patch.voice_id {
-        agent.voice_id = voice(voice_id);
-    }
-    state
-        .store
-        .update_agent(&agent)
-        .await
-        .map_err(agent_error)?;
-    Ok(Json(agent))
+    Ok(Json(
+        agents::update(&state.services, &caller, id, patch).await?,
+    ))
 }
 
 /// Deletes an agent.
@@ -231,51 +142,8 @@ async fn update(
 )]
 async fn remove(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     PathId(id): PathId<kind::Agent>,
 ) -> ApiResult<Json<Agent>> {
-    caller.require(Role::Owner)?;
-    Ok(Json(
-        state
-            .store
-            .delete_agent(caller.organization_id, id)
-            .await
-            .map_err(agent_error)?,
-    ))
-}
-
-/// At least one language, each a contract value; repeats are dropped, order kept.
-fn languages(raw: &[String], errors: &mut Errors) -> Vec<AgentLanguage> {
-    if raw.is_empty() {
-        errors.push(
-            "languages",
-            "must name at least one language, e.g. [\"english\"]",
-        );
-    }
-    let mut parsed = Vec::with_capacity(raw.len());
-    for (i, text) in raw.iter().enumerate() {
-        let language = text
-            .parse::<AgentLanguage>()
-            .map_err(|e| FieldError::new(format!("languages[{i}]"), e.to_string()));
-        if let Some(language) = errors.check(language)
-            && !parsed.contains(&language)
-        {
-            parsed.push(language);
-        }
-    }
-    parsed
-}
-
-/// A blank voice id means "no particular voice".
-fn voice(voice_id: Option<String>) -> Option<String> {
-    voice_id
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
-}
-
-fn agent_error(error: StoreError) -> ApiError {
-    match error {
-        StoreError::NotFound(_) => ApiError::not_found("agent"),
-        other => other.into(),
-    }
+    Ok(Json(agents::delete(&state.services, &caller, id).await?))
 }

@@ -1,49 +1,38 @@
-//! CSV exports (contract §4 #12): `POST /calls/export` queues one (the export worker in
-//! `crate::exports` builds and mails it), `GET /exports/{id}` tells how it went and, with
-//! `Accept: text/csv`, hands out the file.
+//! CSV exports: `POST /calls/export` queues one, `GET /exports/{id}` tells how it went and,
+//! with `Accept: text/csv`, hands out the file (the rules are the service's, `exports`).
 
-use crate::api::calls::query::{CallQueryParams, time_or_date_items};
+use crate::api::auth::Authenticated;
 use crate::api::openapi::{
     BadRequest, Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
 };
-use crate::api::validate;
-use crate::app::AppState;
-use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{OptionalJson, PathId};
+use crate::state::AppState;
+use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::header::{ACCEPT, CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde::Serialize;
 use serde_json::{Map, Value};
-use switchyard_core::enums::{CallType, Emoji, Role, SortOrder};
-use switchyard_core::export::{Export, ExportStatus};
+use switchyard_core::enums::{CallType, Emoji, SortOrder};
 use switchyard_core::id::kind;
 use switchyard_core::lifecycle::CallStatus;
-use switchyard_core::store::StoreError;
-use switchyard_core::time::Timestamp;
-use switchyard_core::{CampaignId, ExportId, Id, UseCaseId};
+use switchyard_core::{CampaignId, ExportId, UseCaseId};
+use switchyard_service::calls::query::time_or_date_items;
+use switchyard_service::exports::{self, ExportAccepted, ExportOut};
 use tokio_util::io::ReaderStream;
 use utoipa::ToSchema;
 use utoipa::openapi::schema::{AnyOfBuilder, ArrayBuilder, ObjectBuilder, Schema, Type};
 use utoipa::openapi::{Ref, RefOr};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/calls/export", post(create_export))
-        .route("/exports/{id}", get(get_export))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_export))
+        .routes(routes!(get_export))
 }
-
-#[derive(utoipa::OpenApi)]
-#[openapi(
-    paths(create_export, get_export),
-    components(schemas(CallStatus, Emoji))
-)]
-pub struct Doc;
 
 /// Which calls to export, and where to mail the CSV.
 ///
@@ -166,15 +155,6 @@ fn to() -> Schema {
     )
 }
 
-/// The export is queued.
-#[derive(Serialize, ToSchema)]
-pub struct ExportAccepted {
-    /// Where the CSV will be mailed, and where to follow the export.
-    message: String,
-    /// For `GET /exports/{id}`.
-    export_id: ExportId,
-}
-
 /// Exports calls as CSV.
 ///
 /// Queues a CSV of the calls that match the filters (all calls without them), in the
@@ -199,105 +179,11 @@ pub struct ExportAccepted {
 )]
 pub async fn create_export(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     OptionalJson(body): OptionalJson<Map<String, Value>>,
 ) -> ApiResult<(StatusCode, Json<ExportAccepted>)> {
-    caller.require(Role::Representative)?;
-    let mut errors = Vec::new();
-    let email = match body.get("email") {
-        None | Some(Value::Null) => Some(caller.email.clone()),
-        Some(Value::String(raw)) => validate::email("email", raw)
-            .map_err(|e| errors.push(e))
-            .ok(),
-        Some(_) => {
-            errors.push(crate::error::FieldError::new("email", "must be a string"));
-            None
-        }
-    };
-    let (params, misfits) = CallQueryParams::from_json(&body);
-    errors.extend(misfits);
-    let query = match params.parse() {
-        Ok(query) => Some(query),
-        Err(ApiError::Unprocessable { errors: bad, .. }) => {
-            errors.extend(bad);
-            None
-        }
-        Err(other) => return Err(other),
-    };
-    let (Some(email), Some(query), true) = (email, query, errors.is_empty()) else {
-        return Err(ApiError::invalid(errors));
-    };
-    let now = state.clock.now();
-    let export = Export::new(
-        Id::new(now),
-        caller.organization_id,
-        query.filter,
-        query.sort,
-        email,
-        caller.email.clone(),
-        now,
-    );
-    state.store.insert_export(&export).await?;
-    state.exports.wake();
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(ExportAccepted {
-            message: format!(
-                "the export is being prepared; it will be mailed to {} when ready (GET /api/v1/exports/{} tells its progress)",
-                export.email, export.id
-            ),
-            export_id: export.id,
-        }),
-    ))
-}
-
-/// An export: how far it is, and what came of it.
-#[derive(Serialize, ToSchema)]
-#[schema(as = Export)]
-pub struct ExportOut {
-    id: ExportId,
-    status: ExportStatus,
-    /// Why it `failed`; while it waits to be retried after an error, that error.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    reason: Option<String>,
-    /// How many calls the CSV holds (once `done`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    rows: Option<u64>,
-    /// Where the CSV is mailed.
-    #[schema(format = Email)]
-    email: String,
-    /// Whether the CSV was mailed (once `done`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    mail: Option<MailOut>,
-    created_at: Timestamp,
-    /// When it became `done` or `failed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    finished_at: Option<Timestamp>,
-    /// When the retention deletes it (and its CSV), once finished.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    expires_at: Option<Timestamp>,
-}
-
-/// The mail of a `done` export: `{"sent": true, "attached": ...}` or `{"sent": false,
-/// "error": ...}`. A mail that could not be sent is not retried; the CSV stays downloadable.
-#[derive(Serialize, ToSchema)]
-#[schema(as = ExportMail)]
-pub struct MailOut {
-    sent: bool,
-    /// Only once sent: whether the CSV was attached (else it was too large, and the mail
-    /// only says where to download it).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    attached: Option<bool>,
-    /// Only when not sent: why (`no SMTP server configured`, or `SMTP: ...`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    error: Option<String>,
+    let accepted = exports::request(&state.services, &caller, &body).await?;
+    Ok((StatusCode::ACCEPTED, Json(accepted)))
 }
 
 /// A CSV file.
@@ -346,42 +232,27 @@ impl ToSchema for Csv {}
 )]
 pub async fn get_export(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     PathId(id): PathId<kind::Export>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let export = state
-        .store
-        .get_export(caller.organization_id, id)
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound(_) => ApiError::not_found("export"),
-            other => other.into(),
-        })?;
-    if wants_csv(&headers) {
-        return csv_file(&state, &export).await;
+    if !wants_csv(&headers) {
+        let export = exports::status(&state.services, &caller, id).await?;
+        return Ok(Json(export).into_response());
     }
-    let retention = state.exports.config().retention;
-    let expires_at = export
-        .finished_at
-        .map(|at| at.plus_millis(i64::try_from(retention.as_millis()).unwrap_or(i64::MAX)));
-    let mail = export.mail.map(|m| MailOut {
-        sent: m.sent,
-        attached: m.sent.then_some(m.attached),
-        error: m.error,
-    });
-    Ok(Json(ExportOut {
-        id: export.id,
-        status: export.status,
-        reason: export.reason,
-        rows: export.rows.filter(|_| export.status == ExportStatus::Done),
-        email: export.email,
-        mail,
-        created_at: export.created_at,
-        finished_at: export.finished_at,
-        expires_at,
-    })
-    .into_response())
+    let blob = exports::csv(&state.services, &caller, id).await?;
+    Ok((
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (CONTENT_LENGTH, blob.len.to_string()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"calls-{id}.csv\""),
+            ),
+        ],
+        Body::from_stream(ReaderStream::new(blob.reader)),
+    )
+        .into_response())
 }
 
 /// Whether `Accept` names `text/csv` (with a non-zero `q`).
@@ -404,46 +275,4 @@ fn wants_csv(headers: &HeaderMap) -> bool {
                 .unwrap_or(1.0);
             is_csv && q > 0.0
         })
-}
-
-/// The stored CSV, streamed from the blob store.
-async fn csv_file(state: &AppState, export: &Export) -> ApiResult<Response> {
-    match export.status {
-        ExportStatus::Done => {}
-        ExportStatus::Failed => {
-            return Err(ApiError::Conflict(format!(
-                "the export failed, there is no CSV: {}",
-                export.reason.as_deref().unwrap_or("no reason recorded")
-            )));
-        }
-        status => {
-            return Err(ApiError::Conflict(format!(
-                "the export is not ready yet (status {status}); ask again in a moment"
-            )));
-        }
-    }
-    let blob = state
-        .blobs
-        .open(&export.blob_key())
-        .await
-        .map_err(ApiError::internal)?
-        .ok_or_else(|| {
-            ApiError::NotFound(
-                "the export's CSV is not stored on this server (with several instances, the \
-                 blob store must be shared)"
-                    .to_owned(),
-            )
-        })?;
-    Ok((
-        [
-            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (CONTENT_LENGTH, blob.len.to_string()),
-            (
-                CONTENT_DISPOSITION,
-                format!("attachment; filename=\"calls-{}.csv\"", export.id),
-            ),
-        ],
-        Body::from_stream(ReaderStream::new(blob.reader)),
-    )
-        .into_response())
 }

@@ -1,17 +1,18 @@
-use crate::app::AppState;
+//! `GET /healthz`: whether the server and its database answer.
+
 use crate::error::ErrorBody;
-use axum::Router;
+use crate::json_errors::PlainText;
+use crate::state::AppState;
+use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::response::{IntoResponse, Response};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(healthz))
 }
-
-#[derive(utoipa::OpenApi)]
-#[openapi(paths(healthz))]
-pub struct Doc;
 
 /// 200 when the database answers, 503 when it does not.
 #[utoipa::path(
@@ -32,12 +33,13 @@ pub struct Doc;
         ),
     )
 )]
-async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match state.store.ping().await {
-        Ok(()) => (StatusCode::OK, "ok"),
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.services.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
         Err(error) => {
             tracing::warn!(%error, "health check: database unavailable");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+            let answer = (StatusCode::SERVICE_UNAVAILABLE, "database unavailable");
+            (Extension(PlainText), answer).into_response()
         }
     }
 }

@@ -1,37 +1,44 @@
-//! The HTTP API under `/api/v1`, one module per resource. Handlers are thin: parse, check
-//! the role, call the store, shape the response.
+//! The HTTP API under `/api/v1`, one module per resource, plus `/healthz` and the signed
+//! recording links. Handlers are thin: they read the request (extractors), call the
+//! service layer (`switchyard_service`) and shape its answer; every route is declared once,
+//! by its handler's `#[utoipa::path]`, which also describes it in the OpenAPI document.
 
-pub mod agents;
-pub mod calls;
-pub mod dial;
-pub mod exports;
-pub mod health;
-pub mod nullable;
-pub mod numbers;
+mod agents;
+pub mod auth;
+mod calls;
+mod dial;
+mod exports;
+mod health;
+mod numbers;
 pub mod openapi;
-pub mod org;
-pub mod recordings;
-pub mod sim;
-pub mod usage;
-pub mod use_cases;
-pub mod validate;
+mod org;
+mod recordings;
+mod sim;
+mod usage;
+mod use_cases;
 
-use crate::app::AppState;
 use crate::error::ApiError;
-use axum::Router;
+use crate::state::AppState;
 use axum::response::{IntoResponse, Response};
+use utoipa_axum::router::OpenApiRouter;
 
-pub fn routes(state: &AppState) -> Router<AppState> {
-    Router::new()
-        .merge(calls::routes())
-        .merge(dial::routes(state.http.batch_body_limit_bytes))
-        .merge(use_cases::routes())
-        .merge(agents::routes())
-        .merge(numbers::routes())
-        .merge(org::routes())
-        .merge(sim::routes())
-        .merge(exports::routes())
-        .merge(usage::routes())
+/// Every route of the API with its document (before `openapi::finish`); the batched and
+/// scheduled dial endpoints take bodies up to `batch_body_limit_bytes`.
+pub fn router(batch_body_limit_bytes: usize) -> OpenApiRouter<AppState> {
+    let api = OpenApiRouter::new()
+        .merge(calls::router())
+        .merge(exports::router())
+        .merge(dial::router(batch_body_limit_bytes))
+        .merge(use_cases::router())
+        .merge(agents::router())
+        .merge(numbers::router())
+        .merge(org::router())
+        .merge(usage::router())
+        .merge(sim::router());
+    OpenApiRouter::with_openapi(openapi::base())
+        .nest("/api/v1", api)
+        .merge(recordings::router())
+        .merge(health::router())
 }
 
 pub async fn not_found() -> ApiError {

@@ -5,11 +5,9 @@
 //! (Swagger UI, its assets compiled into the binary). `docs/openapi.json` is a snapshot that
 //! a test keeps equal to it.
 
-use super::{
-    agents, calls, dial, exports, health, numbers, org, recordings, sim, usage, use_cases,
-};
-use crate::app::AppState;
+use crate::config::HttpConfig;
 use crate::error::ErrorBody;
+use crate::state::AppState;
 use axum::Router;
 use axum::http::HeaderValue;
 use axum::http::header::{CONTENT_SECURITY_POLICY, X_CONTENT_TYPE_OPTIONS};
@@ -37,7 +35,13 @@ pub const DOCS_PAGE_PATH: &str = "/docs";
             and manage use cases, agents, numbers and members."
     ),
     components(
-        schemas(ErrorBody),
+        schemas(
+            ErrorBody,
+            switchyard_core::enums::SortOrder,
+            switchyard_core::enums::Emoji,
+            switchyard_core::lifecycle::CallStatus,
+            switchyard_service::usage::Timeframe,
+        ),
         responses(
             BadRequest,
             Unauthorized,
@@ -67,35 +71,30 @@ pub const DOCS_PAGE_PATH: &str = "/docs";
 )]
 struct ApiDoc;
 
-/// The whole document: the API under `/api/v1`, plus the health check and recording links.
-pub fn document() -> utoipa::openapi::OpenApi {
-    let api = [
-        calls::Doc::openapi(),
-        exports::Doc::openapi(),
-        dial::Doc::openapi(),
-        use_cases::Doc::openapi(),
-        agents::Doc::openapi(),
-        numbers::Doc::openapi(),
-        org::Doc::openapi(),
-        usage::Doc::openapi(),
-        sim::Doc::openapi(),
-    ];
-    let mut document = ApiDoc::openapi();
-    for part in api {
-        document = document.nest("/api/v1", part);
-    }
-    let mut document = document
-        .merge_from(recordings::Doc::openapi())
-        .merge_from(health::Doc::openapi());
+/// The document's frame: its description, shared components and tags; the routes add
+/// their operations to it (`api::router`).
+pub fn base() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// The routes' document with what stands before every route (`Limits`).
+pub fn finish(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     Limits.modify(&mut document);
     document
 }
 
-/// `GET /api/v1/openapi.json` and the `/docs` page, whose files may load only each other
-/// and the document (Swagger UI sets inline styles and draws icons from `data:` URLs).
-pub fn routes() -> Router<AppState> {
+/// The whole document, as the server serves it.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let limit = HttpConfig::default().batch_body_limit_bytes;
+    finish(super::router(limit).split_for_parts().1)
+}
+
+/// `GET /api/v1/openapi.json` (`document`) and the `/docs` page, whose files may load only
+/// each other and the document (Swagger UI sets inline styles and draws icons from
+/// `data:` URLs).
+pub fn routes(document: utoipa::openapi::OpenApi) -> Router<AppState> {
     let docs: Router<AppState> = SwaggerUi::new(DOCS_PAGE_PATH)
-        .url(DOCUMENT_PATH, document())
+        .url(DOCUMENT_PATH, document)
         .into();
     docs.layer(axum::middleware::map_response(with_docs_policy))
 }

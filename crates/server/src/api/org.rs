@@ -1,79 +1,25 @@
-//! The caller's organization and its members (contract §6). Everyone reads; Owners manage
-//! members. The store refuses (`409`) any change that would leave the organization without
-//! an Owner.
+//! The caller's organization and its members (the rules are the service's, `org`).
 
+use crate::api::auth::Authenticated;
 use crate::api::openapi::{
     BadRequest, Forbidden, PayloadTooLarge, Unauthorized, Unprocessable, UnsupportedMediaType,
 };
-use crate::api::validate::{self, Errors};
-use crate::app::AppState;
-use crate::auth::{self, Caller};
-use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::ApiJson;
+use crate::state::AppState;
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
-use axum::routing::{get, patch};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
-use switchyard_core::OrgId;
-use switchyard_core::enums::Role;
-use switchyard_core::org::Member;
-use switchyard_core::store::StoreError;
+use switchyard_service::org::{
+    self, MemberIn, MemberRef, OrganizationOut, OrganizationPatch, WebhookSecret,
+};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/org", get(fetch).patch(update))
-        .route("/org/webhook-secret", get(webhook_secret))
-        .route("/member", patch(upsert_member).delete(remove_member))
-}
-
-#[derive(utoipa::OpenApi)]
-#[openapi(paths(fetch, update, webhook_secret, upsert_member, remove_member))]
-pub struct Doc;
-
-/// The Organization object. Not the stored struct: `api_key` is per caller, and the default
-/// agent and creation time are not part of the contract's shape.
-#[derive(Serialize, utoipa::ToSchema)]
-#[schema(as = Organization)]
-struct OrganizationOut {
-    id: OrgId,
-    name: String,
-    #[schema(required = true)]
-    description: Option<String>,
-    /// The caller's own key, masked (`sy_3f9a1c2b7e…wXyZ`): the secret is never shown
-    /// after creation.
-    api_key: String,
-    #[schema(required = true)]
-    image_url: Option<String>,
-    members: Vec<Member>,
-    /// Free-form attributes of the organization.
-    attributes: Value,
-    /// (extension) The IANA time zone usage periods are reported in.
-    timezone: String,
-}
-
-/// (extension) The organization's settings. Only `timezone` so far; absent keys are left as
-/// they are.
-#[derive(Deserialize, utoipa::ToSchema)]
-struct OrganizationPatch {
-    /// An IANA time zone name such as `America/Chicago`.
-    timezone: Option<String>,
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-struct MemberIn {
-    #[schema(value_type = String, required = true, format = Email)]
-    email: Option<String>,
-    /// Read as a string so that a bad role and a bad email are reported together.
-    #[schema(value_type = Role, required = true)]
-    role: Option<String>,
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-struct MemberRef {
-    #[schema(value_type = String, required = true, format = Email)]
-    email: Option<String>,
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(fetch, update))
+        .routes(routes!(webhook_secret))
+        .routes(routes!(upsert_member, remove_member))
 }
 
 /// The caller's organization and its members.
@@ -87,14 +33,11 @@ struct MemberRef {
         (status = 401, response = Unauthorized),
     )
 )]
-async fn fetch(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<OrganizationOut>> {
-    organization(&state, &caller).await.map(Json)
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-struct WebhookSecret {
-    /// `whsec_` and base64.
-    secret: String,
+async fn fetch(
+    State(state): State<AppState>,
+    Authenticated(caller): Authenticated,
+) -> ApiResult<Json<OrganizationOut>> {
+    Ok(Json(org::get(&state.services, &caller).await?))
 }
 
 /// (extension) The secret that signs the organization's webhooks.
@@ -114,15 +57,9 @@ struct WebhookSecret {
 )]
 async fn webhook_secret(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
 ) -> ApiResult<Json<WebhookSecret>> {
-    caller.require(Role::Owner)?;
-    let generate = switchyard_engine::webhooks::sign::generate_secret;
-    let secret = state
-        .store
-        .webhook_secret(caller.organization_id, &generate)
-        .await?;
-    Ok(Json(WebhookSecret { secret }))
+    Ok(Json(org::webhook_secret(&state.services, &caller).await?))
 }
 
 /// Adds a member, or changes a member's role.
@@ -147,34 +84,12 @@ async fn webhook_secret(
 )]
 async fn upsert_member(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     ApiJson(body): ApiJson<MemberIn>,
 ) -> ApiResult<Json<OrganizationOut>> {
-    caller.require(Role::Owner)?;
-    let mut errors = Errors::default();
-    let email = errors.check(email(body.email.as_deref()));
-    let role = match body.role.as_deref() {
-        Some(raw) => errors.check(
-            raw.parse::<Role>()
-                .map_err(|e| FieldError::new("role", e.to_string())),
-        ),
-        None => {
-            errors.push("role", "is required: one of Owner, Representative, Viewer");
-            None
-        }
-    };
-    errors.finish()?;
-    let member = Member {
-        email: email.unwrap_or_default(),
-        role: role.unwrap_or(Role::Viewer),
-    };
-    state
-        .store
-        .upsert_member(caller.organization_id, &member)
-        .await?;
-    // The member's keys now stand for another role.
-    state.keys.forget_all();
-    organization(&state, &caller).await.map(Json)
+    Ok(Json(
+        org::upsert_member(&state.services, &caller, body).await?,
+    ))
 }
 
 /// Removes a member.
@@ -200,46 +115,12 @@ async fn upsert_member(
 )]
 async fn remove_member(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     ApiJson(body): ApiJson<MemberRef>,
 ) -> ApiResult<Json<OrganizationOut>> {
-    caller.require(Role::Owner)?;
-    let email = email(body.email.as_deref()).map_err(|e| ApiError::invalid(vec![e]))?;
-    state
-        .store
-        .remove_member(caller.organization_id, &email)
-        .await
-        .map_err(|error| match error {
-            StoreError::NotFound(_) => {
-                ApiError::NotFound(format!("{email} is not a member of your organization"))
-            }
-            other => other.into(),
-        })?;
-    // The member's keys no longer work.
-    state.keys.forget_all();
-    organization(&state, &caller).await.map(Json)
-}
-
-fn email(raw: Option<&str>) -> Result<String, FieldError> {
-    match raw {
-        Some(raw) => validate::email("email", raw),
-        None => Err(FieldError::new("email", "is required")),
-    }
-}
-
-async fn organization(state: &AppState, caller: &Caller) -> ApiResult<OrganizationOut> {
-    let org = state.store.get_organization(caller.organization_id).await?;
-    let members = state.store.list_members(caller.organization_id).await?;
-    Ok(OrganizationOut {
-        id: org.id,
-        name: org.name,
-        description: org.description,
-        api_key: auth::masked(&caller.key_prefix, &caller.key_last4),
-        image_url: org.image_url,
-        members,
-        attributes: org.attributes,
-        timezone: org.timezone,
-    })
+    Ok(Json(
+        org::remove_member(&state.services, &caller, body).await?,
+    ))
 }
 
 /// (extension) Changes the organization's settings.
@@ -263,17 +144,8 @@ async fn organization(state: &AppState, caller: &Caller) -> ApiResult<Organizati
 )]
 async fn update(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     ApiJson(patch): ApiJson<OrganizationPatch>,
 ) -> ApiResult<Json<OrganizationOut>> {
-    caller.require(Role::Owner)?;
-    if let Some(raw) = &patch.timezone {
-        let timezone =
-            validate::timezone("timezone", raw).map_err(|e| ApiError::invalid(vec![e]))?;
-        state
-            .store
-            .set_organization_timezone(caller.organization_id, timezone.name())
-            .await?;
-    }
-    organization(&state, &caller).await.map(Json)
+    Ok(Json(org::update(&state.services, &caller, patch).await?))
 }

@@ -2,25 +2,21 @@
 //! link made by `GET /api/v1/calls/{id}/recording`. No API key: the signature is the
 //! credential, so a tampered or expired link is `403` and says no more.
 
-use crate::app::AppState;
-use crate::error::{ApiError, ApiResult, ErrorBody};
-use axum::Router;
+use crate::error::{ApiResult, ErrorBody};
+use crate::state::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::IntoResponse;
-use axum::routing::get;
 use serde::Deserialize;
 use switchyard_core::{CallId, OrgId};
-use switchyard_engine::recording_key;
+use switchyard_service::recordings::{bad_link, by_link};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/recordings/{org}/{file}", get(recording))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(recording))
 }
-
-#[derive(utoipa::OpenApi)]
-#[openapi(paths(recording))]
-pub struct Doc;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -70,38 +66,20 @@ async fn recording(
     Path((org, file)): Path<(String, String)>,
     signed: Result<Query<Signed>, QueryRejection>,
 ) -> ApiResult<impl IntoResponse> {
-    let forbidden = || {
-        ApiError::Forbidden(
-            "this recording link is invalid or has expired: ask the API for a new one".to_owned(),
-        )
-    };
     // A query string that does not parse (a parameter given twice) is a bad link too.
     let Ok(Query(signed)) = signed else {
-        return Err(forbidden());
+        return Err(bad_link().into());
     };
-    let org: OrgId = org.parse().map_err(|_| forbidden())?;
+    let org: OrgId = org.parse().map_err(|_| bad_link())?;
     let call: CallId = file
         .strip_suffix(".wav")
         .and_then(|id| id.parse().ok())
-        .ok_or_else(forbidden)?;
+        .ok_or_else(bad_link)?;
     let expires = signed.expires.and_then(|e| e.parse::<i64>().ok());
     let (Some(expires), Some(signature)) = (expires, signed.signature) else {
-        return Err(forbidden());
+        return Err(bad_link().into());
     };
-    if !state
-        .recording_links
-        .verify(org, call, expires, &signature, state.clock.now())
-    {
-        return Err(forbidden());
-    }
-    let wav = state
-        .blobs
-        .get(&recording_key(org, call))
-        .await
-        .map_err(ApiError::internal)?;
-    let wav = wav.ok_or_else(|| {
-        ApiError::NotFound("the recording no longer exists (the call was deleted)".to_owned())
-    })?;
+    let wav = by_link(&state.services, org, call, expires, &signature).await?;
     Ok((
         [
             (CONTENT_TYPE, "audio/wav"),

@@ -1,27 +1,24 @@
 //! `POST /sim/inbound` (extension): a simulated inbound call to one of the caller's
 //! numbers, as `switchyard sim inbound` places it from the command line.
 
+use crate::api::auth::Authenticated;
 use crate::api::openapi::{
     BadRequest, Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
 };
-use crate::app::AppState;
-use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::ApiJson;
+use crate::state::AppState;
+use axum::Json;
 use axum::extract::State;
-use axum::routing::post;
-use axum::{Json, Router};
 use serde::Deserialize;
 use switchyard_core::call::Call;
-use switchyard_core::enums::Role;
+use switchyard_service::sim;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/sim/inbound", post(inbound))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(inbound))
 }
-
-#[derive(utoipa::OpenApi)]
-#[openapi(paths(inbound))]
-pub struct Doc;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 struct InboundCall {
@@ -52,20 +49,10 @@ struct InboundCall {
 )]
 async fn inbound(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     ApiJson(body): ApiJson<InboundCall>,
 ) -> ApiResult<Json<Call>> {
-    caller.require(Role::Representative)?;
-    let number = crate::sim::find_number(state.store.as_ref(), &body.to).await?;
-    // Another organization's number is as unknown as one that does not exist.
-    if number.organization_id != caller.organization_id {
-        return Err(ApiError::invalid_field(
-            "to",
-            format!("{} is not a number of any organization", body.to),
-        ));
-    }
-    let call =
-        crate::sim::ring(state.store.as_ref(), &number, &body.from, state.clock.now()).await?;
-    state.engine.wake();
-    Ok(Json(call))
+    Ok(Json(
+        sim::inbound(&state.services, &caller, &body.to, &body.from).await?,
+    ))
 }

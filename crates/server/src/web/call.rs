@@ -8,11 +8,7 @@ use super::error::WebError;
 use super::form::Checked;
 use super::session::{Empty, Reviewer};
 use super::view::{Me, render};
-use crate::api::calls::actions::{self, call_error};
-use crate::api::calls::review::{self, RatingChange};
-use crate::api::calls::{notes, outputs};
-use crate::app::AppState;
-use crate::error::ApiError;
+use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::HeaderValue;
@@ -21,6 +17,9 @@ use serde::Deserialize;
 use switchyard_core::enums::{Emoji, RatingOperation};
 use switchyard_core::store::StoreError;
 use switchyard_core::{CallId, NoteId};
+use switchyard_service::ServiceError;
+use switchyard_service::calls::review::{self, RatingChange};
+use switchyard_service::calls::{self, notes, outputs};
 
 /// How long the page's recording link works.
 const RECORDING_LINK_SECS: u64 = 6 * 3600;
@@ -41,7 +40,7 @@ struct PanelFragment {
 /// A page address holds an id; anything else is a page that does not exist.
 fn call_id(raw: &str) -> Result<CallId, WebError> {
     raw.parse()
-        .map_err(|_| WebError::Api(ApiError::not_found("call")))
+        .map_err(|_| WebError::Service(ServiceError::not_found("call")))
 }
 
 async fn view(
@@ -51,22 +50,18 @@ async fn view(
     mark: bool,
 ) -> Result<CallView, WebError> {
     let caller = &reviewer.caller;
-    let org = caller.organization_id;
+    let services = &state.services;
     let call = if mark {
-        let viewed = review::view(state, caller, id, None).await?;
+        let viewed = review::view(services, caller, id, None).await?;
         viewed
             .to_call()
             .map_err(|error| StoreError::Backend(error.into()))?
     } else {
-        state.store.get_call(org, id).await.map_err(call_error)?
+        calls::read(services, caller, id).await?
     };
-    let logs = state.store.call_logs(org, id).await.map_err(call_error)?;
-    let transcript = match state.store.get_transcript(org, id).await {
-        Ok(transcript) => Some(transcript),
-        Err(StoreError::NotFound(_)) => None,
-        Err(other) => return Err(other.into()),
-    };
-    let recording = outputs::signed_recording_path(state, &call, RECORDING_LINK_SECS)
+    let logs = outputs::logs(services, caller, id).await?;
+    let transcript = outputs::transcript_if_any(services, caller, id).await?;
+    let recording = outputs::signed_recording_path(services, &call, RECORDING_LINK_SECS)
         .await?
         .map(|(path, _)| path);
     Ok(CallView::new(
@@ -128,7 +123,7 @@ pub async fn add_note(
     let id = call_id(&raw)?;
     let form = checked.form;
     notes::add(
-        &state,
+        &state.services,
         &checked.reviewer.caller,
         id,
         form.content,
@@ -154,16 +149,16 @@ pub async fn change_note(
     let id = call_id(&raw)?;
     let note: NoteId = raw_note
         .parse()
-        .map_err(|_| WebError::Api(ApiError::not_found("note")))?;
+        .map_err(|_| WebError::Service(ServiceError::not_found("note")))?;
     let caller = &checked.reviewer.caller;
     let form = checked.form;
     match form.action.as_str() {
-        "save" => notes::update(&state, caller, id, note, form.content, None).await?,
-        "flag" => notes::update(&state, caller, id, note, None, Some(true)).await?,
-        "unflag" => notes::update(&state, caller, id, note, None, Some(false)).await?,
-        "delete" => notes::delete(&state, caller, id, note).await?,
+        "save" => notes::update(&state.services, caller, id, note, form.content, None).await?,
+        "flag" => notes::update(&state.services, caller, id, note, None, Some(true)).await?,
+        "unflag" => notes::update(&state.services, caller, id, note, None, Some(false)).await?,
+        "delete" => notes::delete(&state.services, caller, id, note).await?,
         other => {
-            return Err(ApiError::invalid_field(
+            return Err(ServiceError::invalid_field(
                 "action",
                 format!("`{other}` is not one of save, flag, unflag, delete"),
             )
@@ -188,7 +183,7 @@ pub async fn rate(
     let id = call_id(&raw)?;
     let form = checked.form;
     let bad = |field: &str, e: switchyard_core::enums::UnknownVariant| {
-        WebError::Api(ApiError::invalid_field(field, e.to_string()))
+        WebError::Service(ServiceError::invalid_field(field, e.to_string()))
     };
     let change = RatingChange {
         emoji: form.emoji.parse::<Emoji>().map_err(|e| bad("emoji", e))?,
@@ -198,7 +193,7 @@ pub async fn rate(
             .map_err(|e| bad("operation", e))?,
         email: None,
     };
-    review::change_rating(&state, &checked.reviewer.caller, id, change).await?;
+    review::change_rating(&state.services, &checked.reviewer.caller, id, change).await?;
     Ok(back(id, "#ratings"))
 }
 
@@ -209,7 +204,7 @@ pub async fn stop(
     checked: Checked<Empty>,
 ) -> Result<Response, WebError> {
     let id = call_id(&raw)?;
-    actions::stop_call(&state, &checked.reviewer.caller, id).await?;
+    calls::stop(&state.services, &checked.reviewer.caller, id).await?;
     Ok(back(id, ""))
 }
 
@@ -220,6 +215,6 @@ pub async fn cancel(
     checked: Checked<Empty>,
 ) -> Result<Response, WebError> {
     let id = call_id(&raw)?;
-    actions::cancel_call(&state, &checked.reviewer.caller, id).await?;
+    calls::cancel(&state.services, &checked.reviewer.caller, id).await?;
     Ok(back(id, ""))
 }

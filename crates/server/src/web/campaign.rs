@@ -8,10 +8,7 @@ use super::error::WebError;
 use super::form::Checked;
 use super::session::Reviewer;
 use super::view::{CallRow, Me, render};
-use crate::api::dial::idempotency;
-use crate::api::dial::scheduled::{self, CampaignIn};
-use crate::app::AppState;
-use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -19,8 +16,9 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use switchyard_core::CampaignId;
-use switchyard_core::enums::{Role, SortOrder};
-use switchyard_core::store::{CallFilter, CallQuery};
+use switchyard_core::enums::Role;
+use switchyard_service::dial::{self, CampaignIn, idempotency};
+use switchyard_service::{ServiceError, ServiceResult};
 
 /// Rows shown in a campaign's preview.
 const PREVIEW_ROWS: usize = 20;
@@ -73,11 +71,11 @@ pub struct CampaignForm {
 }
 
 impl CampaignForm {
-    fn body(&self) -> ApiResult<CampaignIn> {
+    fn body(&self) -> ServiceResult<CampaignIn> {
         let interval = match given(&self.staggered_interval_minutes) {
             None => None,
             Some(raw) => Some(raw.parse::<u32>().map_err(|_| {
-                ApiError::invalid_field(
+                ServiceError::invalid_field(
                     "staggered_interval_minutes",
                     "not a whole number of minutes",
                 )
@@ -89,7 +87,7 @@ impl CampaignForm {
             "staggered_interval_minutes": interval,
             "csv_file": base64::engine::general_purpose::STANDARD.encode(self.csv.as_bytes()),
         });
-        serde_json::from_value(body).map_err(ApiError::internal)
+        serde_json::from_value(body).map_err(ServiceError::internal)
     }
 }
 
@@ -103,22 +101,30 @@ pub async fn campaign(
     caller.require(Role::Representative)?;
     let form = checked.form;
     let body = form.body()?;
-    let prepared = scheduled::prepare(&state, caller, &body).await;
+    let prepared = dial::prepare(&state.services, caller, &body).await;
     if form.confirm.is_some() {
         let (campaign, calls) = prepared?;
-        idempotency::commit(&state, caller, &calls, Some(&campaign), None, String::new()).await?;
+        idempotency::commit(
+            &state.services,
+            caller,
+            &calls,
+            Some(&campaign),
+            None,
+            String::new(),
+        )
+        .await?;
         return Ok(Redirect::to(&format!("/campaigns/{}", campaign.id)).into_response());
     }
     let mut errors = Vec::new();
     match prepared {
         Ok(_) => {}
-        Err(ApiError::Unprocessable { errors: fields, .. }) => {
+        Err(ServiceError::Invalid { errors: fields, .. }) => {
             errors.extend(fields.iter().map(|e| format!("{}: {}", e.field, e.message)));
         }
         Err(other) => return Err(other.into()),
     }
     let encoded = base64::engine::general_purpose::STANDARD.encode(form.csv.as_bytes());
-    let (columns, rows, total) = match scheduled::csv_rows(&encoded) {
+    let (columns, rows, total) = match dial::csv_rows(&encoded) {
         Ok(parsed) => {
             let mut columns: Vec<String> = Vec::new();
             for row in &parsed {
@@ -156,30 +162,10 @@ pub async fn campaign(
 }
 
 async fn progress(state: &AppState, reviewer: &Reviewer, raw: &str) -> Result<Progress, WebError> {
-    let caller = &reviewer.caller;
-    let org = caller.organization_id;
     let id: CampaignId = raw
         .parse()
-        .map_err(|_| WebError::Api(ApiError::not_found("campaign")))?;
-    let campaign = state
-        .store
-        .get_campaign(org, id)
-        .await
-        .map_err(|e| match e {
-            switchyard_core::store::StoreError::NotFound(_) => ApiError::not_found("campaign"),
-            other => other.into(),
-        })?;
-    let query = CallQuery {
-        filter: CallFilter {
-            campaigns: vec![id],
-            ..CallFilter::default()
-        },
-        sort: SortOrder::Asc,
-        limit: crate::api::calls::query::MAX_LIMIT,
-        skip: 0,
-        after: None,
-    };
-    let calls = state.store.list_calls(org, &query).await?.calls;
+        .map_err(|_| WebError::Service(ServiceError::not_found("campaign")))?;
+    let (campaign, calls) = dial::campaign_calls(&state.services, &reviewer.caller, id).await?;
     let mut counts: Vec<(&'static str, usize)> = Vec::new();
     for call in &calls {
         match counts.iter_mut().find(|(s, _)| *s == call.status.as_str()) {
@@ -197,7 +183,7 @@ async fn progress(state: &AppState, reviewer: &Reviewer, raw: &str) -> Result<Pr
         pending: done < calls.len(),
         rows: calls
             .iter()
-            .map(|call| CallRow::new(call, &caller.email))
+            .map(|call| CallRow::new(call, &reviewer.caller.email))
             .collect(),
     })
 }

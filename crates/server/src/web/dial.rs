@@ -5,11 +5,7 @@ use super::error::WebError;
 use super::form::Checked;
 use super::session::Reviewer;
 use super::view::{Choice, Me, render};
-use crate::api::dial::idempotency;
-use crate::api::dial::item::DialItem;
-use crate::api::dial::outbound::build_one;
-use crate::app::AppState;
-use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -20,6 +16,9 @@ use serde_json::{Map, Value};
 use switchyard_core::Timestamp;
 use switchyard_core::enums::{Language, Role};
 use switchyard_core::time;
+use switchyard_service::dial::item::DialItem;
+use switchyard_service::dial::{build_one, idempotency};
+use switchyard_service::{ServiceError, ServiceResult, agents, numbers, use_cases};
 
 #[derive(Template)]
 #[template(path = "dial.html")]
@@ -47,10 +46,10 @@ async fn dial_page(
 ) -> Result<Response, WebError> {
     let caller = &reviewer.caller;
     caller.require(Role::Representative)?;
-    let org = caller.organization_id;
-    let numbers = state.store.list_numbers(org).await?;
-    let use_cases = state.store.list_use_cases(org).await?;
-    let agents = state.store.list_agents(org).await?;
+    let services = &state.services;
+    let numbers = numbers::list(services, caller).await?;
+    let use_cases = use_cases::list(services, caller).await?;
+    let agents = agents::list(services, caller).await?;
     let page = DialPage {
         me: Some(reviewer.me()),
         numbers: Choice::list(
@@ -109,11 +108,11 @@ pub(super) fn given(text: &str) -> Option<String> {
 }
 
 /// `name=value` lines as the params object.
-fn params(text: &str) -> ApiResult<Option<Value>> {
+fn params(text: &str) -> ServiceResult<Option<Value>> {
     let mut map = Map::new();
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
         let (name, value) = line.split_once('=').ok_or_else(|| {
-            ApiError::invalid_field("params", format!("`{line}` is not a `name=value` line"))
+            ServiceError::invalid_field("params", format!("`{line}` is not a `name=value` line"))
         })?;
         map.insert(
             name.trim().to_owned(),
@@ -123,16 +122,16 @@ fn params(text: &str) -> ApiResult<Option<Value>> {
     Ok((!map.is_empty()).then_some(Value::Object(map)))
 }
 
-fn schedule(text: &str) -> ApiResult<Option<Timestamp>> {
+fn schedule(text: &str) -> ServiceResult<Option<Timestamp>> {
     let Some(text) = given(text) else {
         return Ok(None);
     };
     let at = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
         .iter()
         .find_map(|format| NaiveDateTime::parse_from_str(&text, format).ok())
-        .ok_or_else(|| ApiError::invalid_field("scheduled_for", "not a date and time"))?;
+        .ok_or_else(|| ServiceError::invalid_field("scheduled_for", "not a date and time"))?;
     time::in_years(&text, at.date())
-        .map_err(|e| ApiError::invalid_field("scheduled_for", e.to_string()))?;
+        .map_err(|e| ServiceError::invalid_field("scheduled_for", e.to_string()))?;
     Ok(Some(Timestamp::from_datetime(at.and_utc())))
 }
 
@@ -145,12 +144,12 @@ pub async fn dial_one(
     let caller = &checked.reviewer.caller;
     let form = checked.form;
     let call = match item(&form) {
-        Ok(item) => build_one(&state, caller, item).await,
+        Ok(item) => build_one(&state.services, caller, item).await,
         Err(error) => Err(error),
     };
     let call = match call {
         Ok(call) => call,
-        Err(ApiError::Unprocessable { errors, .. }) => {
+        Err(ServiceError::Invalid { errors, .. }) => {
             let errors = errors
                 .iter()
                 .map(|e| format!("{}: {}", e.field, e.message))
@@ -160,7 +159,7 @@ pub async fn dial_one(
         Err(other) => return Err(other.into()),
     };
     idempotency::commit(
-        &state,
+        &state.services,
         caller,
         std::slice::from_ref(&call),
         None,
@@ -172,11 +171,11 @@ pub async fn dial_one(
 }
 
 /// The form as the API's dial request.
-fn item(form: &DialForm) -> ApiResult<DialItem> {
+fn item(form: &DialForm) -> ServiceResult<DialItem> {
     let max_duration_mins = match given(&form.max_duration_mins) {
         None => None,
         Some(raw) => Some(raw.parse::<i64>().map_err(|_| {
-            ApiError::invalid_field("max_duration_mins", "not a whole number of minutes")
+            ServiceError::invalid_field("max_duration_mins", "not a whole number of minutes")
         })?),
     };
     Ok(DialItem {

@@ -8,28 +8,29 @@ use askama::Template;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use switchyard_core::store::StoreError;
+use switchyard_service::ServiceError;
 
 #[derive(Debug)]
 pub enum WebError {
     /// No session, or it expired: sign in, then come back to `next`.
-    SignIn {
-        next: String,
-        htmx: bool,
-    },
+    SignIn { next: String, htmx: bool },
     /// The form's CSRF token is missing or not the session's.
     Csrf,
-    Api(ApiError),
+    /// The request itself could not be read (a form over the body limit, not a form).
+    Unreadable(StatusCode, String),
+    /// What the service refused.
+    Service(ServiceError),
 }
 
-impl From<ApiError> for WebError {
-    fn from(error: ApiError) -> WebError {
-        WebError::Api(error)
+impl From<ServiceError> for WebError {
+    fn from(error: ServiceError) -> WebError {
+        WebError::Service(error)
     }
 }
 
 impl From<StoreError> for WebError {
     fn from(error: StoreError) -> WebError {
-        WebError::Api(error.into())
+        WebError::Service(error.into())
     }
 }
 
@@ -62,15 +63,20 @@ impl IntoResponse for WebError {
                 "This form has expired or did not come from this app: reload the page and try again."
                     .to_owned(),
             ),
-            WebError::Api(ApiError::Internal(source)) => {
-                // Logged once, by the API's error type; the page stays opaque.
+            WebError::Unreadable(status, message) => (status, message),
+            WebError::Service(ServiceError::Internal(source)) => {
+                // Logged once, by the server's error type; the page stays opaque.
                 let _ = ApiError::Internal(source).into_response();
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Something went wrong on the server; its log has the details.".to_owned(),
                 )
             }
-            WebError::Api(error) => (error.status(), error.to_string()),
+            WebError::Service(error) => {
+                // The same status as the API's for the same refusal.
+                let error = ApiError::from(error);
+                (error.status(), error.to_string())
+            }
         };
         let title = status.canonical_reason().unwrap_or("Error");
         let page = ErrorPage {

@@ -5,14 +5,14 @@
 
 use super::error::WebError;
 use super::session::Reviewer;
-use crate::app::AppState;
-use crate::error::ApiError;
+use crate::state::AppState;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use subtle::ConstantTimeEq;
+use switchyard_service::ServiceError;
 
 pub const CSRF_HEADER: &str = "x-csrf-token";
 const CSRF_FIELD: &str = "csrf";
@@ -33,7 +33,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Checked<T> {
         let Form(fields) =
             Form::<Vec<(String, String)>>::from_request(Request::from_parts(parts, body), state)
                 .await
-                .map_err(|e| WebError::Api(form_rejection(e)))?;
+                .map_err(form_rejection)?;
         let ours = |token: &str| bool::from(token.as_bytes().ct_eq(reviewer.csrf.as_bytes()));
         let header_ok = headers
             .get(CSRF_HEADER)
@@ -53,7 +53,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Checked<T> {
             .map(|(name, value)| (name, Value::String(value)))
             .collect();
         let form = serde_json::from_value(Value::Object(map))
-            .map_err(|e| WebError::Api(ApiError::invalid_field("form", e.to_string())))?;
+            .map_err(|e| WebError::Service(ServiceError::invalid_field("form", e.to_string())))?;
         Ok(Checked {
             reviewer,
             form,
@@ -64,11 +64,10 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Checked<T> {
 
 /// A form that cannot be read, with the status its reason deserves: a body over the limit
 /// is a `413`, a wrong content type a `415`, anything else a `400`.
-pub fn form_rejection(rejection: FormRejection) -> ApiError {
-    let text = rejection.body_text();
-    match rejection.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(text),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType(text),
-        _ => ApiError::BadRequest(text),
-    }
+pub fn form_rejection(rejection: FormRejection) -> WebError {
+    let status = match rejection.status() {
+        status @ (StatusCode::PAYLOAD_TOO_LARGE | StatusCode::UNSUPPORTED_MEDIA_TYPE) => status,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    WebError::Unreadable(status, rejection.body_text())
 }

@@ -5,8 +5,7 @@
 use super::error::{WebError, urlencode};
 use super::session::Reviewer;
 use super::view::{CallRow, Choice, Me, render};
-use crate::api::calls::query::CallQueryParams;
-use crate::app::AppState;
+use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -14,6 +13,8 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use switchyard_core::enums::{CallType, Emoji};
 use switchyard_core::lifecycle::CallStatus;
+use switchyard_service::calls::{self, query::CallQueryParams};
+use switchyard_service::{ServiceError, use_cases};
 
 const PAGE_SIZE: u64 = 50;
 /// The filters of `GET /api/v1/calls` the page offers, by their API names.
@@ -109,13 +110,9 @@ async fn load(state: &AppState, reviewer: &Reviewer, raw: &Raw) -> Result<Listin
         Value::String(((page - 1) * PAGE_SIZE).to_string()),
     );
     let params: CallQueryParams = serde_json::from_value(Value::Object(params))
-        .map_err(|e| WebError::Api(crate::error::ApiError::BadRequest(e.to_string())))?;
-    let query = params.parse()?;
+        .map_err(|e| WebError::Service(ServiceError::Malformed(e.to_string())))?;
     let caller = &reviewer.caller;
-    let list = state
-        .store
-        .list_calls(caller.organization_id, &query)
-        .await?;
+    let list = calls::list_decoded(&state.services, caller, &params).await?;
     let query_string = filters
         .iter()
         .map(|(name, value)| format!("{name}={}", urlencode(value)))
@@ -145,9 +142,9 @@ pub async fn page(
     let listing = load(&state, &reviewer, &raw).await?;
     let current = filters(&raw);
     let get = |name: &str| current.get(name).map(String::as_str);
-    let org = reviewer.caller.organization_id;
-    let use_cases = state.store.list_use_cases(org).await?;
-    let tags = state.store.call_tags(org).await?;
+    let (services, caller) = (&state.services, &reviewer.caller);
+    let use_cases = use_cases::list(services, caller).await?;
+    let tags = calls::tags(services, caller).await?;
     let page = ListPage {
         me: Some(reviewer.me()),
         listing,

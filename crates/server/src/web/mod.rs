@@ -14,7 +14,7 @@ mod list;
 mod session;
 mod view;
 
-use crate::app::AppState;
+use crate::state::AppState;
 use axum::Router;
 use axum::routing::{get, post};
 

@@ -9,9 +9,7 @@
 use super::error::WebError;
 use super::form::{Checked, form_rejection};
 use super::view::{Me, render};
-use crate::app::AppState;
-use crate::auth::{Caller, authenticate, hash_key};
-use crate::error::ApiError;
+use crate::state::AppState;
 use askama::Template;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, FromRequestParts, Query, State};
@@ -23,6 +21,8 @@ use base64::Engine;
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
 use switchyard_core::auth::WebSession;
+use switchyard_service::ServiceError;
+use switchyard_service::auth::{Caller, authenticate, hash_key};
 
 pub const SESSION_COOKIE: &str = "sy_session";
 /// Double-submit token of the sign-in form (against login CSRF).
@@ -63,12 +63,13 @@ impl FromRequestParts<AppState> for Reviewer {
         let token = cookie(&parts.headers, SESSION_COOKIE).ok_or_else(sign_in)?;
         let token_hash = hash_key(token);
         let (session, owner) = state
+            .services
             .store
-            .find_session(&token_hash, state.clock.now())
+            .find_session(&token_hash, state.services.clock.now())
             .await?
             .ok_or_else(sign_in)?;
         Ok(Reviewer {
-            caller: Caller::from_owner(owner),
+            caller: Caller::from(owner),
             csrf: session.csrf_token,
             token_hash,
         })
@@ -188,9 +189,9 @@ pub async fn sign_in(
         return Err(WebError::Csrf);
     }
     let next = local_path(form.next.as_deref());
-    let caller = match authenticate(&state, form.key.trim()).await {
+    let caller = match authenticate(&state.services, form.key.trim()).await {
         Ok(caller) => caller,
-        Err(ApiError::Unauthorized(_)) => {
+        Err(ServiceError::Unauthenticated(_)) => {
             let error = "That API key is not valid, or it has been revoked.".to_owned();
             return Ok(sign_in_page(
                 &state,
@@ -202,7 +203,7 @@ pub async fn sign_in(
         Err(other) => return Err(other.into()),
     };
     let token = random_token();
-    let now = state.clock.now();
+    let now = state.services.clock.now();
     let session = WebSession {
         token_hash: hash_key(&token),
         organization_id: caller.organization_id,
@@ -211,7 +212,7 @@ pub async fn sign_in(
         created_at: now,
         expires_at: now.plus_seconds(SESSION_SECS),
     };
-    state.store.create_session(&session).await?;
+    state.services.store.create_session(&session).await?;
     tracing::info!(member = %caller.email, "review app: signed in");
     let mut response = Redirect::to(&next).into_response();
     let headers = response.headers_mut();
@@ -235,6 +236,7 @@ pub async fn sign_out(
     checked: Checked<Empty>,
 ) -> Result<Response, WebError> {
     state
+        .services
         .store
         .delete_session(&checked.reviewer.token_hash)
         .await?;

@@ -1,7 +1,6 @@
 //! What every page shares: the signed-in member as the layout shows it, rendering, and the
 //! small formatting rules (times in UTC, durations, status badges, call rows).
 
-use crate::auth::Caller;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -9,6 +8,7 @@ use switchyard_core::Timestamp;
 use switchyard_core::call::Call;
 use switchyard_core::enums::Role;
 use switchyard_core::lifecycle::CallStatus;
+use switchyard_service::auth::Caller;
 
 /// The member in the page header, and what the page may offer them.
 pub struct Me {

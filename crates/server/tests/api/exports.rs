@@ -9,10 +9,10 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::time::Duration;
-use switchyard::exports::{ExportConfig, ExportWorker};
 use switchyard_core::enums::Role;
 use switchyard_core::export::ExportStatus;
 use switchyard_core::run::Lease;
+use switchyard_engine::exports::{ExportConfig, ExportWorker};
 use switchyard_engine::sim;
 
 crate::backend_tests!(

@@ -5,12 +5,9 @@ use crate::common::TestDatabase;
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::sync::Arc;
-use switchyard::app::{self, AppParts, AppState};
+use switchyard::app;
 use switchyard::config::HttpConfig;
-use switchyard::exports::{ExportConfig, ExportParts, ExportWorker};
-use switchyard::key_cache::KeyCache;
-use switchyard::orgs;
-use switchyard::recordings::RecordingLinks;
+use switchyard::state::{AppParts, AppState};
 use switchyard_core::enums::Role;
 use switchyard_core::number::{AgentRoute, Number, UseCaseConfig};
 use switchyard_core::store::Store;
@@ -20,8 +17,13 @@ use switchyard_engine::analysis::Analyzer;
 use switchyard_engine::analysis::builtin::BuiltinAnalyzer;
 use switchyard_engine::blob::{BlobStore, FsBlobStore};
 use switchyard_engine::config::{EngineConfig, WebhookConfig};
+use switchyard_engine::exports::{ExportConfig, ExportParts, ExportWorker};
 use switchyard_engine::sim::SimNetwork;
 use switchyard_engine::{Engine, EngineParts, PassReport};
+use switchyard_service::Services;
+use switchyard_service::key_cache::KeyCache;
+use switchyard_service::orgs;
+use switchyard_service::recordings::RecordingLinks;
 use tokio::sync::oneshot;
 
 pub const START: &str = "2024-01-01T12:00:00Z";
@@ -115,15 +117,17 @@ impl TestApp {
         let addr = listener.local_addr().unwrap();
         let keys = Arc::new(KeyCache::new(http.key_cache_ms));
         let state = AppState::new(AppParts {
-            store: store.clone(),
-            clock: clock.clone(),
+            services: Services {
+                store: store.clone(),
+                clock: clock.clone(),
+                engine: engine.clone(),
+                blobs,
+                recording_links: RecordingLinks::load(store.as_ref()).await.unwrap(),
+                exports: exports.clone(),
+                keys,
+            },
             http: Arc::new(http),
-            engine: engine.clone(),
-            blobs,
-            recording_links: RecordingLinks::load(store.as_ref()).await.unwrap(),
-            exports: exports.clone(),
             metrics: switchyard::observability::prometheus(),
-            keys,
         });
         let (shutdown, stopped) = oneshot::channel::<()>();
         tokio::spawn(app::serve(listener, state, async {

@@ -170,49 +170,6 @@ async fn every_documented_operation_exists(db: TestDatabase) {
     }
 }
 
-/// Every `.route("...")` of the API's source is documented, so a new endpoint cannot be
-/// forgotten.
-#[test]
-fn every_route_is_documented() {
-    let doc = document_json();
-    let documented: BTreeSet<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
-    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/api");
-    let mut missing = Vec::new();
-    for file in rust_files(&src) {
-        let text = std::fs::read_to_string(&file).unwrap();
-        for (at, _) in text.match_indices(".route(") {
-            let rest = text[at + ".route(".len()..].trim_start();
-            let Some(path) = rest.strip_prefix('"').and_then(|r| r.split('"').next()) else {
-                continue;
-            };
-            let full = match file.file_name().and_then(|n| n.to_str()) {
-                Some("health.rs" | "recordings.rs") => path.to_owned(),
-                _ => format!("/api/v1{path}"),
-            };
-            if !documented.contains(&full) {
-                missing.push(format!("{full} ({})", file.display()));
-            }
-        }
-    }
-    assert!(
-        missing.is_empty(),
-        "routes without a #[utoipa::path] in the document: {missing:#?}"
-    );
-}
-
-fn rust_files(dir: &std::path::Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files.extend(rust_files(&path));
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            files.push(path);
-        }
-    }
-    files
-}
-
 /// Validates answers against the schema the document gives for their operation and status.
 /// Stricter than the document in one way: an object with declared `properties` may carry no
 /// other key, so every key an answer has is documented.

@@ -9,7 +9,7 @@ crate::backend_tests!(seeded_calls_are_realistic_and_their_transcripts_their_own
 async fn seeded_calls_are_realistic_and_their_transcripts_their_own(db: TestDatabase) {
     const CALLS: usize = 600;
     let app = TestApp::spawn(db).await;
-    switchyard::seed::seed(
+    switchyard::cli::seed::seed(
         app.store.as_ref(),
         app.org.id,
         CALLS as u64,

@@ -1,17 +1,17 @@
+//! One call: read it, stop it, cancel it, delete it.
+
 use super::body::CallBody;
+use crate::api::auth::Authenticated;
 use crate::api::openapi::{BadRequest, Forbidden, Unauthorized};
-use crate::app::AppState;
-use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::PathId;
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use switchyard_core::CallId;
 use switchyard_core::call::Call;
-use switchyard_core::enums::Role;
 use switchyard_core::id::kind;
-use switchyard_core::store::StoreError;
-use switchyard_engine::recording_key;
+use switchyard_service::calls;
 
 /// One call.
 #[utoipa::path(
@@ -28,16 +28,10 @@ use switchyard_engine::recording_key;
 )]
 pub async fn get_call(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     PathId(id): PathId<kind::Call>,
 ) -> ApiResult<CallBody> {
-    Ok(CallBody(
-        state
-            .store
-            .get_call_json(caller.organization_id, id)
-            .await
-            .map_err(call_error)?,
-    ))
+    Ok(CallBody(calls::get(&state.services, &caller, id).await?))
 }
 
 /// Hangs up a live call.
@@ -60,20 +54,10 @@ pub async fn get_call(
 )]
 pub async fn stop(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     PathId(id): PathId<kind::Call>,
 ) -> ApiResult<Json<Call>> {
-    Ok(Json(stop_call(&state, &caller, id).await?))
-}
-
-/// Hangs up a live call through the engine (the API and the review app).
-pub(crate) async fn stop_call(state: &AppState, caller: &Caller, id: CallId) -> ApiResult<Call> {
-    caller.require(Role::Representative)?;
-    state
-        .engine
-        .stop_call(caller.organization_id, id)
-        .await
-        .map_err(call_error)
+    Ok(Json(calls::stop(&state.services, &caller, id).await?))
 }
 
 /// Cancels a call that has not been dialed yet (`Scheduled` or `Queued`).
@@ -95,20 +79,10 @@ pub(crate) async fn stop_call(state: &AppState, caller: &Caller, id: CallId) -> 
 )]
 pub async fn cancel(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     PathId(id): PathId<kind::Call>,
 ) -> ApiResult<Json<Call>> {
-    Ok(Json(cancel_call(&state, &caller, id).await?))
-}
-
-/// Cancels a call not dialed yet through the engine (the API and the review app).
-pub(crate) async fn cancel_call(state: &AppState, caller: &Caller, id: CallId) -> ApiResult<Call> {
-    caller.require(Role::Representative)?;
-    state
-        .engine
-        .cancel_call(caller.organization_id, id)
-        .await
-        .map_err(call_error)
+    Ok(Json(calls::cancel(&state.services, &caller, id).await?))
 }
 
 /// Deletes a call.
@@ -130,24 +104,8 @@ pub(crate) async fn cancel_call(state: &AppState, caller: &Caller, id: CallId) -
 )]
 pub async fn delete_call(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     PathId(id): PathId<kind::Call>,
 ) -> ApiResult<Json<Call>> {
-    caller.require(Role::Owner)?;
-    let org = caller.organization_id;
-    let call = state.store.delete_call(org, id).await.map_err(call_error)?;
-    // The row is gone first: a failure here leaves an orphan file, never a call whose
-    // recording link breaks.
-    if let Err(error) = state.blobs.delete(&recording_key(org, id)).await {
-        tracing::warn!(%error, call_id = %id, "could not delete a deleted call's recording");
-    }
-    Ok(Json(call))
-}
-
-/// Store errors on a call, with a 404 that says "call".
-pub fn call_error(error: StoreError) -> ApiError {
-    match error {
-        StoreError::NotFound(_) => ApiError::not_found("call"),
-        other => other.into(),
-    }
+    Ok(Json(calls::delete(&state.services, &caller, id).await?))
 }

@@ -1,10 +1,10 @@
-use super::cursor::CursorParams;
-use super::query::CallQueryParams;
+//! Listing calls: a page, the page that holds a call, the tags in use.
+
+use crate::api::auth::Authenticated;
 use crate::api::openapi::{Unauthorized, Unprocessable};
-use crate::app::AppState;
-use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::ApiQuery;
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -12,6 +12,7 @@ use serde::Serialize;
 use switchyard_core::CallId;
 use switchyard_core::call::Call;
 use switchyard_core::call_json::CallJson;
+use switchyard_service::calls::{self, cursor::CursorParams, query::CallQueryParams};
 
 /// A page of calls.
 #[derive(utoipa::ToSchema)]
@@ -66,23 +67,17 @@ impl IntoResponse for CallPage {
 )]
 pub async fn list_calls(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     ApiQuery(params): ApiQuery<CallQueryParams>,
     ApiQuery(cursor): ApiQuery<CursorParams>,
 ) -> ApiResult<CallPage> {
-    let mut query = params.parse()?;
-    let cursor = cursor.apply(&mut query)?;
-    let list = state
-        .store
-        .list_calls_json(caller.organization_id, &query)
-        .await?;
-    let next_cursor = cursor.as_ref().map(|c| c.next(&list, query.limit));
+    let page = calls::list(&state.services, &caller, &params, &cursor).await?;
     Ok(CallPage {
-        offset: cursor.map_or(query.skip, |c| c.offset),
-        next_cursor,
-        calls: list.calls,
-        count: list.count,
-        limit: query.limit,
+        calls: page.calls,
+        count: page.count,
+        limit: page.limit,
+        offset: page.offset,
+        next_cursor: page.next_cursor,
     })
 }
 
@@ -112,23 +107,11 @@ pub struct CurrentPage {
 )]
 pub async fn current_page(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     ApiQuery(params): ApiQuery<CallQueryParams>,
 ) -> ApiResult<Json<CurrentPage>> {
-    let call_id = params.call_id()?;
-    let query = params.parse()?;
-    let position = state
-        .store
-        .call_position(caller.organization_id, &query.filter, query.sort, call_id)
-        .await?
-        .ok_or_else(|| {
-            ApiError::NotFound(
-                "the call is not among the calls that match these filters".to_owned(),
-            )
-        })?;
-    Ok(Json(CurrentPage {
-        current_page: position / u64::from(query.limit) + 1,
-    }))
+    let current_page = calls::current_page(&state.services, &caller, &params).await?;
+    Ok(Json(CurrentPage { current_page }))
 }
 
 /// Every tag used on the organization's calls, sorted.
@@ -142,6 +125,9 @@ pub async fn current_page(
         (status = 401, response = Unauthorized),
     )
 )]
-pub async fn tags(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<String>>> {
-    Ok(Json(state.store.call_tags(caller.organization_id).await?))
+pub async fn tags(
+    State(state): State<AppState>,
+    Authenticated(caller): Authenticated,
+) -> ApiResult<Json<Vec<String>>> {
+    Ok(Json(calls::tags(&state.services, &caller).await?))
 }

@@ -1,27 +1,21 @@
-//! What the engine produced for a call: its transcript (#3), its logs (#7) and a link to
-//! its recording (#6). Everyone who can read the call can read these.
+//! What the engine produced for a call: its transcript, its logs and a link to its
+//! recording. Everyone who can read the call can read these.
 
-use super::actions::call_error;
+use crate::api::auth::Authenticated;
 use crate::api::openapi::{BadRequest, Unauthorized, Unprocessable};
-use crate::app::AppState;
-use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiQuery, PathId};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::http::header::HOST;
 use serde::{Deserialize, Serialize};
-use switchyard_core::call::Call;
 use switchyard_core::call_log::LogEntry;
 use switchyard_core::id::kind;
-use switchyard_core::store::StoreError;
 use switchyard_core::transcript::Transcript;
 use switchyard_core::{CallId, Timestamp};
-use switchyard_engine::recording_key;
-
-const DEFAULT_LINK_SECS: u64 = 3600;
-const MAX_LINK_SECS: u64 = 7 * 24 * 3600;
+use switchyard_service::calls::outputs;
 
 /// What was said on a call.
 ///
@@ -41,21 +35,12 @@ const MAX_LINK_SECS: u64 = 7 * 24 * 3600;
 )]
 pub async fn transcript(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     PathId(id): PathId<kind::Call>,
 ) -> ApiResult<Json<Transcript>> {
-    let org = caller.organization_id;
-    match state.store.get_transcript(org, id).await {
-        Ok(transcript) => Ok(Json(transcript)),
-        Err(StoreError::NotFound(_)) => {
-            // Tell "no such call" from "no transcript yet".
-            state.store.get_call(org, id).await.map_err(call_error)?;
-            Err(ApiError::NotFound(
-                "the call has no transcript yet: it has not been answered".to_owned(),
-            ))
-        }
-        Err(other) => Err(other.into()),
-    }
+    Ok(Json(
+        outputs::transcript(&state.services, &caller, id).await?,
+    ))
 }
 
 /// Every step of a call, oldest first.
@@ -77,16 +62,10 @@ pub async fn transcript(
 )]
 pub async fn logs(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     PathId(id): PathId<kind::Call>,
 ) -> ApiResult<Json<Vec<LogEntry>>> {
-    Ok(Json(
-        state
-            .store
-            .call_logs(caller.organization_id, id)
-            .await
-            .map_err(call_error)?,
-    ))
+    Ok(Json(outputs::logs(&state.services, &caller, id).await?))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -121,57 +100,18 @@ pub struct RecordingLink {
 )]
 pub async fn recording(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     PathId(id): PathId<kind::Call>,
     headers: HeaderMap,
     ApiQuery(query): ApiQuery<LinkQuery>,
 ) -> ApiResult<Json<RecordingLink>> {
-    let secs = match &query.expires_in_secs {
-        None => DEFAULT_LINK_SECS,
-        Some(raw) => raw.trim().parse().ok().filter(|s| (1..=MAX_LINK_SECS).contains(s)).ok_or_else(|| {
-            ApiError::invalid_field("expires_in_secs", format!("`{raw}` is not a whole number of seconds from 1 to {MAX_LINK_SECS} (7 days)"))
-        })?,
-    };
-    let call = state
-        .store
-        .get_call(caller.organization_id, id)
-        .await
-        .map_err(call_error)?;
-    let (path, expires_at) = signed_recording_path(&state, &call, secs)
-        .await?
-        .ok_or_else(|| {
-            ApiError::NotFound(
-                "the call has no recording: it has not been answered, or has not ended yet"
-                    .to_owned(),
-            )
-        })?;
+    let expires_in = query.expires_in_secs.as_deref();
+    let (path, expires_at) =
+        outputs::recording_link(&state.services, &caller, id, expires_in).await?;
     Ok(Json(RecordingLink {
         url: format!("{}{path}", public_base(&state, &headers)?),
         expires_at,
     }))
-}
-
-/// The signed path of the call's recording (`/recordings/...`) and when it expires, valid
-/// for `secs`; `None` while it has none (the API's link and the review app's player).
-pub(crate) async fn signed_recording_path(
-    state: &AppState,
-    call: &Call,
-    secs: u64,
-) -> ApiResult<Option<(String, Timestamp)>> {
-    let (org, id) = (call.organization_id, call.id);
-    let stored = state
-        .blobs
-        .exists(&recording_key(org, id))
-        .await
-        .map_err(ApiError::internal)?;
-    if call.metadata.recording_sid.is_none() || !stored {
-        return Ok(None);
-    }
-    let expires_at = state.clock.now().plus_seconds(secs as i64);
-    Ok(Some((
-        state.recording_links.path(org, id, expires_at),
-        expires_at,
-    )))
 }
 
 /// The configured public URL, else the host the client reached us at. That host goes into

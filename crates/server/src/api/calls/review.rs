@@ -1,23 +1,18 @@
-//! What reviewers add to a call: "viewed by" marks and emoji ratings. Viewers may do both,
-//! for themselves; only an Owner may mark or rate for another member of the organization.
-//! A rating's time is the server's.
+//! "Viewed by" marks and emoji ratings (the rules are the service's, `calls::review`).
 
-use super::actions::call_error;
 use super::body::CallBody;
+use crate::api::auth::Authenticated;
 use crate::api::openapi::{BadRequest, PayloadTooLarge, Unauthorized, UnsupportedMediaType};
-use crate::api::validate;
-use crate::app::AppState;
-use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, OptionalJson, PathId};
+use crate::state::AppState;
 use axum::extract::State;
 use serde::Deserialize;
 use switchyard_core::CallId;
-use switchyard_core::call::{Call, Rating};
-use switchyard_core::call_json::CallJson;
-use switchyard_core::enums::Role;
+use switchyard_core::call::Call;
 use switchyard_core::enums::{Emoji, RatingOperation};
 use switchyard_core::id::kind;
+use switchyard_service::calls::review::{self, RatingChange};
 
 /// Who viewed the call; the body may be left out.
 #[derive(Default, Deserialize, utoipa::ToSchema)]
@@ -62,29 +57,12 @@ pub struct RatingIn {
 )]
 pub async fn mark_viewed(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     PathId(call_id): PathId<kind::Call>,
     OptionalJson(body): OptionalJson<ViewedIn>,
 ) -> ApiResult<CallBody> {
-    Ok(CallBody(
-        view(&state, &caller, call_id, body.email.as_deref()).await?,
-    ))
-}
-
-/// Records `email` (default: the caller) in `viewed_by` (the API, and the review app on
-/// opening a call).
-pub(crate) async fn view(
-    state: &AppState,
-    caller: &Caller,
-    call_id: CallId,
-    email: Option<&str>,
-) -> ApiResult<CallJson> {
-    let email = reviewer_email(state, caller, call_id, email).await?;
-    state
-        .store
-        .mark_viewed(caller.organization_id, call_id, &email, state.clock.now())
-        .await
-        .map_err(call_error)
+    let call = review::view(&state.services, &caller, call_id, body.email.as_deref()).await?;
+    Ok(CallBody(call))
 }
 
 /// Adds or removes an emoji rating.
@@ -112,89 +90,15 @@ pub(crate) async fn view(
 )]
 pub async fn rate(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     PathId(call_id): PathId<kind::Call>,
     ApiJson(body): ApiJson<RatingIn>,
 ) -> ApiResult<CallBody> {
-    let rating = RatingChange {
+    let change = RatingChange {
         emoji: body.emoji,
         operation: body.operation,
         email: body.email,
     };
-    Ok(CallBody(
-        change_rating(&state, &caller, call_id, rating).await?,
-    ))
-}
-
-/// One rating added or removed.
-pub(crate) struct RatingChange {
-    pub emoji: Emoji,
-    pub operation: RatingOperation,
-    /// Default: the caller.
-    pub email: Option<String>,
-}
-
-/// Adds or removes a rating (the API and the review app's toggles).
-pub(crate) async fn change_rating(
-    state: &AppState,
-    caller: &Caller,
-    call_id: CallId,
-    change: RatingChange,
-) -> ApiResult<CallJson> {
-    let email = reviewer_email(state, caller, call_id, change.email.as_deref()).await?;
-    let org = caller.organization_id;
-    let call = match change.operation {
-        RatingOperation::Add => {
-            let rating = Rating {
-                emoji: change.emoji,
-                email,
-                created: state.clock.now(),
-            };
-            state.store.add_rating(org, call_id, &rating).await
-        }
-        RatingOperation::Remove => {
-            state
-                .store
-                .remove_rating(org, call_id, change.emoji, &email)
-                .await
-        }
-    };
-    call.map_err(call_error)
-}
-
-/// Whom a view or rating is for: the caller, unless an Owner names another member. Another
-/// organization's call is a `404` before the email is looked at.
-async fn reviewer_email(
-    state: &AppState,
-    caller: &Caller,
-    call_id: CallId,
-    given: Option<&str>,
-) -> Result<String, ApiError> {
-    let Some(raw) = given else {
-        return Ok(caller.email.clone());
-    };
-    let email = validate::email("email", raw).map_err(|e| ApiError::invalid(vec![e]))?;
-    if email == caller.email {
-        return Ok(email);
-    }
-    state
-        .store
-        .get_call_json(caller.organization_id, call_id)
-        .await
-        .map_err(call_error)?;
-    caller.require(Role::Owner).map_err(|_| {
-        ApiError::Forbidden(format!(
-            "only an Owner may act for another member: leave out `email`, or give your own ({})",
-            caller.email
-        ))
-    })?;
-    let members = state.store.list_members(caller.organization_id).await?;
-    if members.iter().any(|member| member.email == email) {
-        Ok(email)
-    } else {
-        Err(ApiError::invalid_field(
-            "email",
-            format!("`{email}` is not a member of your organization"),
-        ))
-    }
+    let call = review::change_rating(&state.services, &caller, call_id, change).await?;
+    Ok(CallBody(call))
 }

@@ -1,37 +1,27 @@
-//! Use cases (contract §6): everyone reads, Owners write.
+//! Use cases: everyone reads, Owners write (the rules are the service's, `use_cases`).
 
-mod hooks;
-mod input;
-mod schedule;
-
+use crate::api::auth::Authenticated;
 use crate::api::openapi::{
     BadRequest, Forbidden, PayloadTooLarge, Unauthorized, Unprocessable, UnsupportedMediaType,
 };
-use crate::app::AppState;
-use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{self, ApiJson, PathId};
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::{ApiJson, PathId};
+use crate::state::AppState;
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
-use input::{Identity, UseCaseIn, UseCasePatch};
 use serde_json::{Map, Value};
-use switchyard_core::enums::Role;
+use switchyard_core::UseCaseId;
 use switchyard_core::id::kind;
-use switchyard_core::store::StoreError;
 use switchyard_core::use_case::UseCase;
-use switchyard_core::{Id, UseCaseId};
+use switchyard_service::use_cases::{self, UseCaseIn, UseCasePatch};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/use-cases", get(list).post(create))
-        .route("/use-cases/{id}", get(fetch).patch(update).delete(remove))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(fetch, update, remove))
 }
-
-#[derive(utoipa::OpenApi)]
-#[openapi(paths(list, create, fetch, update, remove))]
-pub struct Doc;
 
 /// The organization's use cases, oldest first.
 ///
@@ -47,24 +37,11 @@ pub struct Doc;
         (status = 401, response = Unauthorized),
     )
 )]
-async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<UseCase>>> {
-    let use_cases = state.store.list_use_cases(caller.organization_id).await?;
-    Ok(Json(
-        use_cases
-            .into_iter()
-            .map(|use_case| as_seen_by(&caller, use_case))
-            .collect(),
-    ))
-}
-
-/// Hooks carry credentials (header values, tokens in URLs): only Owners, who write them,
-/// read them; everyone else sees them masked.
-fn as_seen_by(caller: &Caller, use_case: UseCase) -> UseCase {
-    if caller.role >= Role::Owner {
-        use_case
-    } else {
-        use_case.with_hooks_masked()
-    }
+async fn list(
+    State(state): State<AppState>,
+    Authenticated(caller): Authenticated,
+) -> ApiResult<Json<Vec<UseCase>>> {
+    Ok(Json(use_cases::list(&state.services, &caller).await?))
 }
 
 /// Creates a use case.
@@ -88,20 +65,12 @@ fn as_seen_by(caller: &Caller, use_case: UseCase) -> UseCase {
 )]
 async fn create(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     ApiJson(body): ApiJson<UseCaseIn>,
 ) -> ApiResult<Json<UseCase>> {
-    caller.require(Role::Owner)?;
-    let now = state.clock.now();
-    let identity = Identity {
-        id: Id::new(now),
-        organization_id: caller.organization_id,
-        created_at: now,
-    };
-    let use_case = body.into_use_case(identity)?;
-    hooks::check_destinations(&state, &use_case.hooks).await?;
-    state.store.insert_use_case(&use_case).await?;
-    Ok(Json(use_case))
+    Ok(Json(
+        use_cases::create(&state.services, &caller, body).await?,
+    ))
 }
 
 /// One use case.
@@ -122,15 +91,10 @@ async fn create(
 )]
 async fn fetch(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     PathId(id): PathId<kind::UseCase>,
 ) -> ApiResult<Json<UseCase>> {
-    let use_case = state
-        .store
-        .get_use_case(caller.organization_id, id)
-        .await
-        .map_err(use_case_error)?;
-    Ok(Json(as_seen_by(&caller, use_case)))
+    Ok(Json(use_cases::get(&state.services, &caller, id).await?))
 }
 
 /// Changes a use case.
@@ -158,38 +122,13 @@ async fn fetch(
 )]
 async fn update(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     PathId(id): PathId<kind::UseCase>,
     ApiJson(patch): ApiJson<Map<String, Value>>,
 ) -> ApiResult<Json<UseCase>> {
-    caller.require(Role::Owner)?;
-    let stored = state
-        .store
-        .get_use_case(caller.organization_id, id)
-        .await
-        .map_err(use_case_error)?;
-    let Value::Object(mut merged) = serde_json::to_value(&stored).map_err(ApiError::internal)?
-    else {
-        return Err(ApiError::Internal(
-            "a stored use case did not serialize to an object".into(),
-        ));
-    };
-    merged.extend(patch);
-    let body: UseCaseIn =
-        extract::from_value(Value::Object(merged), "").map_err(|e| ApiError::invalid(vec![e]))?;
-    let identity = Identity {
-        id: stored.id,
-        organization_id: stored.organization_id,
-        created_at: stored.created_at,
-    };
-    let use_case = body.into_use_case(identity)?;
-    hooks::check_destinations(&state, &use_case.hooks).await?;
-    state
-        .store
-        .update_use_case(&use_case)
-        .await
-        .map_err(use_case_error)?;
-    Ok(Json(use_case))
+    Ok(Json(
+        use_cases::update(&state.services, &caller, id, patch).await?,
+    ))
 }
 
 /// Deletes a use case.
@@ -212,21 +151,8 @@ async fn update(
 )]
 async fn remove(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     PathId(id): PathId<kind::UseCase>,
 ) -> ApiResult<Json<UseCase>> {
-    caller.require(Role::Owner)?;
-    let use_case = state
-        .store
-        .delete_use_case(caller.organization_id, id)
-        .await
-        .map_err(use_case_error)?;
-    Ok(Json(use_case))
-}
-
-fn use_case_error(error: StoreError) -> ApiError {
-    match error {
-        StoreError::NotFound(_) => ApiError::not_found("use case"),
-        other => other.into(),
-    }
+    Ok(Json(use_cases::delete(&state.services, &caller, id).await?))
 }

@@ -1,0 +1,60 @@
+//! The product's operations: what a member of an organization can do (dial, review a call,
+//! manage use cases, agents, numbers and members, export, ...), checked against their role
+//! and scoped to their organization, over the store and the engine.
+//!
+//! The HTTP API, the review app and the CLI are adapters over this crate: each turns its
+//! own input into these functions' typed arguments, and a [`ServiceError`] into its own
+//! answer. Nothing here knows about HTTP.
+//!
+//! * [`auth`]: API keys, the [`Caller`](auth::Caller) they stand for, and the key cache.
+//! * [`calls`]: listing, reading, notes, ratings and views, stop, cancel, delete,
+//!   transcripts, logs and recording links.
+//! * [`dial`]: one call, a batch, a campaign; idempotency.
+//! * [`use_cases`], [`agents`], [`numbers`], [`org`]: configuration and membership.
+//! * [`exports`], [`usage`]: reporting. [`sim`]: simulated inbound calls.
+//! * [`orgs`], [`demo`]: creating organizations and keys (CLI, demo, tests).
+
+pub mod agents;
+pub mod auth;
+pub mod calls;
+pub mod demo;
+pub mod dial;
+mod error;
+pub mod exports;
+pub mod json;
+pub mod key_cache;
+pub mod nullable;
+pub mod numbers;
+pub mod org;
+pub mod orgs;
+pub mod recordings;
+pub mod sim;
+pub mod usage;
+pub mod use_cases;
+pub mod validate;
+
+pub use error::{FieldError, ServiceError, ServiceResult};
+
+use std::sync::Arc;
+use switchyard_core::store::Store;
+use switchyard_core::time::Clock;
+use switchyard_engine::Engine;
+use switchyard_engine::blob::BlobStore;
+use switchyard_engine::exports::ExportWorker;
+
+/// What every operation works with: the store, the clock, the engine and the workers it
+/// asks things of. Built once by `serve` (or a test) and shared.
+pub struct Services {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    /// Stop and cancel go through it; dialing wakes it. On an API-only replica it is
+    /// built but not run (another instance's engine does the work).
+    pub engine: Arc<Engine>,
+    /// Where the engine keeps recordings (the same store it writes to).
+    pub blobs: Arc<dyn BlobStore>,
+    pub recording_links: recordings::RecordingLinks,
+    /// Exports wake it; on an API-only replica it is built but not run.
+    pub exports: Arc<ExportWorker>,
+    /// API keys recently checked.
+    pub keys: Arc<key_cache::KeyCache>,
+}
