@@ -1,9 +1,7 @@
 //! Agents: everyone reads, Owners write (the rules are the service's, `agents`).
 
 use crate::api::auth::Authenticated;
-use crate::api::openapi::{
-    BadRequest, Forbidden, PayloadTooLarge, Unauthorized, Unprocessable, UnsupportedMediaType,
-};
+use crate::api::openapi::{Forbidden, Unprocessable};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, PathId};
 use crate::state::AppState;
@@ -30,7 +28,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     tag = "Agents",
     responses(
         (status = 200, description = "The agents", body = Vec<Agent>),
-        (status = 401, response = Unauthorized),
     )
 )]
 async fn list(
@@ -51,11 +48,7 @@ async fn list(
     request_body = AgentIn,
     responses(
         (status = 200, description = "The created agent", body = Agent),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
         (status = 422, response = Unprocessable),
     )
 )]
@@ -76,8 +69,6 @@ async fn create(
     params(("id" = AgentId, Path, description = "The agent's id")),
     responses(
         (status = 200, description = "The agent", body = Agent),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 404, description = "No such agent in your organization", body = ErrorBody),
     )
 )]
@@ -101,12 +92,8 @@ async fn fetch(
     request_body = AgentPatch,
     responses(
         (status = 200, description = "The changed agent", body = Agent),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 404, description = "No such agent in your organization", body = ErrorBody),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
         (status = 422, response = Unprocessable),
     )
 )]
@@ -133,8 +120,6 @@ async fn update(
     params(("id" = AgentId, Path, description = "The agent's id")),
     responses(
         (status = 200, description = "The deleted agent", body = Agent),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 404, description = "No such agent in your organization", body = ErrorBody),
         (status = 409, description = "The organization's default agent, or one a number routes to", body = ErrorBody),

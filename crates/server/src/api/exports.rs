@@ -2,9 +2,7 @@
 //! with `Accept: text/csv`, hands out the file (the rules are the service's, `exports`).
 
 use crate::api::auth::Authenticated;
-use crate::api::openapi::{
-    BadRequest, Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
-};
+use crate::api::openapi::Forbidden;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{OptionalJson, PathId};
 use crate::state::AppState;
@@ -169,11 +167,7 @@ fn to() -> Schema {
     request_body(content = Option<ExportIn>, description = "Optional: no body exports every call, mailed to the key's member"),
     responses(
         (status = 202, description = "The export is queued", body = ExportAccepted),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
         (status = 422, description = "The body is not an object, or a filter, `sort` or `email` is bad: `errors` names every one", body = ErrorBody),
     )
 )]
@@ -224,8 +218,6 @@ impl ToSchema for Csv {}
                 ("content-disposition" = String, description = "With the CSV: `attachment; filename=\"calls-<id>.csv\"`"),
             ),
         ),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 404, description = "No such export in your organization (or deleted by the retention), or its CSV is not stored on this server", body = ErrorBody),
         (status = 409, description = "With `Accept: text/csv`: the export is not `done` yet, or it failed", body = ErrorBody),
     )

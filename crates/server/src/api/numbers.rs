@@ -1,9 +1,7 @@
 //! Phone numbers: everyone reads, Owners write (the rules are the service's, `numbers`).
 
 use crate::api::auth::Authenticated;
-use crate::api::openapi::{
-    BadRequest, Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
-};
+use crate::api::openapi::Forbidden;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, OptionalJson, PathId};
 use crate::state::AppState;
@@ -31,7 +29,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     tag = "Numbers",
     responses(
         (status = 200, description = "The numbers", body = Vec<Number>),
-        (status = 401, response = Unauthorized),
     )
 )]
 async fn list(
@@ -53,12 +50,8 @@ async fn list(
     request_body(content = Option<BuyIn>, description = "Optional"),
     responses(
         (status = 200, description = "The bought number", body = Number),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 409, description = "No free number found in the area code", body = ErrorBody),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
         (status = 422, description = "`area_code` is not a North American area code", body = ErrorBody),
     )
 )]
@@ -79,8 +72,6 @@ async fn purchase(
     params(("id" = NumberId, Path, description = "The number's id")),
     responses(
         (status = 200, description = "The number", body = Number),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 404, description = "No such number in your organization", body = ErrorBody),
     )
 )]
@@ -105,12 +96,8 @@ async fn fetch(
     request_body = ConfigPatch,
     responses(
         (status = 200, description = "The number", body = Number),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 404, description = "No such number in your organization", body = ErrorBody),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
         (status = 422, description = "Probabilities out of range or not adding up to 100, or ids the organization does not have", body = ErrorBody),
     )
 )]
@@ -137,12 +124,8 @@ async fn configure(
     request_body = TitleIn,
     responses(
         (status = 200, description = "The number", body = Number),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 404, description = "No such number in your organization", body = ErrorBody),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
         (status = 422, description = "`title` is missing, blank or too long", body = ErrorBody),
     )
 )]
@@ -168,8 +151,6 @@ async fn retitle(
     params(("id" = NumberId, Path, description = "The number's id")),
     responses(
         (status = 200, description = "The released number", body = Number),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 404, description = "No such number in your organization", body = ErrorBody),
     )

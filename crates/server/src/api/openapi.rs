@@ -1,9 +1,10 @@
-//! The API's own OpenAPI 3.1 document, generated from the code: every handler carries a
-//! `#[utoipa::path]` annotation next to its code, each resource module gathers its handlers
-//! in a `Doc`, and the request and response types derive `ToSchema` (the core wire types
-//! included). Served at `GET /api/v1/openapi.json`, with an interactive page at `/docs`
-//! (Swagger UI, its assets compiled into the binary). `docs/openapi.json` is a snapshot that
-//! a test keeps equal to it.
+//! The API's own OpenAPI 3.1 document, generated from the code. Each route is declared
+//! once: `routes!(handler)` in its resource module registers the handler and the operation
+//! its `#[utoipa::path]` describes, so the router and the document cannot drift apart. Here:
+//! the document's frame (description, shared schemas and responses, tags) and the error
+//! answers every operation of a kind shares. Served at `GET /api/v1/openapi.json`, with an
+//! interactive page at `/docs` (Swagger UI, its assets compiled into the binary).
+//! `docs/openapi.json` is a snapshot that a test keeps equal to it.
 
 use crate::config::HttpConfig;
 use crate::error::ErrorBody;
@@ -11,6 +12,7 @@ use crate::state::AppState;
 use axum::Router;
 use axum::http::HeaderValue;
 use axum::http::header::{CONTENT_SECURITY_POLICY, X_CONTENT_TYPE_OPTIONS};
+use utoipa::openapi::path::ParameterIn;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{
     ContentBuilder, HeaderBuilder, ObjectBuilder, Ref, RefOr, ResponseBuilder, Type,
@@ -77,9 +79,10 @@ pub fn base() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
 
-/// The routes' document with what stands before every route (`Limits`).
+/// The routes' document with the error answers every operation of a kind shares
+/// (`CommonResponses`).
 pub fn finish(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
-    Limits.modify(&mut document);
+    CommonResponses.modify(&mut document);
     document
 }
 
@@ -128,14 +131,18 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// The limits of `crate::limits` stand before every route: any operation can answer `503`
-/// (at capacity, or over the time limit), and those of `/api/v1`, which take an API key,
-/// `429` (its rate limit). Added here to the joined document rather than to every
-/// `#[utoipa::path]`; an operation that documents a `503` of its own (`/healthz`) keeps it
-/// and describes both there.
-struct Limits;
+/// The error answers that follow from an operation's shape, added here to the joined
+/// document rather than written into every `#[utoipa::path]`. An operation that documents one
+/// of these statuses itself keeps its own description.
+///
+/// * Under `/api/v1` (an API key): `401`, and `429` (`crate::limits`' per-key rate limit).
+/// * There, with an id in the path or a JSON body: `400` (an id that is not one, a body
+///   that is not JSON).
+/// * With a JSON body: `413` and `415`.
+/// * Everywhere: `503` (`crate::limits`: at capacity, or over the time limit).
+struct CommonResponses;
 
-impl Modify for Limits {
+impl Modify for CommonResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         for (path, item) in openapi.paths.paths.iter_mut() {
             let keyed = path.starts_with("/api/v1/");
@@ -151,16 +158,27 @@ impl Modify for Limits {
                 &mut item.query,
             ];
             for operation in operations.into_iter().flatten() {
-                let responses = &mut operation.responses.responses;
+                let has_body = operation.request_body.is_some();
+                let has_path_id = operation.parameters.iter().flatten().any(|parameter| {
+                    matches!(parameter, RefOr::T(p) if p.parameter_in == ParameterIn::Path)
+                });
+                let mut common = Vec::new();
                 if keyed {
-                    responses.insert(
-                        "429".to_owned(),
-                        Ref::from_response_name("TooManyRequests").into(),
-                    );
+                    common.extend([("401", "Unauthorized"), ("429", "TooManyRequests")]);
+                    if has_path_id || has_body {
+                        common.push(("400", "BadRequest"));
+                    }
                 }
-                responses
-                    .entry("503".to_owned())
-                    .or_insert_with(|| Ref::from_response_name("Unavailable").into());
+                if has_body {
+                    common.extend([("413", "PayloadTooLarge"), ("415", "UnsupportedMediaType")]);
+                }
+                common.push(("503", "Unavailable"));
+                let responses = &mut operation.responses.responses;
+                for (status, name) in common {
+                    responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| Ref::from_response_name(name).into());
+                }
             }
         }
     }
@@ -183,7 +201,7 @@ fn retry_after() -> utoipa::openapi::header::Header {
 }
 
 /// Error answers every endpoint of a kind shares, as `components/responses`; endpoints
-/// describe their own `404`, `409` and `422` where they say more.
+/// describe their own `403`, `404`, `409` and `422` where they say more.
 macro_rules! error_response {
     ($name:ident, $description:literal $(, $header:literal = $make:expr)?) => {
         pub struct $name;

@@ -1,9 +1,7 @@
 //! The caller's organization and its members (the rules are the service's, `org`).
 
 use crate::api::auth::Authenticated;
-use crate::api::openapi::{
-    BadRequest, Forbidden, PayloadTooLarge, Unauthorized, Unprocessable, UnsupportedMediaType,
-};
+use crate::api::openapi::{Forbidden, Unprocessable};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::ApiJson;
 use crate::state::AppState;
@@ -30,7 +28,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     tag = "Organization",
     responses(
         (status = 200, description = "The organization", body = OrganizationOut),
-        (status = 401, response = Unauthorized),
     )
 )]
 async fn fetch(
@@ -51,7 +48,6 @@ async fn fetch(
     tag = "Organization",
     responses(
         (status = 200, description = "The secret", body = WebhookSecret),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
     )
 )]
@@ -73,12 +69,8 @@ async fn webhook_secret(
     request_body = MemberIn,
     responses(
         (status = 200, description = "The organization", body = OrganizationOut),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 409, description = "The organization would have no Owner left", body = ErrorBody),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
         (status = 422, response = Unprocessable),
     )
 )]
@@ -103,13 +95,9 @@ async fn upsert_member(
     request_body = MemberRef,
     responses(
         (status = 200, description = "The organization", body = OrganizationOut),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 404, description = "No member with this email", body = ErrorBody),
         (status = 409, description = "The organization would have no Owner left", body = ErrorBody),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
         (status = 422, response = Unprocessable),
     )
 )]
@@ -134,11 +122,7 @@ async fn remove_member(
     request_body = OrganizationPatch,
     responses(
         (status = 200, description = "The organization", body = OrganizationOut),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
         (status = 422, description = "`timezone` is not an IANA time zone", body = ErrorBody),
     )
 )]

@@ -2,9 +2,7 @@
 //! numbers, as `switchyard sim inbound` places it from the command line.
 
 use crate::api::auth::Authenticated;
-use crate::api::openapi::{
-    BadRequest, Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
-};
+use crate::api::openapi::Forbidden;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::ApiJson;
 use crate::state::AppState;
@@ -39,11 +37,7 @@ struct InboundCall {
     request_body = InboundCall,
     responses(
         (status = 200, description = "The inbound call, `Queued`", body = Call),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
         (status = 422, description = "`to` is not one of the organization's numbers (or has no use case), or `from` is not E.164", body = ErrorBody),
     )
 )]

@@ -1,7 +1,7 @@
 //! `GET /usage` (the periods and their arithmetic are the service's, `usage`).
 
 use crate::api::auth::Authenticated;
-use crate::api::openapi::{Unauthorized, Unprocessable};
+use crate::api::openapi::Unprocessable;
 use crate::error::ApiResult;
 use crate::extract::ApiQuery;
 use crate::state::AppState;
@@ -24,7 +24,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     params(UsageQuery),
     responses(
         (status = 200, description = "The rows", body = UsageRows),
-        (status = 401, response = Unauthorized),
         (status = 422, response = Unprocessable),
     )
 )]

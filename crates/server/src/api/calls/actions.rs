@@ -2,7 +2,7 @@
 
 use super::body::CallBody;
 use crate::api::auth::Authenticated;
-use crate::api::openapi::{BadRequest, Forbidden, Unauthorized};
+use crate::api::openapi::Forbidden;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::PathId;
 use crate::state::AppState;
@@ -21,8 +21,6 @@ use switchyard_service::calls;
     params(("id" = CallId, Path, description = "The call's id")),
     responses(
         (status = 200, description = "The call", body = Call),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 404, description = "No such call in your organization", body = ErrorBody),
     )
 )]
@@ -45,8 +43,6 @@ pub async fn get_call(
     params(("id" = CallId, Path, description = "The call's id")),
     responses(
         (status = 200, description = "The stopped call", body = Call),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 404, description = "No such call in your organization", body = ErrorBody),
         (status = 409, description = "The call is not live (`Initiated`, `Ringing` or `In progress`)", body = ErrorBody),
@@ -70,8 +66,6 @@ pub async fn stop(
     params(("id" = CallId, Path, description = "The call's id")),
     responses(
         (status = 200, description = "The canceled call", body = Call),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 404, description = "No such call in your organization", body = ErrorBody),
         (status = 409, description = "The call is no longer `Scheduled` or `Queued`", body = ErrorBody),
@@ -95,8 +89,6 @@ pub async fn cancel(
     params(("id" = CallId, Path, description = "The call's id")),
     responses(
         (status = 200, description = "The deleted call", body = Call),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 404, description = "No such call in your organization", body = ErrorBody),
         (status = 409, description = "The call is live: stop it first", body = ErrorBody),

@@ -1,7 +1,7 @@
 //! Listing calls: a page, the page that holds a call, the tags in use.
 
 use crate::api::auth::Authenticated;
-use crate::api::openapi::{Unauthorized, Unprocessable};
+use crate::api::openapi::Unprocessable;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::ApiQuery;
 use crate::state::AppState;
@@ -61,7 +61,6 @@ impl IntoResponse for CallPage {
     params(CallQueryParams, CursorParams),
     responses(
         (status = 200, description = "The page", body = CallPage),
-        (status = 401, response = Unauthorized),
         (status = 422, response = Unprocessable),
     )
 )]
@@ -100,7 +99,6 @@ pub struct CurrentPage {
     ),
     responses(
         (status = 200, description = "The page that holds the call", body = CurrentPage),
-        (status = 401, response = Unauthorized),
         (status = 404, description = "The call is not among the calls that match the filters", body = ErrorBody),
         (status = 422, response = Unprocessable),
     )
@@ -122,7 +120,6 @@ pub async fn current_page(
     tag = "Calls",
     responses(
         (status = 200, description = "The tags", body = Vec<String>),
-        (status = 401, response = Unauthorized),
     )
 )]
 pub async fn tags(

@@ -3,9 +3,7 @@
 
 use super::body::CallBody;
 use crate::api::auth::Authenticated;
-use crate::api::openapi::{
-    BadRequest, Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
-};
+use crate::api::openapi::Forbidden;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, PathId, PathIds};
 use crate::state::AppState;
@@ -48,12 +46,8 @@ pub struct NotePatchIn {
     request_body = NoteIn,
     responses(
         (status = 200, description = "The call with its new note", body = Call),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 404, description = "No such call in your organization", body = ErrorBody),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
         (status = 422, description = "`content` is missing, blank or too long", body = ErrorBody),
     )
 )]
@@ -89,12 +83,8 @@ pub async fn add_note(
     request_body = NotePatchIn,
     responses(
         (status = 200, description = "The call with the edited note", body = Call),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, description = "The key's role is below Representative, or the note is another member's", body = ErrorBody),
         (status = 404, description = "No such call in your organization, or no such note on it", body = ErrorBody),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
         (status = 422, description = "`content` is blank or too long", body = ErrorBody),
     )
 )]
@@ -131,8 +121,6 @@ pub async fn update_note(
     ),
     responses(
         (status = 200, description = "The call without the note", body = Call),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, description = "The key's role is below Representative, or the note is another member's and the key is not an Owner's", body = ErrorBody),
         (status = 404, description = "No such call in your organization, or no such note on it", body = ErrorBody),
     )

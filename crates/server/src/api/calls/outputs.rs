@@ -2,7 +2,7 @@
 //! recording. Everyone who can read the call can read these.
 
 use crate::api::auth::Authenticated;
-use crate::api::openapi::{BadRequest, Unauthorized, Unprocessable};
+use crate::api::openapi::Unprocessable;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiQuery, PathId};
 use crate::state::AppState;
@@ -28,8 +28,6 @@ use switchyard_service::calls::outputs;
     params(("id" = CallId, Path, description = "The call's id")),
     responses(
         (status = 200, description = "The transcript", body = Transcript),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 404, description = "No such call in your organization, or it has no transcript yet (it has not been answered and ended)", body = ErrorBody),
     )
 )]
@@ -55,8 +53,6 @@ pub async fn transcript(
     params(("id" = CallId, Path, description = "The call's id")),
     responses(
         (status = 200, description = "The call's log lines", body = Vec<LogEntry>),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 404, description = "No such call in your organization", body = ErrorBody),
     )
 )]
@@ -92,8 +88,6 @@ pub struct RecordingLink {
     params(("id" = CallId, Path, description = "The call's id"), LinkQuery),
     responses(
         (status = 200, description = "The link", body = RecordingLink),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 404, description = "No such call in your organization, or it has no recording (not answered, or not ended yet)", body = ErrorBody),
         (status = 422, response = Unprocessable),
     )

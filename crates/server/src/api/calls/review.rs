@@ -2,7 +2,6 @@
 
 use super::body::CallBody;
 use crate::api::auth::Authenticated;
-use crate::api::openapi::{BadRequest, PayloadTooLarge, Unauthorized, UnsupportedMediaType};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, OptionalJson, PathId};
 use crate::state::AppState;
@@ -46,12 +45,8 @@ pub struct RatingIn {
     request_body(content = Option<ViewedIn>, description = "Optional"),
     responses(
         (status = 200, description = "The call", body = Call),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, description = "`email` is another member's and the key is not an Owner's", body = ErrorBody),
         (status = 404, description = "No such call in your organization", body = ErrorBody),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
         (status = 422, description = "`email` is not an email address, or not a member's", body = ErrorBody),
     )
 )]
@@ -79,12 +74,8 @@ pub async fn mark_viewed(
     request_body = RatingIn,
     responses(
         (status = 200, description = "The call", body = Call),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, description = "`email` is another member's and the key is not an Owner's", body = ErrorBody),
         (status = 404, description = "No such call in your organization", body = ErrorBody),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
         (status = 422, description = "A bad `emoji` or `operation`, or an `email` that is not a member's", body = ErrorBody),
     )
 )]

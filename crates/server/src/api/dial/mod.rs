@@ -3,7 +3,7 @@
 //! against, and the header itself.
 
 use crate::api::auth::Authenticated;
-use crate::api::openapi::{Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType};
+use crate::api::openapi::Forbidden;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::JsonBytes;
 use crate::state::AppState;
@@ -81,11 +81,8 @@ fn json_answer(body: String) -> Response {
     responses(
         (status = 200, description = "The created call", body = Call),
         (status = 400, description = "The body is not valid JSON, or the `Idempotency-Key` is malformed", body = ErrorBody),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 409, description = "A request with the same `Idempotency-Key` is still in progress: retry", body = ErrorBody),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
         (status = 422, description = "A field breaks a rule, names something the organization does not have, or the `Idempotency-Key` was used with another body", body = ErrorBody),
     )
 )]
@@ -114,11 +111,8 @@ pub async fn outbound(
     responses(
         (status = 200, description = "The created calls, in request order", body = Vec<Call>),
         (status = 400, description = "The body is not valid JSON, or the `Idempotency-Key` is malformed", body = ErrorBody),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 409, description = "A request with the same `Idempotency-Key` is still in progress: retry", body = ErrorBody),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
         (status = 422, description = "Not an array of 1 to 10,000 items, bad items (each named by its index), or the `Idempotency-Key` was used with another body", body = ErrorBody),
     )
 )]
@@ -148,11 +142,8 @@ pub async fn batched(
     responses(
         (status = 200, description = "The campaign and its calls", body = CampaignOut),
         (status = 400, description = "The body is not valid JSON, or the `Idempotency-Key` is malformed", body = ErrorBody),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 409, description = "A request with the same `Idempotency-Key` is still in progress: retry", body = ErrorBody),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
         (status = 422, description = "A field or row breaks a rule, or the `Idempotency-Key` was used with another body", body = ErrorBody),
     )
 )]

@@ -1,9 +1,7 @@
 //! Use cases: everyone reads, Owners write (the rules are the service's, `use_cases`).
 
 use crate::api::auth::Authenticated;
-use crate::api::openapi::{
-    BadRequest, Forbidden, PayloadTooLarge, Unauthorized, Unprocessable, UnsupportedMediaType,
-};
+use crate::api::openapi::{Forbidden, Unprocessable};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, PathId};
 use crate::state::AppState;
@@ -34,7 +32,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     tag = "Use cases",
     responses(
         (status = 200, description = "The use cases", body = Vec<UseCase>),
-        (status = 401, response = Unauthorized),
     )
 )]
 async fn list(
@@ -55,11 +52,7 @@ async fn list(
     request_body = UseCaseIn,
     responses(
         (status = 200, description = "The created use case", body = UseCase),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
         (status = 422, response = Unprocessable),
     )
 )]
@@ -84,8 +77,6 @@ async fn create(
     params(("id" = UseCaseId, Path, description = "The use case's id")),
     responses(
         (status = 200, description = "The use case", body = UseCase),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 404, description = "No such use case in your organization", body = ErrorBody),
     )
 )]
@@ -111,12 +102,8 @@ async fn fetch(
     request_body = UseCasePatch,
     responses(
         (status = 200, description = "The changed use case", body = UseCase),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 404, description = "No such use case in your organization", body = ErrorBody),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
         (status = 422, response = Unprocessable),
     )
 )]
@@ -142,8 +129,6 @@ async fn update(
     params(("id" = UseCaseId, Path, description = "The use case's id")),
     responses(
         (status = 200, description = "The deleted use case", body = UseCase),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 404, description = "No such use case in your organization", body = ErrorBody),
         (status = 409, description = "Calls of the use case are still `Scheduled` or `Queued`, or a number routes to it", body = ErrorBody),
