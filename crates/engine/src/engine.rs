@@ -1,5 +1,5 @@
-//! The engine as one value: its parts, one pass over everything due ([`Engine::run_due`]),
-//! and the loop that repeats it ([`Engine::run`]).
+//! The engine as one value: its parts and one pass over everything due
+//! ([`Engine::run_due`]); `crate::worker` runs the loop that repeats it.
 
 use crate::analysis::Analyzer;
 use crate::blob::BlobStore;
@@ -7,15 +7,16 @@ use crate::config::EngineConfig;
 use crate::provider::TelephonyProvider;
 use crate::webhooks::guard::Guard;
 use crate::webhooks::sender::WebhookSender;
-use crate::webhooks::worker;
+use crate::webhooks::worker as webhook_worker;
+use crate::worker::{Leases, Worker};
 use std::sync::Arc;
+use std::time::Duration;
 use switchyard_core::call::Call;
 use switchyard_core::run::{Lease, RunState};
 use switchyard_core::store::{RunChange, Store, StoreError, StoreResult};
 use switchyard_core::use_case::Hook;
 use switchyard_core::{Clock, Timestamp};
 use tokio::sync::Notify;
-use tokio_util::sync::CancellationToken;
 
 /// Calls, runs and deliveries handled per step of a pass; a pass repeats steps until
 /// nothing is left, so this only bounds the size of one transaction.
@@ -39,7 +40,7 @@ pub struct Engine {
     pub(crate) analyzer: Arc<dyn Analyzer>,
     pub(crate) blobs: Arc<dyn BlobStore>,
     pub(crate) config: EngineConfig,
-    pub(crate) instance: String,
+    pub(crate) leases: Leases,
     webhook_sender: WebhookSender,
     wake: Notify,
 }
@@ -74,8 +75,8 @@ impl Engine {
             provider: parts.provider,
             analyzer: parts.analyzer,
             blobs: parts.blobs,
+            leases: Leases::new(parts.instance, parts.config.lease),
             config: parts.config,
-            instance: parts.instance,
             webhook_sender,
             wake: Notify::new(),
         })
@@ -117,10 +118,7 @@ impl Engine {
     }
 
     pub(crate) fn lease(&self, now: Timestamp) -> Lease {
-        Lease {
-            owner: self.instance.clone(),
-            until: now.plus_millis(self.config.lease.as_millis() as i64),
-        }
+        self.leases.at(now)
     }
 
     /// Keep the run under this instance's lease, due again at its next event (or, waiting
@@ -157,7 +155,7 @@ impl Engine {
                 enqueued: self.enqueue_due(now).await?,
                 dispatched: self.dispatch_queued(now).await?,
                 advanced: self.advance_runs(now).await?,
-                webhook_attempts: worker::deliver_due(
+                webhook_attempts: webhook_worker::deliver_due(
                     self.store.as_ref(),
                     &self.webhook_sender,
                     &self.config.webhooks,
@@ -176,21 +174,35 @@ impl Engine {
             report.webhook_attempts += step.webhook_attempts;
         }
     }
+}
 
-    /// Runs passes until `shutdown`: at once when woken, else every `poll_interval`.
-    pub async fn run(self: Arc<Self>, shutdown: CancellationToken) {
-        tracing::info!(instance = %self.instance, "call engine started");
-        loop {
-            if let Err(error) = self.run_due().await {
-                tracing::error!(%error, "engine pass failed; retrying after the poll interval");
-            }
-            tokio::select! {
-                _ = shutdown.cancelled() => break,
-                _ = self.wake.notified() => {}
-                _ = self.store.wait_for_work() => {}
-                _ = tokio::time::sleep(self.config.poll_interval) => {}
-            }
-        }
-        tracing::info!(instance = %self.instance, "call engine stopped");
+/// Passes finish before shutdown: calls handed to the provider are recorded together at the
+/// end of a step (`place_all`), and a pass dropped in between would leave calls the network
+/// placed that the store does not know it placed.
+#[async_trait::async_trait]
+impl Worker for Engine {
+    type Report = PassReport;
+    const NAME: &'static str = "call engine";
+    const INTERRUPTIBLE: bool = false;
+
+    fn leases(&self) -> &Leases {
+        &self.leases
+    }
+
+    fn poll_interval(&self) -> Duration {
+        self.config.poll_interval
+    }
+
+    fn wake_signal(&self) -> &Notify {
+        &self.wake
+    }
+
+    async fn run_due(&self) -> StoreResult<PassReport> {
+        Engine::run_due(self).await
+    }
+
+    /// Calls inserted or released on another instance (PostgreSQL's notifications).
+    async fn announced(&self) {
+        self.store.wait_for_work().await
     }
 }

@@ -6,6 +6,9 @@
 //! * [`runner`]: applies provider events to live calls through the state machine, ends
 //!   them, and runs the analysis ([`analysis`]), recording ([`blob`]) and webhooks.
 //! * [`webhooks`]: signing, the SSRF guard, retries, and the outbox worker.
+//! * [`exports`]: the CSV export worker.
+//! * [`worker`]: the pattern both background workers follow: a pass, the loop that repeats
+//!   it (start, wake, shut down) and leases.
 //!
 //! Nothing here sleeps to wait for time to pass: [`Engine::run_due`] does everything that
 //! is due at the clock's `now`, so tests step the engine with a manual clock.
@@ -25,6 +28,7 @@ mod runner;
 mod scheduler;
 pub mod sim;
 pub mod webhooks;
+pub mod worker;
 
 pub use engine::{Engine, EngineError, EngineParts, PassReport};
 pub use finish::recording_key;

@@ -6,6 +6,7 @@ use super::ExportConfig;
 use super::csv::Layout;
 use super::mail::{ExportMail, MailConfigError, Mailer, NOT_CONFIGURED};
 use crate::blob::{BlobError, BlobStore};
+use crate::worker::{Leases, Worker};
 use std::sync::Arc;
 use std::time::Duration;
 use switchyard_core::export::{Export, ExportStatus, MailOutcome};
@@ -14,7 +15,6 @@ use switchyard_core::store::{CallKey, Store, StoreError, StoreResult};
 use switchyard_core::{Clock, Timestamp};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::Notify;
-use tokio_util::sync::CancellationToken;
 
 /// Claims of one export before it is given up as `failed` (each crash or error is one).
 const MAX_ATTEMPTS: u32 = 5;
@@ -38,7 +38,7 @@ pub struct ExportWorker {
     blobs: Arc<dyn BlobStore>,
     config: ExportConfig,
     mailer: Mailer,
-    instance: String,
+    leases: Leases,
     wake: Notify,
 }
 
@@ -91,9 +91,9 @@ impl ExportWorker {
             store: parts.store,
             clock: parts.clock,
             blobs: parts.blobs,
+            leases: Leases::new(parts.instance, parts.config.lease),
             config: parts.config,
             mailer,
-            instance: parts.instance,
             wake: Notify::new(),
         })
     }
@@ -128,20 +128,13 @@ impl ExportWorker {
         self.wake.notify_one();
     }
 
-    fn lease(&self, now: Timestamp) -> Lease {
-        Lease {
-            owner: self.instance.clone(),
-            until: now.plus_millis(millis(self.config.lease)),
-        }
-    }
-
     /// Runs every export that is due at the clock's `now`, one after the other, then
     /// deletes those past their retention. Tests call this instead of sleeping.
     pub async fn run_due(&self) -> StoreResult<ExportPass> {
         let mut pass = ExportPass::default();
         loop {
             let now = self.clock.now();
-            let lease = self.lease(now);
+            let lease = self.leases.at(now);
             let Some(export) = self.store.claim_export(now, &lease).await? else {
                 break;
             };
@@ -154,27 +147,6 @@ impl ExportWorker {
         }
         pass.deleted = self.sweep().await?;
         Ok(pass)
-    }
-
-    /// Runs passes until `shutdown`: at once when woken, else every `poll_interval`. An
-    /// export cut short by the shutdown keeps its lease until it runs out, then the next
-    /// worker (this one after a restart) starts it again.
-    pub async fn run(self: Arc<Self>, shutdown: CancellationToken) {
-        tracing::info!(instance = %self.instance, "export worker started");
-        loop {
-            tokio::select! {
-                _ = shutdown.cancelled() => break,
-                result = self.run_due() => if let Err(error) = result {
-                    tracing::error!(%error, "export pass failed; retrying after the poll interval");
-                },
-            }
-            tokio::select! {
-                _ = shutdown.cancelled() => break,
-                _ = self.wake.notified() => {}
-                _ = tokio::time::sleep(self.config.poll_interval) => {}
-            }
-        }
-        tracing::info!(instance = %self.instance, "export worker stopped");
     }
 
     async fn process(&self, mut export: Export, mut lease: Lease) -> StoreResult<Step> {
@@ -322,10 +294,10 @@ impl ExportWorker {
     /// taken the export over meanwhile.
     async fn keep_lease(&self, export: &Export, lease: &mut Lease) -> Result<(), JobError> {
         let now = self.clock.now();
-        if lease.until.millis() - now.millis() > millis(self.config.lease) / 2 {
+        if lease.until.millis() - now.millis() > millis(self.leases.duration()) / 2 {
             return Ok(());
         }
-        let renewed = self.lease(now);
+        let renewed = self.leases.at(now);
         if !self
             .store
             .renew_export_lease(export.organization_id, export.id, &renewed)
@@ -428,4 +400,30 @@ fn csv_text(rows: impl IntoIterator<Item = Vec<String>>) -> Result<Vec<u8>, JobE
 
 fn millis(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// A pass may stop halfway: an export cut short keeps its lease until it runs out, then the
+/// next worker (this one after a restart) builds it again from the start, and its
+/// half-written file was a temporary one.
+#[async_trait::async_trait]
+impl Worker for ExportWorker {
+    type Report = ExportPass;
+    const NAME: &'static str = "export worker";
+    const INTERRUPTIBLE: bool = true;
+
+    fn leases(&self) -> &Leases {
+        &self.leases
+    }
+
+    fn poll_interval(&self) -> Duration {
+        self.config.poll_interval
+    }
+
+    fn wake_signal(&self) -> &Notify {
+        &self.wake
+    }
+
+    async fn run_due(&self) -> StoreResult<ExportPass> {
+        ExportWorker::run_due(self).await
+    }
 }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use switchyard_core::store::Store;
 use switchyard_core::time::Clock;
 use switchyard_engine::exports::{ExportParts, ExportWorker};
+use switchyard_engine::worker;
 use switchyard_service::Services;
 use switchyard_service::demo;
 use switchyard_service::key_cache::KeyCache;
@@ -69,8 +70,8 @@ pub async fn run(
             store.expire_leases().await?;
         }
         Some((
-            tokio::spawn(engine.clone().run(shutdown.clone())),
-            tokio::spawn(exports.clone().run(shutdown.clone())),
+            worker::spawn(engine.clone(), shutdown.clone()),
+            worker::spawn(exports.clone(), shutdown.clone()),
         ))
     };
     tracing::info!(

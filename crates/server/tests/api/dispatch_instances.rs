@@ -141,7 +141,7 @@ async fn a_new_call_wakes_engines_on_other_instances() {
     let sales = use_case(org.id(), "Sales", clock.now());
     store.insert_use_case(&sales).await.unwrap();
     let stop = tokio_util::sync::CancellationToken::new();
-    let running = tokio::spawn(engine.clone().run(stop.clone()));
+    let running = switchyard_engine::worker::spawn(engine.clone(), stop.clone());
     // This is about a real connection to another process, so it is bounded polling on the
     // real clock: first until the engine is listening, then until the call is dialed.
     let url = std::env::var(crate::common::POSTGRES_URL_VAR).unwrap();
