@@ -5,7 +5,7 @@
 use sqlx::QueryBuilder;
 use switchyard_core::id::{CallId, OrgId};
 use switchyard_core::enums::SortOrder;
-use switchyard_core::store::CallFilter;
+use switchyard_core::call_query::CallFilter;
 
 /// Where a statement and its bound values are written: sqlx's `QueryBuilder`, or the
 /// SQLite store's direct reads (crates/store-sqlite/src/reads.rs), so that both run the

@@ -17,7 +17,8 @@ use switchyard_core::call_log::LogEntry;
 use switchyard_core::campaign::Campaign;
 use switchyard_core::enums::SortOrder;
 use switchyard_core::id::{CallId, CampaignId, OrgId};
-use switchyard_core::store::{CallFilter, CallList, CallQuery, CallStore, StoreError, StoreResult};
+use switchyard_core::store::{CallStore, StoreError, StoreResult};
+use switchyard_core::call_query::{CallFilter, CallList, CallQuery};
 use switchyard_core::transcript::{Transcript, TranscriptJson};
 use switchyard_core::{Entity, Timestamp};
 

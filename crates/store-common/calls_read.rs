@@ -12,9 +12,8 @@ use std::collections::HashMap;
 use switchyard_core::call::{Call, Note, Rating};
 use switchyard_core::call_json::{CallChildren, ChildPlaces, FromStored};
 use switchyard_core::enums::SortOrder;
-use switchyard_core::store::{
-    CallFilter, CallKey, CallQuery, StoreError, StoreResult,
-};
+use switchyard_core::store::{StoreError, StoreResult};
+use switchyard_core::call_query::{CallFilter, CallKey, CallQuery};
 use switchyard_core::Timestamp;
 use switchyard_core::id::{CallId, Entity, Id, Kind, OrgId};
 

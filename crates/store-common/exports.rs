@@ -13,10 +13,12 @@ use switchyard_core::call::Call;
 use switchyard_core::enums::SortOrder;
 use switchyard_core::export::{Export, ExportStatus};
 use switchyard_core::run::Lease;
-use switchyard_core::store::{CallFilter, StoreError, StoreResult};
+use switchyard_core::store::{StoreError, StoreResult};
+use switchyard_core::call_query::CallFilter;
 use switchyard_core::Timestamp;
 use switchyard_core::id::{Entity, ExportId, OrgId};
-use switchyard_core::store::{CallKey, ExportStore};
+use switchyard_core::store::ExportStore;
+use switchyard_core::call_query::CallKey;
 use crate::Backend;
 
 #[async_trait::async_trait]

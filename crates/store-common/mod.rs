@@ -10,7 +10,8 @@
 use switchyard_core::call_json::FromStored;
 use switchyard_core::id::{CallId, OrgId};
 use switchyard_core::auth::KeyOwner;
-use switchyard_core::store::{CallList, CallQuery, PoolStats};
+use switchyard_core::store::PoolStats;
+use switchyard_core::call_query::{CallList, CallQuery};
 
 /// What a backend provides to the shared SQL: how it reads and writes, what its dialect
 /// needs, and the reads every API request makes, which each backend runs its own way.

@@ -3,9 +3,9 @@
 //! The CSV itself is a file in the blob store under [`Export::blob_key`].
 
 use crate::Timestamp;
+use crate::call_query::CallFilter;
 use crate::enums::SortOrder;
 use crate::id::{ExportId, OrgId};
-use crate::store::CallFilter;
 use crate::string_enum::string_enum;
 use serde::{Deserialize, Serialize};
 

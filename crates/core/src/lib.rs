@@ -9,6 +9,7 @@ pub mod auth;
 pub mod call;
 pub mod call_json;
 pub mod call_log;
+pub mod call_query;
 pub mod campaign;
 pub mod enums;
 pub mod export;

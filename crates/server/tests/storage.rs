@@ -20,10 +20,11 @@ mod sessions;
 use common::fixtures::{START, at, call, create_org, start_plus, use_case};
 use switchyard_core::auth::IdempotencyRecord;
 use switchyard_core::call::{Call, Note, Rating};
+use switchyard_core::call_query::{CallFilter, CallQuery};
 use switchyard_core::campaign::{Campaign, RetryRule};
 use switchyard_core::enums::{Emoji, Role, SortOrder};
 use switchyard_core::org::Member;
-use switchyard_core::store::{CallFilter, CallQuery, Store, StoreError};
+use switchyard_core::store::{Store, StoreError};
 use switchyard_core::{CallId, Id, NoteId, OrgId};
 
 fn member(email: &str, role: Role) -> Member {

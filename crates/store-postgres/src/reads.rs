@@ -11,8 +11,9 @@ use crate::{Backend, ThisStore};
 use sqlx::QueryBuilder;
 use switchyard_core::auth::KeyOwner;
 use switchyard_core::call_json::FromStored;
+use switchyard_core::call_query::{CallList, CallQuery};
 use switchyard_core::id::{CallId, OrgId};
-use switchyard_core::store::{CallList, CallQuery, StoreResult};
+use switchyard_core::store::StoreResult;
 
 pub(crate) async fn find_api_key(store: &ThisStore, prefix: &str) -> StoreResult<Option<KeyOwner>> {
     let row = sqlx::query(FIND_KEY)

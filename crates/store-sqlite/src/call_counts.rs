@@ -7,8 +7,8 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use switchyard_core::call_query::CallFilter;
 use switchyard_core::id::OrgId;
-use switchyard_core::store::CallFilter;
 
 /// Beyond this many remembered (organization, filter) counts the cache starts over.
 const MAX_ENTRIES: usize = 4096;

@@ -25,9 +25,10 @@ use std::path::Path;
 use std::time::Duration;
 use switchyard_core::auth::KeyOwner;
 use switchyard_core::call_json::FromStored;
+use switchyard_core::call_query::{CallFilter, CallList, CallQuery};
 use switchyard_core::enums::SortOrder;
 use switchyard_core::id::{CallId, OrgId};
-use switchyard_core::store::{CallFilter, CallList, CallQuery, StoreResult};
+use switchyard_core::store::StoreResult;
 use tokio::runtime::{Handle, RuntimeFlavor};
 
 /// Read-only connections to one database file, opened as they are first needed.

@@ -6,7 +6,8 @@
 use super::call_view::CallView;
 use super::error::WebError;
 use super::form::Checked;
-use super::session::{Empty, Reviewer};
+use super::form::Empty;
+use super::session::Reviewer;
 use super::view::{Me, render};
 use crate::state::AppState;
 use askama::Template;

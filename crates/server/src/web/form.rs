@@ -17,6 +17,10 @@ use switchyard_service::ServiceError;
 pub const CSRF_HEADER: &str = "x-csrf-token";
 const CSRF_FIELD: &str = "csrf";
 
+/// A form with no fields but the CSRF token (a button).
+#[derive(serde::Deserialize)]
+pub struct Empty {}
+
 pub struct Checked<T> {
     pub reviewer: Reviewer,
     pub form: T,

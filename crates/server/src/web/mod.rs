@@ -1,7 +1,8 @@
 //! The review app: server-rendered pages for the people who review calls (askama templates,
 //! htmx, vendored static files; see docs/WEB.md). Handlers are thin, like the API's: they
-//! read the session's member, then call the same domain functions as the API handlers (the
-//! same role checks, validation and organization scoping), and render HTML instead of JSON.
+//! read the session's member, call the service layer (`switchyard_service`: the same role
+//! checks, validation and organization scoping as the API), and render HTML instead of
+//! JSON. Nothing here imports the HTTP API's modules.
 
 mod assets;
 mod call;
@@ -12,6 +13,7 @@ mod error;
 mod form;
 mod list;
 mod session;
+mod signin;
 mod view;
 
 use crate::state::AppState;
@@ -37,7 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/dial/campaign", post(campaign::campaign))
         .route("/campaigns/{id}", get(campaign::progress_page))
         .route("/campaigns/{id}/rows", get(campaign::progress_rows))
-        .route("/signin", get(session::form).post(session::sign_in))
-        .route("/signout", post(session::sign_out))
+        .route("/signin", get(signin::form).post(signin::sign_in))
+        .route("/signout", post(signin::sign_out))
         .route("/static/{file}", get(assets::serve))
 }

@@ -5,9 +5,10 @@ use crate::common::fixtures::{START, at, call, start_plus, transition};
 use crate::{count_calls, ids, is_conflict, is_not_found, note, one_call, query, rating};
 use std::sync::Arc;
 use switchyard_core::call::{Call, NoteAuthor, NotePatch};
+use switchyard_core::call_query::CallFilter;
 use switchyard_core::enums::{Emoji, EndReason, Role, SortOrder};
 use switchyard_core::lifecycle::{CallEvent, CallStatus, IllegalTransition};
-use switchyard_core::store::{CallFilter, Store, StoreError};
+use switchyard_core::store::{Store, StoreError};
 use switchyard_core::{Id, NoteId};
 
 crate::backend_tests!(

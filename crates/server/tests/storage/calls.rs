@@ -4,9 +4,10 @@ use crate::common::TestDatabase;
 use crate::common::fixtures::{START, at, call, create_org, start_plus, use_case};
 use crate::{campaign, count_calls, idempotency, ids, is_not_found, note, query, rating};
 use switchyard_core::call::{Call, Classification, Costs};
+use switchyard_core::call_query::{CallFilter, CallQuery};
 use switchyard_core::enums::{AnsweredBy, CallType, Emoji, EndReason, SortOrder};
 use switchyard_core::lifecycle::CallStatus;
-use switchyard_core::store::{CallFilter, CallQuery, Store, StoreError};
+use switchyard_core::store::{Store, StoreError};
 use switchyard_core::{Id, OrgId};
 
 crate::backend_tests!(

@@ -5,9 +5,10 @@
 use crate::common::TestDatabase;
 use crate::common::fixtures::{START, at, call, start_plus, transition};
 use crate::{one_call, query, rating};
+use switchyard_core::call_query::CallFilter;
 use switchyard_core::enums::{Emoji, SortOrder};
 use switchyard_core::lifecycle::{CallEvent, CallStatus};
-use switchyard_core::store::{CallFilter, Store};
+use switchyard_core::store::Store;
 use switchyard_core::{OrgId, UseCaseId};
 
 crate::backend_tests!(counts_follow_every_change_a_filter_can_see);

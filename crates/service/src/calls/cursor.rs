@@ -9,7 +9,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use switchyard_core::store::{CallKey, CallList, CallQuery};
+use switchyard_core::call_query::{CallKey, CallList, CallQuery};
 use switchyard_core::time::Timestamp;
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]

@@ -5,7 +5,7 @@ use super::query::CallQueryParams;
 use crate::auth::Caller;
 use crate::{ServiceError, ServiceResult, Services};
 use switchyard_core::call_json::CallJson;
-use switchyard_core::store::CallList;
+use switchyard_core::call_query::CallList;
 
 /// A page of calls, as their wire JSON, with what describes it.
 pub struct CallPage {

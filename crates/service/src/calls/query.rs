@@ -9,9 +9,9 @@ use chrono::NaiveTime;
 use serde::Deserialize;
 use serde_json::Value;
 use std::str::FromStr;
+use switchyard_core::call_query::{CallFilter, CallQuery};
 use switchyard_core::enums::{CallType, Emoji, SortOrder};
 use switchyard_core::lifecycle::CallStatus;
-use switchyard_core::store::{CallFilter, CallQuery};
 use switchyard_core::time::{InstantOrDate, Timestamp};
 use switchyard_core::{CallId, CampaignId, UseCaseId};
 

@@ -16,10 +16,10 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use switchyard_core::call::Call;
+use switchyard_core::call_query::{CallFilter, CallQuery};
 use switchyard_core::campaign::{Campaign, RetryRule};
 use switchyard_core::enums::{Language, Role, SortOrder};
 use switchyard_core::lifecycle::CallStatus;
-use switchyard_core::store::{CallFilter, CallQuery};
 use switchyard_core::{AgentId, CampaignId, Id, NumberId, UseCaseId};
 
 /// A campaign: the fields of a dial request shared by every call, and one row per call.
