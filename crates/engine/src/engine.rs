@@ -8,15 +8,13 @@ use crate::provider::TelephonyProvider;
 use crate::webhooks::guard::Guard;
 use crate::webhooks::sender::WebhookSender;
 use crate::webhooks::worker as webhook_worker;
-use crate::worker::{Leases, Worker};
+use crate::worker::{Leases, Worker, WorkerState};
 use std::sync::Arc;
-use std::time::Duration;
 use switchyard_core::call::Call;
 use switchyard_core::run::{Lease, RunState};
 use switchyard_core::store::{RunChange, Store, StoreError, StoreResult};
 use switchyard_core::use_case::Hook;
 use switchyard_core::{Clock, Timestamp};
-use tokio::sync::Notify;
 
 /// Calls, runs and deliveries handled per step of a pass; a pass repeats steps until
 /// nothing is left, so this only bounds the size of one transaction.
@@ -40,9 +38,8 @@ pub struct Engine {
     pub(crate) analyzer: Arc<dyn Analyzer>,
     pub(crate) blobs: Arc<dyn BlobStore>,
     pub(crate) config: EngineConfig,
-    pub(crate) leases: Leases,
+    pub(crate) worker: WorkerState,
     webhook_sender: WebhookSender,
-    wake: Notify,
 }
 
 /// What one pass did.
@@ -75,10 +72,12 @@ impl Engine {
             provider: parts.provider,
             analyzer: parts.analyzer,
             blobs: parts.blobs,
-            leases: Leases::new(parts.instance, parts.config.lease),
+            worker: WorkerState::new(
+                Leases::new(parts.instance, parts.config.lease),
+                parts.config.poll_interval,
+            ),
             config: parts.config,
             webhook_sender,
-            wake: Notify::new(),
         })
     }
 
@@ -110,7 +109,7 @@ impl Engine {
 
     /// Asks the loop to run a pass now (a call was dialed, stopped or canceled).
     pub fn wake(&self) {
-        self.wake.notify_one();
+        self.worker.wake();
     }
 
     pub(crate) fn now(&self) -> Timestamp {
@@ -118,7 +117,7 @@ impl Engine {
     }
 
     pub(crate) fn lease(&self, now: Timestamp) -> Lease {
-        self.leases.at(now)
+        self.worker.leases().at(now)
     }
 
     /// Keep the run under this instance's lease, due again at its next event (or, waiting
@@ -185,16 +184,8 @@ impl Worker for Engine {
     const NAME: &'static str = "call engine";
     const INTERRUPTIBLE: bool = false;
 
-    fn leases(&self) -> &Leases {
-        &self.leases
-    }
-
-    fn poll_interval(&self) -> Duration {
-        self.config.poll_interval
-    }
-
-    fn wake_signal(&self) -> &Notify {
-        &self.wake
+    fn state(&self) -> &WorkerState {
+        &self.worker
     }
 
     async fn run_due(&self) -> StoreResult<PassReport> {

@@ -60,7 +60,7 @@ impl Engine {
             self.hang_up(&state, &mut changes, now).await;
             return self.finish(call, expected, state, None, now, changes).await;
         }
-        if run.lease_owner != self.leases.owner() && run.lease_until <= now {
+        if run.lease_owner != self.worker.leases().owner() && run.lease_until <= now {
             return self.recover(run.lease_owner, call, state, now).await;
         }
         let next = self

@@ -4,7 +4,7 @@
 //! * **A pass** ([`Worker::run_due`]) does everything due at the clock's `now` and returns
 //!   what it did. Tests call it after moving a manual clock; nothing waits on real time.
 //! * **The loop** ([`run`], [`spawn`]) repeats passes until shutdown: at once when woken
-//!   ([`Worker::wake_signal`], e.g. a call was dialed on this instance), when another
+//!   ([`WorkerState::wake`], e.g. a call was dialed on this instance), when another
 //!   instance announces work ([`Worker::announced`]), else every poll interval. A failed
 //!   pass is logged once and retried after the interval.
 //! * **Leases** ([`Leases`]): every row a worker takes (a call's run, a webhook delivery, an
@@ -53,6 +53,33 @@ impl Leases {
     }
 }
 
+/// What every worker keeps for its loop: its leases, how often it looks for work unasked,
+/// and the signal that asks it now.
+pub struct WorkerState {
+    leases: Leases,
+    poll_interval: Duration,
+    wake: Notify,
+}
+
+impl WorkerState {
+    pub fn new(leases: Leases, poll_interval: Duration) -> WorkerState {
+        WorkerState {
+            leases,
+            poll_interval,
+            wake: Notify::new(),
+        }
+    }
+
+    pub fn leases(&self) -> &Leases {
+        &self.leases
+    }
+
+    /// Asks the loop to run a pass now (at most one pass is owed, however many wakes).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+}
+
 #[async_trait::async_trait]
 pub trait Worker: Send + Sync + 'static {
     /// What one pass did.
@@ -63,10 +90,7 @@ pub trait Worker: Send + Sync + 'static {
     /// re-done safely by whoever claims it after the lease runs out.
     const INTERRUPTIBLE: bool;
 
-    fn leases(&self) -> &Leases;
-    fn poll_interval(&self) -> Duration;
-    /// Notified (by the worker's own `wake`) to run a pass now.
-    fn wake_signal(&self) -> &Notify;
+    fn state(&self) -> &WorkerState;
 
     /// Does everything due at the clock's `now`.
     async fn run_due(&self) -> StoreResult<Self::Report>;
@@ -86,7 +110,8 @@ pub fn spawn<W: Worker>(worker: Arc<W>, shutdown: CancellationToken) -> JoinHand
 /// Runs passes until `shutdown`: at once when woken or when work is announced, else
 /// every poll interval.
 pub async fn run<W: Worker>(worker: Arc<W>, shutdown: CancellationToken) {
-    let instance = worker.leases().owner().to_owned();
+    let state = worker.state();
+    let instance = state.leases.owner().to_owned();
     tracing::info!(%instance, "{} started", W::NAME);
     loop {
         let result = if W::INTERRUPTIBLE {
@@ -102,9 +127,9 @@ pub async fn run<W: Worker>(worker: Arc<W>, shutdown: CancellationToken) {
         }
         tokio::select! {
             _ = shutdown.cancelled() => break,
-            _ = worker.wake_signal().notified() => {}
+            _ = state.wake.notified() => {}
             _ = worker.announced() => {}
-            _ = tokio::time::sleep(worker.poll_interval()) => {}
+            _ = tokio::time::sleep(state.poll_interval) => {}
         }
     }
     tracing::info!(%instance, "{} stopped", W::NAME);
@@ -120,8 +145,7 @@ mod tests {
     /// Counts its passes: each says it `started`, waits for a permit of `gate`, then
     /// reports on `done`. The first pass fails (the loop must go on).
     struct Probe<const INTERRUPTIBLE: bool> {
-        leases: Leases,
-        wake: Notify,
+        state: WorkerState,
         started: mpsc::UnboundedSender<()>,
         gate: Semaphore,
         done: mpsc::UnboundedSender<usize>,
@@ -134,17 +158,8 @@ mod tests {
         const NAME: &'static str = "probe";
         const INTERRUPTIBLE: bool = I;
 
-        fn leases(&self) -> &Leases {
-            &self.leases
-        }
-
-        fn poll_interval(&self) -> Duration {
-            // Never within a test: passes run only when woken.
-            Duration::from_secs(86_400)
-        }
-
-        fn wake_signal(&self) -> &Notify {
-            &self.wake
+        fn state(&self) -> &WorkerState {
+            &self.state
         }
 
         async fn run_due(&self) -> StoreResult<usize> {
@@ -168,8 +183,11 @@ mod tests {
         let (done, passes) = mpsc::unbounded_channel();
         let (started, started_rx) = mpsc::unbounded_channel();
         let probe = Probe {
-            leases: Leases::new("probe-1".to_owned(), Duration::from_secs(60)),
-            wake: Notify::new(),
+            // The poll interval never comes within a test: passes run only when woken.
+            state: WorkerState::new(
+                Leases::new("probe-1".to_owned(), Duration::from_secs(60)),
+                Duration::from_secs(86_400),
+            ),
             started,
             gate: Semaphore::new(0),
             done,
@@ -193,7 +211,7 @@ mod tests {
             Some(1),
             "the pass at start (it fails)"
         );
-        worker.wake.notify_one();
+        worker.state.wake();
         worker.gate.add_permits(1);
         assert_eq!(
             observed.passes.recv().await,

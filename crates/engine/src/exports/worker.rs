@@ -6,7 +6,7 @@ use super::ExportConfig;
 use super::csv::Layout;
 use super::mail::{ExportMail, MailConfigError, Mailer, NOT_CONFIGURED};
 use crate::blob::{BlobError, BlobStore};
-use crate::worker::{Leases, Worker};
+use crate::worker::{Leases, Worker, WorkerState};
 use std::sync::Arc;
 use std::time::Duration;
 use switchyard_core::call_query::CallKey;
@@ -15,7 +15,6 @@ use switchyard_core::run::Lease;
 use switchyard_core::store::{Store, StoreError, StoreResult};
 use switchyard_core::{Clock, Timestamp};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::sync::Notify;
 
 /// Claims of one export before it is given up as `failed` (each crash or error is one).
 const MAX_ATTEMPTS: u32 = 5;
@@ -39,8 +38,7 @@ pub struct ExportWorker {
     blobs: Arc<dyn BlobStore>,
     config: ExportConfig,
     mailer: Mailer,
-    leases: Leases,
-    wake: Notify,
+    worker: WorkerState,
 }
 
 /// What one [`ExportWorker::run_due`] did.
@@ -92,10 +90,12 @@ impl ExportWorker {
             store: parts.store,
             clock: parts.clock,
             blobs: parts.blobs,
-            leases: Leases::new(parts.instance, parts.config.lease),
+            worker: WorkerState::new(
+                Leases::new(parts.instance, parts.config.lease),
+                parts.config.poll_interval,
+            ),
             config: parts.config,
             mailer,
-            wake: Notify::new(),
         })
     }
 
@@ -126,7 +126,7 @@ impl ExportWorker {
 
     /// Asks the loop to look for work now (an export was requested).
     pub fn wake(&self) {
-        self.wake.notify_one();
+        self.worker.wake();
     }
 
     /// Runs every export that is due at the clock's `now`, one after the other, then
@@ -135,7 +135,7 @@ impl ExportWorker {
         let mut pass = ExportPass::default();
         loop {
             let now = self.clock.now();
-            let lease = self.leases.at(now);
+            let lease = self.worker.leases().at(now);
             let Some(export) = self.store.claim_export(now, &lease).await? else {
                 break;
             };
@@ -295,10 +295,10 @@ impl ExportWorker {
     /// taken the export over meanwhile.
     async fn keep_lease(&self, export: &Export, lease: &mut Lease) -> Result<(), JobError> {
         let now = self.clock.now();
-        if lease.until.millis() - now.millis() > millis(self.leases.duration()) / 2 {
+        if lease.until.millis() - now.millis() > millis(self.worker.leases().duration()) / 2 {
             return Ok(());
         }
-        let renewed = self.leases.at(now);
+        let renewed = self.worker.leases().at(now);
         if !self
             .store
             .renew_export_lease(export.organization_id, export.id, &renewed)
@@ -412,16 +412,8 @@ impl Worker for ExportWorker {
     const NAME: &'static str = "export worker";
     const INTERRUPTIBLE: bool = true;
 
-    fn leases(&self) -> &Leases {
-        &self.leases
-    }
-
-    fn poll_interval(&self) -> Duration {
-        self.config.poll_interval
-    }
-
-    fn wake_signal(&self) -> &Notify {
-        &self.wake
+    fn state(&self) -> &WorkerState {
+        &self.worker
     }
 
     async fn run_due(&self) -> StoreResult<ExportPass> {
