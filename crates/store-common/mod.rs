@@ -80,6 +80,9 @@ mod agents {
 mod numbers {
     include!("numbers.rs");
 }
+mod prompts {
+    include!("prompts.rs");
+}
 mod call_row {
     include!("call_row.rs");
 }

@@ -35,6 +35,7 @@ pub enum Entity {
     Member,
     Recording,
     Message,
+    Prompt,
 }
 
 impl Entity {
@@ -54,6 +55,7 @@ impl Entity {
             Entity::Member => "member",
             Entity::Recording => "recording",
             Entity::Message => "message",
+            Entity::Prompt => "prompt",
         }
     }
 }
@@ -93,6 +95,7 @@ kinds! {
     Delivery => DeliveryId;
     ApiKey => ApiKeyId;
     Message => MessageId;
+    Prompt => PromptId;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

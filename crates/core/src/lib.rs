@@ -18,6 +18,7 @@ pub mod lifecycle;
 pub mod number;
 pub mod org;
 pub mod phone;
+pub mod prompt;
 pub mod run;
 pub mod store;
 pub mod time;
@@ -28,6 +29,6 @@ pub mod webhook;
 
 pub use id::{
     AgentId, ApiKeyId, CallId, CampaignId, DeliveryId, Entity, ExportId, Id, MessageId, NoteId,
-    NumberId, OrgId, TranscriptId, UseCaseId,
+    NumberId, OrgId, PromptId, TranscriptId, UseCaseId,
 };
 pub use time::{Clock, ManualClock, SystemClock, Timestamp};

@@ -16,11 +16,12 @@ use crate::campaign::Campaign;
 use crate::enums::{Emoji, Role, SortOrder};
 use crate::export::Export;
 use crate::id::{
-    AgentId, CallId, CampaignId, Entity, ExportId, NoteId, NumberId, OrgId, UseCaseId,
+    AgentId, CallId, CampaignId, Entity, ExportId, NoteId, NumberId, OrgId, PromptId, UseCaseId,
 };
 use crate::lifecycle::{CallStatus, IllegalTransition};
 use crate::number::Number;
 use crate::org::{Member, Organization};
+use crate::prompt::Prompt;
 use crate::run::{CallRun, Lease, RunState};
 use crate::transcript::{Transcript, TranscriptJson};
 use crate::usage::{UsageBucket, UseCaseUsage};
@@ -57,6 +58,7 @@ pub trait Store:
     + UseCaseStore
     + AgentStore
     + NumberStore
+    + PromptStore
     + CallStore
     + ReviewStore
     + EngineStore
@@ -73,6 +75,7 @@ impl<T> Store for T where
         + UseCaseStore
         + AgentStore
         + NumberStore
+        + PromptStore
         + CallStore
         + ReviewStore
         + EngineStore
@@ -191,6 +194,20 @@ pub trait NumberStore: Send + Sync + 'static {
 }
 
 /// Calls, and what hangs off them: campaigns, idempotency records, transcripts, logs.
+#[async_trait]
+pub trait PromptStore: Send + Sync + 'static {
+    /// `Duplicate("id")` when the organization already has a prompt with this id (a
+    /// client may choose it).
+    async fn insert_prompt(&self, prompt: &Prompt) -> StoreResult<()>;
+    async fn get_prompt(&self, org: OrgId, id: PromptId) -> StoreResult<Prompt>;
+    /// Oldest first.
+    async fn list_prompts(&self, org: OrgId) -> StoreResult<Vec<Prompt>>;
+    async fn update_prompt(&self, prompt: &Prompt) -> StoreResult<()>;
+    /// `Conflict` while a call that is not final runs it, or a number routes to it, or a
+    /// use case has it as its default.
+    async fn delete_prompt(&self, org: OrgId, id: PromptId) -> StoreResult<Prompt>;
+}
+
 #[async_trait]
 pub trait CallStore: Send + Sync + 'static {
     /// Inserts the calls (all or none), the campaign they belong to, and the idempotency

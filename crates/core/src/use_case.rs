@@ -2,7 +2,7 @@
 
 use crate::Timestamp;
 use crate::enums::{AmdBehavior, FieldType, Language};
-use crate::id::{OrgId, UseCaseId};
+use crate::id::{OrgId, PromptId, UseCaseId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -74,6 +74,11 @@ pub struct UseCase {
     pub disable_end_call_after_n_reminders: Option<u32>,
     /// The AI model calls run on (default `gpt-4o`).
     pub model: String,
+    /// (extension) The prompt calls run when neither the dial nor the number's
+    /// `prompt_routes` choose one; absent: the built-in generic prompt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub default_prompt_id: Option<PromptId>,
     /// (extension) When the use case was created.
     pub created_at: Timestamp,
 }
@@ -115,6 +120,7 @@ impl UseCase {
             show_original_caller_id: false,
             disable_end_call_after_n_reminders: None,
             model: DEFAULT_MODEL.to_owned(),
+            default_prompt_id: None,
             created_at,
         }
     }

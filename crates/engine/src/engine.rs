@@ -4,6 +4,7 @@
 use crate::analysis::Analyzer;
 use crate::blob::BlobStore;
 use crate::config::EngineConfig;
+use crate::llm::ChatApi;
 use crate::provider::TelephonyProvider;
 use crate::webhooks::guard::Guard;
 use crate::webhooks::sender::WebhookSender;
@@ -25,6 +26,9 @@ pub struct EngineParts {
     pub clock: Arc<dyn Clock>,
     pub provider: Arc<dyn TelephonyProvider>,
     pub analyzer: Arc<dyn Analyzer>,
+    /// The OpenAI-compatible API that plays the agent for calls whose model is not
+    /// `scripted`; without it every call is scripted.
+    pub chat: Option<Arc<ChatApi>>,
     pub blobs: Arc<dyn BlobStore>,
     pub config: EngineConfig,
     /// Names this instance in leases and logs; unique per process.
@@ -36,6 +40,7 @@ pub struct Engine {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) provider: Arc<dyn TelephonyProvider>,
     pub(crate) analyzer: Arc<dyn Analyzer>,
+    pub(crate) chat: Option<Arc<ChatApi>>,
     pub(crate) blobs: Arc<dyn BlobStore>,
     pub(crate) config: EngineConfig,
     pub(crate) worker: WorkerState,
@@ -71,6 +76,7 @@ impl Engine {
             clock: parts.clock,
             provider: parts.provider,
             analyzer: parts.analyzer,
+            chat: parts.chat,
             blobs: parts.blobs,
             worker: WorkerState::new(
                 Leases::new(parts.instance, parts.config.lease),
@@ -105,6 +111,12 @@ impl Engine {
             Err(StoreError::NotFound(_)) => Ok(Vec::new()),
             Err(other) => Err(other),
         }
+    }
+
+    /// Whether a model other than `scripted` can play the agent (an OpenAI-compatible
+    /// endpoint is configured).
+    pub fn has_model_endpoint(&self) -> bool {
+        self.chat.is_some()
     }
 
     /// Asks the loop to run a pass now (a call was dialed, stopped or canceled).

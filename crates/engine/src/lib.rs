@@ -6,6 +6,7 @@
 //! * [`runner`]: applies provider events to live calls through the state machine, ends
 //!   them, and runs the analysis ([`analysis`]), recording ([`blob`]) and webhooks.
 //! * [`webhooks`]: signing, the SSRF guard, retries, and the outbox worker.
+//! * [`llm`]: the one client of an OpenAI-compatible API, for the analysis and the agent.
 //! * [`exports`]: the CSV export worker.
 //! * [`worker`]: the pattern both background workers follow: a pass, the loop that repeats
 //!   it (start, wake, shut down) and leases.
@@ -22,6 +23,7 @@ mod events;
 pub mod exports;
 mod finish;
 pub mod hours;
+pub mod llm;
 pub mod provider;
 mod retries;
 mod runner;

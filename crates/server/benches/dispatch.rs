@@ -98,6 +98,7 @@ async fn measure_once(
         clock: clock.clone(),
         provider: Arc::new(SimNetwork),
         analyzer: Arc::new(BuiltinAnalyzer),
+        chat: None,
         blobs: Arc::new(FsBlobStore::new(dir.join("blobs"))),
         config: EngineConfig {
             concurrency_per_org: 1_000_000,

@@ -174,6 +174,7 @@ fn demo_use_case(org: OrgId, now: Timestamp) -> UseCase {
         show_original_caller_id: false,
         disable_end_call_after_n_reminders: None,
         model: switchyard_core::use_case::DEFAULT_MODEL.to_owned(),
+        default_prompt_id: None,
         created_at: now,
     }
 }

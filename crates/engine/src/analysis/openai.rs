@@ -1,262 +1,68 @@
-//! An [`Analyzer`] backed by any OpenAI-compatible chat-completions API (OpenAI, vLLM,
-//! Ollama, LiteLLM, ...), with an optional backup endpoint that serves when the primary
-//! cannot.
+//! An [`Analyzer`] backed by any OpenAI-compatible chat-completions API, through the
+//! engine's one [`ChatApi`] (with its backup endpoint).
 //!
 //! The model's answer is never trusted as is: only declared fields whose values fit their
 //! type and only the use case's own tags reach the call.
 
 use super::{Analysis, AnalysisError, Analyzer};
+use crate::llm::{ChatApi, ChatError};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate};
-use reqwest::{RequestBuilder, StatusCode};
-use serde::{Deserialize, Serialize};
-use serde_json::{Number, Value};
-use std::error::Error as _;
-use std::fmt::{self, Write as _};
-use std::time::Duration;
+use serde_json::{Number, Value, json};
+use std::fmt::Write as _;
+use std::sync::Arc;
 use switchyard_core::call::{Call, Classification, JsonObject};
-use switchyard_core::enums::FieldType;
+use switchyard_core::enums::{FieldType, MessageRole};
 use switchyard_core::transcript::Message;
 use switchyard_core::use_case::UseCase;
-use url::Url;
-
-/// `is_available` is asked while calls wait in `Queued`: a slow answer counts as no answer.
-const AVAILABILITY_TIMEOUT: Duration = Duration::from_secs(2);
-
-#[derive(Clone)]
-pub struct OpenAiEndpoint {
-    /// The root that `/chat/completions` and `/models` hang off, e.g. `https://api.openai.com/v1`.
-    pub base_url: String,
-    pub model: String,
-    pub api_key: Option<String>,
-}
-
-/// Written by hand so that printing a configuration cannot leak the key.
-impl fmt::Debug for OpenAiEndpoint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OpenAiEndpoint")
-            .field("base_url", &self.base_url)
-            .field("model", &self.model)
-            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
-            .finish()
-    }
-}
-
-#[derive(Clone, Debug)]
-pub struct OpenAiConfig {
-    pub primary: OpenAiEndpoint,
-    pub backup: Option<OpenAiEndpoint>,
-    /// The longest one analysis request may take, answer included.
-    pub timeout: Duration,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum OpenAiConfigError {
-    #[error(
-        "`{0}` is not an http(s) URL of an OpenAI-compatible API, like https://api.openai.com/v1"
-    )]
-    BadBaseUrl(String),
-    #[error("cannot build the HTTP client: {0}")]
-    Client(#[from] reqwest::Error),
-}
 
 pub struct OpenAiAnalyzer {
-    client: reqwest::Client,
-    primary: Endpoint,
-    backup: Option<Endpoint>,
-}
-
-struct Endpoint {
-    chat_url: Url,
-    models_url: Url,
-    /// The base URL without credentials or query, for error messages and logs.
-    shown: String,
-    model: String,
-    api_key: Option<String>,
-}
-
-/// Why an endpoint gave no analysis.
-enum EndpointError {
-    /// Not reached, or overloaded (timeout, connection error, 5xx, 429): the backup may do better.
-    Failed(String),
-    /// It answered, and the answer cannot be used: asking elsewhere would hide a
-    /// misconfiguration (bad key, unknown model) or a model that does not follow the format.
-    Unusable(String),
+    api: Arc<ChatApi>,
 }
 
 impl OpenAiAnalyzer {
-    pub fn new(config: OpenAiConfig) -> Result<Self, OpenAiConfigError> {
-        Ok(OpenAiAnalyzer {
-            client: reqwest::Client::builder().timeout(config.timeout).build()?,
-            primary: Endpoint::new(config.primary)?,
-            backup: config.backup.map(Endpoint::new).transpose()?,
-        })
-    }
-
-    async fn ask(
-        &self,
-        endpoint: &Endpoint,
-        chat: &[ChatMessage<'_>],
-        use_case: &UseCase,
-    ) -> Result<(JsonObject, Option<Classification>), EndpointError> {
-        let request = self
-            .client
-            .post(endpoint.chat_url.clone())
-            .json(&ChatRequest {
-                model: &endpoint.model,
-                temperature: 0.0,
-                response_format: ResponseFormat {
-                    kind: "json_object",
-                },
-                messages: chat,
-            });
-        let failed =
-            |reason: String| EndpointError::Failed(format!("{}: {reason}", endpoint.shown));
-        let unusable =
-            |reason: String| EndpointError::Unusable(format!("{}: {reason}", endpoint.shown));
-
-        let response = endpoint
-            .authorize(request)
-            .send()
-            .await
-            .map_err(|e| failed(describe(e)))?;
-        let status = response.status();
-        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
-            return Err(failed(format!("answered {status}")));
-        }
-        if !status.is_success() {
-            let body = response.bytes().await.unwrap_or_default();
-            return Err(unusable(format!("answered {status}{}", error_code(&body))));
-        }
-        let body = response.bytes().await.map_err(|e| failed(describe(e)))?;
-        // Parse errors are not quoted: serde's messages may contain transcript text.
-        let completion: ChatResponse = serde_json::from_slice(&body)
-            .map_err(|_| unusable("the response is not a chat completion".to_owned()))?;
-        let content = completion
-            .choices
-            .into_iter()
-            .next()
-            .and_then(|choice| choice.message.content)
-            .ok_or_else(|| unusable("the chat completion has no message content".to_owned()))?;
-        read_answer(&content, use_case).map_err(|reason| unusable(reason.to_owned()))
+    pub fn new(api: Arc<ChatApi>) -> OpenAiAnalyzer {
+        OpenAiAnalyzer { api }
     }
 }
 
 #[async_trait]
 impl Analyzer for OpenAiAnalyzer {
     async fn analyze(&self, call: &Call, messages: &[Message]) -> Result<Analysis, AnalysisError> {
-        let instructions = instructions(&call.use_case);
-        let transcript = render(messages);
-        let chat = [
-            ChatMessage {
-                role: "system",
-                content: &instructions,
-            },
-            ChatMessage {
-                role: "user",
-                content: &transcript,
-            },
-        ];
-        let ((extraction, classification), used_backup) = match self
-            .ask(&self.primary, &chat, &call.use_case)
-            .await
-        {
-            Ok(answer) => (answer, false),
-            Err(EndpointError::Unusable(reason)) => return Err(AnalysisError::BadAnswer(reason)),
-            Err(EndpointError::Failed(reason)) => {
-                let Some(backup) = &self.backup else {
-                    return Err(AnalysisError::Unavailable(reason));
-                };
-                tracing::warn!(call_id = %call.id, %reason, "the primary AI endpoint failed; asking the backup");
-                match self.ask(backup, &chat, &call.use_case).await {
-                    Ok(answer) => (answer, true),
-                    Err(EndpointError::Unusable(backup_reason)) => {
-                        return Err(AnalysisError::BadAnswer(backup_reason));
-                    }
-                    Err(EndpointError::Failed(backup_reason)) => {
-                        return Err(AnalysisError::Unavailable(format!(
-                            "{reason}; {backup_reason}"
-                        )));
-                    }
-                }
-            }
+        let request = json!({
+            "temperature": 0.0,
+            "response_format": {"type": "json_object"},
+            "messages": [
+                {"role": "system", "content": instructions(&call.use_case)},
+                {"role": "user", "content": render(messages)},
+            ],
+        });
+        let Value::Object(request) = request else {
+            unreachable!("a JSON object literal")
         };
+        let completion = self
+            .api
+            .complete(None, &request)
+            .await
+            .map_err(|e| match e {
+                ChatError::Unavailable(reason) => AnalysisError::Unavailable(reason),
+                ChatError::BadAnswer(reason) => AnalysisError::BadAnswer(reason),
+            })?;
+        let content = completion.reply.content.ok_or_else(|| {
+            AnalysisError::BadAnswer("the chat completion has no message content".to_owned())
+        })?;
+        let (extraction, classification) = read_answer(&content, &call.use_case)
+            .map_err(|reason| AnalysisError::BadAnswer(reason.to_owned()))?;
         Ok(Analysis {
             extraction,
             classification,
-            used_backup,
+            used_backup: completion.used_backup,
         })
     }
 
     async fn is_available(&self) -> bool {
-        for endpoint in std::iter::once(&self.primary).chain(&self.backup) {
-            let request = self
-                .client
-                .get(endpoint.models_url.clone())
-                .timeout(AVAILABILITY_TIMEOUT);
-            if let Ok(response) = endpoint.authorize(request).send().await
-                && response.status().is_success()
-            {
-                return true;
-            }
-        }
-        false
+        self.api.is_available().await
     }
-}
-
-impl Endpoint {
-    fn new(config: OpenAiEndpoint) -> Result<Endpoint, OpenAiConfigError> {
-        let root = config.base_url.trim_end_matches('/');
-        let url = |path: &str| {
-            Url::parse(&format!("{root}{path}"))
-                .ok()
-                .filter(|url| matches!(url.scheme(), "http" | "https"))
-                .ok_or_else(|| OpenAiConfigError::BadBaseUrl(config.base_url.clone()))
-        };
-        let base = url("")?;
-        Ok(Endpoint {
-            chat_url: url("/chat/completions")?,
-            models_url: url("/models")?,
-            shown: format!("{}{}", base.origin().ascii_serialization(), base.path()),
-            model: config.model,
-            api_key: config.api_key,
-        })
-    }
-
-    fn authorize(&self, request: RequestBuilder) -> RequestBuilder {
-        match &self.api_key {
-            // `bearer_auth` marks the header sensitive, which keeps it out of reqwest's logs.
-            Some(key) => request.bearer_auth(key),
-            None => request,
-        }
-    }
-}
-
-/// The cause chain of a transport error, without the URL (it may carry credentials).
-fn describe(error: reqwest::Error) -> String {
-    if error.is_timeout() {
-        return "timed out".to_owned();
-    }
-    let error = error.without_url();
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        write!(text, ": {cause}").ok();
-        source = cause.source();
-    }
-    text
-}
-
-/// The machine-readable code of an OpenAI-style error body (`invalid_api_key`,
-/// `model_not_found`): it says what to fix, and unlike the human message it cannot echo
-/// the key or the prompt back.
-fn error_code(body: &[u8]) -> String {
-    let body: Value = serde_json::from_slice(body).unwrap_or_default();
-    ["/error/code", "/error/type"]
-        .iter()
-        .find_map(|pointer| body.pointer(pointer).and_then(Value::as_str))
-        .map(|code| format!(" ({code})"))
-        .unwrap_or_default()
 }
 
 fn instructions(use_case: &UseCase) -> String {
@@ -300,10 +106,31 @@ fn instructions(use_case: &UseCase) -> String {
     text
 }
 
+/// The whole conversation, tool calls and their answers included: what a tool said is
+/// often the best source of a field's value.
 fn render(messages: &[Message]) -> String {
     let mut text = String::new();
     for message in messages {
-        writeln!(text, "{}: {}", message.role, message.content).ok();
+        match message.role {
+            MessageRole::Tool => {
+                let name = message.name.as_deref().unwrap_or("tool");
+                writeln!(text, "tool {name} answered: {}", message.content).ok();
+            }
+            role => {
+                if !message.content.is_empty() {
+                    writeln!(text, "{role}: {}", message.content).ok();
+                }
+                for call in message.tool_calls.iter().flatten() {
+                    let function = &call.function;
+                    writeln!(
+                        text,
+                        "{role} called tool {}: {}",
+                        function.name, function.arguments
+                    )
+                    .ok();
+                }
+            }
+        }
     }
     text
 }
@@ -392,51 +219,19 @@ fn fit(value: Value, field_type: FieldType) -> Option<Value> {
     }
 }
 
-#[derive(Serialize)]
-struct ChatRequest<'a> {
-    model: &'a str,
-    temperature: f32,
-    response_format: ResponseFormat,
-    messages: &'a [ChatMessage<'a>],
-}
-
-#[derive(Serialize)]
-struct ResponseFormat {
-    #[serde(rename = "type")]
-    kind: &'static str,
-}
-
-#[derive(Serialize)]
-struct ChatMessage<'a> {
-    role: &'static str,
-    content: &'a str,
-}
-
-#[derive(Deserialize)]
-struct ChatResponse {
-    choices: Vec<Choice>,
-}
-
-#[derive(Deserialize)]
-struct Choice {
-    message: ChoiceMessage,
-}
-
-#[derive(Deserialize)]
-struct ChoiceMessage {
-    content: Option<String>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::llm::{OpenAiConfig, OpenAiConfigError, OpenAiEndpoint};
     use axum::extract::State;
+    use axum::http::StatusCode;
     use axum::http::{HeaderMap, header::AUTHORIZATION};
     use axum::response::{IntoResponse, Response};
     use axum::routing::{get, post};
     use axum::{Json, Router};
     use serde_json::json;
-    use std::sync::{Arc, Mutex};
+    use std::sync::Mutex;
+    use std::time::Duration;
     use switchyard_core::enums::MessageRole;
     use switchyard_core::{Id, Timestamp};
     use tokio::net::{TcpListener, TcpSocket};
@@ -537,13 +332,15 @@ mod tests {
     }
 
     fn analyzer(primary: OpenAiEndpoint, backup: Option<OpenAiEndpoint>) -> OpenAiAnalyzer {
-        OpenAiAnalyzer::new(OpenAiConfig {
-            primary,
-            backup,
-            // Generous, as builds share the machine; only the hanging primary waits it out.
-            timeout: Duration::from_secs(2),
-        })
-        .unwrap()
+        OpenAiAnalyzer::new(Arc::new(
+            ChatApi::new(OpenAiConfig {
+                primary,
+                backup,
+                // Generous, as builds share the machine; only the hanging primary waits it out.
+                timeout: Duration::from_secs(2),
+            })
+            .unwrap(),
+        ))
     }
 
     fn call() -> Call {
@@ -825,7 +622,7 @@ mod tests {
         };
         assert!(!format!("{config:?}").contains("sk-secret"));
         assert!(matches!(
-            OpenAiAnalyzer::new(config),
+            ChatApi::new(config),
             Err(OpenAiConfigError::BadBaseUrl(url)) if url == "ftp://example.com"
         ));
     }

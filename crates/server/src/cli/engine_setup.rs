@@ -10,9 +10,10 @@ use switchyard_core::store::Store;
 use switchyard_core::time::Clock;
 use switchyard_engine::analysis::Analyzer;
 use switchyard_engine::analysis::builtin::BuiltinAnalyzer;
-use switchyard_engine::analysis::openai::{OpenAiAnalyzer, OpenAiConfig, OpenAiEndpoint};
+use switchyard_engine::analysis::openai::OpenAiAnalyzer;
 use switchyard_engine::blob::{BlobStore, FsBlobStore};
 use switchyard_engine::config::{EngineConfig, WebhookConfig};
+use switchyard_engine::llm::{ChatApi, OpenAiConfig, OpenAiEndpoint};
 use switchyard_engine::sim::SimNetwork;
 use switchyard_engine::{Engine, EngineParts};
 
@@ -38,9 +39,11 @@ pub fn engine_config(args: &EngineArgs) -> EngineConfig {
     }
 }
 
-pub fn analyzer(args: &EngineArgs) -> anyhow::Result<Arc<dyn Analyzer>> {
+/// The OpenAI-compatible API, when one is configured: it serves both the analysis and
+/// the agent.
+pub fn chat_api(args: &EngineArgs) -> anyhow::Result<Option<Arc<ChatApi>>> {
     let Some(base_url) = &args.openai_base_url else {
-        return Ok(Arc::new(BuiltinAnalyzer));
+        return Ok(None);
     };
     let backup = args
         .openai_backup_base_url
@@ -62,9 +65,16 @@ pub fn analyzer(args: &EngineArgs) -> anyhow::Result<Arc<dyn Analyzer>> {
         backup,
         timeout: OPENAI_TIMEOUT,
     };
-    Ok(Arc::new(
-        OpenAiAnalyzer::new(config).context("cannot set up the OpenAI analyzer")?,
-    ))
+    let api = ChatApi::new(config).context("cannot set up the OpenAI-compatible API")?;
+    Ok(Some(Arc::new(api)))
+}
+
+/// The built-in analyzer, or the one backed by the OpenAI-compatible API.
+pub fn analyzer(chat: Option<&Arc<ChatApi>>) -> Arc<dyn Analyzer> {
+    match chat {
+        Some(api) => Arc::new(OpenAiAnalyzer::new(api.clone())),
+        None => Arc::new(BuiltinAnalyzer),
+    }
 }
 
 /// Recordings live in `data_dir/blobs`.
@@ -78,6 +88,7 @@ pub fn build(
     blobs: Arc<dyn BlobStore>,
     config: EngineConfig,
     analyzer: Arc<dyn Analyzer>,
+    chat: Option<Arc<ChatApi>>,
 ) -> anyhow::Result<Engine> {
     let instance = format!(
         "{}-{}",
@@ -89,6 +100,7 @@ pub fn build(
         clock,
         provider: Arc::new(SimNetwork),
         analyzer,
+        chat,
         blobs,
         config,
         instance,

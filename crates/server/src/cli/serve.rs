@@ -41,12 +41,14 @@ pub async fn run(
         );
     }
     let blobs = engine_setup::blob_store(&storage_config.data_dir);
+    let chat = engine_setup::chat_api(&engine_args)?;
     let engine = Arc::new(engine_setup::build(
         store.clone(),
         clock.clone(),
         blobs.clone(),
         engine_setup::engine_config(&engine_args),
-        engine_setup::analyzer(&engine_args)?,
+        engine_setup::analyzer(chat.as_ref()),
+        chat,
     )?);
     let exports = Arc::new(ExportWorker::new(ExportParts {
         store: store.clone(),

@@ -54,6 +54,7 @@ async fn two_instances_dispatch_each_call_exactly_once(db: TestDatabase) {
                 clock: clock.clone(),
                 provider: Arc::new(SimNetwork),
                 analyzer: Arc::new(BuiltinAnalyzer),
+                chat: None,
                 blobs: Arc::new(FsBlobStore::new(blobs.path())),
                 config: EngineConfig {
                     concurrency_per_org: 1_000,
@@ -128,6 +129,7 @@ async fn a_new_call_wakes_engines_on_other_instances() {
             clock: clock.clone(),
             provider: Arc::new(SimNetwork),
             analyzer: Arc::new(BuiltinAnalyzer),
+            chat: None,
             blobs: Arc::new(FsBlobStore::new(blobs.path())),
             config: EngineConfig {
                 poll_interval: std::time::Duration::from_secs(3600),
@@ -208,6 +210,7 @@ async fn a_claimed_call_never_placed_is_placed_by_the_next_instance(db: TestData
         clock: clock.clone(),
         provider: Arc::new(SimNetwork),
         analyzer: Arc::new(BuiltinAnalyzer),
+        chat: None,
         blobs: Arc::new(FsBlobStore::new(blobs.path())),
         config: test_engine_config(),
         instance: "survivor".to_owned(),

@@ -6,8 +6,9 @@ use crate::harness::{TestApp, assert_error_body, id_of, test_engine_config};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use switchyard::config::HttpConfig;
-use switchyard_engine::analysis::openai::{OpenAiAnalyzer, OpenAiConfig, OpenAiEndpoint};
+use switchyard_engine::analysis::openai::OpenAiAnalyzer;
 use switchyard_engine::config::EngineConfig;
+use switchyard_engine::llm::{ChatApi, OpenAiConfig, OpenAiEndpoint};
 use switchyard_engine::sim;
 
 crate::backend_tests!(
@@ -314,10 +315,15 @@ async fn calls_that_wait_until_awake_wait_for_the_ai_backend(db: TestDatabase) {
         backup: None,
         timeout: std::time::Duration::from_secs(2),
     };
-    let analyzer = Arc::new(OpenAiAnalyzer::new(config).unwrap());
-    let app =
-        TestApp::spawn_with_analyzer(db, HttpConfig::default(), test_engine_config(), analyzer)
-            .await;
+    let analyzer = Arc::new(OpenAiAnalyzer::new(Arc::new(ChatApi::new(config).unwrap())));
+    let app = TestApp::spawn_with_ai(
+        db,
+        HttpConfig::default(),
+        test_engine_config(),
+        analyzer,
+        None,
+    )
+    .await;
     let fixture = app.number_with_use_case(&app.org, "Check calls").await;
     let patient = id_of(
         &app.dial(&fixture, "+14155550340", json!({"wait_until_awake": true}))

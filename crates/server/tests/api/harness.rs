@@ -18,6 +18,7 @@ use switchyard_engine::analysis::builtin::BuiltinAnalyzer;
 use switchyard_engine::blob::{BlobStore, FsBlobStore};
 use switchyard_engine::config::{EngineConfig, WebhookConfig};
 use switchyard_engine::exports::{ExportConfig, ExportParts, ExportWorker};
+use switchyard_engine::llm::ChatApi;
 use switchyard_engine::sim::SimNetwork;
 use switchyard_engine::{Engine, EngineParts, PassReport};
 use switchyard_service::Services;
@@ -75,14 +76,16 @@ impl TestApp {
         http: HttpConfig,
         engine: EngineConfig,
     ) -> TestApp {
-        Self::spawn_with_analyzer(db, http, engine, Arc::new(BuiltinAnalyzer)).await
+        Self::spawn_with_ai(db, http, engine, Arc::new(BuiltinAnalyzer), None).await
     }
 
-    pub async fn spawn_with_analyzer(
+    /// With an analyzer and, for model-played agents, an OpenAI-compatible API.
+    pub async fn spawn_with_ai(
         db: TestDatabase,
         http: HttpConfig,
         engine: EngineConfig,
         analyzer: Arc<dyn Analyzer>,
+        chat: Option<Arc<ChatApi>>,
     ) -> TestApp {
         let clock = Arc::new(ManualClock::new(Timestamp::parse(START).unwrap()));
         let store = db.store.clone();
@@ -94,6 +97,7 @@ impl TestApp {
                 clock: clock.clone(),
                 provider: Arc::new(SimNetwork),
                 analyzer,
+                chat,
                 blobs: blobs.clone(),
                 config: engine,
                 instance: "test-engine".to_owned(),

@@ -257,6 +257,7 @@ impl UseCaseIn {
             show_original_caller_id: self.show_original_caller_id,
             disable_end_call_after_n_reminders: self.disable_end_call_after_n_reminders,
             model: model.unwrap_or_default(),
+            default_prompt_id: None,
             created_at: identity.created_at,
         })
     }
