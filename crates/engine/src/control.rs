@@ -45,7 +45,7 @@ impl Engine {
             let webhooks = match event {
                 CallEvent::Cancel => {
                     let hooks = self.current_hooks(&call).await?;
-                    events::end_webhooks(&call, &hooks, &[], now)
+                    events::end_webhooks(&call, &hooks, &[], &Default::default(), now)
                 }
                 _ => Vec::new(),
             };

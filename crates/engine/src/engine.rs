@@ -1,6 +1,7 @@
 //! The engine as one value: its parts and one pass over everything due
 //! ([`Engine::run_due`]); `crate::worker` runs the loop that repeats it.
 
+use crate::agent::tools::ToolCaller;
 use crate::analysis::Analyzer;
 use crate::blob::BlobStore;
 use crate::config::EngineConfig;
@@ -45,6 +46,7 @@ pub struct Engine {
     pub(crate) config: EngineConfig,
     pub(crate) worker: WorkerState,
     webhook_sender: WebhookSender,
+    pub(crate) tool_caller: ToolCaller,
 }
 
 /// What one pass did.
@@ -71,6 +73,7 @@ pub enum EngineError {
 impl Engine {
     pub fn new(parts: EngineParts) -> Result<Engine, EngineError> {
         let webhook_sender = WebhookSender::new(&parts.config.webhooks)?;
+        let tool_caller = ToolCaller::new(webhook_sender.guard().clone())?;
         Ok(Engine {
             store: parts.store,
             clock: parts.clock,
@@ -84,6 +87,7 @@ impl Engine {
             ),
             config: parts.config,
             webhook_sender,
+            tool_caller,
         })
     }
 

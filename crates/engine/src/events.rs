@@ -1,7 +1,9 @@
 //! What the engine records when a call changes: the status log line, and the `start`/`end`
 //! webhooks (contract §7) to every hook of the call's use case.
 
+use crate::agent::tools::Invocation;
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use switchyard_core::call::Call;
 use switchyard_core::call_log::NewLog;
 use switchyard_core::lifecycle::{CallEvent, IllegalTransition};
@@ -38,14 +40,17 @@ pub fn start_webhooks(call: &Call, hooks: &[Hook], at: Timestamp) -> Vec<NewWebh
     webhooks(call, hooks, "start", json!({"recording": null}), at)
 }
 
-/// `end`, when the call reaches a final status: `content: {messages}`.
+/// `end`, when the call reaches a final status: `content: {messages, tools}`, where
+/// `tools` maps each tool the agent called to its invocations.
 pub fn end_webhooks(
     call: &Call,
     hooks: &[Hook],
     messages: &[Message],
+    tools: &BTreeMap<String, Vec<Invocation>>,
     at: Timestamp,
 ) -> Vec<NewWebhook> {
-    webhooks(call, hooks, "end", json!({"messages": messages}), at)
+    let content = json!({"messages": messages, "tools": tools});
+    webhooks(call, hooks, "end", content, at)
 }
 
 /// One delivery of the event to each of `hooks` (the use case's as they are now, with

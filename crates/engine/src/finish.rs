@@ -2,10 +2,11 @@
 //! conversation's transcript, the analysis, duration and costs, the recording) and the
 //! `end` webhooks, written with the final status in one transaction.
 
+use crate::agent::Conversation;
 use crate::engine::Engine;
 use crate::events;
 use crate::runner::Changes;
-use crate::sim::conversation::{Ending, conversation};
+use crate::sim::conversation::Ending;
 use serde_json::json;
 use switchyard_core::call::{Call, Costs};
 use switchyard_core::call_log::NewLog;
@@ -39,14 +40,21 @@ impl Engine {
         let talk_secs = state
             .answered_at
             .map(|answered| self.sim_secs(answered, at));
-        let messages = match talk_secs {
-            Some(secs) => transcript_messages(&call, &state, secs),
-            None => Vec::new(),
+        let conversation = match (talk_secs, state.answered_at) {
+            (Some(secs), Some(answered)) => self.conversation(&call, &state, answered, secs).await,
+            _ => Conversation::default(),
         };
+        changes.logs.extend(conversation.logs);
+        // The conversation's lines come before the end it led to: oldest first.
+        changes.logs.sort_by_key(|log| log.at);
+        let messages = conversation.messages;
         call.duration = Some(talk_secs.unwrap_or(0.0));
         call.answered_by = state.answered_by;
         if !messages.is_empty() {
             self.analyze(&mut call, &messages, at, &mut changes).await;
+        }
+        if conversation.used_backup {
+            call.use_backup = Some(true);
         }
         call.costs = Some(self.costs(&state, talk_secs, at));
         if let (Some(secs), Some(sid)) = (talk_secs, &state.provider_sid) {
@@ -61,9 +69,13 @@ impl Engine {
             messages: messages.clone(),
         });
         let hooks = self.current_hooks(&call).await?;
-        changes
-            .webhooks
-            .extend(events::end_webhooks(&call, &hooks, &messages, at));
+        changes.webhooks.extend(events::end_webhooks(
+            &call,
+            &hooks,
+            &messages,
+            &conversation.tools,
+            at,
+        ));
         let retry = self.campaign_retry(&call, at, &mut changes.logs).await?;
         let progress = CallProgress {
             call,
@@ -176,32 +188,43 @@ impl Engine {
     }
 }
 
-/// The conversation as the transcript keeps it: the scripted conversation of the simulated
-/// network, or only the message played when that is all the call did.
-fn transcript_messages(call: &Call, state: &RunState, talk_secs: f64) -> Vec<Message> {
-    if let Some(message) = &state.message_only {
-        let at = state.answered_at.unwrap_or(call.created);
-        return vec![Message {
-            id: Id::new(at),
-            role: MessageRole::Assistant,
-            content: message.clone(),
-            tool_calls: None,
-            name: None,
-            tool_call_id: None,
-            start: 0.0,
-            end: talk_secs,
-        }];
-    }
-    let ending = match (call.status, call.end_reason) {
-        (CallStatus::Transferred, _) => Ending::Transferred {
-            to: call.use_case.transfer_number.clone(),
-        },
-        (_, Some(EndReason::Completed | EndReason::CustomerHangup | EndReason::AgentHangup)) => {
-            Ending::Completed
+impl Engine {
+    /// The conversation as the transcript keeps it: the agent's conversation with the
+    /// simulated callee, or only the message played when that is all the call did.
+    async fn conversation(
+        &self,
+        call: &Call,
+        state: &RunState,
+        answered: Timestamp,
+        talk_secs: f64,
+    ) -> Conversation {
+        if let Some(message) = &state.message_only {
+            return Conversation {
+                messages: vec![Message {
+                    id: Id::new(answered),
+                    role: MessageRole::Assistant,
+                    content: message.clone(),
+                    tool_calls: None,
+                    name: None,
+                    tool_call_id: None,
+                    start: 0.0,
+                    end: talk_secs,
+                }],
+                ..Conversation::default()
+            };
         }
-        _ => Ending::Cut,
-    };
-    conversation(call, talk_secs, &ending)
+        let ending = match (call.status, call.end_reason) {
+            (CallStatus::Transferred, _) => Ending::Transferred {
+                to: call.use_case.transfer_number.clone(),
+            },
+            (
+                _,
+                Some(EndReason::Completed | EndReason::CustomerHangup | EndReason::AgentHangup),
+            ) => Ending::Completed,
+            _ => Ending::Cut,
+        };
+        self.converse(call, answered, talk_secs, &ending).await
+    }
 }
 
 fn why(event: CallEvent) -> &'static str {

@@ -2,6 +2,8 @@
 //!
 //! * [`scheduler`]: due `Scheduled` calls become `Queued`; `Queued` calls are claimed
 //!   (working hours, per-organization concurrency) and handed to the telephony provider.
+//! * [`agent`]: the conversation: the call's prompt, played by the scripted agent or a
+//!   model, and its tools, which are HTTP endpoints of the integrator's.
 //! * [`provider`]: the telephony provider trait; [`sim`] is the simulated network (§9).
 //! * [`runner`]: applies provider events to live calls through the state machine, ends
 //!   them, and runs the analysis ([`analysis`]), recording ([`blob`]) and webhooks.
@@ -14,6 +16,7 @@
 //! Nothing here sleeps to wait for time to pass: [`Engine::run_due`] does everything that
 //! is due at the clock's `now`, so tests step the engine with a manual clock.
 
+pub mod agent;
 pub mod analysis;
 pub mod blob;
 pub mod config;

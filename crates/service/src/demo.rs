@@ -19,7 +19,8 @@ use switchyard_core::time::Timestamp;
 use switchyard_core::transcript::{Transcript, TranscriptJson};
 use switchyard_core::use_case::{ClassificationTag, ExtractField, UseCase};
 use switchyard_core::{AgentId, Id, OrgId, UseCaseId};
-use switchyard_engine::sim::{Ending, conversation};
+use switchyard_engine::agent::conversation;
+use switchyard_engine::sim::Ending;
 
 pub const DEMO_ORG: &str = "Switchyard Demo";
 pub const DEMO_OWNER: &str = "demo@switchyard.local";

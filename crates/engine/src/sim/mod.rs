@@ -5,9 +5,10 @@
 
 pub mod conversation;
 pub mod network;
+pub(crate) mod phrases;
 pub mod recording;
 
-pub use conversation::{Ending, conversation};
+pub use conversation::Ending;
 pub use network::{BUSY, FAILED, MACHINE, MAX_DURATION, NO_ANSWER, SimNetwork, TRANSFER};
 pub use recording::wav;
 
@@ -20,22 +21,28 @@ fn digest(call_id: &CallId, purpose: &str) -> [u8; 32] {
     Sha256::digest(format!("{purpose}:{call_id}")).into()
 }
 
-fn seed(call_id: &CallId, purpose: &str) -> u64 {
+pub(crate) fn seed(call_id: &CallId, purpose: &str) -> u64 {
     let mut first = [0; 8];
     first.copy_from_slice(&digest(call_id, purpose)[..8]);
     u64::from_be_bytes(first)
 }
 
+/// Whether the callee of a completed call takes what the agent offers (seven calls in
+/// ten): the analysis finds out from what they said.
+pub(crate) fn callee_agrees(call_id: &CallId) -> bool {
+    seed(call_id, "callee") % 10 < 7
+}
+
 /// A seeded SplitMix64 sequence. Written out rather than taken from `rand` because `rand`
 /// does not promise the same stream across versions, and replays must not change.
-struct Draws(u64);
+pub(crate) struct Draws(u64);
 
 impl Draws {
-    fn new(seed: u64) -> Draws {
+    pub(crate) fn new(seed: u64) -> Draws {
         Draws(seed)
     }
 
-    fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -44,7 +51,7 @@ impl Draws {
     }
 
     /// Uniform in `[low, high)`.
-    fn between(&mut self, low: f64, high: f64) -> f64 {
+    pub(crate) fn between(&mut self, low: f64, high: f64) -> f64 {
         // The top 53 bits fill an f64 mantissa exactly.
         let unit = (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
         low + (high - low) * unit

@@ -41,17 +41,7 @@ pub struct WebhookSender {
 impl WebhookSender {
     pub fn new(config: &WebhookConfig) -> Result<WebhookSender, SenderError> {
         let guard = Guard::new(config)?;
-        let client = reqwest::Client::builder()
-            .dns_resolver(guard.clone())
-            .timeout(config.timeout)
-            // A redirect would be a second destination that only the resolver checks, and a
-            // receiver has no business moving: a 3xx is a failed attempt.
-            .redirect(redirect::Policy::none())
-            // A proxy resolves names itself, out of the guard's sight.
-            .no_proxy()
-            .user_agent(USER_AGENT)
-            .build()
-            .map_err(SenderError::Client)?;
+        let client = guarded_client(&guard, config.timeout, USER_AGENT)?;
         Ok(WebhookSender {
             client,
             guard,
@@ -102,7 +92,11 @@ impl WebhookSender {
         let signature = sign::signature(secret, &id, timestamp, delivery.body.as_bytes())
             .map_err(|e| format!("cannot sign: {e}"))?;
 
-        let mut headers = hook_headers(delivery)?;
+        let pairs = delivery
+            .headers
+            .iter()
+            .map(|h| (h.key.as_str(), h.value.as_str()));
+        let mut headers = custom_headers("hook", pairs)?;
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         for (name, value) in [
             ("webhook-id", id),
@@ -118,25 +112,45 @@ impl WebhookSender {
             .body(delivery.body.clone())
             .send()
             .await
-            .map_err(|e| self.describe(&e))
+            .map_err(|e| describe(&e, self.timeout))
     }
+}
 
-    /// A short reason for the call's logs. reqwest's own message leads with the full URL
-    /// (query tokens included) and buries the cause at the end of the chain.
-    fn describe(&self, error: &reqwest::Error) -> String {
-        if error.is_timeout() {
-            return format!("timed out after {} ms", self.timeout.as_millis());
-        }
-        let chain = std::iter::successors(Some(error as &(dyn std::error::Error + 'static)), |e| {
-            (*e).source()
-        });
-        // A refusal reads the same whatever its reason (how a name resolved stays out of
-        // logs that tenants read); the operator's log has the reason.
-        if let Some(refusal) = chain.clone().find(|e| e.is::<GuardError>()) {
-            return refusal.to_string();
-        }
-        chain.last().map(|e| e.to_string()).unwrap_or_default()
+/// A client that reaches only what `guard` allows, for requests to tenants' URLs
+/// (webhooks, tools).
+pub(crate) fn guarded_client(
+    guard: &Guard,
+    timeout: Duration,
+    user_agent: &'static str,
+) -> Result<reqwest::Client, SenderError> {
+    reqwest::Client::builder()
+        .dns_resolver(guard.clone())
+        .timeout(timeout)
+        // A redirect would be a second destination that only the resolver checks, and a
+        // receiver has no business moving: a 3xx is a failed attempt.
+        .redirect(redirect::Policy::none())
+        // A proxy resolves names itself, out of the guard's sight.
+        .no_proxy()
+        .user_agent(user_agent)
+        .build()
+        .map_err(SenderError::Client)
+}
+
+/// A short reason for the call's logs. reqwest's own message leads with the full URL
+/// (query tokens included) and buries the cause at the end of the chain.
+pub(crate) fn describe(error: &reqwest::Error, timeout: Duration) -> String {
+    if error.is_timeout() {
+        return format!("timed out after {} ms", timeout.as_millis());
     }
+    let chain = std::iter::successors(Some(error as &(dyn std::error::Error + 'static)), |e| {
+        (*e).source()
+    });
+    // A refusal reads the same whatever its reason (how a name resolved stays out of
+    // logs that tenants read); the operator's log has the reason.
+    if let Some(refusal) = chain.clone().find(|e| e.is::<GuardError>()) {
+        return refusal.to_string();
+    }
+    chain.last().map(|e| e.to_string()).unwrap_or_default()
 }
 
 /// Whether `name` can be sent as an HTTP header name (checked when a hook is saved, so that
@@ -150,15 +164,18 @@ pub fn is_header_value(value: &str) -> bool {
     HeaderValue::from_str(value).is_ok()
 }
 
-/// The hook's own headers, minus those that would change how the body is framed or
-/// typed, or forge the signature headers. An invalid one fails the attempt, so that the
-/// call's logs say why the receiver never saw it. Values are marked sensitive (hooks
-/// carry credentials) and never appear in errors.
-fn hook_headers(delivery: &WebhookDelivery) -> Result<HeaderMap, String> {
+/// A hook's or tool's own headers (`what` names which), minus those that would change how
+/// the body is framed or typed, or forge the signature headers. An invalid one fails the
+/// request, so that the call's logs say why the receiver never saw it. Values are marked
+/// sensitive (they carry credentials) and never appear in errors.
+pub(crate) fn custom_headers<'a>(
+    what: &str,
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<HeaderMap, String> {
     let mut headers = HeaderMap::new();
-    for header in &delivery.headers {
-        let name = HeaderName::from_bytes(header.key.as_bytes())
-            .map_err(|_| format!("hook header `{}` is not a valid name", header.key))?;
+    for (key, value) in pairs {
+        let name = HeaderName::from_bytes(key.as_bytes())
+            .map_err(|_| format!("{what} header `{key}` is not a valid name"))?;
         let reserved = matches!(
             name.as_str(),
             "content-type" | "content-length" | "transfer-encoding" | "connection" | "host"
@@ -166,8 +183,8 @@ fn hook_headers(delivery: &WebhookDelivery) -> Result<HeaderMap, String> {
         if reserved {
             continue;
         }
-        let mut value = HeaderValue::from_str(&header.value)
-            .map_err(|_| format!("hook header `{name}` has a value that is not valid HTTP"))?;
+        let mut value = HeaderValue::from_str(value)
+            .map_err(|_| format!("{what} header `{name}` has a value that is not valid HTTP"))?;
         value.set_sensitive(true);
         headers.append(name, value);
     }

@@ -31,7 +31,8 @@ use switchyard_core::store::Store;
 use switchyard_core::transcript::{Transcript, TranscriptJson};
 use switchyard_core::use_case::{ClassificationTag, ExtractField, UseCase};
 use switchyard_core::{CampaignId, Id, MessageId, OrgId, Timestamp, TranscriptId};
-use switchyard_engine::sim::{Ending, conversation};
+use switchyard_engine::agent::conversation;
+use switchyard_engine::sim::Ending;
 
 /// Calls per transaction: a transaction then lasts a fraction of a second, which is how
 /// long a server writing to the same SQLite file may have to wait.

@@ -184,7 +184,7 @@ async fn canceling_a_queued_call_sends_end_with_no_messages(db: TestDatabase) {
     assert_eq!(end["call"]["id"], id.as_str());
     assert_eq!(end["call"]["status"], "Canceled");
     assert_eq!(end["call"]["end_reason"], "canceled");
-    assert_eq!(end["content"], json!({"messages": []}));
+    assert_eq!(end["content"], json!({"messages": [], "tools": {}}));
     assert_eq!(received[0].header("x-hook-token"), "tok-123");
     verify(&secret(&app).await, &received[0]);
 
@@ -223,7 +223,7 @@ async fn unanswered_calls_send_only_end(db: TestDatabase) {
         assert_eq!(end["call"]["id"], id.as_str());
         assert_eq!(end["call"]["status"], status);
         assert_eq!(end["call"]["end_reason"], end_reason);
-        assert_eq!(end["content"], json!({"messages": []}));
+        assert_eq!(end["content"], json!({"messages": [], "tools": {}}));
         verify(&secret, &received[before]);
         let logs = webhook_logs(&app, &id).await;
         assert_eq!(logs.len(), 1, "{logs:#?}");

@@ -1,0 +1,58 @@
+//! A model plays the agent through the OpenAI-compatible API: the rendered prompt is the
+//! system message, the prompt's tools are function tools, and the conversation so far is
+//! the history.
+
+use crate::llm::{ChatApi, ChatError, Reply};
+use serde_json::{Map, Value, json};
+use switchyard_core::enums::MessageRole;
+use switchyard_core::prompt::Tool;
+use switchyard_core::transcript::Message;
+
+/// The chat-completions request for the next assistant turn after `history`.
+pub(crate) fn request(history: &[Message], tools: &[Tool]) -> Map<String, Value> {
+    let messages: Vec<Value> = history.iter().map(chat_message).collect();
+    let mut request = Map::new();
+    request.insert("messages".to_owned(), Value::Array(messages));
+    if !tools.is_empty() {
+        let tools = tools
+            .iter()
+            .map(|tool| {
+                json!({"type": "function", "function": {
+                    "name": tool.name,
+                    "description": tool.description,
+                    "parameters": tool.parameters,
+                }})
+            })
+            .collect();
+        request.insert("tools".to_owned(), Value::Array(tools));
+    }
+    request
+}
+
+/// Asks `api` for the next turn of the agent played by `model`.
+pub(crate) async fn next_turn(
+    api: &ChatApi,
+    model: &str,
+    history: &[Message],
+    tools: &[Tool],
+) -> Result<(Reply, bool), ChatError> {
+    let completion = api.complete(Some(model), &request(history, tools)).await?;
+    Ok((completion.reply, completion.used_backup))
+}
+
+fn chat_message(message: &Message) -> Value {
+    let role = match message.role {
+        MessageRole::System => "system",
+        MessageRole::Assistant => "assistant",
+        MessageRole::User => "user",
+        MessageRole::Tool => "tool",
+    };
+    let mut out = json!({"role": role, "content": message.content});
+    if let Some(calls) = &message.tool_calls {
+        out["tool_calls"] = json!(calls);
+    }
+    if let Some(id) = &message.tool_call_id {
+        out["tool_call_id"] = json!(id);
+    }
+    out
+}
