@@ -10,7 +10,7 @@ use crate::sim::conversation::Ending;
 use serde_json::json;
 use switchyard_core::call::{Call, Costs};
 use switchyard_core::call_log::NewLog;
-use switchyard_core::enums::{EndReason, MessageRole};
+use switchyard_core::enums::{AnsweredBy, EndReason, MessageRole};
 use switchyard_core::lifecycle::{CallEvent, CallStatus};
 use switchyard_core::run::RunState;
 use switchyard_core::store::{CallProgress, RunChange, StoreError, StoreResult};
@@ -214,6 +214,11 @@ impl Engine {
             };
         }
         let ending = match (call.status, call.end_reason) {
+            // A machine the agent kept talking to (`amd_behavior: Continue`) heard a
+            // message; nobody answered it.
+            _ if state.answered_by == Some(AnsweredBy::Machine) => Ending::Voicemail {
+                message: crate::runner::voicemail_message(call),
+            },
             (CallStatus::Transferred, _) => Ending::Transferred {
                 to: call.use_case.transfer_number.clone(),
             },

@@ -286,7 +286,7 @@ fn provider_log(planned: &PlannedEvent, changes: &mut Changes) {
 }
 
 /// The use case's voicemail text in the call's language, else in English, else a default.
-fn voicemail_message(call: &Call) -> String {
+pub(crate) fn voicemail_message(call: &Call) -> String {
     let language = call.language.as_str();
     let short = language.split('-').next().unwrap_or(language);
     let messages = &call.use_case.amd_messages;

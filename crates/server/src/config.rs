@@ -111,10 +111,12 @@ pub struct EngineArgs {
         default_value = "5,30,120,600,1800,3600,7200,14400"
     )]
     pub webhook_retry_secs: Vec<u64>,
-    /// An OpenAI-compatible API (`https://api.openai.com/v1`) for the analysis; without it
-    /// the deterministic built-in analyzer is used.
+    /// An OpenAI-compatible API (`https://api.openai.com/v1`) for the analysis and for
+    /// agents whose model is not `scripted`; without it the deterministic built-in
+    /// analyzer and the scripted agent are used.
     #[arg(long, env = "SWITCHYARD_OPENAI_BASE_URL")]
     pub openai_base_url: Option<String>,
+    /// The model the analysis asks for (the agent asks for the call's model).
     #[arg(long, env = "SWITCHYARD_OPENAI_MODEL", default_value = "gpt-4o-mini")]
     pub openai_model: String,
     #[arg(long, env = "SWITCHYARD_OPENAI_API_KEY", hide_env_values = true)]

@@ -254,11 +254,15 @@ fn outcome(call: &Call, messages: &[Message]) -> Option<(Outcome, String)> {
     None
 }
 
-/// `text` on one line, shortened to a quotable length.
+/// `text` on one line, at most 200 characters (cut between words, so that what is quoted
+/// is still words of the conversation).
 fn one_line(text: &str) -> String {
     let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     match line.char_indices().nth(200) {
-        Some((cut, _)) => format!("{}...", &line[..cut]),
+        Some((cut, _)) => line[..cut]
+            .rsplit_once(' ')
+            .map_or(&line[..cut], |(words, _)| words)
+            .to_owned(),
         None => line,
     }
 }

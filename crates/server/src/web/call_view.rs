@@ -3,6 +3,7 @@
 
 use super::view::{Me, badge, duration, offset, time};
 use serde_json::Value;
+use std::collections::HashMap;
 use switchyard_core::call::Call;
 use switchyard_core::call_log::LogEntry;
 use switchyard_core::enums::{Emoji, MessageRole};
@@ -35,13 +36,22 @@ pub struct TimelineEntry {
     pub is_status: bool,
 }
 
-/// A turn of the conversation; tool calls and results are folded under it.
+/// A turn of the conversation; the tool calls it made are folded under it.
 pub struct Line {
     pub speaker: String,
     pub side: &'static str,
     pub at: String,
     pub content: String,
-    pub tools: Vec<(String, String)>,
+    pub tools: Vec<ToolUse>,
+}
+
+/// One tool call: what the agent sent, how the request went, what came back.
+pub struct ToolUse {
+    pub name: String,
+    pub arguments: String,
+    /// From the call's logs: "200 in 12 ms", "failed: timed out after 300 ms", or "".
+    pub outcome: String,
+    pub answer: String,
 }
 
 pub struct NoteView {
@@ -119,7 +129,7 @@ impl CallView {
         }
         let agent = call.agent.name.clone();
         let messages = transcript
-            .map(|t| conversation(t, &agent))
+            .map(|t| conversation(t, &agent, logs))
             .unwrap_or_default();
         let can_write = me.can_write;
         CallView {
@@ -188,29 +198,40 @@ impl CallView {
     }
 }
 
-/// Messages as turns: system prompts are left out, tool calls and their results are
-/// attached to the turn that made them.
-fn conversation(transcript: &Transcript, agent: &str) -> Vec<Line> {
+/// Messages as turns: system prompts are left out, and each tool call is attached to the
+/// turn that made it, with its answer and, from the logs, how the request went.
+fn conversation(transcript: &Transcript, agent: &str, logs: &[LogEntry]) -> Vec<Line> {
     let mut lines: Vec<Line> = Vec::new();
+    // (line, tool) of each tool call id, to attach its answer.
+    let mut calls: HashMap<&str, (usize, usize)> = HashMap::new();
     for message in &transcript.messages {
         match message.role {
             MessageRole::System => {}
             MessageRole::Tool => {
-                let name = message.name.clone().unwrap_or_else(|| "tool".to_owned());
-                let result = (format!("{name} → result"), message.content.clone());
-                match lines.last_mut() {
-                    Some(last) => last.tools.push(result),
+                let answer = readable(&message.content);
+                let made = message.tool_call_id.as_deref().and_then(|id| calls.get(id));
+                match made {
+                    Some(&(line, tool)) => lines[line].tools[tool].answer = answer,
                     None => lines.push(Line {
                         speaker: "Tool".to_owned(),
                         side: "tool",
                         at: offset(message.start),
                         content: String::new(),
-                        tools: vec![result],
+                        tools: vec![ToolUse {
+                            name: message.name.clone().unwrap_or_else(|| "tool".to_owned()),
+                            arguments: String::new(),
+                            outcome: String::new(),
+                            answer,
+                        }],
                     }),
                 }
             }
             MessageRole::Assistant | MessageRole::User => {
                 let assistant = message.role == MessageRole::Assistant;
+                let made = message.tool_calls.iter().flatten();
+                for (k, call) in made.clone().enumerate() {
+                    calls.insert(call.id.as_str(), (lines.len(), k));
+                }
                 lines.push(Line {
                     speaker: if assistant {
                         agent.to_owned()
@@ -220,15 +241,42 @@ fn conversation(transcript: &Transcript, agent: &str) -> Vec<Line> {
                     side: if assistant { "agent" } else { "caller" },
                     at: offset(message.start),
                     content: message.content.clone(),
-                    tools: message
-                        .tool_calls
-                        .iter()
-                        .flatten()
-                        .map(|t| (t.function.name.clone(), t.function.arguments.clone()))
+                    tools: made
+                        .map(|call| ToolUse {
+                            name: call.function.name.clone(),
+                            arguments: readable(&call.function.arguments),
+                            outcome: outcome(logs, &call.id),
+                            answer: String::new(),
+                        })
                         .collect(),
                 });
             }
         }
     }
     lines
+}
+
+/// JSON indented for reading; anything else as it is.
+fn readable(text: &str) -> String {
+    serde_json::from_str::<Value>(text)
+        .ok()
+        .and_then(|value| serde_json::to_string_pretty(&value).ok())
+        .unwrap_or_else(|| text.to_owned())
+}
+
+/// How the request of tool call `id` went, from its log line.
+fn outcome(logs: &[LogEntry], id: &str) -> String {
+    let Some(data) = logs
+        .iter()
+        .find(|log| log.event == "tool" && log.data["tool_call_id"] == id)
+        .map(|log| &log.data)
+    else {
+        return String::new();
+    };
+    let took = data["duration_ms"].as_u64().unwrap_or(0);
+    match (data["error"].as_str(), data["status"].as_u64()) {
+        (Some(error), _) => format!("failed: {error} ({took} ms)"),
+        (None, Some(status)) => format!("{status} in {took} ms"),
+        (None, None) => String::new(),
+    }
 }

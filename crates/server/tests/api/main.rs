@@ -2,13 +2,16 @@
 //! database and talks to it with a real HTTP client. Every test runs on SQLite and, when
 //! `SWITCHYARD_TEST_POSTGRES_URL` is set, on PostgreSQL.
 
+mod chat_stub;
 #[path = "../common/mod.rs"]
 mod common;
 mod hardening;
 mod harness;
 mod receiver;
 mod smtp_sink;
+mod tool_server;
 
+mod agent;
 mod agents;
 mod auth;
 mod bad_input;

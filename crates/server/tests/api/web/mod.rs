@@ -2,7 +2,7 @@
 //! roles and organizations on the pages, and page actions visible through the API.
 
 mod access;
-mod client;
+pub mod client;
 mod hardening;
 mod pages;
 mod sessions;
