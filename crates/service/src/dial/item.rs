@@ -171,7 +171,7 @@ impl DialContext {
                 ),
             },
         };
-        let prompt_model = prompt_id.and_then(|id| self.prompt_models[&id].clone());
+        let prompt_model = prompt_id.and_then(|id| self.prompt_models.get(&id).cloned().flatten());
         if let Some(model) = item.model_id.or(route_model).or(prompt_model) {
             use_case.model = model;
         }
@@ -292,7 +292,8 @@ impl DialContext {
     }
 
     /// A prompt drawn from the number's `prompt_routes` by probability, with the route's
-    /// model; routes to prompts that no longer exist are left out.
+    /// model. Routes saved before they were checked may name no prompt of the organization:
+    /// those are left out.
     fn draw_prompt_route(
         &self,
         number: &switchyard_core::number::Number,
