@@ -4,6 +4,7 @@
 
 use crate::Timestamp;
 use crate::id::{OrgId, PromptId, UseCaseId};
+use crate::use_case::{MASK, masked_url};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -65,4 +66,19 @@ pub enum ToolMethod {
 pub struct ToolHeader {
     pub key: String,
     pub value: String,
+}
+
+impl Prompt {
+    /// The prompt with its tools' credentials masked as a hook's are
+    /// ([`Hook::masked`](crate::use_case::Hook::masked)): header values, and the password and
+    /// query values of URLs, read [`MASK`].
+    pub fn with_tools_masked(mut self) -> Prompt {
+        for tool in &mut self.tools {
+            tool.url = masked_url(&tool.url);
+            for header in &mut tool.headers {
+                header.value = MASK.to_owned();
+            }
+        }
+        self
+    }
 }

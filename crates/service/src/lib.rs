@@ -10,7 +10,8 @@
 //! * [`calls`]: listing, reading, notes, ratings and views, stop, cancel, delete,
 //!   transcripts, logs and recording links.
 //! * [`dial`]: one call, a batch, a campaign; idempotency.
-//! * [`use_cases`], [`agents`], [`numbers`], [`org`]: configuration and membership.
+//! * [`use_cases`], [`agents`], [`prompts`], [`numbers`], [`org`]: configuration and
+//!   membership.
 //! * [`exports`], [`usage`]: reporting. [`sim`]: simulated inbound calls.
 //! * [`orgs`], [`demo`]: creating organizations and keys (CLI, demo, tests).
 
@@ -27,6 +28,7 @@ pub mod nullable;
 pub mod numbers;
 pub mod org;
 pub mod orgs;
+pub mod prompts;
 pub mod recordings;
 pub mod sim;
 pub mod usage;

@@ -12,6 +12,7 @@ mod health;
 mod numbers;
 pub mod openapi;
 mod org;
+mod prompts;
 mod recordings;
 mod sim;
 mod usage;
@@ -31,6 +32,7 @@ pub fn router(batch_body_limit_bytes: usize) -> OpenApiRouter<AppState> {
         .merge(dial::router(batch_body_limit_bytes))
         .merge(use_cases::router())
         .merge(agents::router())
+        .merge(prompts::router())
         .merge(numbers::router())
         .merge(org::router())
         .merge(usage::router())

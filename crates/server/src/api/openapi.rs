@@ -63,6 +63,7 @@ pub const DOCS_PAGE_PATH: &str = "/docs";
         (name = "Dial", description = "Placing calls: one, a batch, or a scheduled campaign"),
         (name = "Use cases", description = "What calls are for, when they may be placed, and where webhooks go"),
         (name = "Agents", description = "The voices calls are placed with"),
+        (name = "Prompts", description = "(extension) What the agent is told, how it opens, and the tools it may call"),
         (name = "Numbers", description = "The organization's phone numbers and how calls through them are routed"),
         (name = "Organization", description = "The caller's organization and its members"),
         (name = "Usage", description = "Calls and minutes per period or per use case"),

@@ -67,7 +67,7 @@ async fn list_filters_combine(db: TestDatabase) {
         .dial(
             &sales,
             "+14155550301",
-            json!({"tags": ["vip", "reefer"], "model_id": "gpt-4.1"}),
+            json!({"tags": ["vip", "reefer"], "model_id": "scripted"}),
         )
         .await;
     app.clock.advance_seconds(86_400);
@@ -120,7 +120,7 @@ async fn list_filters_combine(db: TestDatabase) {
         query("campaigns=65a000000000000000000001").await.1,
         vec![id_of(&c)]
     );
-    assert_eq!(query("models=gpt-4.1").await.1, vec![id_of(&a)]);
+    assert_eq!(query("models=scripted").await.1, vec![id_of(&a)]);
     assert_eq!(query("type=Outbound").await.0, 4);
     assert_eq!(query("type=Inbound").await.0, 0);
     assert_eq!(query("from=2024-01-02&to=2024-01-02").await.0, 2);

@@ -23,11 +23,15 @@ async fn outbound_creates_a_queued_call_shaped_by_the_contract(db: TestDatabase)
     let rep = app
         .key(&app.org, "rep@acme.test", Role::Representative)
         .await;
+    let prompt = app
+        .owner()
+        .post("/prompts", json!({"name": "Sales", "text": "Sell."}), 200)
+        .await;
     let body = json!({
         "number_id": fixture.number_id.to_string(), "phone_number": "+14155550100",
         "params": {"load_id": "L-1"}, "metadata": {"crm_id": 42}, "tags": ["vip"],
         "language": "es-MX", "max_duration_mins": 15, "voice_id": "ignored", "model": "ignored",
-        "prompt_id": "p-1", "model_id": "gpt-4.1", "wait_until_awake": true,
+        "prompt_id": id_of(&prompt), "model_id": "scripted", "wait_until_awake": true,
     });
     let call = app.as_key(&rep).post("/dial/outbound", body, 200).await;
 
@@ -42,7 +46,7 @@ async fn outbound_creates_a_queued_call_shaped_by_the_contract(db: TestDatabase)
     );
     assert_eq!(call["use_case"]["id"], fixture.use_case_id.to_string());
     assert_eq!(call["use_case"]["name"], "Carrier sales");
-    assert_eq!(call["use_case"]["model"], "gpt-4.1");
+    assert_eq!(call["use_case"]["model"], "scripted");
     assert_eq!(
         call["agent"],
         json!({"id": fixture.agent_id.to_string(), "name": "Default agent"})
@@ -51,7 +55,7 @@ async fn outbound_creates_a_queued_call_shaped_by_the_contract(db: TestDatabase)
     assert_eq!(call["created"], "2024-01-01T12:00:00Z");
     assert_eq!(call["viewed_by"], json!([]));
     assert_eq!(call["params"], json!({"load_id": "L-1"}));
-    assert_eq!(call["prompt_id"], "p-1");
+    assert_eq!(call["prompt_id"], id_of(&prompt));
     assert_eq!(call["max_duration_mins"], 15);
     assert_eq!(call["wait_until_awake"], true);
     for absent in [

@@ -18,7 +18,7 @@
 //! * the response contains nothing of A (ids, names, numbers, emails, notes, tags, hook
 //!   headers, secrets, links: see [`secrets_of`]) other than the values B put in the request;
 //! * A is unchanged: everything A's key can read (org, members, webhook secret, use cases,
-//!   agents, numbers, every call with its transcript, logs and recording link, tags, usage,
+//!   agents, prompts, numbers, every call with its transcript, logs and recording link, tags, usage,
 //!   A's export as JSON and CSV) is exactly what it was before the row; and a refused write
 //!   left B unchanged too.
 //!
@@ -186,6 +186,16 @@ const MATRIX: &[Row] = &[
     row("DELETE /agents/{id}", "/agents/<a.agent>", None, NotFound),
     row("DELETE /agents/{id}", "/agents/<a.agent.default>", None, NotFound),
     row("DELETE /agents/{id}", "/agents/<a.agent.spare>", None, NotFound),
+    // Prompts: the one A's number routes to (A's Owner: 409 on delete), with a tool whose
+    // header carries a credential. B may use A's id for a prompt of its own (rows below).
+    row("GET /prompts", "/prompts", None, Own),
+    row("POST /prompts", "/prompts", Some(r#"{"name": "Bolt Pitch", "text": "You sell for Bolt."}"#), Own),
+    row("POST /prompts", "/prompts", Some(r#"{"name": "Bolt Pitch", "text": "You sell for Bolt.", "use_case_id": "<a.use_case>"}"#), Invalid("use_case_id")),
+    row("GET /prompts/{id}", "/prompts/<a.prompt>", None, NotFound),
+    row("PATCH /prompts/{id}", "/prompts/<a.prompt>", Some(r#"{"name": "Taken by B", "first_message": null}"#), NotFound),
+    row("DELETE /prompts/{id}", "/prompts/<a.prompt>", None, NotFound),
+    row("POST /use-cases", "/use-cases", Some(r#"{"name": "Bolt Reefer", "default_prompt_id": "<a.prompt>"}"#), Invalid("default_prompt_id")),
+    row("PATCH /use-cases/{id}", "/use-cases/<b.use_case>", Some(r#"{"default_prompt_id": "<a.prompt>"}"#), Invalid("default_prompt_id")),
     // Numbers.
     row("GET /numbers", "/numbers", None, Own),
     row("POST /numbers", "/numbers", Some(r#"{"area_code": "415"}"#), Own),
@@ -194,6 +204,7 @@ const MATRIX: &[Row] = &[
     row("PATCH /numbers/{id}", "/numbers/<a.number_id>", Some(r#"{"use_case_id": "<b.use_case>"}"#), NotFound),
     row("PATCH /numbers/{id}", "/numbers/<b.number_id>", Some(r#"{"use_case_id": "<a.use_case>"}"#), Invalid("use_case_id")),
     row("PATCH /numbers/{id}", "/numbers/<b.number_id>", Some(r#"{"agent_routes": [{"probability": 100, "id": "<a.agent>"}]}"#), Invalid("agent_routes[0].id")),
+    row("PATCH /numbers/{id}", "/numbers/<b.number_id>", Some(r#"{"prompt_routes": [{"probability": 100, "prompt_id": "<a.prompt>"}]}"#), Invalid("prompt_routes[0].prompt_id")),
     row("PATCH /numbers/{id}/title", "/numbers/<a.number_id>/title", Some(r#"{"title": "Taken by B"}"#), NotFound),
     row("DELETE /numbers/{id}", "/numbers/<a.number_id>", None, NotFound),
     // Dial: A's ids in the body are 422 on their field, like ids that do not exist.
@@ -213,8 +224,14 @@ const MATRIX: &[Row] = &[
     row("POST /dial/scheduled", "/dial/scheduled", Some(r#"{"number_id": "<a.number_id>", "calls": [{"phone_number": "+14155558804"}]}"#), Invalid("number_id")),
     row("POST /dial/scheduled", "/dial/scheduled", Some(r#"{"number_id": "<b.number_id>", "use_case_id": "<a.use_case>", "calls": [{"phone_number": "+14155558804"}]}"#), Invalid("use_case_id")),
     row("POST /dial/scheduled", "/dial/scheduled", Some(r#"{"number_id": "<b.number_id>", "agent_id": "<a.agent>", "calls": [{"phone_number": "+14155558804"}]}"#), Invalid("agent_id")),
+    row("POST /dial/outbound", "/dial/outbound", Some(r#"{"number_id": "<b.number_id>", "phone_number": "+14155558801", "prompt_id": "<a.prompt>"}"#), Invalid("prompt_id")),
+    row("POST /dial/outbound-batched", "/dial/outbound-batched", Some(r#"[{"number_id": "<b.number_id>", "phone_number": "+14155558802", "prompt_id": "<a.prompt>"}]"#), Invalid("[0].prompt_id")),
+    row("POST /dial/scheduled", "/dial/scheduled", Some(r#"{"number_id": "<b.number_id>", "prompt_id": "<a.prompt>", "calls": [{"phone_number": "+14155558804"}]}"#), Invalid("prompt_id")),
     // The simulated network: A's number is as unknown as a number nobody has.
     row("POST /sim/inbound", "/sim/inbound", Some(r#"{"to": "<a.number>", "from": "+14155558805"}"#), Invalid("to")),
+    // Prompt ids are per organization: B may take A's for its own prompt, which changes
+    // nothing of A's (after every row that must find A's prompt unknown).
+    row("POST /prompts", "/prompts", Some(r#"{"id": "<a.prompt>", "name": "Bolt Mirror", "text": "Mirrored."}"#), Own),
     // Signed recording links: B's valid signature re-pointed at A's organization or call.
     row("GET /recordings/{org}/{file}", "/recordings/<a.org>/<b.call.done>.wav?<b.recording.query>", None, Forbidden),
     row("GET /recordings/{org}/{file}", "/recordings/<a.org>/<a.call.done>.wav?<b.recording.query>", None, Forbidden),
@@ -395,6 +412,7 @@ async fn snapshot(app: &TestApp, key: &str, exports: &[&str]) -> Value {
         "/org/webhook-secret",
         "/use-cases",
         "/agents",
+        "/prompts",
         "/numbers",
         "/calls/tags",
         "/usage",
@@ -599,11 +617,24 @@ async fn build_world(app: &TestApp) -> World {
     let spare_use_case_a = owner_a
         .post("/use-cases", json!({"name": "Acme Spare Desk"}), 200)
         .await;
+    let prompt_a = owner_a
+        .post(
+            "/prompts",
+            json!({"name": "Acme Reefer Pitch", "text": "You book Acme reefer loads.",
+                   "first_message": "Hi, Acme dispatch here.",
+                   "tools": [{"name": "acme_rate", "description": "Acme rates",
+                              "parameters": {"type": "object", "properties": {"lane": {"type": "string"}}},
+                              "url": "http://127.0.0.1:9/acme-rates?key=acme-tool-key-7731",
+                              "headers": [{"key": "x-acme-token", "value": "acme-tool-token-8812"}]}]}),
+            200,
+        )
+        .await;
     let number_a = fixture_a.number_id.to_string();
     owner_a
         .patch(
             &format!("/numbers/{number_a}"),
-            json!({"agent_routes": [{"probability": 100, "id": id_of(&agent_a)}]}),
+            json!({"agent_routes": [{"probability": 100, "id": id_of(&agent_a)}],
+                   "prompt_routes": [{"probability": 100, "prompt_id": id_of(&prompt_a)}]}),
             200,
         )
         .await;
@@ -728,6 +759,7 @@ async fn build_world(app: &TestApp) -> World {
         ("a.use_case", fixture_a.use_case_id.to_string()),
         ("a.use_case.spare", id_of(&spare_use_case_a)),
         ("a.agent", id_of(&agent_a)),
+        ("a.prompt", id_of(&prompt_a)),
         ("a.agent.spare", id_of(&spare_agent_a)),
         ("a.agent.default", fixture_a.agent_id.to_string()),
         ("a.number_id", number_a),
@@ -784,6 +816,8 @@ async fn organization_b_never_reaches_organization_a(db: TestDatabase) {
         "zelda of acme",
         "acme night desk",
         "acme-hook-token-5521",
+        "acme-tool-token-8812",
+        "acme reefer pitch",
         "acme note: carrier quoted 2950 for acme-ld-7781",
         "acme-hazmat",
         "po-acme-5521",

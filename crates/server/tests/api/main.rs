@@ -29,6 +29,7 @@ mod numbers;
 mod openapi;
 mod operations;
 mod org;
+mod prompts;
 mod recordings;
 mod retries;
 mod review;

@@ -680,6 +680,99 @@ async fn real_answers_match_the_document(db: TestDatabase) {
         .await;
     c.call(&owner, get.clone(), "/agents", "/agents", None, 200)
         .await;
+
+    // Prompts: one with every field, one bare (its nullable fields `null`).
+    let prompt = c
+        .call(
+            &owner,
+            post.clone(),
+            "/prompts",
+            "/prompts",
+            Some(json!({
+                "id": "65a0000000000000000000aa", "name": "Carrier pitch", "text": "You book {{load_id}}.",
+                "first_message": "Hi, this is dispatch.", "use_case_id": uc, "model_id": "gpt-4o-mini",
+                "tools": [{"name": "lookup_load", "description": "Finds a load",
+                           "parameters": {"type": "object", "properties": {"load_id": {"type": "string"}}, "required": ["load_id"]},
+                           "url": "http://127.0.0.1:9/loads", "method": "GET",
+                           "headers": [{"key": "authorization", "value": "Bearer t"}], "timeout_ms": 2000}],
+            })),
+            200,
+        )
+        .await;
+    let bare = c
+        .call(
+            &owner,
+            post.clone(),
+            "/prompts",
+            "/prompts",
+            Some(json!({"name": "Bare", "text": "Be brief."})),
+            200,
+        )
+        .await;
+    assert!(bare["first_message"].is_null() && bare["model_id"].is_null());
+    let prompt_path = format!("/prompts/{}", id_of(&prompt));
+    c.call(
+        &owner,
+        patch.clone(),
+        "/prompts/{id}",
+        &prompt_path,
+        Some(json!({"first_message": null, "model_id": null})),
+        200,
+    )
+    .await;
+    let reader = app.as_key(&app.key(&app.org, "reader@acme.test", Role::Viewer).await);
+    let masked = c
+        .call(
+            &reader,
+            get.clone(),
+            "/prompts/{id}",
+            &prompt_path,
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(masked["tools"][0]["headers"][0]["value"], "********");
+    c.call(&owner, get.clone(), "/prompts", "/prompts", None, 200)
+        .await;
+    c.call(
+        &owner,
+        patch.clone(),
+        "/use-cases/{id}",
+        &format!("/use-cases/{uc}"),
+        Some(json!({"default_prompt_id": id_of(&prompt)})),
+        200,
+    )
+    .await;
+    c.call(
+        &owner,
+        delete.clone(),
+        "/prompts/{id}",
+        &prompt_path,
+        None,
+        409,
+    )
+    .await;
+    c.call(
+        &owner,
+        delete.clone(),
+        "/prompts/{id}",
+        &format!("/prompts/{}", id_of(&bare)),
+        None,
+        200,
+    )
+    .await;
+    let routed = [
+        id_of(
+            &owner
+                .post("/prompts", json!({"name": "A", "text": "A."}), 200)
+                .await,
+        ),
+        id_of(
+            &owner
+                .post("/prompts", json!({"name": "B", "text": "B."}), 200)
+                .await,
+        ),
+    ];
     let bought = c
         .call(
             &owner,
@@ -700,7 +793,7 @@ async fn real_answers_match_the_document(db: TestDatabase) {
         Some(json!({
             "use_case_id": uc,
             "agent_routes": [{"probability": 100, "id": id_of(&agent)}],
-            "prompt_routes": [{"probability": 50, "prompt_id": "a"}, {"probability": 50, "prompt_id": "b", "model_id": "gpt-4o-mini"}],
+            "prompt_routes": [{"probability": 50, "prompt_id": routed[0]}, {"probability": 50, "prompt_id": routed[1], "model_id": "gpt-4o-mini"}],
         })),
         200,
     )

@@ -8,6 +8,7 @@ use switchyard_core::enums::{AgentLanguage, CallType, Language, Provider, Role};
 use switchyard_core::lifecycle::CallStatus;
 use switchyard_core::number::{Number, UseCaseConfig};
 use switchyard_core::org::{Member, Organization};
+use switchyard_core::prompt::{Prompt, Tool, ToolHeader, ToolMethod};
 use switchyard_core::store::{Store, StoreResult};
 use switchyard_core::use_case::UseCase;
 use switchyard_core::{CallId, Id, NumberId, OrgId, Timestamp, UseCaseId};
@@ -92,6 +93,33 @@ pub fn agent(org: OrgId, name: &str, now: Timestamp) -> Agent {
         languages: vec![AgentLanguage::English],
         voice_id: None,
         created_at: now,
+    }
+}
+
+/// A prompt with one tool, which carries a credential in a header.
+pub fn prompt(org: OrgId, name: &str, now: Timestamp) -> Prompt {
+    Prompt {
+        id: Id::new(now),
+        organization_id: org,
+        name: name.to_owned(),
+        text: format!("You are {name}. The load is {{{{load_id}}}}."),
+        first_message: None,
+        use_case_id: None,
+        model_id: None,
+        tools: vec![Tool {
+            name: "lookup_load".to_owned(),
+            description: "Finds a load".to_owned(),
+            parameters: serde_json::json!({"type": "object", "properties": {"load_id": {"type": "string"}}}),
+            url: "https://tools.example.com/loads".to_owned(),
+            method: ToolMethod::Get,
+            headers: vec![ToolHeader {
+                key: "authorization".to_owned(),
+                value: "Bearer secret".to_owned(),
+            }],
+            timeout_ms: 2_000,
+        }],
+        created_at: now,
+        updated_at: now,
     }
 }
 

@@ -1,20 +1,21 @@
-//! Organizations, members and keys; use cases, agents and numbers.
+//! Organizations, members and keys; use cases, agents, prompts and numbers.
 
 use crate::common::TestDatabase;
 use crate::common::fixtures::{
-    START, agent, api_key, at, call, create_org, number, start_plus, transition, use_case,
+    START, agent, api_key, at, call, create_org, number, prompt, start_plus, transition, use_case,
 };
 use crate::{is_conflict, is_not_found, member};
 use switchyard_core::Id;
 use switchyard_core::enums::Role;
 use switchyard_core::lifecycle::CallEvent;
-use switchyard_core::number::AgentRoute;
+use switchyard_core::number::{AgentRoute, PromptRoute};
 use switchyard_core::store::StoreError;
 
 crate::backend_tests!(
     organizations_keys_and_members,
     use_cases_crud_and_guards,
     agents_crud_and_guards,
+    prompts_crud_and_guards,
     numbers_are_unique_and_scoped,
 );
 
@@ -293,6 +294,102 @@ async fn agents_crud_and_guards(db: TestDatabase) {
     assert!(is_not_found(store.get_agent(org, alice.id).await));
     assert!(is_not_found(store.delete_agent(org, alice.id).await));
     assert!(is_conflict(store.delete_agent(org, bob.id).await));
+}
+
+async fn prompts_crud_and_guards(db: TestDatabase) {
+    let store = db.store.as_ref();
+    let acme = create_org(store, "Acme Freight", "owner@acme.test").await;
+    let globex = create_org(store, "Globex", "boss@globex.test").await;
+    let (org, other) = (acme.id(), globex.id());
+    let mut pitch = prompt(org, "Pitch", start_plus(1));
+    let support = prompt(org, "Support", start_plus(2));
+    store.insert_prompt(&support).await.unwrap();
+    store.insert_prompt(&pitch).await.unwrap();
+    assert_eq!(
+        store.list_prompts(org).await.unwrap(),
+        vec![pitch.clone(), support.clone()],
+        "oldest first"
+    );
+    assert_eq!(store.get_prompt(org, pitch.id).await.unwrap(), pitch);
+    assert!(is_not_found(store.get_prompt(other, pitch.id).await));
+    assert_eq!(store.list_prompts(other).await.unwrap(), vec![]);
+
+    // Ids may be chosen by clients: unique per organization, not across them.
+    let again = prompt(org, "Again", start_plus(3));
+    assert!(matches!(
+        store
+            .insert_prompt(&switchyard_core::prompt::Prompt {
+                id: pitch.id,
+                ..again.clone()
+            })
+            .await,
+        Err(StoreError::Duplicate("id"))
+    ));
+    let theirs = switchyard_core::prompt::Prompt {
+        organization_id: other,
+        ..pitch.clone()
+    };
+    store.insert_prompt(&theirs).await.unwrap();
+    assert_eq!(store.get_prompt(other, pitch.id).await.unwrap(), theirs);
+    assert_eq!(store.get_prompt(org, pitch.id).await.unwrap(), pitch);
+
+    pitch.text = "New text".to_owned();
+    pitch.first_message = Some("Hi!".to_owned());
+    pitch.model_id = Some("gpt-4o-mini".to_owned());
+    pitch.tools.clear();
+    pitch.updated_at = start_plus(60);
+    store.update_prompt(&pitch).await.unwrap();
+    assert_eq!(store.get_prompt(org, pitch.id).await.unwrap(), pitch);
+    let unknown = switchyard_core::prompt::Prompt {
+        id: Id::new(at(START)),
+        ..pitch.clone()
+    };
+    assert!(is_not_found(store.update_prompt(&unknown).await));
+    assert_eq!(store.get_prompt(other, pitch.id).await.unwrap(), theirs);
+
+    // Refused while a call that has not ended runs it.
+    let sales = use_case(org, "Carrier sales", at(START));
+    store.insert_use_case(&sales).await.unwrap();
+    let mut running = call(org, &sales, at(START));
+    running.prompt_id = Some(pitch.id.to_string());
+    store
+        .insert_calls(org, std::slice::from_ref(&running), None, None)
+        .await
+        .unwrap();
+    assert!(is_conflict(store.delete_prompt(org, pitch.id).await));
+    assert_eq!(
+        store.delete_prompt(other, pitch.id).await.unwrap(),
+        theirs,
+        "another organization's prompt of the same id is not in use"
+    );
+    transition(store, org, running.id, CallEvent::Cancel)
+        .await
+        .unwrap();
+    // Refused while a number routes to it.
+    let mut line = number(org, "+14155550003", None, at(START));
+    line.use_case_config.prompt_routes = vec![PromptRoute {
+        probability: 100,
+        prompt_id: pitch.id.to_string(),
+        model_id: None,
+    }];
+    store.insert_number(&line).await.unwrap();
+    assert!(is_conflict(store.delete_prompt(org, pitch.id).await));
+    line.use_case_config.prompt_routes.clear();
+    store.update_number(&line).await.unwrap();
+    // Refused while a use case has it as its default.
+    let mut default_of = use_case(org, "Inbound", start_plus(5));
+    default_of.default_prompt_id = Some(pitch.id);
+    store.insert_use_case(&default_of).await.unwrap();
+    assert!(is_conflict(store.delete_prompt(org, pitch.id).await));
+    assert_eq!(store.get_prompt(org, pitch.id).await.unwrap(), pitch);
+    default_of.default_prompt_id = None;
+    store.update_use_case(&default_of).await.unwrap();
+
+    assert!(is_not_found(store.delete_prompt(other, pitch.id).await));
+    assert_eq!(store.delete_prompt(org, pitch.id).await.unwrap(), pitch);
+    assert!(is_not_found(store.get_prompt(org, pitch.id).await));
+    assert!(is_not_found(store.delete_prompt(org, pitch.id).await));
+    assert_eq!(store.list_prompts(org).await.unwrap(), vec![support]);
 }
 
 async fn numbers_are_unique_and_scoped(db: TestDatabase) {

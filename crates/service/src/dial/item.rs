@@ -12,8 +12,9 @@ use switchyard_core::call::{AgentRef, Call, CallMetadata, JsonObject};
 use switchyard_core::enums::{CallType, Language, Provider};
 use switchyard_core::lifecycle::CallStatus;
 use switchyard_core::phone::PhoneNumber;
+use switchyard_core::prompt::SCRIPTED_MODEL;
 use switchyard_core::time::Timestamp;
-use switchyard_core::{AgentId, CampaignId, Id, NumberId, UseCaseId};
+use switchyard_core::{AgentId, CampaignId, Id, NumberId, PromptId, UseCaseId};
 
 /// A call to place. Ids that are not the organization's are a `422` on their field.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -33,9 +34,13 @@ pub struct DialItem {
     /// Default: drawn from the number's `agent_routes`, else the organization's default agent.
     #[schema(value_type = Option<AgentId>)]
     pub agent_id: Option<String>,
-    /// Default: drawn from the number's `prompt_routes`.
+    /// One of the organization's prompts. Default: drawn from the number's
+    /// `prompt_routes`, else the use case's `default_prompt_id`, else none (the built-in
+    /// generic prompt).
+    #[schema(value_type = Option<PromptId>)]
     pub prompt_id: Option<String>,
-    /// The model the call runs on; wins over the use case's.
+    /// The model the call runs on; wins over the route's, the prompt's and the use case's.
+    /// Without an OpenAI-compatible endpoint only `scripted` is accepted.
     pub model_id: Option<String>,
     /// Default: the use case's language.
     #[schema(value_type = Option<Language>)]
@@ -104,6 +109,28 @@ impl DialContext {
         };
         let use_case = self.pick_use_case(&item, number, at, errors);
         let agent = self.pick_agent(&item, number, at, errors);
+        let given_prompt = item.prompt_id.as_deref().and_then(|raw| {
+            let id = errors.check(parse_field_id(&at("prompt_id"), raw))?;
+            let known = self.prompt_models.contains_key(&id);
+            if !known {
+                errors.push(
+                    at("prompt_id"),
+                    format!("your organization has no prompt {id}"),
+                );
+            }
+            known.then_some(id)
+        });
+        if let Some(model) = &item.model_id
+            && model != SCRIPTED_MODEL
+            && !self.model_endpoint
+        {
+            errors.push(
+                at("model_id"),
+                format!(
+                    "model `{model}` needs an OpenAI-compatible endpoint (`serve --openai-base-url`); without one only `{SCRIPTED_MODEL}` is available"
+                ),
+            );
+        }
         let language = item.language.as_deref().and_then(|raw| {
             errors.check(
                 raw.parse::<Language>()
@@ -132,17 +159,20 @@ impl DialContext {
             return None;
         }
         let (number, phone, mut use_case, agent) = (number?, phone?, use_case?, agent?);
-        let routed = match item.prompt_id {
-            Some(prompt_id) => Some((prompt_id, None)),
-            None => number
-                .use_case_config
-                .prompt_routes
-                .choose_weighted(&mut rand::rng(), |r| r.probability)
-                .ok()
-                .map(|r| (r.prompt_id.clone(), r.model_id.clone())),
+        let (prompt_id, route_model) = match given_prompt {
+            Some(id) => (Some(id), None),
+            None => match self.draw_prompt_route(number) {
+                Some((id, model)) => (Some(id), model),
+                None => (
+                    use_case
+                        .default_prompt_id
+                        .filter(|id| self.prompt_models.contains_key(id)),
+                    None,
+                ),
+            },
         };
-        let (prompt_id, route_model) = routed.map_or((None, None), |(p, m)| (Some(p), m));
-        if let Some(model) = item.model_id.or(route_model) {
+        let prompt_model = prompt_id.and_then(|id| self.prompt_models.get(&id).cloned().flatten());
+        if let Some(model) = item.model_id.or(route_model).or(prompt_model) {
             use_case.model = model;
         }
         let scheduled_for = item.scheduled_for.filter(|at| *at > self.now);
@@ -172,7 +202,7 @@ impl DialContext {
             },
             created: self.now,
             viewed_by: Vec::new(),
-            prompt_id,
+            prompt_id: prompt_id.map(|id| id.to_string()),
             params,
             extraction: None,
             classification: None,
@@ -259,6 +289,27 @@ impl DialContext {
                 .and_then(|id| self.agents.get(&id))
                 .unwrap_or(&self.default_agent),
         )
+    }
+
+    /// A prompt drawn from the number's `prompt_routes` by probability, with the route's
+    /// model. Routes saved before they were checked may name no prompt of the organization:
+    /// those are left out.
+    fn draw_prompt_route(
+        &self,
+        number: &switchyard_core::number::Number,
+    ) -> Option<(PromptId, Option<String>)> {
+        let live: Vec<_> = number
+            .use_case_config
+            .prompt_routes
+            .iter()
+            .filter_map(|r| {
+                let id: PromptId = r.prompt_id.parse().ok()?;
+                self.prompt_models.contains_key(&id).then_some((id, r))
+            })
+            .collect();
+        live.choose_weighted(&mut rand::rng(), |(_, r)| r.probability)
+            .ok()
+            .map(|(id, r)| (*id, r.model_id.clone()))
     }
 }
 

@@ -7,7 +7,7 @@ use super::item::DialItem;
 use crate::auth::Caller;
 use crate::json::{from_value, parse_json};
 use crate::validate::Errors;
-use crate::{ServiceError, ServiceResult, Services};
+use crate::{FieldError, ServiceError, ServiceResult, Services};
 use serde_json::Value;
 use switchyard_core::call::Call;
 use switchyard_core::enums::Role;
@@ -47,10 +47,11 @@ pub async fn build_one(
     item: DialItem,
 ) -> ServiceResult<Call> {
     caller.require(Role::Representative)?;
-    let context = DialContext::load(
-        services.store.as_ref(),
+    let context = DialContext::for_dial(
+        services,
         caller.organization_id,
         services.clock.now(),
+        [item.prompt_id.as_deref()],
     )
     .await?;
     let mut errors = Errors::default();
@@ -90,17 +91,25 @@ pub async fn batched(
         Replay::Stored(answer) => return Ok(answer),
         Replay::Proceed(key) => key,
     };
-    let context = DialContext::load(
-        services.store.as_ref(),
+    let items: Vec<Result<DialItem, FieldError>> = items
+        .into_iter()
+        .enumerate()
+        .map(|(index, value)| from_value(value, &format!("[{index}]")))
+        .collect();
+    let context = DialContext::for_dial(
+        services,
         caller.organization_id,
         services.clock.now(),
+        items
+            .iter()
+            .map(|item| item.as_ref().ok().and_then(|i| i.prompt_id.as_deref())),
     )
     .await?;
     let mut errors = Errors::default();
     let mut calls = Vec::with_capacity(items.len());
-    for (index, value) in items.into_iter().enumerate() {
+    for (index, item) in items.into_iter().enumerate() {
         let at = |field: &str| format!("[{index}].{field}");
-        match from_value::<DialItem>(value, &format!("[{index}]")) {
+        match item {
             Ok(item) => calls.extend(context.build_call(item, &at, &mut errors)),
             Err(error) => errors.0.push(error),
         }

@@ -172,7 +172,13 @@ pub async fn prepare(
 ) -> ServiceResult<(Campaign, Vec<Call>)> {
     caller.require(Role::Representative)?;
     let now = services.clock.now();
-    let context = DialContext::load(services.store.as_ref(), caller.organization_id, now).await?;
+    let context = DialContext::for_dial(
+        services,
+        caller.organization_id,
+        now,
+        [body.prompt_id.as_deref()],
+    )
+    .await?;
     let mut errors = Errors::default();
     let rows = rows(body, &mut errors);
     let campaign = Campaign {

@@ -7,9 +7,10 @@ use crate::nullable::double_option;
 use crate::validate::Errors;
 use crate::validate::parse_field_id;
 use serde::Deserialize;
+use switchyard_core::id::kind;
 use switchyard_core::number::{AgentRoute, PromptRoute, UseCaseConfig};
 use switchyard_core::store::{Store, StoreError};
-use switchyard_core::{AgentId, OrgId, UseCaseId};
+use switchyard_core::{AgentId, OrgId, PromptId, UseCaseId};
 
 /// Absent keys are left as they are.
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -23,7 +24,8 @@ pub struct ConfigPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Vec<AgentRouteIn>>)]
     agent_routes: Option<Option<Vec<AgentRouteIn>>>,
-    /// Probabilities add up to 100. `null` clears the routes, like `[]`.
+    /// The organization's prompts; probabilities add up to 100. `null` clears the routes,
+    /// like `[]`.
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Vec<PromptRouteIn>>)]
     prompt_routes: Option<Option<Vec<PromptRouteIn>>>,
@@ -41,9 +43,9 @@ struct AgentRouteIn {
 struct PromptRouteIn {
     #[schema(minimum = 0, maximum = 100)]
     probability: i64,
-    /// Not empty.
+    /// One of the organization's prompts.
     #[serde(default)]
-    #[schema(required = true, min_length = 1)]
+    #[schema(value_type = PromptId, required = true)]
     prompt_id: String,
     /// The model calls drawn to this prompt run on.
     #[serde(default)]
@@ -70,7 +72,8 @@ impl ConfigPatch {
                 agent_routes(store, org, routes.unwrap_or_default(), &mut errors).await?;
         }
         if let Some(routes) = self.prompt_routes {
-            config.prompt_routes = prompt_routes(routes.unwrap_or_default(), &mut errors);
+            config.prompt_routes =
+                prompt_routes(store, org, routes.unwrap_or_default(), &mut errors).await?;
         }
         errors.finish()?;
         Ok(config)
@@ -128,7 +131,12 @@ async fn agent_routes(
     Ok(parsed)
 }
 
-fn prompt_routes(routes: Vec<PromptRouteIn>, errors: &mut Errors) -> Vec<PromptRoute> {
+async fn prompt_routes(
+    store: &dyn Store,
+    org: OrgId,
+    routes: Vec<PromptRouteIn>,
+    errors: &mut Errors,
+) -> Result<Vec<PromptRoute>, ServiceError> {
     check_sum(
         "prompt_routes",
         routes.iter().map(|r| r.probability),
@@ -141,9 +149,22 @@ fn prompt_routes(routes: Vec<PromptRouteIn>, errors: &mut Errors) -> Vec<PromptR
             route.probability,
             errors,
         );
-        let prompt_id = route.prompt_id.trim().to_owned();
-        if prompt_id.is_empty() {
-            errors.push(format!("prompt_routes[{i}].prompt_id"), "must not be empty");
+        let field = format!("prompt_routes[{i}].prompt_id");
+        let raw = route.prompt_id.trim();
+        if raw.is_empty() {
+            errors.push(field, "must not be empty");
+            continue;
+        }
+        let Some(id) = errors.check(parse_field_id::<kind::Prompt>(&field, raw)) else {
+            continue;
+        };
+        match store.get_prompt(org, id).await {
+            Ok(_) => {}
+            Err(StoreError::NotFound(_)) => {
+                errors.push(field, format!("no prompt {id} in your organization"));
+                continue;
+            }
+            Err(other) => return Err(other.into()),
         }
         let model_id = route
             .model_id
@@ -151,11 +172,11 @@ fn prompt_routes(routes: Vec<PromptRouteIn>, errors: &mut Errors) -> Vec<PromptR
             .filter(|m| !m.is_empty());
         parsed.extend(probability.map(|probability| PromptRoute {
             probability,
-            prompt_id,
+            prompt_id: id.to_string(),
             model_id,
         }));
     }
-    parsed
+    Ok(parsed)
 }
 
 fn probability(field: &str, raw: i64, errors: &mut Errors) -> Option<u32> {

@@ -45,30 +45,39 @@ pub fn check_shape(hooks: &[Hook], errors: &mut Errors) {
         }
         for (j, header) in hook.headers.iter().enumerate() {
             let at = |part: &str| format!("hooks[{i}].headers[{j}].{part}");
-            if header.key.len() > MAX_HEADER_NAME_BYTES {
-                errors.push(at("key"), format!("at most {MAX_HEADER_NAME_BYTES} bytes"));
-            } else if !is_header_name(&header.key) {
-                errors.push(
-                    at("key"),
-                    format!("`{}` is not an HTTP header name", header.key),
-                );
-            }
-            if header.value.len() > MAX_HEADER_VALUE_BYTES {
-                errors.push(
-                    at("value"),
-                    format!("at most {MAX_HEADER_VALUE_BYTES} bytes"),
-                );
-            } else if !is_header_value(&header.value) {
-                errors.push(
-                    at("value"),
-                    "must be visible ASCII text without line breaks",
-                );
-            }
+            check_header(&at, &header.key, &header.value, errors);
         }
     }
 }
 
-fn check_url(field: &str, url: &str, errors: &mut Errors) {
+/// A header name and value an HTTP request can carry, within the limits above; `at` names
+/// the part (`key`, `value`) where the error is reported.
+pub(crate) fn check_header(
+    at: &dyn Fn(&str) -> String,
+    key: &str,
+    value: &str,
+    errors: &mut Errors,
+) {
+    if key.len() > MAX_HEADER_NAME_BYTES {
+        errors.push(at("key"), format!("at most {MAX_HEADER_NAME_BYTES} bytes"));
+    } else if !is_header_name(key) {
+        errors.push(at("key"), format!("`{key}` is not an HTTP header name"));
+    }
+    if value.len() > MAX_HEADER_VALUE_BYTES {
+        errors.push(
+            at("value"),
+            format!("at most {MAX_HEADER_VALUE_BYTES} bytes"),
+        );
+    } else if !is_header_value(value) {
+        errors.push(
+            at("value"),
+            "must be visible ASCII text without line breaks",
+        );
+    }
+}
+
+/// An absolute http(s) URL of at most [`MAX_URL_BYTES`].
+pub(crate) fn check_url(field: &str, url: &str, errors: &mut Errors) {
     if url.len() > MAX_URL_BYTES {
         errors.push(field, format!("at most {MAX_URL_BYTES} bytes"));
         return;
@@ -85,22 +94,27 @@ fn check_url(field: &str, url: &str, errors: &mut Errors) {
 /// unless `--allow-private-webhooks` or `--webhook-allow-list` says otherwise); a `422`
 /// names each one that does not, with the same words whatever the reason.
 pub async fn check_destinations(services: &Services, hooks: &[Hook]) -> Result<(), ServiceError> {
-    let guard = services.engine.destination_guard();
     let mut refused = Vec::new();
     for (i, hook) in hooks.iter().enumerate() {
-        let Ok(url) = url::Url::parse(&hook.url) else {
-            continue;
-        };
-        if let Err(refusal) = guard.check_destination(&url).await {
-            refused.push(FieldError::new(
-                format!("hooks[{i}].url"),
-                refusal.to_string(),
-            ));
-        }
+        refused.extend(refusal(services, &format!("hooks[{i}].url"), &hook.url).await);
     }
     if refused.is_empty() {
         Ok(())
     } else {
         Err(ServiceError::invalid(refused))
     }
+}
+
+/// Why the SSRF guard refuses `url` as a destination, as an error on `field`; nothing for
+/// a URL it lets through or one that does not parse (its shape is reported elsewhere).
+pub(crate) async fn refusal(services: &Services, field: &str, url: &str) -> Option<FieldError> {
+    let url = url::Url::parse(url).ok()?;
+    let refused = services
+        .engine
+        .destination_guard()
+        .check_destination(&url)
+        .await;
+    refused
+        .err()
+        .map(|refusal| FieldError::new(field, refusal.to_string()))
 }

@@ -15,7 +15,7 @@ use switchyard_core::phone::PhoneNumber;
 use switchyard_core::use_case::{
     ClassificationTag, DEFAULT_MODEL, ExtractField, Hook, SampleLabel, UseCase, WorkWindow,
 };
-use switchyard_core::{OrgId, Timestamp, UseCaseId};
+use switchyard_core::{OrgId, PromptId, Timestamp, UseCaseId};
 
 const MAX_NAME_CHARS: usize = 100;
 const MAX_DURATION_MINS: std::ops::RangeInclusive<i64> = 1..=240;
@@ -93,6 +93,10 @@ pub struct UseCaseIn {
     /// 1 to 100 characters (default `gpt-4o`).
     #[schema(min_length = 1, max_length = 100)]
     model: Option<String>,
+    /// (extension) One of the organization's prompts: the one calls run when neither the
+    /// dial nor the number's `prompt_routes` choose one.
+    #[schema(value_type = Option<PromptId>)]
+    default_prompt_id: Option<String>,
 }
 
 /// A value to extract from the conversation.
@@ -209,6 +213,8 @@ impl UseCaseIn {
             Some(model) => errors.check(validate::text("model", &model, 1, MAX_NAME_CHARS)),
             None => Some(DEFAULT_MODEL.to_owned()),
         };
+        let default_prompt_id = blank_to_none(self.default_prompt_id)
+            .and_then(|raw| errors.check(validate::parse_field_id("default_prompt_id", &raw)));
         let extract_with_ai = extract_fields(self.extract_with_ai, &mut errors);
         for (i, tag) in self.classification_tags.iter().enumerate() {
             if tag.name.trim().is_empty() {
@@ -257,7 +263,7 @@ impl UseCaseIn {
             show_original_caller_id: self.show_original_caller_id,
             disable_end_call_after_n_reminders: self.disable_end_call_after_n_reminders,
             model: model.unwrap_or_default(),
-            default_prompt_id: None,
+            default_prompt_id,
             created_at: identity.created_at,
         })
     }

@@ -2,7 +2,7 @@
 //! them. A write is checked whole: a PATCH is laid over the stored use case and checked
 //! exactly like a new one, so it cannot produce what a create would refuse.
 
-mod hooks;
+pub(crate) mod hooks;
 mod input;
 mod schedule;
 
@@ -15,6 +15,7 @@ use input::Identity;
 use serde_json::{Map, Value};
 use switchyard_core::UseCaseId;
 use switchyard_core::enums::Role;
+use switchyard_core::store::StoreError;
 use switchyard_core::use_case::UseCase;
 
 /// The organization's use cases, oldest first.
@@ -61,6 +62,7 @@ pub async fn create(
         created_at: now,
     };
     let use_case = body.into_use_case(identity)?;
+    check_default_prompt(services, &use_case).await?;
     hooks::check_destinations(services, &use_case.hooks).await?;
     services.store.insert_use_case(&use_case).await?;
     Ok(use_case)
@@ -94,9 +96,30 @@ pub async fn update(
         created_at: stored.created_at,
     };
     let use_case = body.into_use_case(identity)?;
+    check_default_prompt(services, &use_case).await?;
     hooks::check_destinations(services, &use_case.hooks).await?;
     services.store.update_use_case(&use_case).await?;
     Ok(use_case)
+}
+
+/// The default prompt must be one of the organization's (the store keeps it from being
+/// deleted while it is).
+async fn check_default_prompt(services: &Services, use_case: &UseCase) -> ServiceResult<()> {
+    let Some(id) = use_case.default_prompt_id else {
+        return Ok(());
+    };
+    match services
+        .store
+        .get_prompt(use_case.organization_id, id)
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(StoreError::NotFound(_)) => Err(ServiceError::invalid_field(
+            "default_prompt_id",
+            format!("your organization has no prompt {id}"),
+        )),
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// Deletes a use case; refused while calls of it are pending or a number routes to it.

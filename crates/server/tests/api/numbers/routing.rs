@@ -34,11 +34,22 @@ async fn routing_is_patched_key_by_key(db: TestDatabase) {
         .unwrap()
         .default_agent_id
         .to_string();
+    let prompt = |name: &'static str| {
+        let app = &app;
+        async move {
+            id_of(
+                &app.owner()
+                    .post("/prompts", json!({"name": name, "text": "Hello."}), 200)
+                    .await,
+            )
+        }
+    };
+    let (p1, a, b) = (prompt("One").await, prompt("A").await, prompt("B").await);
 
     let body = json!({
         "use_case_id": use_case,
         "agent_routes": [{"probability": 70, "id": agent}, {"probability": 30, "id": default}],
-        "prompt_routes": [{"probability": 100, "prompt_id": "p-1", "model_id": "gpt-4.1"}],
+        "prompt_routes": [{"probability": 100, "prompt_id": p1, "model_id": "gpt-4.1"}],
         "title": "ignored here",
     });
     let routed = app.owner().patch(&path, body, 200).await;
@@ -46,17 +57,17 @@ async fn routing_is_patched_key_by_key(db: TestDatabase) {
     expected["use_case_config"] = json!({
         "id": use_case,
         "agent_routes": [{"probability": 70, "id": agent}, {"probability": 30, "id": default}],
-        "prompt_routes": [{"probability": 100, "prompt_id": "p-1", "model_id": "gpt-4.1"}],
+        "prompt_routes": [{"probability": 100, "prompt_id": p1, "model_id": "gpt-4.1"}],
     });
     assert_eq!(routed, expected);
     assert_eq!(app.owner().get(&path, 200).await, expected);
 
-    let prompts = json!([{"probability": 50, "prompt_id": "a"}, {"probability": 50, "prompt_id": "b", "model_id": null}]);
+    let prompts = json!([{"probability": 50, "prompt_id": a}, {"probability": 50, "prompt_id": b, "model_id": null}]);
     let patched = app
         .owner()
         .patch(&path, json!({"prompt_routes": prompts}), 200)
         .await;
-    expected["use_case_config"]["prompt_routes"] = json!([{"probability": 50, "prompt_id": "a", "model_id": null}, {"probability": 50, "prompt_id": "b", "model_id": null}]);
+    expected["use_case_config"]["prompt_routes"] = json!([{"probability": 50, "prompt_id": a, "model_id": null}, {"probability": 50, "prompt_id": b, "model_id": null}]);
     assert_eq!(patched, expected, "keys not sent keep their values");
 
     let cleared = app
@@ -91,6 +102,16 @@ async fn routing_rules_name_their_fields(db: TestDatabase) {
             .await,
     );
     let their_agent = id_of(&app.as_key(&other.owner_key).get("/agents", 200).await[0]);
+    let their_prompt = id_of(
+        &app.as_key(&other.owner_key)
+            .post("/prompts", json!({"name": "Theirs", "text": "Hi."}), 200)
+            .await,
+    );
+    let prompt = id_of(
+        &app.owner()
+            .post("/prompts", json!({"name": "Ours", "text": "Hi."}), 200)
+            .await,
+    );
     let unknown = "0123456789abcdef01234567";
 
     for (body, expected) in [
@@ -103,8 +124,24 @@ async fn routing_rules_name_their_fields(db: TestDatabase) {
             vec!["agent_routes"],
         ),
         (
-            json!({"prompt_routes": [{"probability": 99, "prompt_id": "p"}]}),
+            json!({"prompt_routes": [{"probability": 99, "prompt_id": prompt}]}),
             vec!["prompt_routes"],
+        ),
+        (
+            json!({"prompt_routes": [{"probability": 99, "prompt_id": "p"}]}),
+            vec!["prompt_routes", "prompt_routes[0].prompt_id"],
+        ),
+        (
+            json!({"prompt_routes": [{"probability": 50, "prompt_id": prompt}, {"probability": 50, "prompt_id": unknown}]}),
+            vec!["prompt_routes[1].prompt_id"],
+        ),
+        (
+            json!({"prompt_routes": [{"probability": 100, "prompt_id": their_prompt}]}),
+            vec!["prompt_routes[0].prompt_id"],
+        ),
+        (
+            json!({"prompt_routes": [{"probability": 100, "prompt_id": "0123456789ABCDEF01234567"}]}),
+            vec!["prompt_routes[0].prompt_id"],
         ),
         (
             json!({"agent_routes": [{"probability": 101, "id": agent}]}),
