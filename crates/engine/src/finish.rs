@@ -41,7 +41,9 @@ impl Engine {
             .answered_at
             .map(|answered| self.sim_secs(answered, at));
         let conversation = match (talk_secs, state.answered_at) {
-            (Some(secs), Some(answered)) => self.conversation(&call, &state, answered, secs).await,
+            (Some(secs), Some(answered)) => {
+                self.conversation(&call, &state, (answered, at), secs).await
+            }
             _ => Conversation::default(),
         };
         changes.logs.extend(conversation.logs);
@@ -195,7 +197,7 @@ impl Engine {
         &self,
         call: &Call,
         state: &RunState,
-        answered: Timestamp,
+        (answered, ended): (Timestamp, Timestamp),
         talk_secs: f64,
     ) -> Conversation {
         if let Some(message) = &state.message_only {
@@ -228,7 +230,8 @@ impl Engine {
             ) => Ending::Completed,
             _ => Ending::Cut,
         };
-        self.converse(call, answered, talk_secs, &ending).await
+        self.converse(call, (answered, ended), talk_secs, &ending)
+            .await
     }
 }
 

@@ -56,6 +56,23 @@ pub(crate) enum Player<'a> {
     Model { api: &'a ChatApi, model: String },
 }
 
+/// When the conversation happened on the engine's clock: it was answered at `answered`
+/// and ended at `ended`, and a simulated second lasts `1 / speed` real seconds.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TalkClock {
+    pub answered: Timestamp,
+    pub ended: Timestamp,
+    pub speed: f64,
+}
+
+impl TalkClock {
+    /// The clock's time `offset` simulated seconds into the conversation.
+    fn at(&self, offset: f64) -> Timestamp {
+        let millis = (offset * 1000.0 / self.speed).round() as i64;
+        Timestamp::from_millis((self.answered.millis() + millis).min(self.ended.millis()))
+    }
+}
+
 /// What tool calls need: the caller and the organization's signing secret.
 pub(crate) struct ToolAccess<'a> {
     pub caller: &'a ToolCaller,
@@ -65,12 +82,17 @@ pub(crate) struct ToolAccess<'a> {
 /// The words of a simulated call with the built-in prompt and the scripted agent, laid
 /// out over `talk_secs`: what seeded and demo calls keep as their transcript.
 pub fn conversation(call: &Call, talk_secs: f64, ending: &Ending) -> Vec<Message> {
+    let clock = TalkClock {
+        answered: call.created,
+        ended: call.created,
+        speed: 1.0,
+    };
     let dialogue = Dialogue::new(
         call,
         RenderedPrompt::built_in(call),
         Player::Scripted,
         None,
-        call.created,
+        clock,
         talk_secs,
     );
     let mut running = pin!(dialogue.run(ending));
@@ -91,7 +113,7 @@ pub(crate) struct Dialogue<'a> {
     phrases: &'static Phrases,
     subject: String,
     timeline: Timeline,
-    answered: Timestamp,
+    clock: TalkClock,
     cut: bool,
     /// Whether the callee takes what is offered, at the end of a completed call.
     agrees: bool,
@@ -106,7 +128,7 @@ impl<'a> Dialogue<'a> {
         prompt: RenderedPrompt,
         player: Player<'a>,
         tools: Option<ToolAccess<'a>>,
-        answered: Timestamp,
+        clock: TalkClock,
         talk_secs: f64,
     ) -> Dialogue<'a> {
         let phrases = phrases(call.language);
@@ -128,7 +150,7 @@ impl<'a> Dialogue<'a> {
             phrases,
             subject,
             timeline: Timeline::new(&call.id, talk_time(talk_secs)),
-            answered,
+            clock,
             cut: false,
             agrees: crate::sim::callee_agrees(&call.id),
             draws,
@@ -427,7 +449,7 @@ impl<'a> Dialogue<'a> {
     /// When something happens at the current point of the conversation (clock time).
     fn now(&self) -> Timestamp {
         let offset = self.timeline.messages().last().map_or(0.0, |m| m.end);
-        Timestamp::from_millis(self.answered.millis() + (offset * 1000.0) as i64)
+        self.clock.at(offset)
     }
 
     fn say(&self, template: &str, to: &str) -> String {

@@ -2,7 +2,7 @@
 //! the organization's secret for signing tool calls.
 
 use super::prompt::RenderedPrompt;
-use super::{Conversation, Dialogue, Player, ToolAccess};
+use super::{Conversation, Dialogue, Player, TalkClock, ToolAccess};
 use crate::engine::Engine;
 use crate::sim::conversation::Ending;
 use crate::webhooks::sign;
@@ -15,12 +15,13 @@ use switchyard_core::prompt::SCRIPTED_MODEL;
 use switchyard_core::store::StoreError;
 
 impl Engine {
-    /// The conversation of `call`, answered at `answered` and talking `talk_secs` until
-    /// it ended as `ending`; its log lines are stamped from `answered` onwards.
+    /// The conversation of `call`, answered at `answered` and talking `talk_secs`
+    /// (simulated seconds) until it ended as `ending` at `ended`; its log lines are stamped
+    /// at the moments they happened in between.
     pub(crate) async fn converse(
         &self,
         call: &Call,
-        answered: Timestamp,
+        (answered, ended): (Timestamp, Timestamp),
         talk_secs: f64,
         ending: &Ending,
     ) -> Conversation {
@@ -72,7 +73,12 @@ impl Engine {
                 }
             }
         };
-        let mut conversation = Dialogue::new(call, prompt, player, tools, answered, talk_secs)
+        let clock = TalkClock {
+            answered,
+            ended,
+            speed: self.config.sim_speed,
+        };
+        let mut conversation = Dialogue::new(call, prompt, player, tools, clock, talk_secs)
             .run(ending)
             .await;
         logs.append(&mut conversation.logs);

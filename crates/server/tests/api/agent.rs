@@ -14,15 +14,20 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
 use switchyard::config::HttpConfig;
+use switchyard_core::Id;
+use switchyard_core::prompt::{Prompt, Tool, ToolMethod};
 use switchyard_core::time::Timestamp;
 use switchyard_engine::analysis::builtin::BuiltinAnalyzer;
+use switchyard_engine::config::EngineConfig;
 use switchyard_engine::llm::{ChatApi, OpenAiConfig, OpenAiEndpoint};
 use switchyard_engine::sim::{BUSY, FAILED, MACHINE, MAX_DURATION, NO_ANSWER, TRANSFER};
+use switchyard_engine::webhooks::guard::REFUSED;
 
 crate::backend_tests!(
     a_scripted_call_calls_each_tool_signed_with_the_call_params,
     failing_tools_become_tool_messages_and_the_call_carries_on,
     a_model_plays_the_agent_and_calls_tools_it_chooses,
+    the_guard_refuses_a_private_tool_when_the_agent_calls_it,
     every_outcome_tells_one_story,
 );
 
@@ -235,8 +240,8 @@ async fn a_scripted_call_calls_each_tool_signed_with_the_call_params(db: TestDat
     for shown in [
         "Tool call: find_load · 200 in",
         "Tool call: verify_carrier · 200 in",
-        "&quot;mc_number&quot;: &quot;MC-777&quot;",
-        "&quot;carrier_name&quot;: &quot;Rolling Thunder LLC&quot;",
+        "&#34;mc_number&#34;: &#34;MC-777&#34;",
+        "&#34;carrier_name&#34;: &#34;Rolling Thunder LLC&#34;",
     ] {
         assert!(page.body.contains(shown), "{shown} in:\n{}", page.body);
     }
@@ -555,4 +560,61 @@ async fn every_outcome_tells_one_story(db: TestDatabase) {
             "{tag} never happened: {tags_seen:?}"
         );
     }
+}
+
+/// A prompt saved while a private address was allowed (or one whose name resolves
+/// elsewhere by the time of the call) still meets the guard when the agent calls it.
+async fn the_guard_refuses_a_private_tool_when_the_agent_calls_it(db: TestDatabase) {
+    let app = TestApp::spawn_configured(db, HttpConfig::default(), EngineConfig::default()).await;
+    let tools = ToolServer::start().await;
+    let fixture = app.number_with_use_case(&app.org, "Guarded").await;
+    let now = app.now();
+    let prompt = Prompt {
+        id: Id::new(now),
+        organization_id: app.org.id,
+        name: "Internal".to_owned(),
+        text: "Look the load up.".to_owned(),
+        first_message: None,
+        use_case_id: None,
+        model_id: None,
+        tools: vec![Tool {
+            name: "find_load".to_owned(),
+            description: String::new(),
+            parameters: json!({"type": "object", "properties": {"load_id": {}}}),
+            url: tools.url("/loads"),
+            method: ToolMethod::Post,
+            headers: Vec::new(),
+            timeout_ms: 2000,
+        }],
+        created_at: now,
+        updated_at: now,
+    };
+    // Stored directly: through the API the private URL is refused when saved.
+    app.store.insert_prompt(&prompt).await.unwrap();
+    app.owner()
+        .post("/prompts", serde_json::to_value(&prompt).unwrap(), 422)
+        .await;
+    let id = id_of(
+        &app.dial(
+            &fixture,
+            "+14155550126",
+            json!({"prompt_id": prompt.id.to_string(), "params": {"load_id": "LD-1"}}),
+        )
+        .await,
+    );
+    assert_eq!(finished(&app, &id).await["status"], "Completed");
+    assert!(
+        tools.received().is_empty(),
+        "nothing reached the private address"
+    );
+    let answer = transcript(&app, &id)
+        .await
+        .into_iter()
+        .find(|m| m["role"] == "tool")
+        .expect("a tool message");
+    let said: Value = serde_json::from_str(answer["content"].as_str().unwrap()).unwrap();
+    assert_eq!(said["error"], REFUSED);
+    let logged = logs(&app, &id, "tool").await;
+    assert_eq!(logged[0]["data"]["error"], REFUSED);
+    assert_eq!(logged[0]["level"], "warn");
 }
