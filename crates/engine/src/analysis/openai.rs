@@ -454,6 +454,42 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_transcript_includes_tool_calls_and_their_answers() {
+        let server = serve(Reply::Content(BOOKED.to_owned())).await;
+        let mut messages = messages();
+        messages[0].tool_calls = Some(vec![switchyard_core::transcript::ToolCall {
+            call_type: "function".to_owned(),
+            id: "call_1".to_owned(),
+            function: switchyard_core::transcript::ToolFunction {
+                name: "find_load".to_owned(),
+                arguments: r#"{"load_id":"LD-1"}"#.to_owned(),
+            },
+        }]);
+        messages.insert(
+            1,
+            Message {
+                role: MessageRole::Tool,
+                content: r#"{"rate_usd":1850}"#.to_owned(),
+                name: Some("find_load".to_owned()),
+                tool_call_id: Some("call_1".to_owned()),
+                ..messages[0].clone()
+            },
+        );
+        analyzer(endpoint(&server.base_url, "m", None), None)
+            .analyze(&call(), &messages)
+            .await
+            .unwrap();
+        let (_, body) = &server.requests()[0];
+        assert_eq!(
+            body["messages"][1]["content"],
+            "assistant: Hi, Ada from Acme Logistics.\n\
+             assistant called tool find_load: {\"load_id\":\"LD-1\"}\n\
+             tool find_load answered: {\"rate_usd\":1850}\n\
+             user: I'll take the 42,000 lb load.\n"
+        );
+    }
+
+    #[tokio::test]
     async fn keeps_only_declared_fields_whose_values_fit() {
         let answer = json!({
             "extraction": {

@@ -28,6 +28,8 @@ crate::backend_tests!(
     failing_tools_become_tool_messages_and_the_call_carries_on,
     a_model_plays_the_agent_and_calls_tools_it_chooses,
     the_guard_refuses_a_private_tool_when_the_agent_calls_it,
+    the_backup_endpoint_plays_the_agent_when_the_primary_is_down,
+    a_failing_model_hands_the_call_to_the_scripted_agent,
     every_outcome_tells_one_story,
 );
 
@@ -617,4 +619,88 @@ async fn the_guard_refuses_a_private_tool_when_the_agent_calls_it(db: TestDataba
     let logged = logs(&app, &id, "tool").await;
     assert_eq!(logged[0]["data"]["error"], REFUSED);
     assert_eq!(logged[0]["level"], "warn");
+}
+
+/// An OpenAI-compatible base URL where nothing listens.
+fn closed_endpoint() -> OpenAiEndpoint {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base_url = format!("http://{}/v1", closed.local_addr().unwrap());
+    OpenAiEndpoint {
+        base_url,
+        model: "m".to_owned(),
+        api_key: None,
+    }
+}
+
+async fn model_app(
+    db: TestDatabase,
+    primary: OpenAiEndpoint,
+    backup: Option<OpenAiEndpoint>,
+) -> TestApp {
+    let api = ChatApi::new(OpenAiConfig {
+        primary,
+        backup,
+        timeout: Duration::from_secs(5),
+    })
+    .unwrap();
+    TestApp::spawn_with_ai(
+        db,
+        HttpConfig::default(),
+        test_engine_config(),
+        Arc::new(BuiltinAnalyzer),
+        Some(Arc::new(api)),
+    )
+    .await
+}
+
+async fn the_backup_endpoint_plays_the_agent_when_the_primary_is_down(db: TestDatabase) {
+    let backup = ChatStub::start(vec![Turn::Text("Backup model speaking.")]).await;
+    let backup_endpoint = OpenAiEndpoint {
+        base_url: backup.base_url.clone(),
+        model: "backup-analysis".to_owned(),
+        api_key: None,
+    };
+    let app = model_app(db, closed_endpoint(), Some(backup_endpoint)).await;
+    let fixture = app.number_with_use_case(&app.org, "Backup").await;
+    let id = id_of(
+        &app.dial(&fixture, "+14155550127", json!({"model_id": "gpt-test"}))
+            .await,
+    );
+    let call = finished(&app, &id).await;
+    assert_eq!(call["use_backup"], true);
+    assert_eq!(backup.requests()[0]["model"], "gpt-test");
+    let messages = transcript(&app, &id).await;
+    assert_eq!(messages[1]["content"], "Backup model speaking.");
+}
+
+async fn a_failing_model_hands_the_call_to_the_scripted_agent(db: TestDatabase) {
+    let app = model_app(db, closed_endpoint(), None).await;
+    let fixture = app.number_with_use_case(&app.org, "No model").await;
+    let id = id_of(
+        &app.dial(&fixture, "+14155550128", json!({"model_id": "gpt-test"}))
+            .await,
+    );
+    let call = finished(&app, &id).await;
+    assert_eq!(call["status"], "Completed");
+    let messages = transcript(&app, &id).await;
+    assert!(
+        messages[1]["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("Hi, this is"),
+        "the scripted greeting: {}",
+        messages[1]["content"]
+    );
+    let failed: Vec<Value> = logs(&app, &id, "agent")
+        .await
+        .into_iter()
+        .filter(|l| l["level"] == "error")
+        .collect();
+    assert_eq!(failed.len(), 1, "{failed:#?}");
+    assert!(
+        failed[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("the scripted agent carried on")
+    );
 }
