@@ -22,6 +22,14 @@ pub fn recording_key(org: OrgId, call: CallId) -> String {
     format!("recordings/{org}/{call}.wav")
 }
 
+/// What a call's end is made of, whichever status it ends with.
+struct End<'a> {
+    state: &'a RunState,
+    conversation: &'a Conversation,
+    talk_secs: Option<f64>,
+    at: Timestamp,
+}
+
 impl Engine {
     /// Ends the call with `event` at `at` (`None`: it already has its final status, set by
     /// a stop through the API) and records everything that comes with the end.
@@ -46,19 +54,61 @@ impl Engine {
             }
             _ => Conversation::default(),
         };
-        changes.logs.extend(conversation.logs);
+        let (org, id) = (call.organization_id, call.id);
+        let end = End {
+            state: &state,
+            conversation: &conversation,
+            talk_secs,
+            at,
+        };
+        match self.record_end(call, expected, &end, changes).await {
+            // A stop landed while the conversation went on, and the tools it called must
+            // not be called again by the next pass: the call ends as the stop left it,
+            // with this conversation.
+            Err(StoreError::Conflict(_)) if !conversation.tools.is_empty() => {
+                let stopped = self.store.get_call(org, id).await?;
+                if !stopped.status.is_final() {
+                    return Ok(());
+                }
+                let expected = stopped.status;
+                match self
+                    .record_end(stopped, expected, &end, Changes::default())
+                    .await
+                {
+                    Err(StoreError::Conflict(_)) => Ok(()),
+                    other => other,
+                }
+            }
+            // Changed meanwhile (stopped): the run is still there and finished next pass.
+            Err(StoreError::Conflict(_)) => Ok(()),
+            other => other,
+        }
+    }
+
+    /// Writes `call`'s end (expected to be `expected` still): the conversation's
+    /// transcript and logs, the analysis, duration and costs, the recording, the `end`
+    /// webhooks and a campaign retry, with the final status in one transaction.
+    async fn record_end(
+        &self,
+        mut call: Call,
+        expected: CallStatus,
+        end: &End<'_>,
+        mut changes: Changes,
+    ) -> StoreResult<()> {
+        let (state, at, talk_secs) = (end.state, end.at, end.talk_secs);
+        changes.logs.extend(end.conversation.logs.iter().cloned());
         // The conversation's lines come before the end it led to: oldest first.
         changes.logs.sort_by_key(|log| log.at);
-        let messages = conversation.messages;
+        let messages = &end.conversation.messages;
         call.duration = Some(talk_secs.unwrap_or(0.0));
         call.answered_by = state.answered_by;
         if !messages.is_empty() {
-            self.analyze(&mut call, &messages, at, &mut changes).await;
+            self.analyze(&mut call, messages, at, &mut changes).await;
         }
-        if conversation.used_backup {
+        if end.conversation.used_backup {
             call.use_backup = Some(true);
         }
-        call.costs = Some(self.costs(&state, talk_secs, at));
+        call.costs = Some(self.costs(state, talk_secs, at));
         if let (Some(secs), Some(sid)) = (talk_secs, &state.provider_sid) {
             self.keep_recording(&mut call, sid, secs, at, &mut changes)
                 .await;
@@ -74,8 +124,8 @@ impl Engine {
         changes.webhooks.extend(events::end_webhooks(
             &call,
             &hooks,
-            &messages,
-            &conversation.tools,
+            messages,
+            &end.conversation.tools,
             at,
         ));
         let retry = self.campaign_retry(&call, at, &mut changes.logs).await?;
@@ -88,12 +138,7 @@ impl Engine {
             run: RunChange::Finish,
             new_calls: retry.into_iter().collect(),
         };
-        match self.store.save_call_progress(progress).await {
-            Ok(_) => Ok(()),
-            // Changed meanwhile (stopped): the run is still there and finished next pass.
-            Err(StoreError::Conflict(_)) => Ok(()),
-            Err(other) => Err(other),
-        }
+        self.store.save_call_progress(progress).await.map(drop)
     }
 
     async fn analyze(

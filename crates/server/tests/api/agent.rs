@@ -30,6 +30,7 @@ crate::backend_tests!(
     the_guard_refuses_a_private_tool_when_the_agent_calls_it,
     the_backup_endpoint_plays_the_agent_when_the_primary_is_down,
     a_failing_model_hands_the_call_to_the_scripted_agent,
+    a_stop_during_the_conversation_does_not_call_the_tools_again,
     every_outcome_tells_one_story,
 );
 
@@ -703,4 +704,73 @@ async fn a_failing_model_hands_the_call_to_the_scripted_agent(db: TestDatabase) 
             .unwrap()
             .contains("the scripted agent carried on")
     );
+}
+
+/// A tool endpoint that stops the call it is asked about, through the API, before it
+/// answers: the stop lands while the engine is finishing the call.
+async fn stopping_tool(app: &TestApp) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    use axum::http::HeaderMap;
+    let asked = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (base, key, counter) = (app.base.clone(), app.org.owner_key.clone(), asked.clone());
+    let handler = move |headers: HeaderMap| {
+        let (base, key, counter) = (base.clone(), key.clone(), counter.clone());
+        async move {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let call = headers["x-switchyard-call-id"].to_str().unwrap().to_owned();
+            let stopped = reqwest::Client::new()
+                .post(format!("{base}/api/v1/calls/{call}/stop"))
+                .bearer_auth(key)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(stopped.status(), 200);
+            axum::Json(json!({"load_id": "LD-5", "rate_usd": 990}))
+        }
+    };
+    let router = axum::Router::new().route("/stop", axum::routing::post(handler));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/stop", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (url, asked)
+}
+
+async fn a_stop_during_the_conversation_does_not_call_the_tools_again(db: TestDatabase) {
+    let app = TestApp::spawn(db).await;
+    let (url, asked) = stopping_tool(&app).await;
+    let fixture = app.number_with_use_case(&app.org, "Stopped mid-call").await;
+    let prompt = app
+        .owner()
+        .post(
+            "/prompts",
+            json!({"name": "Stops", "text": "Look it up.", "tools": [tool("find_load", url, json!({}))]}),
+            200,
+        )
+        .await;
+    let id = id_of(
+        &app.dial(
+            &fixture,
+            "+14155550129",
+            json!({"prompt_id": prompt["id"], "params": {"load_id": "LD-5"}}),
+        )
+        .await,
+    );
+    let call = finished(&app, &id).await;
+    for _ in 0..10 {
+        app.advance(30).await;
+    }
+    assert_eq!(
+        asked.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "the tool is called once"
+    );
+    assert_eq!(call["status"], "Completed");
+    assert_eq!(call["end_reason"], "stopped");
+    let answers: Vec<Value> = transcript(&app, &id)
+        .await
+        .into_iter()
+        .filter(|m| m["role"] == "tool")
+        .collect();
+    assert_eq!(answers.len(), 1);
+    assert!(answers[0]["content"].as_str().unwrap().contains("LD-5"));
+    assert_eq!(logs(&app, &id, "tool").await.len(), 1);
 }
