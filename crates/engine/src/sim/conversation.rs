@@ -310,7 +310,9 @@ mod tests {
             roles(&messages)
         );
         assert_eq!(roles(&messages[n - 2..]), ["assistant", "user"]);
-        assert!(messages[n - 2].content.contains("have a great day"));
+        // Whether the callee took the load or not, the agent says goodbye.
+        let goodbye = messages[n - 2].content.to_lowercase();
+        assert!(goodbye.contains("have a great day"), "{goodbye}");
         let last_end = messages[n - 1].end;
         assert!(talk - 2.0 < last_end && last_end <= talk, "{last_end}");
         assert_offsets(&messages, talk);
