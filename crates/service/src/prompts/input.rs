@@ -1,24 +1,20 @@
-//! Prompts (an extension): what the agent is told, how it opens, and the tools it may call.
-//! Everyone reads them (tool credentials masked but for Owners, like hooks'), Owners write
-//! them. A tool's URL is where the server will send requests during calls, so it takes the
-//! same checks as a hook's when the prompt is saved: its shape, and the SSRF guard.
+//! What a client sends to create or change a prompt, and the checks it takes: the same
+//! shape and destination checks as a use case's hooks for each tool.
 
-use crate::auth::Caller;
 use crate::nullable::{double_option, null_as_default};
 use crate::use_cases::hooks;
 use crate::validate::{self, Errors, parse_field_id};
-use crate::{FieldError, ServiceError, ServiceResult, Services};
+use crate::{FieldError, ServiceError, Services};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::HashSet;
-use switchyard_core::enums::Role;
 use switchyard_core::prompt::{
-    DEFAULT_TOOL_TIMEOUT_MS, MAX_TOOL_TIMEOUT_MS, Prompt, Tool, ToolHeader, ToolMethod,
+    DEFAULT_TOOL_TIMEOUT_MS, MAX_TOOL_TIMEOUT_MS, Tool, ToolHeader, ToolMethod,
 };
 use switchyard_core::store::StoreError;
 use switchyard_core::{OrgId, PromptId, UseCaseId};
 
-const MAX_NAME_CHARS: usize = 200;
+pub(super) const MAX_NAME_CHARS: usize = 200;
 const MAX_TEXT_CHARS: usize = 100_000;
 const MAX_FIRST_MESSAGE_CHARS: usize = 10_000;
 const MAX_MODEL_CHARS: usize = 200;
@@ -32,28 +28,28 @@ pub struct PromptIn {
     /// Chosen by the client (to mirror an id it uses elsewhere): 24 lowercase hexadecimal
     /// characters, unique in the organization. Default: a new id.
     #[schema(value_type = Option<String>, pattern = "^[0-9a-f]{24}$")]
-    id: Option<String>,
+    pub(super) id: Option<String>,
     /// 1 to 200 characters.
     #[schema(value_type = String, required = true, min_length = 1, max_length = 200)]
-    name: Option<String>,
+    pub(super) name: Option<String>,
     /// The system prompt, 1 to 100,000 characters; `{{param}}` is replaced by the call's
     /// param of that name.
     #[schema(value_type = String, required = true, min_length = 1, max_length = 100000)]
-    text: Option<String>,
+    pub(super) text: Option<String>,
     /// What the agent says first, up to 10,000 characters; blank or `null`: the built-in
     /// greeting.
     #[schema(max_length = 10000)]
-    first_message: Option<String>,
+    pub(super) first_message: Option<String>,
     /// One of the organization's use cases.
     #[schema(value_type = Option<UseCaseId>)]
-    use_case_id: Option<String>,
+    pub(super) use_case_id: Option<String>,
     /// 1 to 200 characters.
     #[schema(min_length = 1, max_length = 200)]
-    model_id: Option<String>,
+    pub(super) model_id: Option<String>,
     /// At most 32, with distinct names.
     #[serde(default, deserialize_with = "null_as_default")]
     #[schema(nullable, max_items = 32)]
-    tools: Vec<ToolIn>,
+    pub(super) tools: Vec<ToolIn>,
 }
 
 /// Absent keys leave the prompt as it is.
@@ -61,26 +57,26 @@ pub struct PromptIn {
 pub struct PromptPatch {
     /// 1 to 200 characters.
     #[schema(min_length = 1, max_length = 200)]
-    name: Option<String>,
+    pub(super) name: Option<String>,
     /// 1 to 100,000 characters.
     #[schema(min_length = 1, max_length = 100000)]
-    text: Option<String>,
+    pub(super) text: Option<String>,
     /// `null` (or blank): the built-in greeting.
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, max_length = 10000)]
-    first_message: Option<Option<String>>,
+    pub(super) first_message: Option<Option<String>>,
     /// `null` detaches the prompt from its use case.
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<UseCaseId>)]
-    use_case_id: Option<Option<String>>,
+    pub(super) use_case_id: Option<Option<String>>,
     /// `null` clears it.
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, min_length = 1, max_length = 200)]
-    model_id: Option<Option<String>>,
+    pub(super) model_id: Option<Option<String>>,
     /// Replaces every tool; `null` removes them, like `[]`.
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Vec<ToolIn>>, max_items = 32)]
-    tools: Option<Option<Vec<ToolIn>>>,
+    pub(super) tools: Option<Option<Vec<ToolIn>>>,
 }
 
 /// An HTTP endpoint the agent may call (see AGENT.md).
@@ -114,150 +110,8 @@ pub struct ToolIn {
 }
 
 /// The organization's prompts, oldest first.
-pub async fn list(services: &Services, caller: &Caller) -> ServiceResult<Vec<Prompt>> {
-    let prompts = services.store.list_prompts(caller.organization_id).await?;
-    Ok(prompts
-        .into_iter()
-        .map(|prompt| as_seen_by(caller, prompt))
-        .collect())
-}
-
-pub async fn get(services: &Services, caller: &Caller, id: PromptId) -> ServiceResult<Prompt> {
-    let prompt = services
-        .store
-        .get_prompt(caller.organization_id, id)
-        .await?;
-    Ok(as_seen_by(caller, prompt))
-}
-
-/// Tools carry credentials (header values, tokens in URLs): only Owners, who write them,
-/// read them; everyone else sees them masked.
-fn as_seen_by(caller: &Caller, prompt: Prompt) -> Prompt {
-    if caller.role >= Role::Owner {
-        prompt
-    } else {
-        prompt.with_tools_masked()
-    }
-}
-
-/// Creates a prompt. Owners only.
-pub async fn create(services: &Services, caller: &Caller, body: PromptIn) -> ServiceResult<Prompt> {
-    caller.require(Role::Owner)?;
-    let org = caller.organization_id;
-    let mut errors = Errors::default();
-    let id = body
-        .id
-        .as_deref()
-        .and_then(|raw| errors.check(client_id(raw)));
-    let name = match &body.name {
-        Some(name) => errors.check(validate::text("name", name, 1, MAX_NAME_CHARS)),
-        None => {
-            errors.push("name", "is required");
-            None
-        }
-    };
-    let text = match body.text {
-        Some(text) => errors.check(prompt_text(text)),
-        None => {
-            errors.push("text", "is required");
-            None
-        }
-    };
-    let first_message = errors.check(first_message(body.first_message)).flatten();
-    let use_case_id = match body.use_case_id {
-        Some(raw) => use_case(services, org, &raw, &mut errors).await?,
-        None => None,
-    };
-    let model_id = body.model_id.and_then(|raw| errors.check(model(&raw)));
-    let tools = tools(body.tools, &mut errors);
-    errors.finish()?;
-    check_destinations(services, &tools).await?;
-    let now = services.clock.now();
-    let prompt = Prompt {
-        id: id.unwrap_or_else(|| PromptId::new(now)),
-        organization_id: org,
-        name: name.unwrap_or_default(),
-        text: text.unwrap_or_default(),
-        first_message,
-        use_case_id,
-        model_id,
-        tools,
-        created_at: now,
-        updated_at: now,
-    };
-    match services.store.insert_prompt(&prompt).await {
-        Ok(()) => Ok(prompt),
-        Err(StoreError::Duplicate(_)) => Err(ServiceError::Conflict(format!(
-            "your organization already has a prompt {}",
-            prompt.id
-        ))),
-        Err(other) => Err(other.into()),
-    }
-}
-
-/// Changes the keys present in `patch`; `updated_at` moves when something changed. Owners
-/// only.
-pub async fn update(
-    services: &Services,
-    caller: &Caller,
-    id: PromptId,
-    patch: PromptPatch,
-) -> ServiceResult<Prompt> {
-    caller.require(Role::Owner)?;
-    let org = caller.organization_id;
-    let stored = services.store.get_prompt(org, id).await?;
-    let mut prompt = stored.clone();
-    let mut errors = Errors::default();
-    if let Some(name) = patch
-        .name
-        .and_then(|name| errors.check(validate::text("name", &name, 1, MAX_NAME_CHARS)))
-    {
-        prompt.name = name;
-    }
-    if let Some(text) = patch.text.and_then(|text| errors.check(prompt_text(text))) {
-        prompt.text = text;
-    }
-    if let Some(first) = patch.first_message
-        && let Some(first) = errors.check(first_message(first))
-    {
-        prompt.first_message = first;
-    }
-    if let Some(use_case_id) = patch.use_case_id {
-        prompt.use_case_id = match use_case_id {
-            Some(raw) => use_case(services, org, &raw, &mut errors).await?,
-            None => None,
-        };
-    }
-    if let Some(model_id) = patch.model_id {
-        prompt.model_id = model_id.and_then(|raw| errors.check(model(&raw)));
-    }
-    let new_tools = patch
-        .tools
-        .map(|t| tools(t.unwrap_or_default(), &mut errors));
-    errors.finish()?;
-    if let Some(tools) = new_tools {
-        check_destinations(services, &tools).await?;
-        prompt.tools = tools;
-    }
-    if prompt != stored {
-        prompt.updated_at = services.clock.now();
-        services.store.update_prompt(&prompt).await?;
-    }
-    Ok(prompt)
-}
-
-/// Deletes a prompt; refused while a call that has not ended runs it, a number routes to
-/// it, or a use case has it as its default. Owners only.
-pub async fn delete(services: &Services, caller: &Caller, id: PromptId) -> ServiceResult<Prompt> {
-    caller.require(Role::Owner)?;
-    Ok(services
-        .store
-        .delete_prompt(caller.organization_id, id)
-        .await?)
-}
-
 /// Ids are written lowercase everywhere; a client's id must already be.
-fn client_id(raw: &str) -> Result<PromptId, FieldError> {
+pub(super) fn client_id(raw: &str) -> Result<PromptId, FieldError> {
     let lower_hex = raw.len() == 24 && raw.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
     if !lower_hex {
         return Err(FieldError::new(
@@ -269,7 +123,7 @@ fn client_id(raw: &str) -> Result<PromptId, FieldError> {
 }
 
 /// Kept as written (whitespace can matter to a model), but not blank.
-fn prompt_text(text: String) -> Result<String, FieldError> {
+pub(super) fn prompt_text(text: String) -> Result<String, FieldError> {
     let count = text.chars().count();
     if text.trim().is_empty() || count > MAX_TEXT_CHARS {
         return Err(FieldError::new(
@@ -281,7 +135,7 @@ fn prompt_text(text: String) -> Result<String, FieldError> {
 }
 
 /// Blank reads as unset, as for the use cases' optional texts.
-fn first_message(raw: Option<String>) -> Result<Option<String>, FieldError> {
+pub(super) fn first_message(raw: Option<String>) -> Result<Option<String>, FieldError> {
     let Some(text) = raw.filter(|t| !t.trim().is_empty()) else {
         return Ok(None);
     };
@@ -295,11 +149,11 @@ fn first_message(raw: Option<String>) -> Result<Option<String>, FieldError> {
     Ok(Some(text))
 }
 
-fn model(raw: &str) -> Result<String, FieldError> {
+pub(super) fn model(raw: &str) -> Result<String, FieldError> {
     validate::text("model_id", raw, 1, MAX_MODEL_CHARS)
 }
 
-async fn use_case(
+pub(super) async fn use_case(
     services: &Services,
     org: OrgId,
     raw: &str,
@@ -321,7 +175,7 @@ async fn use_case(
     }
 }
 
-fn tools(given: Vec<ToolIn>, errors: &mut Errors) -> Vec<Tool> {
+pub(super) fn tools(given: Vec<ToolIn>, errors: &mut Errors) -> Vec<Tool> {
     if given.len() > MAX_TOOLS {
         errors.push(
             "tools",
@@ -488,7 +342,10 @@ fn parameters(field: &str, value: Option<Value>, errors: &mut Errors) -> Option<
 
 /// Every tool's URL must resolve, now, to an address the SSRF guard lets the server reach,
 /// exactly as a hook's; a `422` names each one that does not.
-async fn check_destinations(services: &Services, tools: &[Tool]) -> Result<(), ServiceError> {
+pub(super) async fn check_destinations(
+    services: &Services,
+    tools: &[Tool],
+) -> Result<(), ServiceError> {
     let mut refused = Vec::new();
     for (i, tool) in tools.iter().enumerate() {
         refused.extend(hooks::refusal(services, &format!("tools[{i}].url"), &tool.url).await);
