@@ -295,10 +295,20 @@ async fn failing_tools_become_tool_messages_and_the_call_carries_on(db: TestData
         ("moved", "/redirect", "the endpoint answered 302"),
         ("text", "/text", ""),
     ];
-    let prompt_tools: Vec<Value> = failing
+    let mut prompt_tools: Vec<Value> = failing
         .iter()
         .map(|(name, path, _)| tool(name, tools.url(path), json!({"timeout_ms": 300})))
         .collect();
+    // The scripted agent cannot fill `carrier` (no param, example or default): skipped.
+    prompt_tools.push(tool(
+        "unfillable",
+        tools.url("/loads"),
+        json!({"parameters": {
+            "type": "object",
+            "properties": {"carrier": {"type": "string"}},
+            "required": ["carrier"],
+        }}),
+    ));
     let prompt = app
         .owner()
         .post(
@@ -336,7 +346,16 @@ async fn failing_tools_become_tool_messages_and_the_call_carries_on(db: TestData
         }
     }
     let tool_logs = logs(&app, &id, "tool").await;
-    assert_eq!(tool_logs.len(), failing.len());
+    assert_eq!(tool_logs.len(), failing.len() + 1);
+    let skipped = tool_logs.last().unwrap();
+    assert_eq!(skipped["data"]["tool"], "unfillable");
+    assert!(
+        skipped["message"]
+            .as_str()
+            .unwrap()
+            .contains("skipped: required property `carrier`"),
+        "{skipped}"
+    );
     for ((name, _, error), log) in failing.iter().zip(&tool_logs) {
         assert_eq!(log["data"]["tool"], *name);
         let expected_level = if error.is_empty() { "info" } else { "warn" };
