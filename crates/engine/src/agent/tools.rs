@@ -4,16 +4,15 @@
 //! reads, one entry of the end webhook's `content.tools`, and a line of the call's logs.
 
 use crate::webhooks::guard::Guard;
-use crate::webhooks::sender::{SenderError, custom_headers, describe, guarded_client};
-use crate::webhooks::sign;
-use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use crate::webhooks::sender::{SenderError, Signed, describe, guarded_client, signed_json_headers};
+use reqwest::header::{HeaderName, HeaderValue};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 use switchyard_core::call::{Call, JsonObject};
 use switchyard_core::call_log::NewLog;
 use switchyard_core::prompt::{Tool, ToolMethod};
 use switchyard_core::use_case::masked_url;
-use switchyard_core::{Id, Timestamp};
+use switchyard_core::{MessageId, Timestamp};
 use url::Url;
 
 const USER_AGENT: &str = concat!("switchyard-tools/", env!("CARGO_PKG_VERSION"));
@@ -126,25 +125,21 @@ impl ToolCaller {
                 String::new()
             }
         };
-        let id = format!("msg_{}", Id::<switchyard_core::id::kind::Message>::new(at));
-        let timestamp = at.unix_seconds();
-        let signature = sign::signature(secret, &id, timestamp, body.as_bytes())
-            .map_err(|e| fail(format!("cannot sign: {e}")))?;
+        let id = format!("msg_{}", MessageId::new(at));
         let pairs = tool
             .headers
             .iter()
             .map(|h| (h.key.as_str(), h.value.as_str()));
-        let mut headers = custom_headers("tool", pairs).map_err(fail)?;
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        for (name, value) in [
-            ("x-switchyard-call-id", call.id.to_string()),
-            ("webhook-id", id),
-            ("webhook-timestamp", timestamp.to_string()),
-            ("webhook-signature", signature),
-        ] {
-            let value = HeaderValue::try_from(value).map_err(|e| fail(e.to_string()))?;
-            headers.insert(HeaderName::from_static(name), value);
-        }
+        let signed = Signed {
+            secret,
+            id: &id,
+            timestamp: at.unix_seconds(),
+            body: &body,
+        };
+        let mut headers = signed_json_headers("tool", pairs, &signed).map_err(fail)?;
+        let call_id =
+            HeaderValue::try_from(call.id.to_string()).map_err(|e| fail(e.to_string()))?;
+        headers.insert(HeaderName::from_static("x-switchyard-call-id"), call_id);
         let request = match tool.method {
             ToolMethod::Post => self.client.post(url).body(body),
             ToolMethod::Get => self.client.get(url),

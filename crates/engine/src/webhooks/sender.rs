@@ -89,23 +89,17 @@ impl WebhookSender {
         self.guard.check_url(&url).map_err(|e| e.to_string())?;
         let id = delivery.id.to_string();
         let timestamp = now.unix_seconds();
-        let signature = sign::signature(secret, &id, timestamp, delivery.body.as_bytes())
-            .map_err(|e| format!("cannot sign: {e}"))?;
-
         let pairs = delivery
             .headers
             .iter()
             .map(|h| (h.key.as_str(), h.value.as_str()));
-        let mut headers = custom_headers("hook", pairs)?;
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        for (name, value) in [
-            ("webhook-id", id),
-            ("webhook-timestamp", timestamp.to_string()),
-            ("webhook-signature", signature),
-        ] {
-            let value = HeaderValue::try_from(value).map_err(|e| e.to_string())?;
-            headers.insert(HeaderName::from_static(name), value);
-        }
+        let signed = Signed {
+            secret,
+            id: &id,
+            timestamp,
+            body: &delivery.body,
+        };
+        let headers = signed_json_headers("hook", pairs, &signed)?;
         self.client
             .post(url)
             .headers(headers)
@@ -114,6 +108,44 @@ impl WebhookSender {
             .await
             .map_err(|e| describe(&e, self.timeout))
     }
+}
+
+/// What a request to a tenant's URL is signed with (Standard Webhooks).
+pub(crate) struct Signed<'a> {
+    pub secret: &'a str,
+    /// `webhook-id`: receivers deduplicate on it.
+    pub id: &'a str,
+    /// `webhook-timestamp`, Unix seconds.
+    pub timestamp: i64,
+    pub body: &'a str,
+}
+
+/// The headers of a signed JSON request: the hook's or tool's own (`what` names which;
+/// see [`custom_headers`]), `content-type: application/json`, and `webhook-id`,
+/// `webhook-timestamp` and `webhook-signature` over `signed.body`.
+pub(crate) fn signed_json_headers<'a>(
+    what: &str,
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    signed: &Signed<'_>,
+) -> Result<HeaderMap, String> {
+    let signature = sign::signature(
+        signed.secret,
+        signed.id,
+        signed.timestamp,
+        signed.body.as_bytes(),
+    )
+    .map_err(|e| format!("cannot sign: {e}"))?;
+    let mut headers = custom_headers(what, pairs)?;
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    for (name, value) in [
+        ("webhook-id", signed.id.to_owned()),
+        ("webhook-timestamp", signed.timestamp.to_string()),
+        ("webhook-signature", signature),
+    ] {
+        let value = HeaderValue::try_from(value).map_err(|e| e.to_string())?;
+        headers.insert(HeaderName::from_static(name), value);
+    }
+    Ok(headers)
 }
 
 /// A client that reaches only what `guard` allows, for requests to tenants' URLs

@@ -6,20 +6,17 @@
 
 use crate::chat_stub::{ChatStub, Turn};
 use crate::common::TestDatabase;
-use crate::harness::{TestApp, id_of, test_engine_config};
+use crate::harness::{TestApp, closed_openai_endpoint, id_of};
 use crate::receiver::Receiver;
 use crate::tool_server::ToolServer;
 use crate::web::client::Browser;
 use serde_json::{Value, json};
 use std::sync::Arc;
-use std::time::Duration;
 use switchyard::config::HttpConfig;
 use switchyard_core::Id;
 use switchyard_core::prompt::{Prompt, Tool, ToolMethod};
-use switchyard_core::time::Timestamp;
-use switchyard_engine::analysis::builtin::BuiltinAnalyzer;
 use switchyard_engine::config::EngineConfig;
-use switchyard_engine::llm::{ChatApi, OpenAiConfig, OpenAiEndpoint};
+use switchyard_engine::llm::OpenAiEndpoint;
 use switchyard_engine::sim::{BUSY, FAILED, MACHINE, MAX_DURATION, NO_ANSWER, TRANSFER};
 use switchyard_engine::webhooks::guard::REFUSED;
 
@@ -33,16 +30,6 @@ crate::backend_tests!(
     a_stop_during_the_conversation_does_not_call_the_tools_again,
     every_outcome_tells_one_story,
 );
-
-/// Standard Webhooks receivers refuse timestamps more than five minutes from their own
-/// clock, and tool requests are stamped with the engine's: start near the real time.
-fn clock_near_real_time(app: &TestApp) {
-    let real = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    app.clock.set(Timestamp::from_millis((real - 120) * 1000));
-}
 
 /// Steps the engine until the call has a final status (at most 20 simulated minutes).
 async fn finished(app: &TestApp, id: &str) -> Value {
@@ -94,7 +81,7 @@ fn tool(name: &str, url: String, extra: Value) -> Value {
 
 async fn a_scripted_call_calls_each_tool_signed_with_the_call_params(db: TestDatabase) {
     let app = TestApp::spawn(db).await;
-    clock_near_real_time(&app);
+    app.clock_near_real_time();
     let tools = ToolServer::start().await;
     let hooks = Receiver::start().await;
     let fixture = app
@@ -279,7 +266,7 @@ async fn a_scripted_call_calls_each_tool_signed_with_the_call_params(db: TestDat
 
 async fn failing_tools_become_tool_messages_and_the_call_carries_on(db: TestDatabase) {
     let app = TestApp::spawn(db).await;
-    clock_near_real_time(&app);
+    app.clock_near_real_time();
     let tools = ToolServer::start().await;
     let hooks = Receiver::start().await;
     let fixture = app
@@ -387,25 +374,13 @@ async fn a_model_plays_the_agent_and_calls_tools_it_chooses(db: TestDatabase) {
         Turn::Text("I found LD-9 from Dallas at 1850 dollars."),
     ])
     .await;
-    let api = ChatApi::new(OpenAiConfig {
-        primary: OpenAiEndpoint {
-            base_url: stub.base_url.clone(),
-            model: "analysis-model".to_owned(),
-            api_key: Some("sk-test".to_owned()),
-        },
-        backup: None,
-        timeout: Duration::from_secs(10),
-    })
-    .unwrap();
-    let app = TestApp::spawn_with_ai(
-        db,
-        HttpConfig::default(),
-        test_engine_config(),
-        Arc::new(BuiltinAnalyzer),
-        Some(Arc::new(api)),
-    )
-    .await;
-    clock_near_real_time(&app);
+    let primary = OpenAiEndpoint {
+        base_url: stub.base_url.clone(),
+        model: "analysis-model".to_owned(),
+        api_key: Some("sk-test".to_owned()),
+    };
+    let app = TestApp::spawn_with_model(db, primary, None).await;
+    app.clock_near_real_time();
     let tools = ToolServer::start().await;
     let fixture = app.number_with_use_case(&app.org, "Model calls").await;
     let prompt = app
@@ -641,38 +616,6 @@ async fn the_guard_refuses_a_private_tool_when_the_agent_calls_it(db: TestDataba
     assert_eq!(logged[0]["level"], "warn");
 }
 
-/// An OpenAI-compatible base URL where nothing listens.
-fn closed_endpoint() -> OpenAiEndpoint {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base_url = format!("http://{}/v1", closed.local_addr().unwrap());
-    OpenAiEndpoint {
-        base_url,
-        model: "m".to_owned(),
-        api_key: None,
-    }
-}
-
-async fn model_app(
-    db: TestDatabase,
-    primary: OpenAiEndpoint,
-    backup: Option<OpenAiEndpoint>,
-) -> TestApp {
-    let api = ChatApi::new(OpenAiConfig {
-        primary,
-        backup,
-        timeout: Duration::from_secs(5),
-    })
-    .unwrap();
-    TestApp::spawn_with_ai(
-        db,
-        HttpConfig::default(),
-        test_engine_config(),
-        Arc::new(BuiltinAnalyzer),
-        Some(Arc::new(api)),
-    )
-    .await
-}
-
 async fn the_backup_endpoint_plays_the_agent_when_the_primary_is_down(db: TestDatabase) {
     let backup = ChatStub::start(vec![Turn::Text("Backup model speaking.")]).await;
     let backup_endpoint = OpenAiEndpoint {
@@ -680,7 +623,7 @@ async fn the_backup_endpoint_plays_the_agent_when_the_primary_is_down(db: TestDa
         model: "backup-analysis".to_owned(),
         api_key: None,
     };
-    let app = model_app(db, closed_endpoint(), Some(backup_endpoint)).await;
+    let app = TestApp::spawn_with_model(db, closed_openai_endpoint(), Some(backup_endpoint)).await;
     let fixture = app.number_with_use_case(&app.org, "Backup").await;
     let id = id_of(
         &app.dial(&fixture, "+14155550127", json!({"model_id": "gpt-test"}))
@@ -694,7 +637,7 @@ async fn the_backup_endpoint_plays_the_agent_when_the_primary_is_down(db: TestDa
 }
 
 async fn a_failing_model_hands_the_call_to_the_scripted_agent(db: TestDatabase) {
-    let app = model_app(db, closed_endpoint(), None).await;
+    let app = TestApp::spawn_with_model(db, closed_openai_endpoint(), None).await;
     let fixture = app.number_with_use_case(&app.org, "No model").await;
     let id = id_of(
         &app.dial(&fixture, "+14155550128", json!({"model_id": "gpt-test"}))

@@ -2,13 +2,15 @@
 //! limit) and how stop and cancel act on it at each status (contract §4 #9, #10, §8).
 
 use crate::common::TestDatabase;
-use crate::harness::{TestApp, assert_error_body, id_of, test_engine_config};
+use crate::harness::{
+    TestApp, assert_error_body, closed_openai_endpoint, id_of, test_engine_config,
+};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use switchyard::config::HttpConfig;
 use switchyard_engine::analysis::openai::OpenAiAnalyzer;
 use switchyard_engine::config::EngineConfig;
-use switchyard_engine::llm::{ChatApi, OpenAiConfig, OpenAiEndpoint};
+use switchyard_engine::llm::{ChatApi, OpenAiConfig};
 use switchyard_engine::sim;
 
 crate::backend_tests!(
@@ -303,13 +305,7 @@ async fn dial_many(app: &TestApp, fixture: &crate::harness::Fixture, n: usize) -
 
 async fn calls_that_wait_until_awake_wait_for_the_ai_backend(db: TestDatabase) {
     // An OpenAI-compatible backend that is down: nothing listens on the port.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let endpoint = OpenAiEndpoint {
-        base_url: format!("http://{}/v1", closed.local_addr().unwrap()),
-        model: "m".into(),
-        api_key: None,
-    };
-    drop(closed);
+    let endpoint = closed_openai_endpoint();
     let config = OpenAiConfig {
         primary: endpoint,
         backup: None,

@@ -18,7 +18,7 @@ use switchyard_engine::analysis::builtin::BuiltinAnalyzer;
 use switchyard_engine::blob::{BlobStore, FsBlobStore};
 use switchyard_engine::config::{EngineConfig, WebhookConfig};
 use switchyard_engine::exports::{ExportConfig, ExportParts, ExportWorker};
-use switchyard_engine::llm::ChatApi;
+use switchyard_engine::llm::{ChatApi, OpenAiConfig, OpenAiEndpoint};
 use switchyard_engine::sim::SimNetwork;
 use switchyard_engine::{Engine, EngineParts, PassReport};
 use switchyard_service::Services;
@@ -28,6 +28,16 @@ use switchyard_service::recordings::RecordingLinks;
 use tokio::sync::oneshot;
 
 pub const START: &str = "2024-01-01T12:00:00Z";
+
+/// An OpenAI-compatible base URL where nothing listens (a backend that is down).
+pub fn closed_openai_endpoint() -> OpenAiEndpoint {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    OpenAiEndpoint {
+        base_url: format!("http://{}/v1", closed.local_addr().unwrap()),
+        model: "m".to_owned(),
+        api_key: None,
+    }
+}
 
 /// The engine as tests want it: webhooks may go to the local test receivers.
 pub fn test_engine_config() -> EngineConfig {
@@ -77,6 +87,31 @@ impl TestApp {
         engine: EngineConfig,
     ) -> TestApp {
         Self::spawn_with_ai(db, http, engine, Arc::new(BuiltinAnalyzer), None).await
+    }
+
+    /// With the built-in analyzer and an OpenAI-compatible API (`primary`, `backup`) that
+    /// plays the agent of calls whose model is not `scripted`.
+    pub async fn spawn_with_model(
+        db: TestDatabase,
+        primary: OpenAiEndpoint,
+        backup: Option<OpenAiEndpoint>,
+    ) -> TestApp {
+        let api = ChatApi::new(OpenAiConfig {
+            primary,
+            backup,
+            timeout: std::time::Duration::from_secs(5),
+        })
+        .unwrap();
+        let analyzer = Arc::new(BuiltinAnalyzer);
+        let engine = test_engine_config();
+        Self::spawn_with_ai(
+            db,
+            HttpConfig::default(),
+            engine,
+            analyzer,
+            Some(Arc::new(api)),
+        )
+        .await
     }
 
     /// With an analyzer and, for model-played agents, an OpenAI-compatible API.
@@ -165,6 +200,19 @@ impl TestApp {
     pub async fn advance(&self, seconds: i64) -> PassReport {
         self.clock.advance_seconds(seconds);
         self.run_engine().await
+    }
+
+    /// Standard Webhooks receivers refuse timestamps more than five minutes from their own
+    /// (real) clock, and webhooks and tool calls are stamped with the engine's: tests that
+    /// verify signatures move the manual clock to two minutes before the real time.
+    pub fn clock_near_real_time(&self) -> Timestamp {
+        let real = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        let at = Timestamp::from_millis((real - 120) * 1000);
+        self.clock.set(at);
+        at
     }
 
     pub fn now(&self) -> Timestamp {

@@ -3,14 +3,11 @@
 //! a call gets, from a dial, a batch, a campaign and the simulated network.
 
 use crate::common::TestDatabase;
-use crate::harness::{Fixture, START, TestApp, assert_error_body, id_of, test_engine_config};
+use crate::harness::{Fixture, START, TestApp, assert_error_body, closed_openai_endpoint, id_of};
 use serde_json::{Value, json};
-use std::sync::Arc;
 use switchyard::config::HttpConfig;
 use switchyard_core::enums::Role;
-use switchyard_engine::analysis::builtin::BuiltinAnalyzer;
 use switchyard_engine::config::EngineConfig;
-use switchyard_engine::llm::{ChatApi, OpenAiConfig, OpenAiEndpoint};
 
 crate::backend_tests!(
     prompts_round_trip_with_defaults,
@@ -54,6 +51,11 @@ fn full_tool() -> Value {
 /// A tool with only what is required.
 fn bare_tool(name: &str) -> Value {
     json!({"name": name, "parameters": {"type": "object"}, "url": "http://127.0.0.1:9/book"})
+}
+
+async fn prompt_count(app: &TestApp) -> usize {
+    let prompts = app.owner().get("/prompts", 200).await;
+    prompts.as_array().expect("a list of prompts").len()
 }
 
 async fn create(app: &TestApp, body: Value) -> Value {
@@ -144,15 +146,7 @@ async fn prompts_round_trip_with_defaults(db: TestDatabase) {
         "{gone}"
     );
     app.owner().delete(&format!("/prompts/{id}"), 404).await;
-    assert_eq!(
-        app.owner()
-            .get("/prompts", 200)
-            .await
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(prompt_count(&app).await, 2);
 }
 
 async fn clients_may_choose_ids(db: TestDatabase) {
@@ -225,15 +219,7 @@ async fn clients_may_choose_ids(db: TestDatabase) {
             .await;
         assert_eq!(fields(&error), vec!["id"], "{bad}: {error}");
     }
-    assert_eq!(
-        app.owner()
-            .get("/prompts", 200)
-            .await
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(prompt_count(&app).await, 1);
 }
 
 async fn each_rule_names_its_field(db: TestDatabase) {
@@ -415,16 +401,7 @@ async fn each_rule_names_its_field(db: TestDatabase) {
         }).collect::<Vec<_>>(),
     }));
     create(&app, edges).await;
-    assert_eq!(
-        app.owner()
-            .get("/prompts", 200)
-            .await
-            .as_array()
-            .unwrap()
-            .len(),
-        1,
-        "nothing refused was stored"
-    );
+    assert_eq!(prompt_count(&app).await, 1, "nothing refused was stored");
 
     let prompt = create(&app, ok(json!({}))).await;
     let path = format!("/prompts/{}", id_of(&prompt));
@@ -1090,25 +1067,7 @@ async fn models_other_than_scripted_need_an_endpoint(db: TestDatabase) {
 
 async fn any_model_may_be_asked_for_with_an_endpoint(db: TestDatabase) {
     // Nothing listens at the endpoint: the call is scheduled, and never runs.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let config = OpenAiConfig {
-        primary: OpenAiEndpoint {
-            base_url: format!("http://{}/v1", closed.local_addr().unwrap()),
-            model: "m".into(),
-            api_key: None,
-        },
-        backup: None,
-        timeout: std::time::Duration::from_secs(2),
-    };
-    drop(closed);
-    let app = TestApp::spawn_with_ai(
-        db,
-        HttpConfig::default(),
-        test_engine_config(),
-        Arc::new(BuiltinAnalyzer),
-        Some(Arc::new(ChatApi::new(config).unwrap())),
-    )
-    .await;
+    let app = TestApp::spawn_with_model(db, closed_openai_endpoint(), None).await;
     let fixture = app.number_with_use_case(&app.org, "Sales").await;
     let call = app
         .dial(

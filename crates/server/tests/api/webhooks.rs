@@ -25,19 +25,6 @@ crate::backend_tests!(
     only_owners_read_the_webhook_secret,
 );
 
-/// `webhook-timestamp` is the engine's clock, and Standard Webhooks receivers refuse
-/// timestamps more than five minutes from their own (real) clock: the tests that verify
-/// signatures move the manual clock to two minutes before the real time.
-fn clock_near_real_time(app: &TestApp) -> Timestamp {
-    let real = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    let at = Timestamp::from_millis((real - 120) * 1000);
-    app.clock.set(at);
-    at
-}
-
 async fn secret(app: &TestApp) -> String {
     let body = app.owner().get("/org/webhook-secret", 200).await;
     body["secret"].as_str().expect("a secret").to_owned()
@@ -82,7 +69,7 @@ async fn webhook_logs(app: &TestApp, id: &str) -> Vec<Value> {
 
 async fn answered_calls_send_signed_start_and_end_webhooks(db: TestDatabase) {
     let app = TestApp::spawn(db).await;
-    clock_near_real_time(&app);
+    app.clock_near_real_time();
     let receiver = Receiver::start().await;
     let fixture = app
         .number_for(&app.org, hooked_use_case("Carrier sales", &receiver.url))
@@ -161,7 +148,7 @@ async fn answered_calls_send_signed_start_and_end_webhooks(db: TestDatabase) {
 
 async fn canceling_a_queued_call_sends_end_with_no_messages(db: TestDatabase) {
     let app = TestApp::spawn(db).await;
-    clock_near_real_time(&app);
+    app.clock_near_real_time();
     let receiver = Receiver::start().await;
     let fixture = app
         .number_for(&app.org, hooked_use_case("Check calls", &receiver.url))
@@ -200,7 +187,7 @@ async fn canceling_a_queued_call_sends_end_with_no_messages(db: TestDatabase) {
 
 async fn unanswered_calls_send_only_end(db: TestDatabase) {
     let app = TestApp::spawn(db).await;
-    clock_near_real_time(&app);
+    app.clock_near_real_time();
     let receiver = Receiver::start().await;
     let fixture = app
         .number_for(&app.org, hooked_use_case("Unanswered", &receiver.url))
@@ -234,7 +221,7 @@ async fn unanswered_calls_send_only_end(db: TestDatabase) {
 
 async fn failed_deliveries_are_retried_on_schedule_and_honour_retry_after(db: TestDatabase) {
     let app = TestApp::spawn(db).await;
-    let t0 = clock_near_real_time(&app);
+    let t0 = app.clock_near_real_time();
     let receiver = Receiver::start().await;
     receiver.answer_with(&[(500, None), (503, Some(120))]);
     let fixture = app
