@@ -13,7 +13,7 @@ use switchyard_core::call::Call;
 use switchyard_core::call_log::NewLog;
 use switchyard_core::lifecycle::{CallEvent, CallStatus};
 use switchyard_core::run::{CallRun, Lease, RunState};
-use switchyard_core::store::{CallProgress, RunChange, StoreError, StoreResult};
+use switchyard_core::store::{CallProgress, EngineScope, RunChange, StoreError, StoreResult};
 use switchyard_core::webhook::NewWebhook;
 use switchyard_core::Timestamp;
 use switchyard_core::id::{CallId, Entity, OrgId};
@@ -22,22 +22,47 @@ use crate::Backend;
 
 const LIVE: &str = "('Initiated', 'Ringing', 'In progress')";
 
-/// Calls of every organization matching `condition` (which binds `now` as `$1`), without
-/// their notes, ratings and views: the engine's scans do not need them.
+/// Calls of the `scope` matching `condition` (which binds `now` as `$1`) in `order`,
+/// without their notes, ratings and views: the engine's scans do not need them.
 async fn calls_where(
     store: &ThisStore,
+    scope: EngineScope,
     condition: &str,
+    order: &str,
     now: Timestamp,
     limit: u32,
 ) -> StoreResult<Vec<Call>> {
-    let docs: Vec<String> =
-        sqlx::query_scalar(&format!("SELECT doc FROM calls WHERE {condition} LIMIT $2"))
-            .bind(now.millis())
-            .bind(i64::from(limit))
-            .fetch_all(store.reader())
-            .await
-            .db()?;
+    let (in_scope, org) = scope_condition(scope, "organization_id", 3);
+    let docs: Vec<String> = sqlx::query_scalar(&format!(
+        "SELECT doc FROM calls WHERE {condition}{in_scope} ORDER BY {order} LIMIT $2"
+    ))
+    .bind(now.millis())
+    .bind(i64::from(limit))
+    .bind(org)
+    .fetch_all(store.reader())
+    .await
+    .db()?;
     docs.iter().map(|doc| call_from_doc(doc)).collect()
+}
+
+/// The SQL that keeps a query to the `scope` (`column` names the organization), and the
+/// organization it binds as `$param`. `$param` is always bound, so that every scope's
+/// query takes the same parameters; only `Org` reads it.
+pub(crate) fn scope_condition(
+    scope: EngineScope,
+    column: &str,
+    param: usize,
+) -> (String, Option<String>) {
+    match scope {
+        EngineScope::Everyone => (format!(" AND ${param} IS NULL"), None),
+        EngineScope::RealTime => (
+            format!(
+                " AND ${param} IS NULL AND {column} NOT IN (SELECT organization_id FROM test_clocks)"
+            ),
+            None,
+        ),
+        EngineScope::Org(org) => (format!(" AND {column} = ${param}"), Some(org.to_string())),
+    }
 }
 
 /// Whether the organization has this call.
@@ -199,12 +224,15 @@ async fn insert_webhooks(conn: &mut Conn, call: &Call, hooks: &[NewWebhook]) -> 
 impl EngineStore for ThisStore {
     async fn due_scheduled_calls(
         &self,
+        scope: EngineScope,
         now: Timestamp,
         limit: u32,
     ) -> StoreResult<Vec<Call>> {
         calls_where(
             self,
-            "status = 'Scheduled' AND scheduled_for <= $1 ORDER BY scheduled_for",
+            scope,
+            "status = 'Scheduled' AND scheduled_for <= $1",
+            "scheduled_for",
             now,
             limit,
         )
@@ -213,13 +241,15 @@ impl EngineStore for ThisStore {
 
     async fn queued_calls(
         &self,
+        scope: EngineScope,
         now: Timestamp,
         limit: u32,
     ) -> StoreResult<Vec<Call>> {
         calls_where(
             self,
-            "status = 'Queued' AND (available_at IS NULL OR available_at <= $1) \
-             ORDER BY created_at, id",
+            scope,
+            "status = 'Queued' AND (available_at IS NULL OR available_at <= $1)",
+            "created_at, id",
             now,
             limit,
         )
@@ -312,11 +342,13 @@ impl EngineStore for ThisStore {
 
     async fn claim_due_runs(
         &self,
+        scope: EngineScope,
         now: Timestamp,
         lease: &Lease,
         limit: u32,
     ) -> StoreResult<Vec<(CallRun, Call)>> {
         let mut tx = self.write_tx().await?;
+        let (in_scope, org) = scope_condition(scope, "r.organization_id", 4);
         // Due: the next step's time has come, the call was stopped (no longer live), or the
         // instance that held it stopped renewing its lease.
         let rows = sqlx::query(&format!(
@@ -324,13 +356,14 @@ impl EngineStore for ThisStore {
              FROM call_runs r \
              WHERE (lease_owner = $2 OR lease_until <= $1) \
              AND (next_at <= $1 OR lease_until <= $1 OR EXISTS ( \
-                 SELECT 1 FROM calls c WHERE c.id = r.call_id AND c.status NOT IN {LIVE})) \
+                 SELECT 1 FROM calls c WHERE c.id = r.call_id AND c.status NOT IN {LIVE})){in_scope} \
              ORDER BY next_at LIMIT $3{}",
             <ThisStore as Backend>::SKIP_LOCKED
         ))
         .bind(now.millis())
         .bind(&lease.owner)
         .bind(i64::from(limit))
+        .bind(org)
         .fetch_all(&mut *tx)
         .await
         .db()?;
@@ -420,5 +453,27 @@ impl EngineStore for ThisStore {
         }
         insert_logs(&mut tx, org, call, logs).await?;
         tx.commit().await.db()
+    }
+
+    async fn next_due_at(&self, org: OrgId, after: Timestamp) -> StoreResult<Option<Timestamp>> {
+        let next: Option<i64> = sqlx::query_scalar(
+            "SELECT MIN(at) FROM ( \
+               SELECT MIN(scheduled_for) AS at FROM calls \
+                 WHERE organization_id = $1 AND status = 'Scheduled' AND scheduled_for > $2 \
+               UNION ALL SELECT MIN(available_at) FROM calls \
+                 WHERE organization_id = $1 AND status = 'Queued' AND available_at > $2 \
+               UNION ALL SELECT MIN(next_at) FROM call_runs \
+                 WHERE organization_id = $1 AND next_at > $2 \
+               UNION ALL SELECT MIN(next_attempt_at) FROM webhook_outbox \
+                 WHERE organization_id = $1 AND delivered_at IS NULL AND gave_up_at IS NULL \
+                 AND next_attempt_at > $2 \
+             ) due",
+        )
+        .bind(org.to_string())
+        .bind(after.millis())
+        .fetch_one(self.reader())
+        .await
+        .db()?;
+        Ok(next.map(Timestamp::from_millis))
     }
 }

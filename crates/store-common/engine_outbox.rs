@@ -1,12 +1,12 @@
 // The webhook outbox and the secrets the engine signs with.
 
 use crate::ThisStore;
-use crate::engine_calls::{call_exists, insert_logs};
+use crate::engine_calls::{call_exists, insert_logs, scope_condition};
 use crate::support::{OrBackend, from_json, get, get_id};
 use switchyard_core::Timestamp;
 use switchyard_core::call_log::NewLog;
 use switchyard_core::run::Lease;
-use switchyard_core::store::StoreResult;
+use switchyard_core::store::{EngineScope, StoreResult};
 use switchyard_core::webhook::{WebhookDelivery, WebhookOutcome};
 use switchyard_core::store::WebhookStore;
 use crate::Backend;
@@ -17,20 +17,23 @@ const PENDING: &str = "delivered_at IS NULL AND gave_up_at IS NULL";
 impl WebhookStore for ThisStore {
     async fn claim_webhooks(
         &self,
+        scope: EngineScope,
         now: Timestamp,
         lease: &Lease,
         limit: u32,
     ) -> StoreResult<Vec<WebhookDelivery>> {
         let mut tx = self.write_tx().await?;
+        let (in_scope, org) = scope_condition(scope, "organization_id", 3);
         let rows = sqlx::query(&format!(
             "SELECT id, organization_id, call_id, event_type, url, headers, body, attempts, created_at \
              FROM webhook_outbox WHERE {PENDING} AND next_attempt_at <= $1 \
-             AND (lease_until IS NULL OR lease_until <= $1) \
+             AND (lease_until IS NULL OR lease_until <= $1){in_scope} \
              ORDER BY next_attempt_at LIMIT $2{}",
             <ThisStore as Backend>::SKIP_LOCKED
         ))
         .bind(now.millis())
         .bind(i64::from(limit))
+        .bind(org)
         .fetch_all(&mut *tx)
         .await
         .db()?;

@@ -13,7 +13,8 @@ use switchyard_core::call::Call;
 use switchyard_core::enums::SortOrder;
 use switchyard_core::export::{Export, ExportStatus};
 use switchyard_core::run::Lease;
-use switchyard_core::store::{StoreError, StoreResult};
+use switchyard_core::store::{EngineScope, StoreError, StoreResult};
+use crate::engine_calls::scope_condition;
 use switchyard_core::call_query::CallFilter;
 use switchyard_core::Timestamp;
 use switchyard_core::id::{Entity, ExportId, OrgId};
@@ -143,15 +144,18 @@ impl ExportStore for ThisStore {
 
     async fn finished_exports(
         &self,
+        scope: EngineScope,
         before: Timestamp,
         limit: u32,
     ) -> StoreResult<Vec<Export>> {
-        let rows = sqlx::query(
-            "SELECT doc FROM exports WHERE finished_at IS NOT NULL AND finished_at <= $1 \
-             ORDER BY finished_at, id LIMIT $2",
-        )
+        let (in_scope, org) = scope_condition(scope, "organization_id", 3);
+        let rows = sqlx::query(&format!(
+            "SELECT doc FROM exports WHERE finished_at IS NOT NULL AND finished_at <= $1{in_scope} \
+             ORDER BY finished_at, id LIMIT $2"
+        ))
         .bind(before.millis())
         .bind(i64::from(limit))
+        .bind(org)
         .fetch_all(self.reader())
         .await
         .db()?;

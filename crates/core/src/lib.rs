@@ -11,6 +11,7 @@ pub mod call_json;
 pub mod call_log;
 pub mod call_query;
 pub mod campaign;
+pub mod clocks;
 pub mod enums;
 pub mod export;
 pub mod id;
@@ -27,6 +28,7 @@ pub mod usage;
 pub mod use_case;
 pub mod webhook;
 
+pub use clocks::Clocks;
 pub use id::{
     AgentId, ApiKeyId, CallId, CampaignId, DeliveryId, Entity, ExportId, Id, MessageId, NoteId,
     NumberId, OrgId, PromptId, TranscriptId, UseCaseId,

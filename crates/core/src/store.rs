@@ -65,6 +65,7 @@ pub trait Store:
     + WebhookStore
     + UsageStore
     + ExportStore
+    + SandboxStore
 {
 }
 
@@ -82,6 +83,7 @@ impl<T> Store for T where
         + WebhookStore
         + UsageStore
         + ExportStore
+        + SandboxStore
 {
 }
 
@@ -313,10 +315,21 @@ pub trait ReviewStore: Send + Sync + 'static {
 /// share a database and a crashed instance's work is taken over when its lease runs out.
 #[async_trait]
 pub trait EngineStore: Send + Sync + 'static {
-    /// `Scheduled` calls whose `scheduled_for` has come, oldest first, from every organization.
-    async fn due_scheduled_calls(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<Call>>;
-    /// `Queued` calls that may be dialed at `now` (not deferred past it), oldest first.
-    async fn queued_calls(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<Call>>;
+    /// `Scheduled` calls of the `scope` whose `scheduled_for` has come, oldest first.
+    async fn due_scheduled_calls(
+        &self,
+        scope: EngineScope,
+        now: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Call>>;
+    /// `Queued` calls of the `scope` that may be dialed at `now` (not deferred past it),
+    /// oldest first.
+    async fn queued_calls(
+        &self,
+        scope: EngineScope,
+        now: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Call>>;
     /// Keeps a `Queued` call waiting until `until` (outside working hours, AI backend down).
     async fn defer_call(&self, org: OrgId, call: CallId, until: Timestamp) -> StoreResult<()>;
     /// Claims these `Queued` calls for dialing: each becomes `Initiated` (through
@@ -334,6 +347,7 @@ pub trait EngineStore: Send + Sync + 'static {
     /// expired), claimed under `lease`, with their calls.
     async fn claim_due_runs(
         &self,
+        scope: EngineScope,
         now: Timestamp,
         lease: &Lease,
         limit: u32,
@@ -354,14 +368,31 @@ pub trait EngineStore: Send + Sync + 'static {
     async fn save_progress_batch(&self, batch: Vec<CallProgress>) -> StoreResult<Vec<bool>>;
     /// Appends log lines to a call (webhook attempts, engine errors).
     async fn append_call_logs(&self, org: OrgId, call: CallId, logs: &[NewLog]) -> StoreResult<()>;
+    /// The earliest instant after `after` at which something of the organization falls
+    /// due (a scheduled call, a deferred queued call, a run's next step, a webhook
+    /// attempt); `None` when nothing waits. What a test clock's `advance` steps through.
+    async fn next_due_at(&self, org: OrgId, after: Timestamp) -> StoreResult<Option<Timestamp>>;
+}
+
+/// Which organizations an engine pass works for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EngineScope {
+    /// Every organization (no sandbox: nobody's clock is frozen).
+    Everyone,
+    /// Every organization on real time: those whose test clock is frozen are left to
+    /// their own `advance`.
+    RealTime,
+    /// One organization, at its own time.
+    Org(OrgId),
 }
 
 /// The webhook outbox.
 #[async_trait]
 pub trait WebhookStore: Send + Sync + 'static {
-    /// Webhook deliveries due at `now`, claimed under `lease`.
+    /// Webhook deliveries of the `scope` due at `now`, claimed under `lease`.
     async fn claim_webhooks(
         &self,
+        scope: EngineScope,
         now: Timestamp,
         lease: &Lease,
         limit: u32,
@@ -422,9 +453,14 @@ pub trait ExportStore: Send + Sync + 'static {
     /// Writes the export as it is now if `owner` still holds it (else `false`, nothing
     /// written). A `running` export stays held; any other status releases it.
     async fn save_export(&self, export: &Export, owner: &str) -> StoreResult<bool>;
-    /// Finished (`done` or `failed`) exports that finished at or before `before`, oldest
-    /// first, from every organization: the retention sweep's work.
-    async fn finished_exports(&self, before: Timestamp, limit: u32) -> StoreResult<Vec<Export>>;
+    /// Finished (`done` or `failed`) exports of the `scope` that finished at or before
+    /// `before`, oldest first: the retention sweep's work.
+    async fn finished_exports(
+        &self,
+        scope: EngineScope,
+        before: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Export>>;
     /// Deletes the row (its file is the caller's to delete); deleting a missing one is a no-op.
     async fn delete_export(&self, org: OrgId, id: ExportId) -> StoreResult<()>;
     /// Up to `limit` calls matching `filter`, in `sort` order, that come after `after`
@@ -476,4 +512,13 @@ pub enum RunChange {
     },
     /// The call is no longer on the network: forget its run.
     Finish,
+}
+
+/// The sandbox's state per organization (`serve --sandbox`).
+#[async_trait]
+pub trait SandboxStore: Send + Sync + 'static {
+    /// Every organization whose test clock is frozen, with its instant.
+    async fn frozen_clocks(&self) -> StoreResult<Vec<(OrgId, Timestamp)>>;
+    /// Freezes the organization's clock at `at`, or (`None`) returns it to real time.
+    async fn set_frozen_clock(&self, org: OrgId, at: Option<Timestamp>) -> StoreResult<()>;
 }

@@ -18,6 +18,9 @@ pub struct EngineConfig {
     /// AI price per minute of conversation, in USD.
     pub ai_per_minute: f64,
     pub webhooks: WebhookConfig,
+    /// `serve --sandbox`: organizations may freeze their clocks, so the pass over every
+    /// organization leaves the frozen ones to their own `advance`.
+    pub sandbox: bool,
 }
 
 impl Default for EngineConfig {
@@ -30,6 +33,7 @@ impl Default for EngineConfig {
             telephony_per_minute: 0.014,
             ai_per_minute: 0.06,
             webhooks: WebhookConfig::default(),
+            sandbox: false,
         }
     }
 }

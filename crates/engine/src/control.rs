@@ -39,7 +39,7 @@ impl Engine {
         for _ in 0..ATTEMPTS {
             let mut call = self.store.get_call(org, id).await?;
             let expected = call.status;
-            let now = self.now();
+            let now = self.now_for(org);
             let mut logs = Vec::new();
             events::transition(&mut call, event, now, why, &mut logs)?;
             let webhooks = match event {

@@ -7,6 +7,7 @@ use crate::blob::BlobStore;
 use crate::config::EngineConfig;
 use crate::llm::ChatApi;
 use crate::provider::TelephonyProvider;
+use crate::test_clock::ClockLocks;
 use crate::webhooks::guard::Guard;
 use crate::webhooks::sender::WebhookSender;
 use crate::webhooks::worker as webhook_worker;
@@ -14,9 +15,9 @@ use crate::worker::{Leases, Worker, WorkerState};
 use std::sync::Arc;
 use switchyard_core::call::Call;
 use switchyard_core::run::{Lease, RunState};
-use switchyard_core::store::{RunChange, Store, StoreError, StoreResult};
+use switchyard_core::store::{EngineScope, RunChange, Store, StoreError, StoreResult};
 use switchyard_core::use_case::Hook;
-use switchyard_core::{Clock, Timestamp};
+use switchyard_core::{Clocks, OrgId, Timestamp};
 
 /// Calls, runs and deliveries handled per step of a pass; a pass repeats steps until
 /// nothing is left, so this only bounds the size of one transaction.
@@ -24,7 +25,7 @@ pub(crate) const BATCH: u32 = 200;
 
 pub struct EngineParts {
     pub store: Arc<dyn Store>,
-    pub clock: Arc<dyn Clock>,
+    pub clock: Arc<Clocks>,
     pub provider: Arc<dyn TelephonyProvider>,
     pub analyzer: Arc<dyn Analyzer>,
     /// The OpenAI-compatible API that plays the agent for calls whose model is not
@@ -38,7 +39,7 @@ pub struct EngineParts {
 
 pub struct Engine {
     pub(crate) store: Arc<dyn Store>,
-    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) clock: Arc<Clocks>,
     pub(crate) provider: Arc<dyn TelephonyProvider>,
     pub(crate) analyzer: Arc<dyn Analyzer>,
     pub(crate) chat: Option<Arc<ChatApi>>,
@@ -47,6 +48,7 @@ pub struct Engine {
     pub(crate) worker: WorkerState,
     webhook_sender: WebhookSender,
     pub(crate) tool_caller: ToolCaller,
+    pub(crate) clock_locks: ClockLocks,
 }
 
 /// What one pass did.
@@ -61,6 +63,13 @@ pub struct PassReport {
 impl PassReport {
     pub fn did_work(&self) -> bool {
         *self != PassReport::default()
+    }
+
+    pub(crate) fn add(&mut self, other: PassReport) {
+        self.enqueued += other.enqueued;
+        self.dispatched += other.dispatched;
+        self.advanced += other.advanced;
+        self.webhook_attempts += other.webhook_attempts;
     }
 }
 
@@ -88,6 +97,7 @@ impl Engine {
             config: parts.config,
             webhook_sender,
             tool_caller,
+            clock_locks: ClockLocks::default(),
         })
     }
 
@@ -128,8 +138,9 @@ impl Engine {
         self.worker.wake();
     }
 
-    pub(crate) fn now(&self) -> Timestamp {
-        self.clock.now()
+    /// The organization's time (its test clock when the sandbox froze it).
+    pub(crate) fn now_for(&self, org: OrgId) -> Timestamp {
+        self.clock.now_for(org)
     }
 
     pub(crate) fn lease(&self, now: Timestamp) -> Lease {
@@ -159,34 +170,50 @@ impl Engine {
         (real * self.config.sim_speed * 1000.0).round() / 1000.0
     }
 
-    /// Does everything due at the clock's `now`: scheduled calls become queued, queued
-    /// calls are dialed, live calls advance, webhooks are delivered. Tests call this after
-    /// moving a manual clock instead of sleeping.
+    /// Does everything due at the clock's `now` for every organization on real time:
+    /// scheduled calls become queued, queued calls are dialed, live calls advance,
+    /// webhooks are delivered. Tests call this after moving a manual clock instead of
+    /// sleeping. Organizations with a frozen test clock are left to
+    /// [`Engine::advance_test_clock`].
     pub async fn run_due(&self) -> StoreResult<PassReport> {
+        let scope = if self.config.sandbox {
+            EngineScope::RealTime
+        } else {
+            EngineScope::Everyone
+        };
+        self.run_due_in(scope).await
+    }
+
+    /// One pass over the `scope`, at its time, repeated until nothing is left.
+    pub(crate) async fn run_due_in(&self, scope: EngineScope) -> StoreResult<PassReport> {
         let mut report = PassReport::default();
         loop {
-            let now = self.now();
+            let now = match scope {
+                EngineScope::Org(org) => self.now_for(org),
+                EngineScope::Everyone | EngineScope::RealTime => self.clock.now(),
+            };
             let step = PassReport {
-                enqueued: self.enqueue_due(now).await?,
-                dispatched: self.dispatch_queued(now).await?,
-                advanced: self.advance_runs(now).await?,
+                enqueued: self.enqueue_due(scope, now).await?,
+                dispatched: self.dispatch_queued(scope, now).await?,
+                advanced: self.advance_runs(scope, now).await?,
                 webhook_attempts: webhook_worker::deliver_due(
                     self.store.as_ref(),
                     &self.webhook_sender,
                     &self.config.webhooks,
-                    now,
-                    &self.lease(now),
-                    BATCH,
+                    webhook_worker::Due {
+                        scope,
+                        now,
+                        signed_at: self.clock.now(),
+                        lease: &self.lease(now),
+                        limit: BATCH,
+                    },
                 )
                 .await?,
             };
             if !step.did_work() {
                 return Ok(report);
             }
-            report.enqueued += step.enqueued;
-            report.dispatched += step.dispatched;
-            report.advanced += step.advanced;
-            report.webhook_attempts += step.webhook_attempts;
+            report.add(step);
         }
     }
 }

@@ -10,6 +10,7 @@
 //! * [`webhooks`]: signing, the SSRF guard, retries, and the outbox worker.
 //! * [`llm`]: the one client of an OpenAI-compatible API, for the analysis and the agent.
 //! * [`exports`]: the CSV export worker.
+//! * [`test_clock`]: the sandbox's per-organization time and its `advance`.
 //! * [`worker`]: the pattern both background workers follow: a pass, the loop that repeats
 //!   it (start, wake, shut down) and leases.
 //!
@@ -32,8 +33,10 @@ mod retries;
 mod runner;
 mod scheduler;
 pub mod sim;
+pub mod test_clock;
 pub mod webhooks;
 pub mod worker;
 
 pub use engine::{Engine, EngineError, EngineParts, PassReport};
 pub use finish::recording_key;
+pub use test_clock::AdvanceReport;

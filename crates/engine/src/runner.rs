@@ -11,7 +11,7 @@ use switchyard_core::call_log::NewLog;
 use switchyard_core::enums::{AmdBehavior, AnsweredBy, CallType, EndReason};
 use switchyard_core::lifecycle::{CallEvent, CallStatus};
 use switchyard_core::run::{CallRun, PlannedEvent, ProviderEvent, RunState};
-use switchyard_core::store::{CallProgress, StoreError, StoreResult};
+use switchyard_core::store::{CallProgress, EngineScope, StoreError, StoreResult};
 use switchyard_core::use_case::Hook;
 use switchyard_core::webhook::NewWebhook;
 
@@ -35,10 +35,14 @@ enum Next {
 }
 
 impl Engine {
-    pub(crate) async fn advance_runs(&self, now: Timestamp) -> StoreResult<usize> {
+    pub(crate) async fn advance_runs(
+        &self,
+        scope: EngineScope,
+        now: Timestamp,
+    ) -> StoreResult<usize> {
         let runs = self
             .store
-            .claim_due_runs(now, &self.lease(now), BATCH)
+            .claim_due_runs(scope, now, &self.lease(now), BATCH)
             .await?;
         let advanced = runs.len();
         for (run, call) in runs {

@@ -14,14 +14,18 @@ use switchyard_core::call_log::NewLog;
 use switchyard_core::enums::CallType;
 use switchyard_core::lifecycle::{CallEvent, CallStatus};
 use switchyard_core::run::{PlannedEvent, RunState};
-use switchyard_core::store::{CallProgress, RunChange, StoreResult};
+use switchyard_core::store::{CallProgress, EngineScope, RunChange, StoreResult};
 
 /// How long a `wait_until_awake` call waits before the AI backend is asked again.
 const AWAKE_RECHECK_SECS: i64 = 30;
 
 impl Engine {
-    pub(crate) async fn enqueue_due(&self, now: Timestamp) -> StoreResult<usize> {
-        let due = self.store.due_scheduled_calls(now, BATCH).await?;
+    pub(crate) async fn enqueue_due(
+        &self,
+        scope: EngineScope,
+        now: Timestamp,
+    ) -> StoreResult<usize> {
+        let due = self.store.due_scheduled_calls(scope, now, BATCH).await?;
         let mut batch = Vec::with_capacity(due.len());
         for mut call in due {
             let mut logs = Vec::new();
@@ -47,8 +51,12 @@ impl Engine {
         Ok(saved.into_iter().filter(|saved| *saved).count())
     }
 
-    pub(crate) async fn dispatch_queued(&self, now: Timestamp) -> StoreResult<usize> {
-        let queued = self.store.queued_calls(now, BATCH).await?;
+    pub(crate) async fn dispatch_queued(
+        &self,
+        scope: EngineScope,
+        now: Timestamp,
+    ) -> StoreResult<usize> {
+        let queued = self.store.queued_calls(scope, now, BATCH).await?;
         if queued.is_empty() {
             return Ok(0);
         }

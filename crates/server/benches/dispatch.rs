@@ -95,7 +95,7 @@ async fn measure_once(
     }
     let engine = Engine::new(EngineParts {
         store: store.clone(),
-        clock: clock.clone(),
+        clock: Arc::new(switchyard_core::Clocks::new(clock.clone())),
         provider: Arc::new(SimNetwork),
         analyzer: Arc::new(BuiltinAnalyzer),
         chat: None,

@@ -25,7 +25,7 @@ use switchyard_core::number::{Number, UseCaseConfig};
 use switchyard_core::store::Store;
 use switchyard_core::time::{ManualClock, Timestamp};
 use switchyard_core::use_case::UseCase;
-use switchyard_core::{Id, OrgId};
+use switchyard_core::{Clocks, Id, OrgId};
 use switchyard_engine::blob::FsBlobStore;
 use switchyard_engine::exports::{ExportConfig, ExportParts, ExportWorker};
 use switchyard_store_sqlite::SqliteStore;
@@ -57,7 +57,7 @@ async fn main() {
         let org = fill(store.as_ref(), calls, now).await;
         let fill_secs = started.elapsed().as_secs_f64();
 
-        let clock = Arc::new(ManualClock::new(now));
+        let clock = Arc::new(Clocks::new(Arc::new(ManualClock::new(now))));
         let worker = ExportWorker::new(ExportParts {
             store: store.clone(),
             clock,

@@ -130,6 +130,32 @@ pub struct EngineArgs {
     pub openai_backup_api_key: Option<String>,
 }
 
+/// The sandbox for integrators' CI (docs/TESTING.md): routes under `/api/v1/sandbox/`.
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct SandboxArgs {
+    /// Switch on the sandbox: test clocks, scenarios, reset and injected webhook faults
+    /// per organization. Without it every `/api/v1/sandbox/` route is `404`.
+    #[arg(long, env = "SWITCHYARD_SANDBOX")]
+    pub sandbox: bool,
+    /// The bearer token of `POST /api/v1/sandbox/orgs`, which creates organizations (at
+    /// least 32 characters). Without it that route is `404`.
+    #[arg(
+        long,
+        env = "SWITCHYARD_ADMIN_TOKEN",
+        hide_env_values = true,
+        requires = "sandbox",
+        value_parser = admin_token
+    )]
+    pub admin_token: Option<String>,
+}
+
+fn admin_token(raw: &str) -> Result<String, String> {
+    if raw.chars().count() < 32 {
+        return Err("the admin token must be at least 32 characters long".to_owned());
+    }
+    Ok(raw.to_owned())
+}
+
 /// CSV exports (`POST /calls/export`): the SMTP server that mails them and how long they
 /// are kept. The export worker runs with the engine (not on `--no-engine` replicas).
 #[derive(Clone, Debug, clap::Args)]

@@ -64,7 +64,7 @@ pub async fn create(services: &Services, caller: &Caller, body: AgentIn) -> Serv
         None => vec![AgentLanguage::English],
     };
     errors.finish()?;
-    let now = services.clock.now();
+    let now = services.clock.now_for(caller.organization_id);
     let agent = Agent {
         id: AgentId::new(now),
         organization_id: caller.organization_id,

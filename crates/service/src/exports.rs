@@ -55,7 +55,7 @@ pub async fn request(
     let (Some(email), Some(query), true) = (email, query, errors.is_empty()) else {
         return Err(ServiceError::invalid(errors));
     };
-    let now = services.clock.now();
+    let now = services.clock.now_for(caller.organization_id);
     let export = Export::new(
         ExportId::new(now),
         caller.organization_id,

@@ -14,6 +14,7 @@
 //!   membership.
 //! * [`exports`], [`usage`]: reporting. [`sim`]: simulated inbound calls.
 //! * [`orgs`], [`demo`]: creating organizations and keys (CLI, demo, tests).
+//! * [`sandbox`]: what integrators' CI controls (`serve --sandbox`).
 
 pub mod agents;
 pub mod auth;
@@ -30,6 +31,7 @@ pub mod org;
 pub mod orgs;
 pub mod prompts;
 pub mod recordings;
+pub mod sandbox;
 pub mod sim;
 pub mod usage;
 pub mod use_cases;
@@ -38,8 +40,8 @@ pub mod validate;
 pub use error::{FieldError, ServiceError, ServiceResult};
 
 use std::sync::Arc;
+use switchyard_core::Clocks;
 use switchyard_core::store::Store;
-use switchyard_core::time::Clock;
 use switchyard_engine::Engine;
 use switchyard_engine::blob::BlobStore;
 use switchyard_engine::exports::ExportWorker;
@@ -48,7 +50,8 @@ use switchyard_engine::exports::ExportWorker;
 /// asks things of. Built once by `serve` (or a test) and shared.
 pub struct Services {
     pub store: Arc<dyn Store>,
-    pub clock: Arc<dyn Clock>,
+    /// The world's time and each organization's (`now_for`): the sandbox's test clocks.
+    pub clock: Arc<Clocks>,
     /// Stop and cancel go through it; dialing wakes it. On an API-only replica it is
     /// built but not run (another instance's engine does the work).
     pub engine: Arc<Engine>,
@@ -59,4 +62,6 @@ pub struct Services {
     pub exports: Arc<ExportWorker>,
     /// API keys recently checked.
     pub keys: Arc<key_cache::KeyCache>,
+    /// `serve --sandbox`: test clocks, scenarios, reset, organizations on demand.
+    pub sandbox: sandbox::SandboxSettings,
 }

@@ -70,7 +70,7 @@ pub async fn by_link(
     expires: i64,
     signature: &str,
 ) -> ServiceResult<Vec<u8>> {
-    let now = services.clock.now();
+    let now = services.clock.now_for(org);
     if !services
         .recording_links
         .verify(org, call, expires, signature, now)

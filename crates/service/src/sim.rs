@@ -33,7 +33,13 @@ pub async fn inbound(
             format!("{to} is not a number of any organization"),
         ));
     }
-    let call = ring(store, &number, from, services.clock.now()).await?;
+    let call = ring(
+        store,
+        &number,
+        from,
+        services.clock.now_for(caller.organization_id),
+    )
+    .await?;
     services.engine.wake();
     Ok(call)
 }

@@ -115,7 +115,7 @@ pub async fn usage(
         .get_organization(caller.organization_id)
         .await?;
     let tz: Tz = org.timezone.parse().unwrap_or(Tz::UTC);
-    let now = services.clock.now();
+    let now = services.clock.now_for(caller.organization_id);
     let rows = match (&query.start, &query.end) {
         (None, None) => {
             let timeframe = parse_timeframe(query.timeframe.as_deref())?;

@@ -12,8 +12,8 @@ use std::time::Duration;
 use switchyard_core::call_query::CallKey;
 use switchyard_core::export::{Export, ExportStatus, MailOutcome};
 use switchyard_core::run::Lease;
-use switchyard_core::store::{Store, StoreError, StoreResult};
-use switchyard_core::{Clock, Timestamp};
+use switchyard_core::store::{EngineScope, Store, StoreError, StoreResult};
+use switchyard_core::{Clocks, OrgId, Timestamp};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Claims of one export before it is given up as `failed` (each crash or error is one).
@@ -25,7 +25,7 @@ const SWEEP_BATCH: u32 = 100;
 
 pub struct ExportParts {
     pub store: Arc<dyn Store>,
-    pub clock: Arc<dyn Clock>,
+    pub clock: Arc<Clocks>,
     pub blobs: Arc<dyn BlobStore>,
     pub config: ExportConfig,
     /// Names this worker in leases; unique per process.
@@ -34,7 +34,7 @@ pub struct ExportParts {
 
 pub struct ExportWorker {
     store: Arc<dyn Store>,
-    clock: Arc<dyn Clock>,
+    clock: Arc<Clocks>,
     blobs: Arc<dyn BlobStore>,
     config: ExportConfig,
     mailer: Mailer,
@@ -146,7 +146,13 @@ impl ExportWorker {
                 Step::Lost => {}
             }
         }
-        pass.deleted = self.sweep().await?;
+        // Organizations whose test clock is frozen are swept when it moves.
+        let scope = if self.clock.any_frozen() {
+            EngineScope::RealTime
+        } else {
+            EngineScope::Everyone
+        };
+        pass.deleted = self.sweep(scope, self.clock.now()).await?;
         Ok(pass)
     }
 
@@ -159,7 +165,7 @@ impl ExportWorker {
                 .unwrap_or_else(|| "the worker stopped while running it".to_owned());
             export.status = ExportStatus::Failed;
             export.reason = Some(format!("gave up after {MAX_ATTEMPTS} attempts: {last}"));
-            export.finished_at = Some(self.clock.now());
+            export.finished_at = Some(self.clock.now_for(export.organization_id));
             return self.save(&export, &owner, Step::Failed).await;
         }
         if export.rows.is_none() {
@@ -181,7 +187,7 @@ impl ExportWorker {
             Err(JobError::Store(error)) => return Err(error),
             Err(_) => return Ok(Step::Lost),
         }
-        let now = self.clock.now();
+        let now = self.clock.now_for(export.organization_id);
         let mail = self.mail(&export, now).await;
         if let Some(error) = &mail.error {
             tracing::warn!(export_id = %export.id, org_id = %export.organization_id, %error, "export not mailed");
@@ -363,13 +369,24 @@ impl ExportWorker {
         Ok((blob.len, Some(bytes)))
     }
 
-    /// Deletes finished exports past the retention: the file first, then the row, so that
-    /// a crash in between leaves a row that the next sweep finds again.
-    async fn sweep(&self) -> StoreResult<usize> {
-        let cutoff = self.clock.now().plus_millis(-millis(self.config.retention));
+    /// Deletes the organization's exports past their retention at its own time (the
+    /// sandbox's `advance` moved its test clock). Returns how many.
+    pub async fn sweep_organization(&self, org: OrgId) -> StoreResult<usize> {
+        self.sweep(EngineScope::Org(org), self.clock.now_for(org))
+            .await
+    }
+
+    /// Deletes the `scope`'s finished exports past the retention at `now`: the file
+    /// first, then the row, so that a crash in between leaves a row that the next sweep
+    /// finds again.
+    async fn sweep(&self, scope: EngineScope, now: Timestamp) -> StoreResult<usize> {
+        let cutoff = now.plus_millis(-millis(self.config.retention));
         let mut deleted = 0;
         loop {
-            let batch = self.store.finished_exports(cutoff, SWEEP_BATCH).await?;
+            let batch = self
+                .store
+                .finished_exports(scope, cutoff, SWEEP_BATCH)
+                .await?;
             for export in &batch {
                 if let Err(error) = self.blobs.delete(&export.blob_key()).await {
                     // Try again on the next pass rather than spin on the same rows.

@@ -13,7 +13,7 @@ use serde_json::json;
 use std::collections::HashMap;
 use switchyard_core::call_log::NewLog;
 use switchyard_core::run::Lease;
-use switchyard_core::store::{Store, StoreError};
+use switchyard_core::store::{EngineScope, Store, StoreError};
 use switchyard_core::use_case::masked_url;
 use switchyard_core::webhook::{WebhookDelivery, WebhookOutcome};
 use switchyard_core::{OrgId, Timestamp};
@@ -23,17 +23,33 @@ use tokio::task::JoinSet;
 /// big batch cannot open hundreds of connections.
 const MAX_IN_FLIGHT: usize = 16;
 
-/// Attempts the deliveries due at `now` (at most `limit`) and records each outcome and
-/// its log line on the call. Returns how many were attempted.
+/// When and where the outbox worker works: the deliveries of `scope` due at `now`, signed
+/// with the world's time (`signed_at`; receivers check `webhook-timestamp` against their
+/// own clock, also when the organization's test clock is elsewhere).
+pub struct Due<'a> {
+    pub scope: EngineScope,
+    pub now: Timestamp,
+    pub signed_at: Timestamp,
+    pub lease: &'a Lease,
+    pub limit: u32,
+}
+
+/// Attempts the deliveries due (at most `due.limit`) and records each outcome and its log
+/// line on the call. Returns how many were attempted.
 pub async fn deliver_due(
     store: &dyn Store,
     sender: &WebhookSender,
     config: &WebhookConfig,
-    now: Timestamp,
-    lease: &Lease,
-    limit: u32,
+    due: Due<'_>,
 ) -> Result<usize, StoreError> {
-    let deliveries = store.claim_webhooks(now, lease, limit).await?;
+    let Due {
+        scope,
+        now,
+        signed_at,
+        lease,
+        limit,
+    } = due;
+    let deliveries = store.claim_webhooks(scope, now, lease, limit).await?;
     let attempted = deliveries.len();
     let mut secrets: HashMap<OrgId, String> = HashMap::new();
     let mut waiting = deliveries.into_iter();
@@ -54,7 +70,7 @@ pub async fn deliver_due(
             };
             let sender = sender.clone();
             in_flight.spawn(async move {
-                let result = sender.send(&delivery, &secret, now).await;
+                let result = sender.send(&delivery, &secret, signed_at).await;
                 (delivery, result)
             });
         }

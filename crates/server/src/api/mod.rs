@@ -14,6 +14,7 @@ pub mod openapi;
 mod org;
 mod prompts;
 mod recordings;
+mod sandbox;
 mod sim;
 mod usage;
 mod use_cases;
@@ -36,7 +37,8 @@ pub fn router(batch_body_limit_bytes: usize) -> OpenApiRouter<AppState> {
         .merge(numbers::router())
         .merge(org::router())
         .merge(usage::router())
-        .merge(sim::router());
+        .merge(sim::router())
+        .merge(sandbox::router());
     OpenApiRouter::with_openapi(openapi::base())
         .nest("/api/v1", api)
         .merge(recordings::router())

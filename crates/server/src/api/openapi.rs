@@ -68,6 +68,7 @@ pub const DOCS_PAGE_PATH: &str = "/docs";
         (name = "Organization", description = "The caller's organization and its members"),
         (name = "Usage", description = "Calls and minutes per period or per use case"),
         (name = "Simulation", description = "(extension) The simulated telephone network"),
+        (name = "Sandbox", description = "(extension, sandbox) What integrators' CI controls: test clocks, scenarios, reset, organizations on demand, injected webhook faults. Only on a server started with `--sandbox`; otherwise every route here is `404`"),
         (name = "Recordings", description = "Signed recording links (no API key)"),
         (name = "Health", description = "Liveness of the server and its database"),
     )
@@ -232,6 +233,10 @@ error_response!(
     "No API key, or one that is malformed, unknown or revoked"
 );
 error_response!(Forbidden, "The key's member has too low a role for this");
+error_response!(
+    SandboxOff,
+    "The server was not started with `--sandbox`: the route does not exist"
+);
 error_response!(
     PayloadTooLarge,
     "The body is larger than the endpoint accepts (1 MiB; 10 MiB for batched and scheduled dial)"

@@ -6,8 +6,8 @@ use anyhow::Context;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
+use switchyard_core::Clocks;
 use switchyard_core::store::Store;
-use switchyard_core::time::Clock;
 use switchyard_engine::analysis::Analyzer;
 use switchyard_engine::analysis::builtin::BuiltinAnalyzer;
 use switchyard_engine::analysis::openai::OpenAiAnalyzer;
@@ -84,7 +84,7 @@ pub fn blob_store(data_dir: &Path) -> Arc<dyn BlobStore> {
 
 pub fn build(
     store: Arc<dyn Store>,
-    clock: Arc<dyn Clock>,
+    clock: Arc<Clocks>,
     blobs: Arc<dyn BlobStore>,
     config: EngineConfig,
     analyzer: Arc<dyn Analyzer>,

@@ -7,7 +7,7 @@ pub mod seed;
 mod serve;
 mod storage;
 
-use crate::config::{EngineArgs, ExportArgs, HttpConfig, StorageConfig};
+use crate::config::{EngineArgs, ExportArgs, HttpConfig, SandboxArgs, StorageConfig};
 use crate::logging;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -42,6 +42,8 @@ enum Command {
         engine: Box<EngineArgs>,
         #[command(flatten)]
         exports: ExportArgs,
+        #[command(flatten)]
+        sandbox: SandboxArgs,
         /// Create (once) a demo organization with calls, and print an API key for it.
         #[arg(long, env = "SWITCHYARD_DEMO")]
         demo: bool,
@@ -167,9 +169,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             http,
             engine,
             exports,
+            sandbox,
             demo,
         } => {
-            serve::run(&cli.storage, store, clock, http, *engine, exports, demo).await?;
+            let args = serve::ServeArgs {
+                http,
+                engine: *engine,
+                exports,
+                sandbox,
+                demo,
+            };
+            serve::run(&cli.storage, store, clock, args).await?;
         }
         Command::Seed { org, calls } => {
             let bar = indicatif::ProgressBar::new(calls).with_style(

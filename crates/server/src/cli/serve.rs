@@ -3,29 +3,50 @@
 
 use super::{engine_setup, storage};
 use crate::app;
-use crate::config::{EngineArgs, ExportArgs, HttpConfig, StorageConfig};
+use crate::config::{EngineArgs, ExportArgs, HttpConfig, SandboxArgs, StorageConfig};
 use crate::state::{AppParts, AppState};
 use anyhow::Context;
 use std::sync::Arc;
 use switchyard_core::store::Store;
-use switchyard_core::time::Clock;
+use switchyard_core::{Clock, Clocks};
+use switchyard_engine::config::EngineConfig;
 use switchyard_engine::exports::{ExportParts, ExportWorker};
 use switchyard_engine::worker;
 use switchyard_service::Services;
 use switchyard_service::demo;
 use switchyard_service::key_cache::KeyCache;
 use switchyard_service::recordings::RecordingLinks;
+use switchyard_service::sandbox::SandboxSettings;
 use tokio_util::sync::CancellationToken;
+
+/// What `serve` was asked for.
+pub struct ServeArgs {
+    pub http: HttpConfig,
+    pub engine: EngineArgs,
+    pub exports: ExportArgs,
+    pub sandbox: SandboxArgs,
+    pub demo: bool,
+}
 
 pub async fn run(
     storage_config: &StorageConfig,
     store: Arc<dyn Store>,
-    clock: Arc<dyn Clock>,
-    http: HttpConfig,
-    engine_args: EngineArgs,
-    export_args: ExportArgs,
-    demo: bool,
+    world: Arc<dyn Clock>,
+    args: ServeArgs,
 ) -> anyhow::Result<()> {
+    let ServeArgs {
+        http,
+        engine: engine_args,
+        exports: export_args,
+        sandbox,
+        demo,
+    } = args;
+    let clock = Arc::new(Clocks::new(world));
+    if sandbox.sandbox {
+        for (org, at) in store.frozen_clocks().await? {
+            clock.set(org, Some(at));
+        }
+    }
     let listener = tokio::net::TcpListener::bind(http.addr)
         .await
         .with_context(|| format!("cannot listen on {}", http.addr))?;
@@ -46,7 +67,10 @@ pub async fn run(
         store.clone(),
         clock.clone(),
         blobs.clone(),
-        engine_setup::engine_config(&engine_args),
+        EngineConfig {
+            sandbox: sandbox.sandbox,
+            ..engine_setup::engine_config(&engine_args)
+        },
         engine_setup::analyzer(chat.as_ref()),
         chat,
     )?);
@@ -82,6 +106,7 @@ pub async fn run(
         engine = if engine_task.is_some() { "on" } else { "off" },
         sim_speed = engine_args.sim_speed,
         export_mail = if export_args.smtp_url.is_some() { "smtp" } else { "off" },
+        sandbox = if sandbox.sandbox { "on" } else { "off" },
         "switchyard listening"
     );
     let keys = Arc::new(KeyCache::new(http.key_cache_ms));
@@ -94,6 +119,11 @@ pub async fn run(
             recording_links,
             exports,
             keys,
+            sandbox: if sandbox.sandbox {
+                SandboxSettings::on(sandbox.admin_token.as_deref())
+            } else {
+                SandboxSettings::off()
+            },
         },
         http: Arc::new(http),
         metrics: crate::observability::prometheus(),

@@ -6,10 +6,10 @@ use crate::common::TestDatabase;
 use crate::common::fixtures::{call, create_org, use_case};
 use crate::harness::{START, test_engine_config};
 use std::sync::Arc;
-use switchyard_core::Clock;
 use switchyard_core::call_query::{CallFilter, CallQuery};
 use switchyard_core::lifecycle::CallStatus;
 use switchyard_core::time::{ManualClock, Timestamp};
+use switchyard_core::{Clock, Clocks};
 use switchyard_engine::analysis::builtin::BuiltinAnalyzer;
 use switchyard_engine::blob::FsBlobStore;
 use switchyard_engine::config::EngineConfig;
@@ -51,7 +51,7 @@ async fn two_instances_dispatch_each_call_exactly_once(db: TestDatabase) {
         Arc::new(
             Engine::new(EngineParts {
                 store: store.clone(),
-                clock: clock.clone(),
+                clock: Arc::new(Clocks::new(clock.clone())),
                 provider: Arc::new(SimNetwork),
                 analyzer: Arc::new(BuiltinAnalyzer),
                 chat: None,
@@ -126,7 +126,7 @@ async fn a_new_call_wakes_engines_on_other_instances() {
     let engine = Arc::new(
         Engine::new(EngineParts {
             store: store.clone(),
-            clock: clock.clone(),
+            clock: Arc::new(Clocks::new(clock.clone())),
             provider: Arc::new(SimNetwork),
             analyzer: Arc::new(BuiltinAnalyzer),
             chat: None,
@@ -207,7 +207,7 @@ async fn a_claimed_call_never_placed_is_placed_by_the_next_instance(db: TestData
     let blobs = tempfile::tempdir().unwrap();
     let survivor = Engine::new(EngineParts {
         store: store.clone(),
-        clock: clock.clone(),
+        clock: Arc::new(Clocks::new(clock.clone())),
         provider: Arc::new(SimNetwork),
         analyzer: Arc::new(BuiltinAnalyzer),
         chat: None,

@@ -12,7 +12,7 @@ use switchyard_core::enums::Role;
 use switchyard_core::number::{AgentRoute, Number, UseCaseConfig};
 use switchyard_core::store::Store;
 use switchyard_core::time::{ManualClock, Timestamp};
-use switchyard_core::{AgentId, CallId, Id, NumberId, OrgId, UseCaseId};
+use switchyard_core::{AgentId, CallId, Clocks, Id, NumberId, OrgId, UseCaseId};
 use switchyard_engine::analysis::Analyzer;
 use switchyard_engine::analysis::builtin::BuiltinAnalyzer;
 use switchyard_engine::blob::{BlobStore, FsBlobStore};
@@ -25,9 +25,12 @@ use switchyard_service::Services;
 use switchyard_service::key_cache::KeyCache;
 use switchyard_service::orgs;
 use switchyard_service::recordings::RecordingLinks;
+use switchyard_service::sandbox::SandboxSettings;
 use tokio::sync::oneshot;
 
 pub const START: &str = "2024-01-01T12:00:00Z";
+/// The admin token of apps spawned with the sandbox on (`TestApp::spawn_sandbox`).
+pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789abcdef";
 
 /// An OpenAI-compatible base URL where nothing listens (a backend that is down).
 pub fn closed_openai_endpoint() -> OpenAiEndpoint {
@@ -77,6 +80,15 @@ impl TestApp {
         Self::spawn_with(db, HttpConfig::default()).await
     }
 
+    /// With `--sandbox` (and `ADMIN_TOKEN` as `--admin-token`).
+    pub async fn spawn_sandbox(db: TestDatabase) -> TestApp {
+        let engine = EngineConfig {
+            sandbox: true,
+            ..test_engine_config()
+        };
+        Self::spawn_configured(db, HttpConfig::default(), engine).await
+    }
+
     pub async fn spawn_with(db: TestDatabase, http: HttpConfig) -> TestApp {
         Self::spawn_configured(db, http, test_engine_config()).await
     }
@@ -123,13 +135,15 @@ impl TestApp {
         chat: Option<Arc<ChatApi>>,
     ) -> TestApp {
         let clock = Arc::new(ManualClock::new(Timestamp::parse(START).unwrap()));
+        let clocks = Arc::new(Clocks::new(clock.clone()));
+        let sandbox = engine.sandbox;
         let store = db.store.clone();
         let blobs_dir = tempfile::tempdir().unwrap();
         let blobs: Arc<dyn BlobStore> = Arc::new(FsBlobStore::new(blobs_dir.path()));
         let engine = Arc::new(
             Engine::new(EngineParts {
                 store: store.clone(),
-                clock: clock.clone(),
+                clock: clocks.clone(),
                 provider: Arc::new(SimNetwork),
                 analyzer,
                 chat,
@@ -142,7 +156,7 @@ impl TestApp {
         let exports = Arc::new(
             ExportWorker::new(ExportParts {
                 store: store.clone(),
-                clock: clock.clone(),
+                clock: clocks.clone(),
                 blobs: blobs.clone(),
                 config: ExportConfig {
                     scratch_dir: blobs_dir.path().join("tmp"),
@@ -158,12 +172,17 @@ impl TestApp {
         let state = AppState::new(AppParts {
             services: Services {
                 store: store.clone(),
-                clock: clock.clone(),
+                clock: clocks.clone(),
                 engine: engine.clone(),
                 blobs,
                 recording_links: RecordingLinks::load(store.as_ref()).await.unwrap(),
                 exports: exports.clone(),
                 keys,
+                sandbox: if sandbox {
+                    SandboxSettings::on(Some(ADMIN_TOKEN))
+                } else {
+                    SandboxSettings::off()
+                },
             },
             http: Arc::new(http),
             metrics: switchyard::observability::prometheus(),

@@ -33,6 +33,7 @@ mod prompts;
 mod recordings;
 mod retries;
 mod review;
+mod sandbox;
 mod seed;
 mod tenancy;
 mod usage;

@@ -20,7 +20,7 @@ pub async fn add(
     flagged: bool,
 ) -> ServiceResult<CallJson> {
     caller.require(Role::Representative)?;
-    let now = services.clock.now();
+    let now = services.clock.now_for(caller.organization_id);
     let note = Note {
         id: NoteId::new(now),
         user_id: caller.email.clone(),
@@ -58,7 +58,7 @@ pub async fn update(
             note_id,
             &author,
             &patch,
-            services.clock.now(),
+            services.clock.now_for(caller.organization_id),
         )
         .await;
     match updated {

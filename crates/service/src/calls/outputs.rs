@@ -111,7 +111,7 @@ pub async fn signed_recording_path(
     if call.metadata.recording_sid.is_none() || !stored {
         return Ok(None);
     }
-    let expires_at = services.clock.now().plus_seconds(secs as i64);
+    let expires_at = services.clock.now_for(org).plus_seconds(secs as i64);
     Ok(Some((
         services.recording_links.path(org, id, expires_at),
         expires_at,

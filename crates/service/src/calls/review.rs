@@ -23,7 +23,7 @@ pub async fn view(
             caller.organization_id,
             call_id,
             &email,
-            services.clock.now(),
+            services.clock.now_for(caller.organization_id),
         )
         .await?)
 }
@@ -51,7 +51,7 @@ pub async fn change_rating(
             let rating = Rating {
                 emoji: change.emoji,
                 email,
-                created: services.clock.now(),
+                created: services.clock.now_for(org),
             };
             services.store.add_rating(org, call_id, &rating).await
         }

@@ -54,7 +54,7 @@ pub async fn check(
     let request_hash = hex::encode(hasher.finalize());
     let org = caller.organization_id;
     if let Some(record) = services.store.find_idempotency(org, &key).await? {
-        if record.created_at.plus_seconds(RETENTION_SECONDS) > services.clock.now() {
+        if record.created_at.plus_seconds(RETENTION_SECONDS) > services.clock.now_for(org) {
             return replay(&record, &request_hash).map(Replay::Stored);
         }
         services.store.delete_idempotency(org, &key).await?;
@@ -79,7 +79,7 @@ pub async fn commit(
         request_hash: k.request_hash,
         status: ANSWERED_OK,
         body: body.clone(),
-        created_at: services.clock.now(),
+        created_at: services.clock.now_for(org),
     });
     match services
         .store

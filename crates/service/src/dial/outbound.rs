@@ -50,7 +50,7 @@ pub async fn build_one(
     let context = DialContext::for_dial(
         services,
         caller.organization_id,
-        services.clock.now(),
+        services.clock.now_for(caller.organization_id),
         [item.prompt_id.as_deref()],
     )
     .await?;
@@ -99,7 +99,7 @@ pub async fn batched(
     let context = DialContext::for_dial(
         services,
         caller.organization_id,
-        services.clock.now(),
+        services.clock.now_for(caller.organization_id),
         items
             .iter()
             .map(|item| item.as_ref().ok().and_then(|i| i.prompt_id.as_deref())),

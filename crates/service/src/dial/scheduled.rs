@@ -171,7 +171,7 @@ pub async fn prepare(
     body: &CampaignIn,
 ) -> ServiceResult<(Campaign, Vec<Call>)> {
     caller.require(Role::Representative)?;
-    let now = services.clock.now();
+    let now = services.clock.now_for(caller.organization_id);
     let context = DialContext::for_dial(
         services,
         caller.organization_id,

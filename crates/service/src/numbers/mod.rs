@@ -44,7 +44,7 @@ pub async fn buy(services: &Services, caller: &Caller, body: BuyIn) -> ServiceRe
         services.store.as_ref(),
         caller.organization_id,
         area,
-        services.clock.now(),
+        services.clock.now_for(caller.organization_id),
     )
     .await
 }

@@ -78,7 +78,7 @@ pub async fn create(services: &Services, caller: &Caller, body: PromptIn) -> Ser
     let tools = tools(body.tools, &mut errors);
     errors.finish()?;
     check_destinations(services, &tools).await?;
-    let now = services.clock.now();
+    let now = services.clock.now_for(caller.organization_id);
     let prompt = Prompt {
         id: id.unwrap_or_else(|| PromptId::new(now)),
         organization_id: org,
@@ -146,7 +146,7 @@ pub async fn update(
         prompt.tools = tools;
     }
     if prompt != stored {
-        prompt.updated_at = services.clock.now();
+        prompt.updated_at = services.clock.now_for(caller.organization_id);
         services.store.update_prompt(&prompt).await?;
     }
     Ok(prompt)

@@ -55,7 +55,7 @@ pub async fn create(
     body: UseCaseIn,
 ) -> ServiceResult<UseCase> {
     caller.require(Role::Owner)?;
-    let now = services.clock.now();
+    let now = services.clock.now_for(caller.organization_id);
     let identity = Identity {
         id: UseCaseId::new(now),
         organization_id: caller.organization_id,

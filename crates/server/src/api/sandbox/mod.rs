@@ -1,0 +1,12 @@
+//! `/sandbox/...` (extension): what integrators' CI controls, on a server started with
+//! `--sandbox` (the service answers `404` for each of these routes otherwise). One module
+//! per resource, like the rest of the API.
+
+mod clock;
+
+use crate::state::AppState;
+use utoipa_axum::router::OpenApiRouter;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().merge(clock::router())
+}

@@ -1,0 +1,4 @@
+//! The sandbox (`serve --sandbox`) over HTTP: test clocks, and that every sandbox route is
+//! a `404` on a server without it.
+
+mod clock;
