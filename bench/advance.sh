@@ -23,7 +23,7 @@ log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 log "building the release binary"
 cargo build --release -q -p switchyard
 
-DATA=$(mktemp -d /tmp/switchyard-advance.XXXXXX)
+DATA=$(mktemp -d "${TMPDIR:-/tmp}/switchyard-advance.XXXXXX")
 PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -94,7 +94,12 @@ PY
 
 log "advancing a year over a campaign of $CALLS calls"
 START=$(date +%s.%N)
+if [ -n "${PROFILE:-}" ]; then # PROFILE=file.data records the server with perf meanwhile
+  perf record -q -g -o "$PROFILE" -p "$(pgrep -f "serve --addr 127.0.0.1:$PORT")" &
+  PERF_PID=$!
+fi
 ANSWER=$(api POST /sandbox/clock/advance '{"seconds": 31536000}')
+if [ -n "${PROFILE:-}" ]; then kill -INT "$PERF_PID"; wait "$PERF_PID" || true; fi
 SECS=$(python3 -c "import time; print(f'{time.time() - $START:.2f}')")
 echo "advance answer: $ANSWER"
 echo "webhooks received: $(cat "$DATA/hooks" 2>/dev/null || echo 0)"

@@ -476,4 +476,14 @@ impl EngineStore for ThisStore {
         .db()?;
         Ok(next.map(Timestamp::from_millis))
     }
+
+    async fn live_runs(&self, org: OrgId) -> StoreResult<u32> {
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM call_runs WHERE organization_id = $1")
+                .bind(org.to_string())
+                .fetch_one(self.reader())
+                .await
+                .db()?;
+        Ok(u32::try_from(count).unwrap_or(u32::MAX))
+    }
 }

@@ -372,6 +372,8 @@ pub trait EngineStore: Send + Sync + 'static {
     /// due (a scheduled call, a deferred queued call, a run's next step, a webhook
     /// attempt); `None` when nothing waits. What a test clock's `advance` steps through.
     async fn next_due_at(&self, org: OrgId, after: Timestamp) -> StoreResult<Option<Timestamp>>;
+    /// How many calls of the organization are on the network (have a run).
+    async fn live_runs(&self, org: OrgId) -> StoreResult<u32>;
 }
 
 /// Which organizations an engine pass works for.

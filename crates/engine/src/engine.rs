@@ -56,6 +56,9 @@ pub struct Engine {
 pub struct PassReport {
     pub enqueued: usize,
     pub dispatched: usize,
+    /// Queued calls put off (working hours, the AI backend asleep): the calls behind them
+    /// are looked at again in the same pass.
+    pub deferred: usize,
     pub advanced: usize,
     pub webhook_attempts: usize,
 }
@@ -68,6 +71,7 @@ impl PassReport {
     pub(crate) fn add(&mut self, other: PassReport) {
         self.enqueued += other.enqueued;
         self.dispatched += other.dispatched;
+        self.deferred += other.deferred;
         self.advanced += other.advanced;
         self.webhook_attempts += other.webhook_attempts;
     }
@@ -192,9 +196,12 @@ impl Engine {
                 EngineScope::Org(org) => self.now_for(org),
                 EngineScope::Everyone | EngineScope::RealTime => self.clock.now(),
             };
+            let enqueued = self.enqueue_due(scope, now).await?;
+            let (dispatched, deferred) = self.dispatch_queued(scope, now).await?;
             let step = PassReport {
-                enqueued: self.enqueue_due(scope, now).await?,
-                dispatched: self.dispatch_queued(scope, now).await?,
+                enqueued,
+                dispatched,
+                deferred,
                 advanced: self.advance_runs(scope, now).await?,
                 webhook_attempts: webhook_worker::deliver_due(
                     self.store.as_ref(),

@@ -51,14 +51,28 @@ impl Engine {
         Ok(saved.into_iter().filter(|saved| *saved).count())
     }
 
+    /// Dials the queued calls that may be dialed now; returns how many were dialed and how
+    /// many were put off.
     pub(crate) async fn dispatch_queued(
         &self,
         scope: EngineScope,
         now: Timestamp,
-    ) -> StoreResult<usize> {
-        let queued = self.store.queued_calls(scope, now, BATCH).await?;
+    ) -> StoreResult<(usize, usize)> {
+        let limit = match scope {
+            // One organization at its limit has nothing to dial: an advance asks at every
+            // step, so it asks for no more than the free places.
+            EngineScope::Org(org) => {
+                let live = self.store.live_runs(org).await?;
+                BATCH.min(self.config.concurrency_per_org.saturating_sub(live))
+            }
+            EngineScope::Everyone | EngineScope::RealTime => BATCH,
+        };
+        if limit == 0 {
+            return Ok((0, 0));
+        }
+        let queued = self.store.queued_calls(scope, now, limit).await?;
         if queued.is_empty() {
-            return Ok(0);
+            return Ok((0, 0));
         }
         let ai_available = self.analyzer.is_available().await;
         let mut ready = Vec::new();
@@ -82,7 +96,7 @@ impl Engine {
             .await?;
         let dispatched = claimed.len();
         self.place_all(claimed, now).await?;
-        Ok(dispatched)
+        Ok((dispatched, queued.len() - ready.len()))
     }
 
     /// When a queued call may not be dialed now, until when it waits (and why, in its logs).
