@@ -107,6 +107,9 @@ mod engine_calls {
 mod engine_outbox {
     include!("engine_outbox.rs");
 }
+mod webhook_ledger {
+    include!("webhook_ledger.rs");
+}
 mod usage {
     include!("usage.rs");
 }
