@@ -17,6 +17,7 @@ mod recordings;
 mod sim;
 mod usage;
 mod use_cases;
+mod webhooks;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -36,6 +37,7 @@ pub fn router(batch_body_limit_bytes: usize) -> OpenApiRouter<AppState> {
         .merge(numbers::router())
         .merge(org::router())
         .merge(usage::router())
+        .merge(webhooks::router())
         .merge(sim::router());
     OpenApiRouter::with_openapi(openapi::base())
         .nest("/api/v1", api)

@@ -67,6 +67,7 @@ pub const DOCS_PAGE_PATH: &str = "/docs";
         (name = "Numbers", description = "The organization's phone numbers and how calls through them are routed"),
         (name = "Organization", description = "The caller's organization and its members"),
         (name = "Usage", description = "Calls and minutes per period or per use case"),
+        (name = "Webhooks", description = "(extension) The ledger of webhook deliveries and their attempts, and replays"),
         (name = "Simulation", description = "(extension) The simulated telephone network"),
         (name = "Recordings", description = "Signed recording links (no API key)"),
         (name = "Health", description = "Liveness of the server and its database"),
