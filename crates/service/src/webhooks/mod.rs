@@ -11,7 +11,7 @@ use serde::Serialize;
 use switchyard_core::enums::Role;
 use switchyard_core::time::Timestamp;
 use switchyard_core::use_case::masked_url;
-use switchyard_core::webhook::{DeliveryRecord, DeliveryState, WebhookAttempt};
+use switchyard_core::webhook::{DeliveryQuery, DeliveryRecord, DeliveryState, WebhookAttempt};
 use switchyard_core::{CallId, DeliveryId};
 use utoipa::ToSchema;
 
@@ -112,16 +112,22 @@ pub async fn list(
     params: &DeliveryParams,
 ) -> ServiceResult<DeliveryPage> {
     let (query, fingerprint) = params.parse()?;
+    let page_size = query.limit as usize;
+    // One more than the page: if it comes, there is a next page.
+    let one_more = DeliveryQuery {
+        limit: query.limit + 1,
+        ..query
+    };
     let mut records = services
         .store
-        .list_deliveries(caller.organization_id, &query)
+        .list_deliveries(caller.organization_id, &one_more)
         .await?;
-    // The store was asked for one more than the page: if it came, there is a next page.
-    let page_size = query.limit as usize - 1;
-    let next_cursor = (records.len() > page_size).then(|| {
-        records.truncate(page_size);
-        fingerprint.cursor(&records[page_size - 1])
-    });
+    let more = records.len() > page_size;
+    records.truncate(page_size);
+    let next_cursor = records
+        .last()
+        .filter(|_| more)
+        .map(|last| fingerprint.cursor(last));
     Ok(DeliveryPage {
         data: records
             .into_iter()

@@ -34,8 +34,7 @@ pub struct DeliveryParams {
 }
 
 impl DeliveryParams {
-    /// The query to hand to the store; `limit` is one more than the page, so that the
-    /// store's answer tells whether another page follows.
+    /// The page asked for, and the filters its cursor must be bound to.
     pub(super) fn parse(&self) -> Result<(DeliveryQuery, Fingerprint), ServiceError> {
         let mut errors = Errors::default();
         let limit = match &self.limit {
@@ -61,7 +60,7 @@ impl DeliveryParams {
         let query = DeliveryQuery {
             call_id,
             state,
-            limit: limit + 1,
+            limit,
             before,
         };
         Ok((query, fingerprint))
