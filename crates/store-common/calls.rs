@@ -7,6 +7,7 @@ use crate::call_row::{Col, insert_rows};
 use crate::calls_read::load_call;
 use crate::calls_write::{CAS_ATTEMPTS, insert_call_rows, insert_idempotency};
 use crate::engine_calls::call_exists;
+use crate::engine_outbox::PENDING;
 use crate::support::{OrBackend, from_json, get};
 use crate::{Backend, ThisStore, docs};
 use sqlx::QueryBuilder;
@@ -170,6 +171,15 @@ impl CallStore for ThisStore {
                     .await
                     .db()?;
             if done.rows_affected() > 0 {
+                // Its webhook deliveries are kept as long as the call; one still to be sent
+                // goes once the engine is done with it (engine_outbox.rs).
+                sqlx::query(&format!(
+                    "DELETE FROM webhook_outbox WHERE call_id = $1 AND NOT ({PENDING})"
+                ))
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await
+                .db()?;
                 tx.commit().await.db()?;
                 return Ok(call);
             }

@@ -199,11 +199,30 @@ pub(crate) async fn insert_logs(
     Ok(())
 }
 
+/// Puts deliveries in the outbox, each with its event's number on the call: one more than
+/// the call's last, shared by the deliveries of one event (consecutive, with the same type
+/// and time; see `NewWebhook`). The call's row, updated first in the same transaction,
+/// keeps concurrent writers of one call from taking the same number.
 async fn insert_webhooks(conn: &mut Conn, call: &Call, hooks: &[NewWebhook]) -> StoreResult<()> {
+    if hooks.is_empty() {
+        return Ok(());
+    }
+    let mut sequence: i64 =
+        sqlx::query_scalar("SELECT COALESCE(MAX(sequence), 0) FROM webhook_outbox WHERE call_id = $1")
+            .bind(call.id.to_string())
+            .fetch_one(&mut *conn)
+            .await
+            .db()?;
+    let mut previous = None;
     for hook in hooks {
+        let event = Some((hook.event_type.as_str(), hook.created_at));
+        if event != previous {
+            sequence += 1;
+            previous = event;
+        }
         sqlx::query(
             "INSERT INTO webhook_outbox (id, organization_id, call_id, event_type, url, headers, \
-             body, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+             body, created_at, next_attempt_at, sequence) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)",
         )
         .bind(hook.id.to_string())
         .bind(call.organization_id.to_string())
@@ -213,6 +232,7 @@ async fn insert_webhooks(conn: &mut Conn, call: &Call, hooks: &[NewWebhook]) -> 
         .bind(to_json(&hook.headers)?)
         .bind(&hook.body)
         .bind(hook.created_at.millis())
+        .bind(sequence)
         .execute(&mut *conn)
         .await
         .db()?;

@@ -110,6 +110,9 @@ mod engine_outbox {
 mod sandbox {
     include!("sandbox.rs");
 }
+mod webhook_ledger {
+    include!("webhook_ledger.rs");
+}
 mod usage {
     include!("usage.rs");
 }

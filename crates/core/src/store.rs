@@ -16,7 +16,8 @@ use crate::campaign::Campaign;
 use crate::enums::{Emoji, Role, SortOrder};
 use crate::export::Export;
 use crate::id::{
-    AgentId, CallId, CampaignId, Entity, ExportId, NoteId, NumberId, OrgId, PromptId, UseCaseId,
+    AgentId, CallId, CampaignId, DeliveryId, Entity, ExportId, NoteId, NumberId, OrgId, PromptId,
+    UseCaseId,
 };
 use crate::lifecycle::{CallStatus, IllegalTransition};
 use crate::number::Number;
@@ -26,7 +27,9 @@ use crate::run::{CallRun, Lease, RunState};
 use crate::transcript::{Transcript, TranscriptJson};
 use crate::usage::{UsageBucket, UseCaseUsage};
 use crate::use_case::UseCase;
-use crate::webhook::{NewWebhook, WebhookDelivery, WebhookOutcome};
+use crate::webhook::{
+    DeliveryQuery, DeliveryRecord, NewWebhook, WebhookAttempt, WebhookDelivery, WebhookOutcome,
+};
 use async_trait::async_trait;
 
 #[derive(Debug, thiserror::Error)]
@@ -251,7 +254,8 @@ pub trait CallStore: Send + Sync + 'static {
     ) -> StoreResult<Option<u64>>;
     /// Distinct tags of the organization's calls, sorted.
     async fn call_tags(&self, org: OrgId) -> StoreResult<Vec<String>>;
-    /// `Conflict` while the call is live; its notes, ratings and views go with it.
+    /// `Conflict` while the call is live; its notes, ratings and views go with it, and so
+    /// do its finished webhook deliveries (pending ones are still sent, then deleted).
     async fn delete_call(&self, org: OrgId, id: CallId) -> StoreResult<Call>;
     async fn get_transcript(&self, org: OrgId, call: CallId) -> StoreResult<Transcript>;
     /// Oldest first.
@@ -388,7 +392,7 @@ pub enum EngineScope {
     Org(OrgId),
 }
 
-/// The webhook outbox.
+/// The webhook outbox, which is also the ledger of deliveries (`GET /webhooks/deliveries`).
 #[async_trait]
 pub trait WebhookStore: Send + Sync + 'static {
     /// Webhook deliveries of the `scope` due at `now`, claimed under `lease`.
@@ -399,15 +403,33 @@ pub trait WebhookStore: Send + Sync + 'static {
         lease: &Lease,
         limit: u32,
     ) -> StoreResult<Vec<WebhookDelivery>>;
-    /// Records an attempt's outcome and its log line on the call.
+    /// Records an attempt, its outcome and its log line on the call, in one transaction. A
+    /// finished delivery whose call was deleted meanwhile goes with its attempts.
     async fn finish_webhook_attempt(
         &self,
         delivery: &WebhookDelivery,
         outcome: &WebhookOutcome,
+        attempt: &WebhookAttempt,
         log: &NewLog,
     ) -> StoreResult<()>;
     /// Deliveries not yet delivered nor given up.
     async fn webhook_backlog(&self) -> StoreResult<u64>;
+    /// The organization's deliveries that match `query`, newest first, each with its
+    /// attempts.
+    async fn list_deliveries(
+        &self,
+        org: OrgId,
+        query: &DeliveryQuery,
+    ) -> StoreResult<Vec<DeliveryRecord>>;
+    /// Makes a finished delivery due again at `now` for one more attempt (a replay, never
+    /// retried), and answers it as it is then. `NotFound(Delivery)` if it is not the
+    /// organization's; `Conflict` while it is still pending.
+    async fn replay_delivery(
+        &self,
+        org: OrgId,
+        id: DeliveryId,
+        now: Timestamp,
+    ) -> StoreResult<DeliveryRecord>;
 }
 
 /// Usage, aggregated in the database.

@@ -16,6 +16,8 @@ mod catalog;
 mod counts;
 #[path = "storage/sessions.rs"]
 mod sessions;
+#[path = "storage/webhooks.rs"]
+mod webhooks;
 
 use common::fixtures::{START, at, call, create_org, start_plus, use_case};
 use switchyard_core::auth::IdempotencyRecord;

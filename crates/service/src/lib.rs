@@ -12,7 +12,8 @@
 //! * [`dial`]: one call, a batch, a campaign; idempotency.
 //! * [`use_cases`], [`agents`], [`prompts`], [`numbers`], [`org`]: configuration and
 //!   membership.
-//! * [`exports`], [`usage`]: reporting. [`sim`]: simulated inbound calls.
+//! * [`exports`], [`usage`]: reporting. [`webhooks`]: the ledger of webhook deliveries,
+//!   and replays. [`sim`]: simulated inbound calls.
 //! * [`orgs`], [`demo`]: creating organizations and keys (CLI, demo, tests).
 //! * [`sandbox`]: what integrators' CI controls (`serve --sandbox`).
 
@@ -36,6 +37,7 @@ pub mod sim;
 pub mod usage;
 pub mod use_cases;
 pub mod validate;
+pub mod webhooks;
 
 pub use error::{FieldError, ServiceError, ServiceResult};
 

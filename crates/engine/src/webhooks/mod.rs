@@ -1,12 +1,12 @@
 //! Webhooks (contract §7), delivered the svix way (STYLE 11): a durable outbox, the
 //! Standard Webhooks `webhook-id`/`webhook-timestamp`/`webhook-signature` headers, an SSRF
 //! guard checked after DNS resolution, retries with jitter, and every attempt in the
-//! call's logs.
+//! ledger (`GET /webhooks/deliveries`) and the call's logs.
 //!
 //! * [`sign`]: secrets and signatures.
 //! * [`guard`]: which destinations may be reached.
 //! * [`sender`]: one HTTP attempt.
-//! * [`retry`]: what follows an attempt.
+//! * [`retry`]: what follows an attempt (a replay's one attempt included).
 //! * [`worker`]: claims due deliveries, sends them, records the outcomes.
 
 pub mod guard;

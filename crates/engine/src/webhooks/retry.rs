@@ -1,4 +1,5 @@
-//! What to do after an attempt: done, try again later, or give up.
+//! What to do after an attempt: done, try again later, or give up. A replay, asked for by
+//! a member, is one attempt: done or given up, never retried.
 
 use super::sender::AttemptResult;
 use std::time::Duration;
@@ -44,6 +45,15 @@ pub fn outcome(
     }
 }
 
+/// The outcome of a replay's one attempt: a person asked for it and is watching the ledger,
+/// so a failure is shown at once rather than retried for hours.
+pub fn replay_outcome(result: &AttemptResult) -> WebhookOutcome {
+    match result.status {
+        Some(200..=299) => WebhookOutcome::Delivered,
+        _ => WebhookOutcome::GaveUp,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,6 +70,7 @@ mod tests {
             error: None,
             retry_after: None,
             elapsed_ms: 12,
+            response_excerpt: Some(String::new()),
         }
     }
 
@@ -69,6 +80,7 @@ mod tests {
             error: Some("connection refused".into()),
             retry_after: None,
             elapsed_ms: 1,
+            response_excerpt: None,
         }
     }
 
@@ -104,6 +116,13 @@ mod tests {
             outcome(0, &status(500), &[], HOUR, now(), 0.0),
             WebhookOutcome::GaveUp
         );
+    }
+
+    #[test]
+    fn replays_are_not_retried() {
+        assert_eq!(replay_outcome(&status(204)), WebhookOutcome::Delivered);
+        assert_eq!(replay_outcome(&status(500)), WebhookOutcome::GaveUp);
+        assert_eq!(replay_outcome(&network_error()), WebhookOutcome::GaveUp);
     }
 
     #[test]

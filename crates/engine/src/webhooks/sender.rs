@@ -12,6 +12,9 @@ use url::Url;
 
 const USER_AGENT: &str = concat!("switchyard-webhooks/", env!("CARGO_PKG_VERSION"));
 
+/// How much of a receiver's answer body the ledger keeps.
+pub const EXCERPT_BYTES: usize = 512;
+
 /// What one attempt produced: a status, or the error that kept it from getting one.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AttemptResult {
@@ -19,7 +22,10 @@ pub struct AttemptResult {
     pub error: Option<String>,
     /// The receiver's `Retry-After`, in seconds or as an HTTP date.
     pub retry_after: Option<Duration>,
+    /// Until the receiver's answer (its status and headers), or the error.
     pub elapsed_ms: u64,
+    /// The start of the answer's body (see [`excerpt`]); `None` without an answer.
+    pub response_excerpt: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -69,12 +75,14 @@ impl WebhookSender {
                 error: None,
                 retry_after: retry_after(response.headers(), now),
                 elapsed_ms,
+                response_excerpt: Some(excerpt(response).await),
             },
             Err(error) => AttemptResult {
                 status: None,
                 error: Some(error),
                 retry_after: None,
                 elapsed_ms,
+                response_excerpt: None,
             },
         }
     }
@@ -223,6 +231,32 @@ pub(crate) fn custom_headers<'a>(
     Ok(headers)
 }
 
+/// The first [`EXCERPT_BYTES`] of the answer's body as text (invalid UTF-8 replaced, a
+/// character cut by the limit left out). The rest is not waited for, and a body that
+/// breaks off (or outlasts the attempt's timeout) keeps what had arrived.
+async fn excerpt(mut response: reqwest::Response) -> String {
+    let mut bytes = Vec::new();
+    while bytes.len() <= EXCERPT_BYTES {
+        match response.chunk().await {
+            Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
+            Ok(None) | Err(_) => break,
+        }
+    }
+    text_prefix(&bytes)
+}
+
+fn text_prefix(bytes: &[u8]) -> String {
+    let mut end = bytes.len().min(EXCERPT_BYTES);
+    // A UTF-8 continuation byte (`10xxxxxx`) right after the cut means the cut split a
+    // character (of at most 4 bytes): leave it out rather than show half of it replaced.
+    let continues = |at: usize| bytes.get(at).is_some_and(|b| b & 0xC0 == 0x80);
+    let floor = end.saturating_sub(3);
+    while end > floor && continues(end) {
+        end -= 1;
+    }
+    String::from_utf8_lossy(&bytes[..end]).into_owned()
+}
+
 /// `Retry-After` as seconds or an HTTP date (a date in the past means now).
 fn retry_after(headers: &HeaderMap, now: Timestamp) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
@@ -307,6 +341,7 @@ mod tests {
             ],
             body: r#"{"type":"end","call":{},"content":{"messages":[]}}"#.into(),
             attempts: 0,
+            replay: false,
             created_at: now(),
         }
     }
@@ -402,6 +437,40 @@ mod tests {
             .await;
         let error = refused.error.unwrap().to_lowercase();
         assert!(error.contains("refused"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn keeps_the_start_of_the_answer() {
+        let (addr, _) = receiver().await;
+        let secret = sign::generate_secret();
+        let answered = sender(true)
+            .send(&delivery(format!("http://{addr}/503")), &secret, now())
+            .await;
+        assert_eq!(answered.response_excerpt.as_deref(), Some(""));
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let closed_addr = closed.local_addr().unwrap();
+        drop(closed);
+        let refused = sender(true)
+            .send(&delivery(format!("http://{closed_addr}/")), &secret, now())
+            .await;
+        assert_eq!(refused.response_excerpt, None);
+    }
+
+    #[test]
+    fn excerpts_are_cut_between_characters() {
+        let long = "a".repeat(EXCERPT_BYTES + 10);
+        assert_eq!(text_prefix(long.as_bytes()), "a".repeat(EXCERPT_BYTES));
+        // `é` is two bytes: the limit falls inside the last one, which is left out.
+        let accented = format!("{}é", "a".repeat(EXCERPT_BYTES - 1));
+        assert_eq!(
+            text_prefix(accented.as_bytes()),
+            "a".repeat(EXCERPT_BYTES - 1)
+        );
+        // A four-byte character cut after its first byte.
+        let emoji = format!("{}🚨 more", "a".repeat(EXCERPT_BYTES - 1));
+        assert_eq!(text_prefix(emoji.as_bytes()), "a".repeat(EXCERPT_BYTES - 1));
+        assert_eq!(text_prefix(b"ok \xff done"), "ok \u{fffd} done");
+        assert_eq!(text_prefix("short é".as_bytes()), "short é");
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The outbox worker: claim due deliveries, attempt them, record every attempt.
+//! The outbox worker: claim due deliveries, attempt them, record every attempt (in the
+//! ledger, with a line in the call's logs). A replay is one attempt, never retried.
 //!
 //! The claim is committed before any request goes out and each outcome is written in its
 //! own transaction afterwards (STYLE 10), so a slow receiver never holds the database. A
@@ -15,7 +16,7 @@ use switchyard_core::call_log::NewLog;
 use switchyard_core::run::Lease;
 use switchyard_core::store::{EngineScope, Store, StoreError};
 use switchyard_core::use_case::masked_url;
-use switchyard_core::webhook::{WebhookDelivery, WebhookOutcome};
+use switchyard_core::webhook::{WebhookAttempt, WebhookDelivery, WebhookOutcome};
 use switchyard_core::{OrgId, Timestamp};
 use tokio::task::JoinSet;
 
@@ -34,8 +35,8 @@ pub struct Due<'a> {
     pub limit: u32,
 }
 
-/// Attempts the deliveries due (at most `due.limit`) and records each outcome and its log
-/// line on the call. Returns how many were attempted.
+/// Attempts the deliveries due (at most `due.limit`) and records each attempt with its
+/// outcome and its log line on the call. Returns how many were attempted.
 pub async fn deliver_due(
     store: &dyn Store,
     sender: &WebhookSender,
@@ -80,26 +81,38 @@ pub async fn deliver_due(
         // Tasks are never aborted, so the only join error is a panic: let it go on up.
         let (delivery, result) =
             joined.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
-        let outcome = retry::outcome(
-            delivery.attempts,
-            &result,
-            &config.retry_schedule,
-            config.max_retry_after,
-            now,
-            rand::random(),
-        );
+        let outcome = if delivery.replay {
+            retry::replay_outcome(&result)
+        } else {
+            retry::outcome(
+                delivery.attempts,
+                &result,
+                &config.retry_schedule,
+                config.max_retry_after,
+                now,
+                rand::random(),
+            )
+        };
         let log = attempt_log(&delivery, &result, &outcome, now);
         tracing::info!(
             delivery_id = %delivery.id,
             call_id = %delivery.call_id,
             attempt = delivery.attempts + 1,
+            replay = delivery.replay,
             status = result.status,
             elapsed_ms = result.elapsed_ms,
             delivered = matches!(outcome, WebhookOutcome::Delivered),
             "webhook attempt"
         );
+        let attempt = WebhookAttempt {
+            at: now,
+            status: result.status,
+            duration_ms: result.elapsed_ms,
+            response_excerpt: result.response_excerpt,
+            error: result.error,
+        };
         store
-            .finish_webhook_attempt(&delivery, &outcome, &log)
+            .finish_webhook_attempt(&delivery, &outcome, &attempt, &log)
             .await?;
     }
     Ok(attempted)
@@ -114,6 +127,7 @@ fn attempt_log(
     now: Timestamp,
 ) -> NewLog {
     let attempt = delivery.attempts + 1;
+    let replay = if delivery.replay { "replay, " } else { "" };
     let what = match (&result.status, &result.error) {
         (Some(status), _) => format!(": {status} in {} ms", result.elapsed_ms),
         (None, error) => format!(" failed: {}", error.as_deref().unwrap_or("no response")),
@@ -128,7 +142,7 @@ fn attempt_log(
         WebhookOutcome::GaveUp => "; giving up".to_owned(),
     };
     let message = format!(
-        "webhook {:?} to {}{what} (attempt {attempt}){then}",
+        "webhook {:?} to {}{what} ({replay}attempt {attempt}){then}",
         delivery.event_type,
         short_url(&delivery.url),
     );
@@ -180,6 +194,7 @@ mod tests {
             headers: Vec::new(),
             body: "{}".into(),
             attempts,
+            replay: false,
             created_at: now,
         }
     }
@@ -190,6 +205,7 @@ mod tests {
             error: error.map(str::to_owned),
             retry_after: None,
             elapsed_ms: 35,
+            response_excerpt: status.map(|_| String::new()),
         }
     }
 
@@ -246,6 +262,23 @@ mod tests {
         assert!(
             gone.message
                 .ends_with(": 410 in 35 ms (attempt 1); giving up")
+        );
+
+        let replayed = attempt_log(
+            &WebhookDelivery {
+                replay: true,
+                ..delivery(3)
+            },
+            &result(Some(500), None),
+            &WebhookOutcome::GaveUp,
+            now,
+        );
+        assert!(
+            replayed
+                .message
+                .ends_with(": 500 in 35 ms (replay, attempt 4); giving up"),
+            "{}",
+            replayed.message
         );
     }
 }

@@ -18,6 +18,7 @@ mod sandbox;
 mod sim;
 mod usage;
 mod use_cases;
+mod webhooks;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -37,6 +38,7 @@ pub fn router(batch_body_limit_bytes: usize) -> OpenApiRouter<AppState> {
         .merge(numbers::router())
         .merge(org::router())
         .merge(usage::router())
+        .merge(webhooks::router())
         .merge(sim::router())
         .merge(sandbox::router());
     OpenApiRouter::with_openapi(openapi::base())

@@ -67,6 +67,7 @@ pub const DOCS_PAGE_PATH: &str = "/docs";
         (name = "Numbers", description = "The organization's phone numbers and how calls through them are routed"),
         (name = "Organization", description = "The caller's organization and its members"),
         (name = "Usage", description = "Calls and minutes per period or per use case"),
+        (name = "Webhooks", description = "(extension) The ledger of webhook deliveries and their attempts, and replays"),
         (name = "Simulation", description = "(extension) The simulated telephone network"),
         (name = "Sandbox", description = "(extension, sandbox) What integrators' CI controls: test clocks, scenarios, reset, organizations on demand, injected webhook faults. Only on a server started with `--sandbox`; otherwise every route here is `404`"),
         (name = "Recordings", description = "Signed recording links (no API key)"),

@@ -15,6 +15,7 @@ mod list;
 mod session;
 mod signin;
 mod view;
+mod webhooks;
 
 use crate::state::AppState;
 use axum::Router;
@@ -39,6 +40,8 @@ pub fn routes() -> Router<AppState> {
         .route("/dial/campaign", post(campaign::campaign))
         .route("/campaigns/{id}", get(campaign::progress_page))
         .route("/campaigns/{id}/rows", get(campaign::progress_rows))
+        .route("/webhooks", get(webhooks::page))
+        .route("/webhooks/{id}/replay", post(webhooks::replay))
         .route("/signin", get(signin::form).post(signin::sign_in))
         .route("/signout", post(signin::sign_out))
         .route("/static/{file}", get(assets::serve))

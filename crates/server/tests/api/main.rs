@@ -39,4 +39,5 @@ mod tenancy;
 mod usage;
 mod use_cases;
 mod web;
+mod webhook_ledger;
 mod webhooks;

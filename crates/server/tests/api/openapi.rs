@@ -945,6 +945,62 @@ async fn real_answers_match_the_document(db: TestDatabase) {
     assert_eq!(syntax.status, 400);
     c.check(&post, "/api/v1/dial/outbound", 400, &syntax.body);
 
+    // The webhook ledger: the call's deliveries a page at a time, a replay, its refusals.
+    let deliveries = "/webhooks/deliveries";
+    let ledger = c
+        .call(
+            &owner,
+            get.clone(),
+            deliveries,
+            &format!("{deliveries}?call_id={call_id}&limit=1"),
+            None,
+            200,
+        )
+        .await;
+    assert!(ledger["next_cursor"].is_string(), "{ledger}");
+    let last = c
+        .call(
+            &owner,
+            get.clone(),
+            deliveries,
+            &format!(
+                "{deliveries}?call_id={call_id}&cursor={}",
+                ledger["next_cursor"].as_str().unwrap()
+            ),
+            None,
+            200,
+        )
+        .await;
+    assert!(last["next_cursor"].is_null(), "{last}");
+    c.call(
+        &owner,
+        get.clone(),
+        deliveries,
+        &format!("{deliveries}?state=sent"),
+        None,
+        422,
+    )
+    .await;
+    let replay = "/webhooks/deliveries/{id}/replay";
+    let replay_path = format!("{deliveries}/{}/replay", id_of(&ledger["data"][0]));
+    let ledger_viewer = app.as_key(&app.key(&app.org, "ledger@acme.test", Role::Viewer).await);
+    c.call(
+        &ledger_viewer,
+        post.clone(),
+        replay,
+        &replay_path,
+        None,
+        403,
+    )
+    .await;
+    c.call(&owner, post.clone(), replay, &replay_path, None, 202)
+        .await;
+    c.call(&owner, post.clone(), replay, &replay_path, None, 409)
+        .await;
+    let unknown = format!("{deliveries}/65920080a1b2c3d4e5f60718/replay");
+    c.call(&owner, post.clone(), replay, &unknown, None, 404)
+        .await;
+
     c.call(&owner, delete.clone(), "/calls/{id}", &call_path, None, 200)
         .await;
     c.finish(50);

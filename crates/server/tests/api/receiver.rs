@@ -1,5 +1,6 @@
 //! A real HTTP server standing in for a customer's webhook endpoint: it records every
-//! request and answers with the statuses it is told to, in order (then 200).
+//! request and answers with the statuses it is told to, in order (then 200), and the body
+//! it is told to (none by default).
 #![allow(dead_code)] // shared by several test binaries, each using a part
 
 use axum::Router;
@@ -38,6 +39,8 @@ struct Inner {
     received: Vec<Received>,
     /// (status, Retry-After seconds) for the next requests.
     answers: VecDeque<(u16, Option<u64>)>,
+    /// The body of every answer.
+    body: Vec<u8>,
 }
 
 #[derive(Clone)]
@@ -71,6 +74,11 @@ impl Receiver {
             .unwrap()
             .answers
             .extend(answers.iter().copied());
+    }
+
+    /// Every answer from now on carries this body.
+    pub fn answer_body(&self, body: &[u8]) {
+        self.inner.lock().unwrap().body = body.to_vec();
     }
 
     pub fn received(&self) -> Vec<Received> {
@@ -115,7 +123,8 @@ async fn receive(
     });
     arrived.notify_waiters();
     let (status, retry_after) = inner.answers.pop_front().unwrap_or((200, None));
-    let mut response = StatusCode::from_u16(status).unwrap().into_response();
+    let status = StatusCode::from_u16(status).unwrap();
+    let mut response = (status, inner.body.clone()).into_response();
     if let Some(secs) = retry_after {
         response
             .headers_mut()

@@ -244,7 +244,12 @@ fn list<T>(
         .collect()
 }
 
-fn bounded(field: &str, raw: &str, min: u64, max: u64) -> Result<u64, crate::FieldError> {
+pub(crate) fn bounded(
+    field: &str,
+    raw: &str,
+    min: u64,
+    max: u64,
+) -> Result<u64, crate::FieldError> {
     match raw.trim().parse::<u64>() {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
         _ if max == i64::MAX as u64 => Err(crate::FieldError::new(

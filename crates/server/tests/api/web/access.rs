@@ -5,6 +5,7 @@ use super::a_call;
 use super::client::Browser;
 use crate::common::TestDatabase;
 use crate::harness::{TestApp, id_of};
+use crate::receiver::Receiver;
 use serde_json::json;
 use switchyard_core::enums::Role;
 
@@ -63,7 +64,8 @@ async fn viewers_get_no_note_editor_and_no_dial(db: TestDatabase) {
 
 /// Every page route that takes an id, with a request that puts one of A's ids into it:
 /// (route as in `src/web/mod.rs`, method, path, form fields). `{call}` is A's queued call,
-/// `{live}` A's call in progress, `{note}` a note on `{call}`, `{campaign}` A's campaign.
+/// `{live}` A's call in progress, `{note}` a note on `{call}`, `{campaign}` A's campaign,
+/// `{delivery}` a delivered webhook of A's.
 /// (route, method, path, form fields)
 type CrossOrgRow = (
     &'static str,
@@ -106,6 +108,12 @@ const CROSS_ORG: &[CrossOrgRow] = &[
         "/campaigns/{id}/rows",
         "GET",
         "/campaigns/{campaign}/rows",
+        &[],
+    ),
+    (
+        "/webhooks/{id}/replay",
+        "POST",
+        "/webhooks/{delivery}/replay",
         &[],
     ),
 ];
@@ -167,7 +175,25 @@ async fn another_organizations_pages_are_404(db: TestDatabase) {
         .as_str()
         .unwrap()
         .to_owned();
+    let receiver = Receiver::start().await;
+    let hooked = app
+        .number_for(
+            &app.org,
+            json!({"name": "Ours hooked", "hooks": [{"url": receiver.url}]}),
+        )
+        .await;
+    let canceled = id_of(&app.dial(&hooked, "+14155550398", json!({})).await);
+    app.owner()
+        .post_empty(&format!("/calls/{canceled}/cancel"), 200)
+        .await;
+    app.run_engine().await;
+    let ledger = app
+        .owner()
+        .get(&format!("/webhooks/deliveries?call_id={canceled}"), 200)
+        .await;
+    let delivery = id_of(&ledger["data"][0]);
     let before = app.owner().get("/calls", 200).await;
+    let ledger_before = app.owner().get("/webhooks/deliveries", 200).await;
 
     let intruder = app.new_org("Intruder Inc", "eve@intruder.test").await;
     let viewer = app.key(&intruder, "val@intruder.test", Role::Viewer).await;
@@ -177,13 +203,20 @@ async fn another_organizations_pages_are_404(db: TestDatabase) {
         let unknown = "0123456789abcdef01234567";
         for (route, method, template, fields) in CROSS_ORG {
             let mut answers = Vec::new();
-            let ours = [id.as_str(), live.as_str(), note.as_str(), campaign.as_str()];
-            for ids in [ours, [unknown; 4]] {
+            let ours = [
+                id.as_str(),
+                live.as_str(),
+                note.as_str(),
+                campaign.as_str(),
+                delivery.as_str(),
+            ];
+            for ids in [ours, [unknown; 5]] {
                 let path = template
                     .replace("{call}", ids[0])
                     .replace("{live}", ids[1])
                     .replace("{note}", ids[2])
-                    .replace("{campaign}", ids[3]);
+                    .replace("{campaign}", ids[3])
+                    .replace("{delivery}", ids[4]);
                 let page = if *method == "GET" {
                     browser.get(&path).await
                 } else {
@@ -220,7 +253,21 @@ async fn another_organizations_pages_are_404(db: TestDatabase) {
         let list = browser.get(&format!("/?campaigns={campaign}")).await;
         assert!(list.body.contains("0 calls"), "{}", list.body);
         assert!(!browser.get("/").await.body.contains(&id));
+        let webhooks = browser.get(&format!("/webhooks?call_id={canceled}")).await;
+        assert!(
+            webhooks.body.contains("No deliveries match."),
+            "{}",
+            webhooks.body
+        );
+        let all = browser.get("/webhooks").await.body;
+        assert!(!all.contains(&delivery) && !all.contains(&receiver.url));
     }
     // A is unchanged.
     assert_eq!(app.owner().get("/calls", 200).await, before);
+    app.run_engine().await;
+    assert_eq!(receiver.received().len(), 1, "nothing was replayed");
+    assert_eq!(
+        app.owner().get("/webhooks/deliveries", 200).await,
+        ledger_before
+    );
 }

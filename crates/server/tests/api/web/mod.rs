@@ -6,6 +6,7 @@ pub mod client;
 mod hardening;
 mod pages;
 mod sessions;
+mod webhooks;
 
 use crate::harness::TestApp;
 use serde_json::{Value, json};
