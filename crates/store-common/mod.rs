@@ -110,6 +110,9 @@ mod engine_outbox {
 mod sandbox {
     include!("sandbox.rs");
 }
+mod sandbox_reset {
+    include!("sandbox_reset.rs");
+}
 mod usage {
     include!("usage.rs");
 }
