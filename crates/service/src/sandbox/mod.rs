@@ -5,6 +5,7 @@
 
 pub mod clock;
 pub mod orgs;
+pub mod reset;
 
 use crate::{ServiceError, ServiceResult, Services};
 use sha2::{Digest, Sha256};

@@ -4,6 +4,7 @@
 
 mod clock;
 mod orgs;
+mod reset;
 
 use crate::state::AppState;
 use utoipa_axum::router::OpenApiRouter;
@@ -12,4 +13,5 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(clock::router())
         .merge(orgs::router())
+        .merge(reset::router())
 }

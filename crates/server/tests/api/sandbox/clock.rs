@@ -65,6 +65,7 @@ async fn sandbox_routes_are_404_without_sandbox(db: TestDatabase) {
             Some(json!({"seconds": 60})),
         ),
         ("DELETE", "/sandbox/clock", None),
+        ("POST", "/sandbox/reset", None),
         (
             "POST",
             "/sandbox/orgs",
