@@ -39,14 +39,14 @@ async fn fill(store: &dyn Store, org: OrgId, phone: &str) -> Vec<switchyard_core
     store
         .insert_calls(
             org,
-            &[scheduled.clone()],
+            std::slice::from_ref(&scheduled),
             Some(&spring),
             Some(&idempotency("key-1", "first")),
         )
         .await
         .unwrap();
     store
-        .insert_calls(org, &[plain.clone()], None, None)
+        .insert_calls(org, std::slice::from_ref(&plain), None, None)
         .await
         .unwrap();
     store
@@ -78,7 +78,10 @@ async fn a_reset_deletes_the_activity_and_keeps_the_configuration(db: TestDataba
     for id in &acme_calls {
         assert!(is_not_found(store.get_call(acme.id(), *id).await));
     }
-    assert_eq!(store.find_idempotency(acme.id(), "key-1").await.unwrap(), None);
+    assert_eq!(
+        store.find_idempotency(acme.id(), "key-1").await.unwrap(),
+        None
+    );
     assert_eq!(store.list_use_cases(acme.id()).await.unwrap().len(), 1);
     assert_eq!(store.list_numbers(acme.id()).await.unwrap().len(), 1);
     assert_eq!(store.list_prompts(acme.id()).await.unwrap().len(), 1);
@@ -103,7 +106,9 @@ async fn a_reset_deletes_the_activity_and_keeps_the_configuration(db: TestDataba
             .unwrap()
             .is_some()
     );
-    assert!(is_not_found(store.reset_organization(Id::new(at(START)), None).await));
+    assert!(is_not_found(
+        store.reset_organization(Id::new(at(START)), None).await
+    ));
 }
 
 async fn a_config_reset_replaces_the_agents_with_a_new_default(db: TestDatabase) {
@@ -119,10 +124,19 @@ async fn a_config_reset_replaces_the_agents_with_a_new_default(db: TestDatabase)
         .await
         .unwrap();
     assert_eq!(
-        (reset.calls.len(), reset.use_cases, reset.numbers, reset.prompts, reset.agents),
+        (
+            reset.calls.len(),
+            reset.use_cases,
+            reset.numbers,
+            reset.prompts,
+            reset.agents
+        ),
         (2, 1, 1, 1, 2)
     );
-    assert_eq!(store.list_agents(acme.id()).await.unwrap(), vec![fresh.clone()]);
+    assert_eq!(
+        store.list_agents(acme.id()).await.unwrap(),
+        vec![fresh.clone()]
+    );
     let org = store.get_organization(acme.id()).await.unwrap();
     assert_eq!(org.default_agent_id, fresh.id);
     assert!(store.list_use_cases(acme.id()).await.unwrap().is_empty());
@@ -137,7 +151,11 @@ async fn a_config_reset_replaces_the_agents_with_a_new_default(db: TestDatabase)
     assert_eq!(store.list_prompts(globex.id()).await.unwrap().len(), 1);
     assert_eq!(count_calls(store, globex.id()).await, 2);
     assert_eq!(
-        store.get_organization(globex.id()).await.unwrap().default_agent_id,
+        store
+            .get_organization(globex.id())
+            .await
+            .unwrap()
+            .default_agent_id,
         globex.default_agent.id
     );
 }
