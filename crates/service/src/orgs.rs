@@ -12,9 +12,9 @@ use switchyard_core::{Id, OrgId};
 
 pub const DEFAULT_AGENT_NAME: &str = "Default agent";
 
-/// A new organization as `switchyard org create --json` prints it and
-/// `POST /sandbox/orgs` answers it: a struct, not `json!`, so that the keys come out in
-/// this order.
+/// A new organization and its Owner's API key, as `switchyard org create --json` prints
+/// it and `POST /sandbox/orgs` answers it.
+// A struct, not `json!`, so that the keys come out in this order.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct CreatedOrganization {
     pub organization_id: OrgId,

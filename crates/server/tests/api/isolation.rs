@@ -232,6 +232,16 @@ const MATRIX: &[Row] = &[
     // Prompt ids are per organization: B may take A's for its own prompt, which changes
     // nothing of A's (after every row that must find A's prompt unknown).
     row("POST /prompts", "/prompts", Some(r#"{"id": "<a.prompt>", "name": "Bolt Mirror", "text": "Mirrored."}"#), Own),
+    // The sandbox: this server runs without `--sandbox`, so every sandbox route is a 404
+    // and changes nothing. How the sandbox keeps organizations apart when it is on (a reset
+    // or a clock touches its caller's organization only; organizations on demand see only
+    // their own calls) is tested in tests/api/sandbox/.
+    row("GET /sandbox/clock", "/sandbox/clock", None, NotFound),
+    row("POST /sandbox/clock", "/sandbox/clock", Some(r#"{"now": "2030-01-01T00:00:00Z"}"#), NotFound),
+    row("POST /sandbox/clock/advance", "/sandbox/clock/advance", Some(r#"{"seconds": 60}"#), NotFound),
+    row("DELETE /sandbox/clock", "/sandbox/clock", None, NotFound),
+    row("POST /sandbox/reset", "/sandbox/reset", Some(r#"{"config": true}"#), NotFound),
+    row("POST /sandbox/orgs", "/sandbox/orgs", Some(r#"{"name": "Bolt Twin", "owner": "<a.email>"}"#), NotFound),
     // Signed recording links: B's valid signature re-pointed at A's organization or call.
     row("GET /recordings/{org}/{file}", "/recordings/<a.org>/<b.call.done>.wav?<b.recording.query>", None, Forbidden),
     row("GET /recordings/{org}/{file}", "/recordings/<a.org>/<a.call.done>.wav?<b.recording.query>", None, Forbidden),

@@ -15,7 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(create))
+    OpenApiRouter::new().routes(routes!(create_organization))
 }
 
 /// The request presented the admin token. Not `Authenticated`: the admin token is no API
@@ -59,7 +59,7 @@ fn bearer(header: &str) -> Option<&str> {
         (status = 422, response = Unprocessable),
     )
 )]
-async fn create(
+async fn create_organization(
     State(state): State<AppState>,
     AdminToken(admin): AdminToken,
     ApiJson(body): ApiJson<NewOrganization>,
