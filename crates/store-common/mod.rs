@@ -113,6 +113,9 @@ mod sandbox {
 mod webhook_ledger {
     include!("webhook_ledger.rs");
 }
+mod sandbox_reset {
+    include!("sandbox_reset.rs");
+}
 mod usage {
     include!("usage.rs");
 }

@@ -97,8 +97,13 @@ impl Export {
 
     /// Where the CSV lives in the blob store.
     pub fn blob_key(&self) -> String {
-        format!("exports/{}/{}.csv", self.organization_id, self.id)
+        export_blob_key(self.organization_id, self.id)
     }
+}
+
+/// Where an export's CSV lives in the blob store.
+pub fn export_blob_key(org: OrgId, id: ExportId) -> String {
+    format!("exports/{org}/{id}.csv")
 }
 
 #[cfg(test)]

@@ -69,6 +69,7 @@ pub trait Store:
     + UsageStore
     + ExportStore
     + SandboxStore
+    + SandboxResetStore
 {
 }
 
@@ -87,6 +88,7 @@ impl<T> Store for T where
         + UsageStore
         + ExportStore
         + SandboxStore
+        + SandboxResetStore
 {
 }
 
@@ -545,4 +547,34 @@ pub trait SandboxStore: Send + Sync + 'static {
     async fn frozen_clocks(&self) -> StoreResult<Vec<(OrgId, Timestamp)>>;
     /// Freezes the organization's clock at `at`, or (`None`) returns it to real time.
     async fn set_frozen_clock(&self, org: OrgId, at: Option<Timestamp>) -> StoreResult<()>;
+}
+
+/// Emptying an organization for the next CI run (`POST /sandbox/reset`).
+#[async_trait]
+pub trait SandboxResetStore: Send + Sync + 'static {
+    /// Deletes the organization's calls (every child row with them, live calls too),
+    /// campaigns, exports, idempotency records and webhook deliveries, in one transaction.
+    /// With `new_default_agent`, also its use cases, prompts, agents and numbers, and that
+    /// agent becomes its default. Members, keys, the webhook secret and the organization stay.
+    /// The blobs of what was deleted are the caller's: the answer names them.
+    async fn reset_organization(
+        &self,
+        org: OrgId,
+        new_default_agent: Option<&Agent>,
+    ) -> StoreResult<OrgReset>;
+}
+
+/// What [`SandboxResetStore::reset_organization`] deleted.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OrgReset {
+    /// The deleted calls, whose recordings are to be deleted.
+    pub calls: Vec<CallId>,
+    /// The deleted exports, whose files are to be deleted.
+    pub exports: Vec<ExportId>,
+    pub campaigns: u64,
+    pub webhook_deliveries: u64,
+    pub use_cases: u64,
+    pub prompts: u64,
+    pub agents: u64,
+    pub numbers: u64,
 }

@@ -12,6 +12,16 @@ use switchyard_core::{Id, OrgId};
 
 pub const DEFAULT_AGENT_NAME: &str = "Default agent";
 
+/// A new organization and its Owner's API key, as `switchyard org create --json` prints
+/// it and `POST /sandbox/orgs` answers it.
+// A struct, not `json!`, so that the keys come out in this order.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct CreatedOrganization {
+    pub organization_id: OrgId,
+    /// The Owner's API key, shown this once.
+    pub api_key: String,
+}
+
 /// Creates an organization with its default agent and an Owner; returns it and the
 /// Owner's API key (shown once).
 pub async fn create_organization(
@@ -27,14 +37,7 @@ pub async fn create_organization(
     let (name, email) = (name.unwrap_or_default(), email.unwrap_or_default());
 
     let org_id = Id::new(now);
-    let agent = Agent {
-        id: Id::new(now),
-        organization_id: org_id,
-        name: DEFAULT_AGENT_NAME.to_owned(),
-        languages: vec![AgentLanguage::English],
-        voice_id: None,
-        created_at: now,
-    };
+    let agent = default_agent(org_id, now);
     let org = Organization {
         id: org_id,
         name,
@@ -54,6 +57,18 @@ pub async fn create_organization(
         .create_organization(&org, &agent, &owner, &key.record)
         .await?;
     Ok((org, key))
+}
+
+/// The agent every organization starts with.
+pub(crate) fn default_agent(org: OrgId, now: Timestamp) -> Agent {
+    Agent {
+        id: Id::new(now),
+        organization_id: org,
+        name: DEFAULT_AGENT_NAME.to_owned(),
+        languages: vec![AgentLanguage::English],
+        voice_id: None,
+        created_at: now,
+    }
 }
 
 /// Issues a key for `email`, making it a member with `role` (or changing its role).

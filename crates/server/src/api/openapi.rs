@@ -52,7 +52,10 @@ pub const DOCS_PAGE_PATH: &str = "/docs";
             UnsupportedMediaType,
             Unprocessable,
             TooManyRequests,
-            Unavailable
+            Unavailable,
+            SandboxOff,
+            AdminOff,
+            BadAdminToken
         )
     ),
     modifiers(&BearerAuth),
@@ -237,6 +240,14 @@ error_response!(Forbidden, "The key's member has too low a role for this");
 error_response!(
     SandboxOff,
     "The server was not started with `--sandbox`: the route does not exist"
+);
+error_response!(
+    AdminOff,
+    "The server was not started with `--sandbox` and `--admin-token`: the route does not exist"
+);
+error_response!(
+    BadAdminToken,
+    "No admin token, or not the server's (an API key is not one)"
 );
 error_response!(
     PayloadTooLarge,

@@ -214,15 +214,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let (org, key) =
                 orgs::create_organization(store.as_ref(), &name, &owner, clock.now()).await?;
             if json {
-                // A struct, not `json!`, so the keys come out in the documented order.
-                #[derive(serde::Serialize)]
-                struct CreatedOrganization<'a> {
-                    organization_id: switchyard_core::OrgId,
-                    api_key: &'a str,
-                }
-                let created = CreatedOrganization {
+                let created = orgs::CreatedOrganization {
                     organization_id: org.id,
-                    api_key: &key.secret,
+                    api_key: key.secret,
                 };
                 println!("{}", serde_json::to_string(&created)?);
             } else {

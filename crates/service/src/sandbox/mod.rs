@@ -4,6 +4,8 @@
 //! off, so that production servers have none of it.
 
 pub mod clock;
+pub mod orgs;
+pub mod reset;
 
 use crate::{ServiceError, ServiceResult, Services};
 use sha2::{Digest, Sha256};

@@ -65,6 +65,12 @@ async fn sandbox_routes_are_404_without_sandbox(db: TestDatabase) {
             Some(json!({"seconds": 60})),
         ),
         ("DELETE", "/sandbox/clock", None),
+        ("POST", "/sandbox/reset", None),
+        (
+            "POST",
+            "/sandbox/orgs",
+            Some(json!({"name": "CI", "owner": "ci@example.test"})),
+        ),
     ] {
         let method = method.parse().unwrap();
         let answer = app.owner().expect(method, path, body, 404).await;

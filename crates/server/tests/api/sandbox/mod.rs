@@ -1,4 +1,6 @@
-//! The sandbox (`serve --sandbox`) over HTTP: test clocks, and that every sandbox route is
-//! a `404` on a server without it.
+//! The sandbox (`serve --sandbox`) over HTTP: test clocks, organizations on demand, reset,
+//! and that every sandbox route is a `404` on a server without it.
 
 mod clock;
+mod orgs;
+mod reset;
