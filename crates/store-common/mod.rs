@@ -110,6 +110,9 @@ mod engine_outbox {
 mod sandbox {
     include!("sandbox.rs");
 }
+mod scenarios {
+    include!("scenarios.rs");
+}
 mod usage {
     include!("usage.rs");
 }

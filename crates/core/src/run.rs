@@ -5,6 +5,7 @@
 use crate::Timestamp;
 use crate::enums::{AnsweredBy, EndReason};
 use crate::id::{CallId, OrgId};
+use crate::scenario::FarEnd;
 use serde::{Deserialize, Serialize};
 
 /// What a telephony provider reports about a call it placed.
@@ -60,6 +61,10 @@ pub struct RunState {
     /// (`amd_behavior: Message`) or an inbound call's after-hours message.
     #[serde(default)]
     pub message_only: Option<String>,
+    /// What a sandbox scenario made the far end do, chosen when the call was placed; the
+    /// conversation and the recording follow it too.
+    #[serde(default)]
+    pub far_end: Option<FarEnd>,
 }
 
 impl RunState {

@@ -16,13 +16,15 @@ use crate::campaign::Campaign;
 use crate::enums::{Emoji, Role, SortOrder};
 use crate::export::Export;
 use crate::id::{
-    AgentId, CallId, CampaignId, Entity, ExportId, NoteId, NumberId, OrgId, PromptId, UseCaseId,
+    AgentId, CallId, CampaignId, Entity, ExportId, NoteId, NumberId, OrgId, PromptId, ScenarioId,
+    UseCaseId,
 };
 use crate::lifecycle::{CallStatus, IllegalTransition};
 use crate::number::Number;
 use crate::org::{Member, Organization};
 use crate::prompt::Prompt;
 use crate::run::{CallRun, Lease, RunState};
+use crate::scenario::Scenario;
 use crate::transcript::{Transcript, TranscriptJson};
 use crate::usage::{UsageBucket, UseCaseUsage};
 use crate::use_case::UseCase;
@@ -66,6 +68,7 @@ pub trait Store:
     + UsageStore
     + ExportStore
     + SandboxStore
+    + ScenarioStore
 {
 }
 
@@ -84,6 +87,7 @@ impl<T> Store for T where
         + UsageStore
         + ExportStore
         + SandboxStore
+        + ScenarioStore
 {
 }
 
@@ -521,4 +525,14 @@ pub trait SandboxStore: Send + Sync + 'static {
     async fn frozen_clocks(&self) -> StoreResult<Vec<(OrgId, Timestamp)>>;
     /// Freezes the organization's clock at `at`, or (`None`) returns it to real time.
     async fn set_frozen_clock(&self, org: OrgId, at: Option<Timestamp>) -> StoreResult<()>;
+}
+
+/// The sandbox's scenarios: what the simulated far end does (`serve --sandbox`).
+#[async_trait]
+pub trait ScenarioStore: Send + Sync + 'static {
+    async fn insert_scenario(&self, scenario: &Scenario) -> StoreResult<()>;
+    async fn get_scenario(&self, org: OrgId, id: ScenarioId) -> StoreResult<Scenario>;
+    /// Oldest first.
+    async fn list_scenarios(&self, org: OrgId) -> StoreResult<Vec<Scenario>>;
+    async fn delete_scenario(&self, org: OrgId, id: ScenarioId) -> StoreResult<Scenario>;
 }
