@@ -4,6 +4,7 @@
 //! off, so that production servers have none of it.
 
 pub mod clock;
+pub mod scenarios;
 
 use crate::{ServiceError, ServiceResult, Services};
 use sha2::{Digest, Sha256};

@@ -3,10 +3,13 @@
 //! per resource, like the rest of the API.
 
 mod clock;
+mod scenarios;
 
 use crate::state::AppState;
 use utoipa_axum::router::OpenApiRouter;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(clock::router())
+    OpenApiRouter::new()
+        .merge(clock::router())
+        .merge(scenarios::router())
 }
