@@ -64,7 +64,7 @@ pub struct RunState {
     /// What a sandbox scenario made the far end do, chosen when the call was placed; the
     /// conversation and the recording follow it too.
     #[serde(default)]
-    pub far_end: Option<FarEnd>,
+    pub far_end: Option<Box<FarEnd>>,
 }
 
 impl RunState {

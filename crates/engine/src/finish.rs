@@ -203,7 +203,7 @@ impl Engine {
         at: Timestamp,
         changes: &mut Changes,
     ) {
-        let far_end = state.far_end.as_ref();
+        let far_end = state.far_end.as_deref();
         let stored = match self.provider.recording(sid, call, secs, far_end).await {
             Ok(Some(wav)) => {
                 let bytes = wav.len();
@@ -276,7 +276,7 @@ impl Engine {
             ) => Ending::Completed,
             _ => Ending::Cut,
         };
-        let far_end = state.far_end.as_ref();
+        let far_end = state.far_end.as_deref();
         self.converse(call, (answered, ended), talk_secs, &ending, far_end)
             .await
     }

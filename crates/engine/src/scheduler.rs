@@ -10,6 +10,7 @@ use crate::runner::Changes;
 use crate::sim::scenario;
 use serde_json::json;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use switchyard_core::Timestamp;
 use switchyard_core::call::Call;
 use switchyard_core::call_log::NewLog;
@@ -156,11 +157,12 @@ impl Engine {
             return Ok(None);
         }
         let org = call.organization_id;
-        if !scenarios.contains_key(&org) {
-            scenarios.insert(org, self.store.list_scenarios(org).await?);
-        }
+        let known = match scenarios.entry(org) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => slot.insert(self.store.list_scenarios(org).await?),
+        };
         let number = scenario::far_end_number(call);
-        Ok(pick(&scenarios[&org], number).map(|s| scenario::far_end(s, call)))
+        Ok(pick(known, number).map(|s| scenario::far_end(s, call)))
     }
 
     /// Asks the provider to place one call: what to record, or `None` if the provider
@@ -200,7 +202,7 @@ impl Engine {
             state.message_only = Some(message);
         }
         let placement = self.provider.place(&call, now, far_end.as_ref()).await;
-        state.far_end = far_end;
+        state.far_end = far_end.map(Box::new);
         match placement {
             Ok(placement) => {
                 call.metadata.call_sid = Some(placement.sid.clone());
