@@ -116,4 +116,27 @@ mod tests {
         let stored = serde_json::to_string(&state).unwrap();
         assert_eq!(serde_json::from_str::<RunState>(&stored).unwrap(), state);
     }
+
+    #[test]
+    fn a_far_end_is_kept_for_whoever_finishes_the_call() {
+        let at = Timestamp::from_millis(1_704_110_400_123);
+        let state = RunState {
+            far_end: Some(Box::new(FarEnd {
+                scenario_id: crate::ScenarioId::new(at),
+                outcome: crate::scenario::Outcome::Dropped,
+                ring_secs: 0,
+                talk_secs: 3600,
+                callee_lines: vec!["Hello?".to_owned()],
+                key: "scenario:7:+14155550123:1704110400123".to_owned(),
+            })),
+            ..RunState::default()
+        };
+        let stored = serde_json::to_string(&state).unwrap();
+        assert_eq!(serde_json::from_str::<RunState>(&stored).unwrap(), state);
+        // Runs stored before scenarios existed still read.
+        let old: RunState =
+            serde_json::from_str(r#"{"provider_sid":null,"planned":[],"answered_by":null}"#)
+                .unwrap();
+        assert_eq!(old.far_end, None);
+    }
 }

@@ -18,9 +18,9 @@
 //! * the response contains nothing of A (ids, names, numbers, emails, notes, tags, hook
 //!   headers, secrets, links: see [`secrets_of`]) other than the values B put in the request;
 //! * A is unchanged: everything A's key can read (org, members, webhook secret, use cases,
-//!   agents, prompts, numbers, every call with its transcript, logs and recording link, tags, usage,
-//!   A's export as JSON and CSV) is exactly what it was before the row; and a refused write
-//!   left B unchanged too.
+//!   agents, prompts, numbers, sandbox scenarios, every call with its transcript, logs and
+//!   recording link, tags, usage, A's export as JSON and CSV) is exactly what it was before
+//!   the row; and a refused write left B unchanged too.
 //!
 //! After the matrix, B's exports (filtered on A's values) are built and must hold no call.
 //!
@@ -236,6 +236,17 @@ const MATRIX: &[Row] = &[
     row("GET /recordings/{org}/{file}", "/recordings/<a.org>/<b.call.done>.wav?<b.recording.query>", None, Forbidden),
     row("GET /recordings/{org}/{file}", "/recordings/<a.org>/<a.call.done>.wav?<b.recording.query>", None, Forbidden),
     row("GET /recordings/{org}/{file}", "/recordings/<b.org>/<a.call.done>.wav?<b.recording.query>", None, Forbidden),
+    // The sandbox (the server runs with --sandbox): A's scenarios are unknown to B, and B's
+    // clock is B's own. B's scenario matches no number any row dials; B's clock is frozen,
+    // advanced and returned to real time, in that order.
+    row("GET /sandbox/scenarios", "/sandbox/scenarios", None, Own),
+    row("POST /sandbox/scenarios", "/sandbox/scenarios", Some(r#"{"match": "+1999*", "outcome": "busy"}"#), Own),
+    row("GET /sandbox/scenarios/{id}", "/sandbox/scenarios/<a.scenario>", None, NotFound),
+    row("DELETE /sandbox/scenarios/{id}", "/sandbox/scenarios/<a.scenario>", None, NotFound),
+    row("GET /sandbox/clock", "/sandbox/clock", None, Own),
+    row("POST /sandbox/clock", "/sandbox/clock", Some(r#"{"now": "2030-01-01T00:00:00Z"}"#), Own),
+    row("POST /sandbox/clock/advance", "/sandbox/clock/advance", Some(r#"{"seconds": 60}"#), Own),
+    row("DELETE /sandbox/clock", "/sandbox/clock", None, Own),
     // The organization: B names A's owner as a member of B; A's owner stays A's Owner and
     // A's key keeps working (the A snapshot after each row is taken with it).
     row("GET /healthz", "/healthz", None, Own),
@@ -414,6 +425,7 @@ async fn snapshot(app: &TestApp, key: &str, exports: &[&str]) -> Value {
         "/agents",
         "/prompts",
         "/numbers",
+        "/sandbox/scenarios",
         "/calls/tags",
         "/usage",
         "/usage?start=2024-01-01T00:00:00Z&end=2025-01-01T00:00:00Z",
@@ -747,6 +759,15 @@ async fn build_world(app: &TestApp) -> World {
     let export_a = owner_a
         .post("/calls/export", json!({"email": "exports@acme.test"}), 202)
         .await;
+    // After A's calls, and on a number none of them dials, so that it governs none.
+    let scenario_a = owner_a
+        .post(
+            "/sandbox/scenarios",
+            json!({"match": "+14155557999", "outcome": "completed",
+                   "callee_lines": ["Acme dispatcher Zora speaking."]}),
+            200,
+        )
+        .await;
     assert_eq!(app.exports.run_due().await.unwrap().done, 1);
 
     let tokens = BTreeMap::from([
@@ -760,6 +781,7 @@ async fn build_world(app: &TestApp) -> World {
         ("a.use_case.spare", id_of(&spare_use_case_a)),
         ("a.agent", id_of(&agent_a)),
         ("a.prompt", id_of(&prompt_a)),
+        ("a.scenario", id_of(&scenario_a)),
         ("a.agent.spare", id_of(&spare_agent_a)),
         ("a.agent.default", fixture_a.agent_id.to_string()),
         ("a.number_id", number_a),
@@ -799,7 +821,7 @@ async fn build_world(app: &TestApp) -> World {
 }
 
 async fn organization_b_never_reaches_organization_a(db: TestDatabase) {
-    let app = TestApp::spawn(db).await;
+    let app = TestApp::spawn_sandbox(db).await;
     let world = build_world(&app).await;
     let unknown = world.unknown_tokens();
     let a_key = world.a.owner_key.clone();
@@ -818,6 +840,7 @@ async fn organization_b_never_reaches_organization_a(db: TestDatabase) {
         "acme-hook-token-5521",
         "acme-tool-token-8812",
         "acme reefer pitch",
+        "acme dispatcher zora speaking.",
         "acme note: carrier quoted 2950 for acme-ld-7781",
         "acme-hazmat",
         "po-acme-5521",

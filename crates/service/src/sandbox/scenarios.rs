@@ -5,7 +5,7 @@
 use super::require_sandbox;
 use crate::auth::Caller;
 use crate::validate::Errors;
-use crate::{ServiceResult, Services};
+use crate::{ServiceError, ServiceResult, Services};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use switchyard_core::ScenarioId;
@@ -103,7 +103,7 @@ pub async fn create(
     };
     errors.finish()?;
     let Some(number_match) = number_match else {
-        unreachable!("a missing match is an error above");
+        return Err(ServiceError::invalid_field("match", "is required"));
     };
     let now = services.clock.now_for(caller.organization_id);
     let scenario = Scenario {
