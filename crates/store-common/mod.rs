@@ -116,6 +116,9 @@ mod webhook_ledger {
 mod sandbox_reset {
     include!("sandbox_reset.rs");
 }
+mod scenarios {
+    include!("scenarios.rs");
+}
 mod usage {
     include!("usage.rs");
 }

@@ -27,12 +27,12 @@ impl SandboxResetStore for ThisStore {
             calls,
             exports,
             campaigns: delete_all(&mut tx, "campaigns", org).await?,
-            // Deliveries and their attempts: a table of attempts belongs here too.
+            // Their attempts go with them (ON DELETE CASCADE).
             webhook_deliveries: delete_all(&mut tx, "webhook_outbox", org).await?,
+            scenarios: delete_all(&mut tx, "scenarios", org).await?,
             ..OrgReset::default()
         };
         delete_all(&mut tx, "idempotency_keys", org).await?;
-        // The simulated far end's scenarios, once they are stored, are deleted here too.
         if let Some(agent) = new_default_agent {
             reset.numbers = delete_all(&mut tx, "numbers", org).await?;
             reset.use_cases = delete_all(&mut tx, "use_cases", org).await?;

@@ -36,6 +36,7 @@ pub enum Entity {
     Recording,
     Message,
     Prompt,
+    Scenario,
 }
 
 impl Entity {
@@ -56,6 +57,7 @@ impl Entity {
             Entity::Recording => "recording",
             Entity::Message => "message",
             Entity::Prompt => "prompt",
+            Entity::Scenario => "scenario",
         }
     }
 }
@@ -96,6 +98,7 @@ kinds! {
     ApiKey => ApiKeyId;
     Message => MessageId;
     Prompt => PromptId;
+    Scenario => ScenarioId;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -21,6 +21,7 @@ pub mod org;
 pub mod phone;
 pub mod prompt;
 pub mod run;
+pub mod scenario;
 pub mod store;
 pub mod time;
 pub mod transcript;
@@ -31,6 +32,6 @@ pub mod webhook;
 pub use clocks::Clocks;
 pub use id::{
     AgentId, ApiKeyId, CallId, CampaignId, DeliveryId, Entity, ExportId, Id, MessageId, NoteId,
-    NumberId, OrgId, PromptId, TranscriptId, UseCaseId,
+    NumberId, OrgId, PromptId, ScenarioId, TranscriptId, UseCaseId,
 };
 pub use time::{Clock, ManualClock, SystemClock, Timestamp};

@@ -5,6 +5,7 @@
 use crate::Timestamp;
 use crate::enums::{AnsweredBy, EndReason};
 use crate::id::{CallId, OrgId};
+use crate::scenario::FarEnd;
 use serde::{Deserialize, Serialize};
 
 /// What a telephony provider reports about a call it placed.
@@ -60,6 +61,10 @@ pub struct RunState {
     /// (`amd_behavior: Message`) or an inbound call's after-hours message.
     #[serde(default)]
     pub message_only: Option<String>,
+    /// What a sandbox scenario made the far end do, chosen when the call was placed; the
+    /// conversation and the recording follow it too.
+    #[serde(default)]
+    pub far_end: Option<Box<FarEnd>>,
 }
 
 impl RunState {
@@ -110,5 +115,28 @@ mod tests {
         };
         let stored = serde_json::to_string(&state).unwrap();
         assert_eq!(serde_json::from_str::<RunState>(&stored).unwrap(), state);
+    }
+
+    #[test]
+    fn a_far_end_is_kept_for_whoever_finishes_the_call() {
+        let at = Timestamp::from_millis(1_704_110_400_123);
+        let state = RunState {
+            far_end: Some(Box::new(FarEnd {
+                scenario_id: crate::ScenarioId::new(at),
+                outcome: crate::scenario::Outcome::Dropped,
+                ring_secs: 0,
+                talk_secs: 3600,
+                callee_lines: vec!["Hello?".to_owned()],
+                key: "scenario:7:+14155550123:1704110400123".to_owned(),
+            })),
+            ..RunState::default()
+        };
+        let stored = serde_json::to_string(&state).unwrap();
+        assert_eq!(serde_json::from_str::<RunState>(&stored).unwrap(), state);
+        // Runs stored before scenarios existed still read.
+        let old: RunState =
+            serde_json::from_str(r#"{"provider_sid":null,"planned":[],"answered_by":null}"#)
+                .unwrap();
+        assert_eq!(old.far_end, None);
     }
 }

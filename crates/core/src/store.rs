@@ -17,13 +17,14 @@ use crate::enums::{Emoji, Role, SortOrder};
 use crate::export::Export;
 use crate::id::{
     AgentId, CallId, CampaignId, DeliveryId, Entity, ExportId, NoteId, NumberId, OrgId, PromptId,
-    UseCaseId,
+    ScenarioId, UseCaseId,
 };
 use crate::lifecycle::{CallStatus, IllegalTransition};
 use crate::number::Number;
 use crate::org::{Member, Organization};
 use crate::prompt::Prompt;
 use crate::run::{CallRun, Lease, RunState};
+use crate::scenario::Scenario;
 use crate::transcript::{Transcript, TranscriptJson};
 use crate::usage::{UsageBucket, UseCaseUsage};
 use crate::use_case::UseCase;
@@ -70,6 +71,7 @@ pub trait Store:
     + ExportStore
     + SandboxStore
     + SandboxResetStore
+    + ScenarioStore
 {
 }
 
@@ -89,6 +91,7 @@ impl<T> Store for T where
         + ExportStore
         + SandboxStore
         + SandboxResetStore
+        + ScenarioStore
 {
 }
 
@@ -553,7 +556,8 @@ pub trait SandboxStore: Send + Sync + 'static {
 #[async_trait]
 pub trait SandboxResetStore: Send + Sync + 'static {
     /// Deletes the organization's calls (every child row with them, live calls too),
-    /// campaigns, exports, idempotency records and webhook deliveries, in one transaction.
+    /// campaigns, exports, idempotency records, webhook deliveries and scenarios, in one
+    /// transaction.
     /// With `new_default_agent`, also its use cases, prompts, agents and numbers, and that
     /// agent becomes its default. Members, keys, the webhook secret and the organization stay.
     /// The blobs of what was deleted are the caller's: the answer names them.
@@ -573,8 +577,19 @@ pub struct OrgReset {
     pub exports: Vec<ExportId>,
     pub campaigns: u64,
     pub webhook_deliveries: u64,
+    pub scenarios: u64,
     pub use_cases: u64,
     pub prompts: u64,
     pub agents: u64,
     pub numbers: u64,
+}
+
+/// The sandbox's scenarios: what the simulated far end does (`serve --sandbox`).
+#[async_trait]
+pub trait ScenarioStore: Send + Sync + 'static {
+    async fn insert_scenario(&self, scenario: &Scenario) -> StoreResult<()>;
+    async fn get_scenario(&self, org: OrgId, id: ScenarioId) -> StoreResult<Scenario>;
+    /// Oldest first.
+    async fn list_scenarios(&self, org: OrgId) -> StoreResult<Vec<Scenario>>;
+    async fn delete_scenario(&self, org: OrgId, id: ScenarioId) -> StoreResult<Scenario>;
 }

@@ -110,7 +110,7 @@ impl Engine {
         }
         call.costs = Some(self.costs(state, talk_secs, at));
         if let (Some(secs), Some(sid)) = (talk_secs, &state.provider_sid) {
-            self.keep_recording(&mut call, sid, secs, at, &mut changes)
+            self.keep_recording(&mut call, state, (sid, secs), at, &mut changes)
                 .await;
         }
         let transcript = state.answered_at.map(|answered| Transcript {
@@ -198,12 +198,13 @@ impl Engine {
     async fn keep_recording(
         &self,
         call: &mut Call,
-        sid: &str,
-        secs: f64,
+        state: &RunState,
+        (sid, secs): (&str, f64),
         at: Timestamp,
         changes: &mut Changes,
     ) {
-        let stored = match self.provider.recording(sid, call, secs).await {
+        let far_end = state.far_end.as_deref();
+        let stored = match self.provider.recording(sid, call, secs, far_end).await {
             Ok(Some(wav)) => {
                 let bytes = wav.len();
                 self.blobs
@@ -275,7 +276,8 @@ impl Engine {
             ) => Ending::Completed,
             _ => Ending::Cut,
         };
-        self.converse(call, (answered, ended), talk_secs, &ending)
+        let far_end = state.far_end.as_deref();
+        self.converse(call, (answered, ended), talk_secs, &ending, far_end)
             .await
     }
 }

@@ -1,11 +1,18 @@
 //! The telephony provider boundary. The simulated network ([`crate::sim`]) is the default;
 //! a real carrier (Twilio) fits the same trait: `place` returns its call sid and no
 //! scripted events, and its status callbacks are fed to the engine as [`ProviderEvent`]s.
+//!
+//! A sandbox scenario reaches the provider as an optional [`FarEnd`], a description of what
+//! the other party will do, rather than as a second provider the engine switches to: the
+//! provider that placed a call also hangs it up and records it, whatever governs it. The
+//! simulated network plays the far end; a real carrier has a real person there and
+//! ignores it.
 
 use async_trait::async_trait;
 use switchyard_core::Timestamp;
 use switchyard_core::call::Call;
 use switchyard_core::run::ProviderEvent;
+use switchyard_core::scenario::FarEnd;
 
 /// A call the provider accepted.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,8 +41,14 @@ pub enum ProviderError {
 
 #[async_trait]
 pub trait TelephonyProvider: Send + Sync + 'static {
-    /// Starts dialing `call.metadata.to` from `call.metadata.from`.
-    async fn place(&self, call: &Call, now: Timestamp) -> Result<Placement, ProviderError>;
+    /// Starts dialing `call.metadata.to` from `call.metadata.from`; `far_end`, when a
+    /// sandbox scenario governs the call, is what the other party does.
+    async fn place(
+        &self,
+        call: &Call,
+        now: Timestamp,
+        far_end: Option<&FarEnd>,
+    ) -> Result<Placement, ProviderError>;
     /// Hangs up a call the provider placed (stop, max duration). Idempotent.
     async fn hang_up(&self, sid: &str) -> Result<(), ProviderError>;
     /// The call's recording as a WAV file of `duration_secs`, if the provider recorded it.
@@ -44,5 +57,6 @@ pub trait TelephonyProvider: Send + Sync + 'static {
         sid: &str,
         call: &Call,
         duration_secs: f64,
+        far_end: Option<&FarEnd>,
     ) -> Result<Option<Vec<u8>>, ProviderError>;
 }

@@ -7,13 +7,18 @@ use crate::engine::{BATCH, Engine};
 use crate::events;
 use crate::hours;
 use crate::runner::Changes;
+use crate::sim::scenario;
 use serde_json::json;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use switchyard_core::Timestamp;
 use switchyard_core::call::Call;
 use switchyard_core::call_log::NewLog;
 use switchyard_core::enums::CallType;
+use switchyard_core::id::OrgId;
 use switchyard_core::lifecycle::{CallEvent, CallStatus};
 use switchyard_core::run::{PlannedEvent, RunState};
+use switchyard_core::scenario::{FarEnd, Scenario, pick};
 use switchyard_core::store::{CallProgress, EngineScope, RunChange, StoreResult};
 
 /// How long a `wait_until_awake` call waits before the AI backend is asked again.
@@ -136,8 +141,10 @@ impl Engine {
     /// all of them in one transaction.
     pub(crate) async fn place_all(&self, calls: Vec<Call>, now: Timestamp) -> StoreResult<()> {
         let mut placed = Vec::with_capacity(calls.len());
+        let mut scenarios = HashMap::new();
         for call in calls {
-            placed.extend(self.place(call, now).await?);
+            let far_end = self.far_end(&call, &mut scenarios).await?;
+            placed.extend(self.place(call, far_end, now).await?);
         }
         let sids: Vec<String> = placed
             .iter()
@@ -153,10 +160,45 @@ impl Engine {
         Ok(())
     }
 
+    /// With `--sandbox`, what the organization's scenario for the call's far-end number
+    /// makes the other party do; `scenarios` keeps each organization's, read once a pass.
+    async fn far_end(
+        &self,
+        call: &Call,
+        scenarios: &mut HashMap<OrgId, Vec<Scenario>>,
+    ) -> StoreResult<Option<FarEnd>> {
+        if !self.config.sandbox {
+            return Ok(None);
+        }
+        let org = call.organization_id;
+        let known = match scenarios.entry(org) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => slot.insert(self.store.list_scenarios(org).await?),
+        };
+        let number = scenario::far_end_number(call);
+        Ok(pick(known, number).map(|s| scenario::far_end(s, call)))
+    }
+
     /// Asks the provider to place one call: what to record, or `None` if the provider
     /// refused and the call has been finished as `Failed`.
-    async fn place(&self, mut call: Call, now: Timestamp) -> StoreResult<Option<CallProgress>> {
+    async fn place(
+        &self,
+        mut call: Call,
+        far_end: Option<FarEnd>,
+        now: Timestamp,
+    ) -> StoreResult<Option<CallProgress>> {
         let mut logs = Vec::new();
+        if let Some(far_end) = &far_end {
+            logs.push(NewLog::info(
+                now,
+                "scenario",
+                format!(
+                    "scenario {} governs the far end: {}",
+                    far_end.scenario_id, far_end.outcome
+                ),
+                json!({"scenario_id": far_end.scenario_id, "outcome": far_end.outcome}),
+            ));
+        }
         let mut state = RunState {
             placed_at: Some(now),
             ..RunState::default()
@@ -173,7 +215,9 @@ impl Engine {
             ));
             state.message_only = Some(message);
         }
-        match self.provider.place(&call, now).await {
+        let placement = self.provider.place(&call, now, far_end.as_ref()).await;
+        state.far_end = far_end.map(Box::new);
+        match placement {
             Ok(placement) => {
                 call.metadata.call_sid = Some(placement.sid.clone());
                 logs.push(NewLog::info(

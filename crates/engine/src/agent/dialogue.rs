@@ -1,18 +1,20 @@
 //! One conversation, turn by turn: the agent (scripted or a model) and the simulated
 //! callee take turns on a [`Timeline`] that fits the talk time, and the agent's tool
-//! calls are made as they come.
+//! calls are made as they come. A sandbox scenario's `callee_lines` are what the callee
+//! says, in order; after the last one, the simulated callee's phrases carry on.
 
 use super::prompt::RenderedPrompt;
 use super::tools::Invocation;
 use super::{Conversation, Player, TalkClock, ToolAccess, fill, model, plain, scripted};
 use crate::sim::conversation::{Ending, Timeline, talk_time};
 use crate::sim::phrases::{Phrases, phrases};
-use crate::sim::{Draws, seed};
+use crate::sim::{Draws, scenario, seed};
 use serde_json::{Value, json};
 use switchyard_core::call::{Call, JsonObject};
 use switchyard_core::call_log::NewLog;
 use switchyard_core::enums::MessageRole;
 use switchyard_core::prompt::Tool;
+use switchyard_core::scenario::FarEnd;
 use switchyard_core::transcript::{Message, ToolCall, ToolFunction};
 use switchyard_core::{Id, Timestamp};
 
@@ -33,6 +35,10 @@ pub(crate) struct Dialogue<'a> {
     cut: bool,
     /// Whether the callee takes what is offered, at the end of a completed call.
     agrees: bool,
+    /// What the draws come from (`sim::scenario::key`).
+    key: String,
+    callee_lines: &'a [String],
+    lines_said: usize,
     draws: Draws,
     first_exchange: usize,
     done: Conversation,
@@ -46,6 +52,7 @@ impl<'a> Dialogue<'a> {
         tools: Option<ToolAccess<'a>>,
         clock: TalkClock,
         talk_secs: f64,
+        far_end: Option<&'a FarEnd>,
     ) -> Dialogue<'a> {
         let phrases = phrases(call.language);
         let subject = match call.params.as_ref().filter(|p| !p.is_empty()) {
@@ -56,7 +63,8 @@ impl<'a> Dialogue<'a> {
                 .join(", "),
             None => phrases.subject_default.to_owned(),
         };
-        let mut draws = Draws::new(seed(&call.id, "conversation"));
+        let key = scenario::key(call, far_end);
+        let mut draws = Draws::new(seed(&key, "conversation"));
         let first_exchange = (draws.next_u64() % phrases.exchanges.len() as u64) as usize;
         Dialogue {
             call,
@@ -65,10 +73,13 @@ impl<'a> Dialogue<'a> {
             tools,
             phrases,
             subject,
-            timeline: Timeline::new(&call.id, talk_time(talk_secs)),
+            timeline: Timeline::new(&key, talk_time(talk_secs)),
             clock,
             cut: false,
-            agrees: crate::sim::callee_agrees(&call.id),
+            agrees: crate::sim::callee_agrees(&key),
+            key,
+            callee_lines: far_end.map_or(&[], |f| f.callee_lines.as_slice()),
+            lines_said: 0,
             draws,
             first_exchange,
             done: Conversation::default(),
@@ -146,7 +157,7 @@ impl<'a> Dialogue<'a> {
         for n in 0.. {
             let (question, answer) = self.exchange(n);
             let turns = [
-                self.message(MessageRole::User, question.to_owned()),
+                self.message(MessageRole::User, self.callee_text(question)),
                 self.message(MessageRole::Assistant, self.say(answer, "")),
             ];
             if self.exchanges_capped(n) || !self.timeline.fits(&turns, &reserve) {
@@ -357,8 +368,17 @@ impl<'a> Dialogue<'a> {
 
     fn callee(&mut self, template: &str) {
         if !self.is_over() {
-            let text = self.say(template, "");
+            let text = self.callee_text(template);
+            self.lines_said += 1;
             self.timeline.push(self.message(MessageRole::User, text));
+        }
+    }
+
+    /// What the callee says next: the scenario's next line, else `template`.
+    fn callee_text(&self, template: &str) -> String {
+        match self.callee_lines.get(self.lines_said) {
+            Some(line) => line.clone(),
+            None => self.say(template, ""),
         }
     }
 
@@ -394,7 +414,7 @@ impl<'a> Dialogue<'a> {
     }
 
     fn finished(mut self, layout: fn(Timeline) -> Vec<Message>) -> Conversation {
-        let timeline = std::mem::replace(&mut self.timeline, Timeline::new(&self.call.id, 0.0));
+        let timeline = std::mem::replace(&mut self.timeline, Timeline::new(&self.key, 0.0));
         self.done.messages = layout(timeline);
         self.done
     }

@@ -88,6 +88,7 @@ pub fn conversation(call: &Call, talk_secs: f64, ending: &Ending) -> Vec<Message
         None,
         clock,
         talk_secs,
+        None,
     );
     let mut running = pin!(dialogue.run(ending));
     match running

@@ -12,18 +12,21 @@ use switchyard_core::call::Call;
 use switchyard_core::call_log::NewLog;
 use switchyard_core::id::PromptId;
 use switchyard_core::prompt::SCRIPTED_MODEL;
+use switchyard_core::scenario::FarEnd;
 use switchyard_core::store::StoreError;
 
 impl Engine {
     /// The conversation of `call`, answered at `answered` and talking `talk_secs`
-    /// (simulated seconds) until it ended as `ending` at `ended`; its log lines are stamped
-    /// at the moments they happened in between.
+    /// (simulated seconds) until it ended as `ending` at `ended`, with the far end a
+    /// sandbox scenario described, if any; its log lines are stamped at the moments they
+    /// happened in between.
     pub(crate) async fn converse(
         &self,
         call: &Call,
         (answered, ended): (Timestamp, Timestamp),
         talk_secs: f64,
         ending: &Ending,
+        far_end: Option<&FarEnd>,
     ) -> Conversation {
         let mut logs = Vec::new();
         let prompt = self.prompt_of(call, answered, &mut logs).await;
@@ -78,9 +81,10 @@ impl Engine {
             ended,
             speed: self.config.sim_speed,
         };
-        let mut conversation = Dialogue::new(call, prompt, player, tools, clock, talk_secs)
-            .run(ending)
-            .await;
+        let mut conversation =
+            Dialogue::new(call, prompt, player, tools, clock, talk_secs, far_end)
+                .run(ending)
+                .await;
         logs.append(&mut conversation.logs);
         conversation.logs = logs;
         conversation

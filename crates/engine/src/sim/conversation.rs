@@ -56,12 +56,13 @@ pub(crate) struct Timeline {
 }
 
 impl Timeline {
-    /// A timeline for `talk` seconds (see [`talk_time`]) whose pauses replay from the call id.
-    pub(crate) fn new(call_id: &switchyard_core::CallId, talk: f64) -> Timeline {
+    /// A timeline for `talk` seconds (see [`talk_time`]) whose pauses replay from the
+    /// call's key (`super::scenario::key`).
+    pub(crate) fn new(key: &str, talk: f64) -> Timeline {
         Timeline {
             messages: Vec::new(),
             next_start: FIRST_WORDS_SECS,
-            gaps: Draws::new(seed(call_id, "conversation-timing")),
+            gaps: Draws::new(seed(&key, "conversation-timing")),
             talk,
         }
     }

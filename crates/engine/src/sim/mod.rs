@@ -1,36 +1,39 @@
 //! The simulated telephone network (contract §9): the default backend, so that a server
 //! works end to end with no carrier account. Everything it makes up (timings, words,
-//! audio) is derived from the call id, so a call replays identically on any instance,
-//! including one that takes the call over after a crash.
+//! audio) is derived from the call's key, so a call replays identically on any instance,
+//! including one that takes the call over after a crash. The key is the call id, or for a
+//! call a sandbox scenario governs, the scenario's seed, the far-end number and the
+//! instant the call was created ([`scenario`]).
 
 pub mod conversation;
 pub mod network;
 pub(crate) mod phrases;
 pub mod recording;
+pub(crate) mod scenario;
 
 pub use conversation::Ending;
 pub use network::{BUSY, FAILED, MACHINE, MAX_DURATION, NO_ANSWER, SimNetwork, TRANSFER};
 pub use recording::wav;
 
 use sha2::{Digest, Sha256};
-use switchyard_core::CallId;
+use std::fmt::Display;
 
-/// SHA-256 of the call id under a purpose label, so that the sid, the timings and the
+/// SHA-256 of the call's key under a purpose label, so that the sid, the timings and the
 /// audio of one call are independent of each other.
-fn digest(call_id: &CallId, purpose: &str) -> [u8; 32] {
-    Sha256::digest(format!("{purpose}:{call_id}")).into()
+fn digest(key: &impl Display, purpose: &str) -> [u8; 32] {
+    Sha256::digest(format!("{purpose}:{key}")).into()
 }
 
-pub(crate) fn seed(call_id: &CallId, purpose: &str) -> u64 {
+pub(crate) fn seed(key: &impl Display, purpose: &str) -> u64 {
     let mut first = [0; 8];
-    first.copy_from_slice(&digest(call_id, purpose)[..8]);
+    first.copy_from_slice(&digest(key, purpose)[..8]);
     u64::from_be_bytes(first)
 }
 
 /// Whether the callee of a completed call takes what the agent offers (seven calls in
 /// ten): the analysis finds out from what they said.
-pub(crate) fn callee_agrees(call_id: &CallId) -> bool {
-    seed(call_id, "callee") % 10 < 7
+pub(crate) fn callee_agrees(key: &impl Display) -> bool {
+    seed(key, "callee") % 10 < 7
 }
 
 /// A seeded SplitMix64 sequence. Written out rather than taken from `rand` because `rand`

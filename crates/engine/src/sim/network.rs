@@ -1,13 +1,15 @@
 //! The simulated carrier: the destination number picks the outcome (contract §9) and the
-//! call id picks the timings, so a demo or a test knows what will happen and when.
+//! call id picks the timings, so a demo or a test knows what will happen and when. A far
+//! end described by a sandbox scenario comes first (`super::scenario`).
 
-use super::{Draws, digest, seed};
+use super::{Draws, digest, scenario, seed};
 use crate::provider::{Placement, ProviderError, ScriptedEvent, TelephonyProvider};
 use async_trait::async_trait;
 use switchyard_core::Timestamp;
 use switchyard_core::call::Call;
 use switchyard_core::enums::{AnsweredBy, EndReason};
 use switchyard_core::run::ProviderEvent;
+use switchyard_core::scenario::FarEnd;
 
 pub const BUSY: &str = "+15550100001";
 pub const NO_ANSWER: &str = "+15550100002";
@@ -21,17 +23,29 @@ pub const MAX_DURATION: &str = "+15550100006";
 
 /// Carriers give up on an unanswered call after about this long.
 const RING_TIMEOUT_SECS: f64 = 30.0;
-const ENDLESS_TALK_SECS: f64 = 24.0 * 3600.0;
+pub(crate) const ENDLESS_TALK_SECS: f64 = 24.0 * 3600.0;
+pub(crate) const FAILED_REASON: &str =
+    "the carrier could not complete the call (SIP 503 Service Unavailable)";
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SimNetwork;
 
 #[async_trait]
 impl TelephonyProvider for SimNetwork {
-    async fn place(&self, call: &Call, _now: Timestamp) -> Result<Placement, ProviderError> {
+    async fn place(
+        &self,
+        call: &Call,
+        _now: Timestamp,
+        far_end: Option<&FarEnd>,
+    ) -> Result<Placement, ProviderError> {
+        let script = match far_end {
+            Some(far_end) => scenario::script(call, far_end),
+            None => script(call),
+        };
+        // The sid stays the call id's: two governed calls may share a key, never a sid.
         Ok(Placement {
             sid: sid(call),
-            script: script(call),
+            script,
         })
     }
 
@@ -44,8 +58,9 @@ impl TelephonyProvider for SimNetwork {
         _sid: &str,
         call: &Call,
         duration_secs: f64,
+        far_end: Option<&FarEnd>,
     ) -> Result<Option<Vec<u8>>, ProviderError> {
-        let seed = seed(&call.id, "recording");
+        let seed = seed(&scenario::key(call, far_end), "recording");
         // A four-hour call is a few seconds of synthesis: keep it off the async workers.
         tokio::task::spawn_blocking(move || super::wav(duration_secs, seed))
             .await
@@ -80,8 +95,7 @@ fn script(call: &Call) -> Vec<ScriptedEvent> {
         FAILED => script.push(at(
             ringing + draws.between(1.0, 3.0),
             ProviderEvent::Failed {
-                reason: "the carrier could not complete the call (SIP 503 Service Unavailable)"
-                    .to_owned(),
+                reason: FAILED_REASON.to_owned(),
             },
         )),
         MACHINE => {
@@ -124,7 +138,7 @@ mod tests {
 
     async fn place(to: &str) -> Placement {
         let call = test_call(to);
-        SimNetwork.place(&call, call.created).await.unwrap()
+        SimNetwork.place(&call, call.created, None).await.unwrap()
     }
 
     fn events(placement: &Placement) -> Vec<ProviderEvent> {
@@ -140,8 +154,8 @@ mod tests {
     #[tokio::test]
     async fn sid_looks_like_twilio_and_is_stable_per_call() {
         let call = test_call("+14155550199");
-        let a = SimNetwork.place(&call, call.created).await.unwrap();
-        let b = SimNetwork.place(&call, call.created).await.unwrap();
+        let a = SimNetwork.place(&call, call.created, None).await.unwrap();
+        let b = SimNetwork.place(&call, call.created, None).await.unwrap();
         assert_eq!(a, b);
         assert_eq!(a.sid.len(), 34);
         assert!(a.sid.starts_with("CA"));
@@ -237,11 +251,11 @@ mod tests {
     #[tokio::test]
     async fn hang_up_is_idempotent_and_recordings_are_wav() {
         let call = test_call("+14155550199");
-        let placement = SimNetwork.place(&call, call.created).await.unwrap();
+        let placement = SimNetwork.place(&call, call.created, None).await.unwrap();
         SimNetwork.hang_up(&placement.sid).await.unwrap();
         SimNetwork.hang_up(&placement.sid).await.unwrap();
         let wav = SimNetwork
-            .recording(&placement.sid, &call, 2.5)
+            .recording(&placement.sid, &call, 2.5, None)
             .await
             .unwrap()
             .unwrap();

@@ -51,6 +51,7 @@ pub const DOCS_PAGE_PATH: &str = "/docs";
             PayloadTooLarge,
             UnsupportedMediaType,
             Unprocessable,
+            SandboxOff,
             TooManyRequests,
             Unavailable,
             SandboxOff,

@@ -249,6 +249,10 @@ const MATRIX: &[Row] = &[
     row("DELETE /sandbox/clock", "/sandbox/clock", None, NotFound),
     row("POST /sandbox/reset", "/sandbox/reset", Some(r#"{"config": true}"#), NotFound),
     row("POST /sandbox/orgs", "/sandbox/orgs", Some(r#"{"name": "Bolt Twin", "owner": "<a.email>"}"#), NotFound),
+    row("GET /sandbox/scenarios", "/sandbox/scenarios", None, NotFound),
+    row("POST /sandbox/scenarios", "/sandbox/scenarios", Some(r#"{"match": "<a.number>", "outcome": "busy"}"#), NotFound),
+    row("GET /sandbox/scenarios/{id}", "/sandbox/scenarios/<a.call.done>", None, NotFound),
+    row("DELETE /sandbox/scenarios/{id}", "/sandbox/scenarios/<a.call.done>", None, NotFound),
     // Signed recording links: B's valid signature re-pointed at A's organization or call.
     row("GET /recordings/{org}/{file}", "/recordings/<a.org>/<b.call.done>.wav?<b.recording.query>", None, Forbidden),
     row("GET /recordings/{org}/{file}", "/recordings/<a.org>/<a.call.done>.wav?<b.recording.query>", None, Forbidden),

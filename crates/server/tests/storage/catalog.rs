@@ -1,4 +1,5 @@
-//! Organizations, members and keys; use cases, agents, prompts and numbers.
+//! Organizations, members and keys; use cases, agents, prompts and numbers; sandbox
+//! scenarios.
 
 use crate::common::TestDatabase;
 use crate::common::fixtures::{
@@ -9,6 +10,7 @@ use switchyard_core::Id;
 use switchyard_core::enums::Role;
 use switchyard_core::lifecycle::CallEvent;
 use switchyard_core::number::{AgentRoute, PromptRoute};
+use switchyard_core::scenario::{NumberMatch, Outcome, Scenario};
 use switchyard_core::store::StoreError;
 
 crate::backend_tests!(
@@ -17,6 +19,7 @@ crate::backend_tests!(
     agents_crud_and_guards,
     prompts_crud_and_guards,
     numbers_are_unique_and_scoped,
+    scenarios_are_scoped_and_listed_oldest_first,
 );
 
 async fn organizations_keys_and_members(db: TestDatabase) {
@@ -444,4 +447,49 @@ async fn numbers_are_unique_and_scoped(db: TestDatabase) {
     assert!(is_not_found(store.get_number(org, first.id).await));
     store.insert_number(&theirs).await.unwrap();
     assert_eq!(store.get_number(other, theirs.id).await.unwrap(), theirs);
+}
+
+fn scenario(
+    org: switchyard_core::OrgId,
+    pattern: &str,
+    created_at: switchyard_core::Timestamp,
+) -> Scenario {
+    Scenario {
+        id: Id::new(created_at),
+        organization_id: org,
+        number_match: NumberMatch::parse(pattern).unwrap(),
+        outcome: None,
+        weights: Some([(Outcome::Busy, 2), (Outcome::Dropped, 1)].into()),
+        ring_secs: 0,
+        talk_secs: 3600,
+        callee_lines: vec!["Hello?".to_owned()],
+        seed: u64::MAX,
+        created_at,
+    }
+}
+
+async fn scenarios_are_scoped_and_listed_oldest_first(db: TestDatabase) {
+    let store = db.store.as_ref();
+    let org = create_org(store, "Acme Freight", "owner@acme.test")
+        .await
+        .id();
+    let theirs = create_org(store, "Other Freight", "owner@other.test")
+        .await
+        .id();
+    let newer = scenario(org, "+1555*", start_plus(2));
+    let older = scenario(org, "+14155550123", start_plus(1));
+    store.insert_scenario(&newer).await.unwrap();
+    store.insert_scenario(&older).await.unwrap();
+    assert_eq!(
+        store.list_scenarios(org).await.unwrap(),
+        [older.clone(), newer.clone()]
+    );
+    assert_eq!(store.get_scenario(org, newer.id).await.unwrap(), newer);
+    assert!(is_not_found(store.get_scenario(theirs, newer.id).await));
+    assert!(is_not_found(store.delete_scenario(theirs, newer.id).await));
+    assert_eq!(store.list_scenarios(theirs).await.unwrap(), []);
+
+    assert_eq!(store.delete_scenario(org, newer.id).await.unwrap(), newer);
+    assert!(is_not_found(store.get_scenario(org, newer.id).await));
+    assert_eq!(store.list_scenarios(org).await.unwrap(), [older]);
 }

@@ -6,6 +6,7 @@
 pub mod clock;
 pub mod orgs;
 pub mod reset;
+pub mod scenarios;
 
 use crate::{ServiceError, ServiceResult, Services};
 use sha2::{Digest, Sha256};

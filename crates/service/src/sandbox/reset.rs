@@ -40,6 +40,8 @@ pub struct ResetReport {
     pub recordings: u64,
     /// Webhook deliveries, delivered or not (pending ones are never sent).
     pub webhook_deliveries: u64,
+    /// The simulated far end's scenarios.
+    pub scenarios: u64,
     pub use_cases: u64,
     pub prompts: u64,
     pub agents: u64,
@@ -83,6 +85,7 @@ pub async fn reset(
         exports: reset.exports.len() as u64,
         recordings,
         webhook_deliveries: reset.webhook_deliveries,
+        scenarios: reset.scenarios,
         use_cases: reset.use_cases,
         prompts: reset.prompts,
         agents: reset.agents,

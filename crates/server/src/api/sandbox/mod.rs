@@ -5,6 +5,7 @@
 mod clock;
 mod orgs;
 mod reset;
+mod scenarios;
 
 use crate::state::AppState;
 use utoipa_axum::router::OpenApiRouter;
@@ -14,4 +15,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(clock::router())
         .merge(orgs::router())
         .merge(reset::router())
+        .merge(scenarios::router())
 }

@@ -1,6 +1,7 @@
-//! The sandbox (`serve --sandbox`) over HTTP: test clocks, organizations on demand, reset,
-//! and that every sandbox route is a `404` on a server without it.
+//! The sandbox (`serve --sandbox`) over HTTP: test clocks, scenarios, organizations on
+//! demand, reset, and that every sandbox route is a `404` on a server without it.
 
 mod clock;
 mod orgs;
 mod reset;
+mod scenarios;

@@ -67,7 +67,7 @@ async fn default_agent(app: &TestApp) -> AgentId {
 fn counts(calls: u64, campaigns: u64, exports: u64, recordings: u64, deliveries: u64) -> Value {
     json!({
         "calls": calls, "campaigns": campaigns, "exports": exports, "recordings": recordings,
-        "webhook_deliveries": deliveries,
+        "webhook_deliveries": deliveries, "scenarios": 0,
         "use_cases": 0, "prompts": 0, "agents": 0, "numbers": 0,
     })
 }
@@ -199,6 +199,13 @@ async fn a_config_reset_recreates_the_default_agent_and_dialing_works_again(db: 
     app.owner()
         .post("/agents", json!({"name": "Second voice"}), 200)
         .await;
+    app.owner()
+        .post(
+            "/sandbox/scenarios",
+            json!({"match": "+1999*", "outcome": "busy"}),
+            200,
+        )
+        .await;
     completed_call(&app, &app.org, &fixture, "+14155550147").await;
     let old_agent = default_agent(&app).await;
 
@@ -210,7 +217,7 @@ async fn a_config_reset_recreates_the_default_agent_and_dialing_works_again(db: 
         reset,
         json!({
             "calls": 1, "campaigns": 0, "exports": 0, "recordings": 1, "webhook_deliveries": 0,
-            "use_cases": 1, "prompts": 1, "agents": 2, "numbers": 1,
+            "scenarios": 1, "use_cases": 1, "prompts": 1, "agents": 2, "numbers": 1,
         })
     );
     for list in ["/use-cases", "/prompts"] {
