@@ -20,8 +20,10 @@ cd "$ROOT"
 BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
-log "building the release binary"
-cargo build --release -q -p switchyard
+if [ -z "${SKIP_BUILD:-}" ]; then # SKIP_BUILD=1 measures the release binary as it is
+  log "building the release binary"
+  cargo build --release -q -p switchyard
+fi
 
 DATA=$(mktemp -d "${TMPDIR:-/tmp}/switchyard-advance.XXXXXX")
 PIDS=()
@@ -95,7 +97,7 @@ PY
 log "advancing a year over a campaign of $CALLS calls"
 START=$(date +%s.%N)
 if [ -n "${PROFILE:-}" ]; then # PROFILE=file.data records the server with perf meanwhile
-  perf record -q -g -o "$PROFILE" -p "$(pgrep -f "serve --addr 127.0.0.1:$PORT")" &
+  perf record -q -F 299 -g -o "$PROFILE" -p "$(pgrep -f "serve --addr 127.0.0.1:$PORT")" &
   PERF_PID=$!
 fi
 ANSWER=$(api POST /sandbox/clock/advance '{"seconds": 31536000}')

@@ -497,6 +497,36 @@ impl EngineStore for ThisStore {
         Ok(next.map(Timestamp::from_millis))
     }
 
+    async fn has_due_work(
+        &self,
+        org: OrgId,
+        now: Timestamp,
+        per_org_limit: u32,
+    ) -> StoreResult<bool> {
+        let due: i32 = sqlx::query_scalar(&format!(
+            "SELECT CASE WHEN \
+               EXISTS (SELECT 1 FROM calls WHERE organization_id = $1 \
+                 AND status = 'Scheduled' AND scheduled_for <= $2) \
+               OR (EXISTS (SELECT 1 FROM calls WHERE organization_id = $1 AND status = 'Queued' \
+                   AND (available_at IS NULL OR available_at <= $2)) \
+                 AND (SELECT COUNT(*) FROM call_runs WHERE organization_id = $1) < $3) \
+               OR EXISTS (SELECT 1 FROM call_runs r WHERE r.organization_id = $1 \
+                 AND (next_at <= $2 OR lease_until <= $2 OR EXISTS ( \
+                   SELECT 1 FROM calls c WHERE c.id = r.call_id AND c.status NOT IN {LIVE}))) \
+               OR EXISTS (SELECT 1 FROM webhook_outbox WHERE organization_id = $1 \
+                 AND delivered_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= $2 \
+                 AND (lease_until IS NULL OR lease_until <= $2)) \
+             THEN 1 ELSE 0 END"
+        ))
+        .bind(org.to_string())
+        .bind(now.millis())
+        .bind(i64::from(per_org_limit))
+        .fetch_one(self.reader())
+        .await
+        .db()?;
+        Ok(due == 1)
+    }
+
     async fn live_runs(&self, org: OrgId) -> StoreResult<u32> {
         let count: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM call_runs WHERE organization_id = $1")

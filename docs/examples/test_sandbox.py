@@ -96,8 +96,8 @@ def test_a_call_scheduled_for_tomorrow_runs_when_the_clock_gets_there(org, recei
     assert sorted(d["event_type"] for d in deliveries) == ["end", "start"]
     assert all(d["state"] == "delivered" for d in deliveries)
     end = next(d for d in deliveries if d["event_type"] == "end")
+    # On a frozen clock the replay is made before the answer comes.
     assert org.post(f"{API}/webhooks/deliveries/{end['id']}/replay").status_code == 202
-    ok(org.post(f"{API}/sandbox/clock/advance", json={"seconds": 1}))
     ends = [e for e in events if e["type"] == "end"]
     assert len(ends) == 2 and ends[0]["webhook_id"] == ends[1]["webhook_id"]
 

@@ -383,6 +383,16 @@ pub trait EngineStore: Send + Sync + 'static {
     async fn next_due_at(&self, org: OrgId, after: Timestamp) -> StoreResult<Option<Timestamp>>;
     /// How many calls of the organization are on the network (have a run).
     async fn live_runs(&self, org: OrgId) -> StoreResult<u32>;
+    /// Whether an `Org` pass at `now` would find work: a due scheduled call, a queued call
+    /// that may be dialed (while the organization has fewer than `per_org_limit` live
+    /// calls), a due run, a due webhook delivery. One query, where a pass that finds
+    /// nothing costs five.
+    async fn has_due_work(
+        &self,
+        org: OrgId,
+        now: Timestamp,
+        per_org_limit: u32,
+    ) -> StoreResult<bool>;
 }
 
 /// Which organizations an engine pass works for.

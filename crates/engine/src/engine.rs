@@ -193,7 +193,14 @@ impl Engine {
         let mut report = PassReport::default();
         loop {
             let now = match scope {
-                EngineScope::Org(org) => self.now_for(org),
+                EngineScope::Org(org) => {
+                    let now = self.now_for(org);
+                    let limit = self.config.concurrency_per_org;
+                    if !self.store.has_due_work(org, now, limit).await? {
+                        return Ok(report);
+                    }
+                    now
+                }
                 EngineScope::Everyone | EngineScope::RealTime => self.clock.now(),
             };
             let enqueued = self.enqueue_due(scope, now).await?;

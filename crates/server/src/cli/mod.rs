@@ -146,10 +146,12 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let opened = if matches!(cli.command, Command::Seed { .. }) {
-        storage::open_for_bulk_load(&cli.storage).await
-    } else {
-        storage::open(&cli.storage).await
+    let opened = match &cli.command {
+        Command::Seed { .. } => storage::open_for_bulk_load(&cli.storage).await,
+        Command::Serve { sandbox, .. } if sandbox.sandbox => {
+            storage::open_for_sandbox(&cli.storage).await
+        }
+        _ => storage::open(&cli.storage).await,
     };
     let store = opened.with_context(|| {
         format!(

@@ -37,6 +37,20 @@ pub async fn open_for_bulk_load(config: &StorageConfig) -> Result<Arc<dyn Store>
     }
 }
 
+/// As [`open`], for a sandbox server (`serve --sandbox`): SQLite commits do not wait for
+/// the disk (`SqliteStore::open_for_sandbox`).
+pub async fn open_for_sandbox(config: &StorageConfig) -> Result<Arc<dyn Store>, StoreError> {
+    match &config.database_url {
+        Some(_) => open(config).await,
+        None => {
+            let path = config.data_dir.join(SQLITE_FILE);
+            let store = SqliteStore::open_for_sandbox(&path).await?;
+            store.migrate().await?;
+            Ok(Arc::new(store))
+        }
+    }
+}
+
 /// A human-readable name of where data lives, for start-up logs (never the password).
 pub fn describe(config: &StorageConfig) -> String {
     match &config.database_url {

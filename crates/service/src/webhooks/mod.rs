@@ -146,10 +146,15 @@ pub async fn replay(
     id: DeliveryId,
 ) -> ServiceResult<DeliveryOut> {
     caller.require(Role::Representative)?;
-    let record = services
-        .store
-        .replay_delivery(caller.organization_id, id, services.clock.now())
-        .await?;
-    services.engine.wake();
+    let org = caller.organization_id;
+    let now = services.clock.now_for(org);
+    let record = services.store.replay_delivery(org, id, now).await?;
+    if services.clock.frozen_at(org).is_some() {
+        // A frozen organization's work runs only when its clock moves, and a replay is
+        // not worth a move: it is attempted now, before the answer.
+        services.engine.advance_test_clock(org, now).await?;
+    } else {
+        services.engine.wake();
+    }
     Ok(DeliveryOut::new(record, caller))
 }

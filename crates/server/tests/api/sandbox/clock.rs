@@ -16,6 +16,7 @@ crate::backend_tests!(
     a_retry_two_hours_later_happens_on_advance_and_not_before,
     working_hours_open_on_advance,
     two_organizations_with_different_clocks_do_not_disturb_each_other,
+    a_replay_on_a_frozen_clock_is_sent_before_the_answer,
 );
 
 fn at(text: &str) -> Timestamp {
@@ -348,4 +349,63 @@ async fn two_organizations_with_different_clocks_do_not_disturb_each_other(db: T
     );
     let ours_now = app.owner().get("/sandbox/clock", 200).await;
     assert_eq!(ours_now["now"], "2024-06-01T00:10:00Z");
+}
+
+async fn a_replay_on_a_frozen_clock_is_sent_before_the_answer(db: TestDatabase) {
+    let app = TestApp::spawn_sandbox(db).await;
+    let owner = app.org.owner_key.clone();
+    let receiver = Receiver::start().await;
+    let fixture = app
+        .number_for(
+            &app.org,
+            json!({"name": "Replays", "hooks": [{"url": receiver.url}]}),
+        )
+        .await;
+    freeze(&app, &owner, START).await;
+    let id = id_of(&app.dial(&fixture, "+14155550501", json!({})).await);
+    advance(&app, &owner, json!({"seconds": 600})).await;
+    assert_eq!(receiver.received().len(), 2);
+    let deliveries = app
+        .owner()
+        .get(&format!("/webhooks/deliveries?call_id={id}"), 200)
+        .await;
+    let end = deliveries["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["event_type"] == "end")
+        .unwrap()
+        .clone();
+
+    app.owner()
+        .post_empty(&format!("/webhooks/deliveries/{}/replay", id_of(&end)), 202)
+        .await;
+    let received = receiver.received();
+    assert_eq!(
+        received.len(),
+        3,
+        "sent before the answer, without an advance"
+    );
+    assert_eq!(
+        received[2].header("webhook-id"),
+        end["webhook_id"].as_str().unwrap()
+    );
+    let again = app
+        .owner()
+        .get(&format!("/webhooks/deliveries?call_id={id}"), 200)
+        .await;
+    let attempts = again["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == end["id"])
+        .unwrap()["attempts"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(attempts, 2);
+    assert_eq!(
+        app.owner().get("/sandbox/clock", 200).await["now"],
+        "2024-01-01T12:10:00Z"
+    );
 }
