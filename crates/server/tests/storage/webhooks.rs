@@ -30,6 +30,8 @@ fn hook(event_type: &str, url: &str, at: Timestamp) -> NewWebhook {
         headers: vec![],
         body: format!(r#"{{"type":"{event_type}"}}"#),
         created_at: at,
+        first_attempt_at: at,
+        duplicate: false,
     }
 }
 
