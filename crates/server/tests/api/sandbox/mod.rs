@@ -2,6 +2,7 @@
 //! demand, reset, and that every sandbox route is a `404` on a server without it.
 
 mod clock;
+mod faults;
 mod orgs;
 mod reset;
 mod scenarios;
