@@ -249,6 +249,24 @@ mod tests {
     }
 
     #[test]
+    fn a_duplicate_says_it_is_sent_again() {
+        let now = Timestamp::parse("2024-01-01T00:00:05Z").unwrap();
+        let log = attempt_log(
+            &delivery(0),
+            &result(Some(200), None),
+            &WebhookOutcome::SendAgain { at: now },
+            now,
+        );
+        assert_eq!(log.level, switchyard_core::call_log::LogLevel::Info);
+        assert_eq!(
+            log.message,
+            "webhook \"end\" to https://hooks.example.com/in: 200 in 35 ms (attempt 1); \
+             sending it again (sandbox fault: duplicate)"
+        );
+        assert_eq!(log.data["next_attempt_at"], serde_json::Value::Null);
+    }
+
+    #[test]
     fn failures_say_what_comes_next() {
         let now = Timestamp::parse("2024-01-01T00:00:05Z").unwrap();
         let retry_at = Timestamp::parse("2024-01-01T00:00:35Z").unwrap();

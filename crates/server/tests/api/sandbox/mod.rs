@@ -1,5 +1,6 @@
 //! The sandbox (`serve --sandbox`) over HTTP: test clocks, scenarios, organizations on
-//! demand, reset, and that every sandbox route is a `404` on a server without it.
+//! demand, reset, webhook faults, and that every sandbox route is a `404` on a server
+//! without it.
 
 mod clock;
 mod faults;
