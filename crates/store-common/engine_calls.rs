@@ -15,6 +15,7 @@ use switchyard_core::lifecycle::{CallEvent, CallStatus};
 use switchyard_core::run::{CallRun, Lease, RunState};
 use switchyard_core::store::{CallProgress, EngineScope, RunChange, StoreError, StoreResult};
 use switchyard_core::webhook::NewWebhook;
+use switchyard_core::webhook_faults::HELD_UNTIL_END_MILLIS;
 use switchyard_core::Timestamp;
 use switchyard_core::id::{CallId, Entity, OrgId};
 use switchyard_core::store::EngineStore;
@@ -222,7 +223,8 @@ async fn insert_webhooks(conn: &mut Conn, call: &Call, hooks: &[NewWebhook]) -> 
         }
         sqlx::query(
             "INSERT INTO webhook_outbox (id, organization_id, call_id, event_type, url, headers, \
-             body, created_at, next_attempt_at, sequence) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)",
+             body, created_at, next_attempt_at, sequence, duplicate) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(hook.id.to_string())
         .bind(call.organization_id.to_string())
@@ -232,7 +234,9 @@ async fn insert_webhooks(conn: &mut Conn, call: &Call, hooks: &[NewWebhook]) -> 
         .bind(to_json(&hook.headers)?)
         .bind(&hook.body)
         .bind(hook.created_at.millis())
+        .bind(hook.first_attempt_at.millis())
         .bind(sequence)
+        .bind(hook.duplicate)
         .execute(&mut *conn)
         .await
         .db()?;
@@ -486,11 +490,13 @@ impl EngineStore for ThisStore {
                  WHERE organization_id = $1 AND next_at > $2 \
                UNION ALL SELECT MIN(next_attempt_at) FROM webhook_outbox \
                  WHERE organization_id = $1 AND delivered_at IS NULL AND gave_up_at IS NULL \
-                 AND next_attempt_at > $2 \
+                 AND next_attempt_at > $2 AND next_attempt_at < $3 \
              ) due",
         )
         .bind(org.to_string())
         .bind(after.millis())
+        // A held delivery is not due at any instant: an advance must not walk to it.
+        .bind(HELD_UNTIL_END_MILLIS)
         .fetch_one(self.reader())
         .await
         .db()?;

@@ -14,6 +14,7 @@ use switchyard_core::webhook::{
     DeliveryQuery, DeliveryRecord, WebhookAttempt, WebhookDelivery, WebhookOutcome,
 };
 use switchyard_core::store::WebhookStore;
+use switchyard_core::webhook_faults::HELD_UNTIL_END_MILLIS;
 use crate::Backend;
 
 /// A delivery the engine still has an attempt to make at (`webhook_outbox_due`).
@@ -32,7 +33,7 @@ impl WebhookStore for ThisStore {
         let (in_scope, org) = scope_condition(scope, "organization_id", 3);
         let rows = sqlx::query(&format!(
             "SELECT id, organization_id, call_id, event_type, url, headers, body, attempts, \
-             replay, created_at FROM webhook_outbox WHERE {PENDING} AND next_attempt_at <= $1 \
+             replay, duplicate, created_at FROM webhook_outbox WHERE {PENDING} AND next_attempt_at <= $1 \
              AND (lease_until IS NULL OR lease_until <= $1){in_scope} \
              ORDER BY next_attempt_at LIMIT $2{}",
             <ThisStore as Backend>::SKIP_LOCKED
@@ -55,6 +56,7 @@ impl WebhookStore for ThisStore {
                 body: get(row, "body")?,
                 attempts: u32::try_from(get::<i32>(row, "attempts")?).unwrap_or(0),
                 replay: get(row, "replay")?,
+                duplicate: get(row, "duplicate")?,
                 created_at: Timestamp::from_millis(get(row, "created_at")?),
             };
             sqlx::query("UPDATE webhook_outbox SET lease_until = $2 WHERE id = $1")
@@ -80,24 +82,31 @@ impl WebhookStore for ThisStore {
         let (delivered, retry_at, gave_up) = match outcome {
             WebhookOutcome::Delivered => (Some(log.at.millis()), None, None),
             WebhookOutcome::Retry { retry_at } => (None, Some(retry_at.millis()), None),
+            WebhookOutcome::SendAgain { at } => (None, Some(at.millis()), None),
             WebhookOutcome::GaveUp => (None, None, Some(log.at.millis())),
         };
+        let sent_again = matches!(outcome, WebhookOutcome::SendAgain { .. });
         // The row's count numbers the attempt: its lock keeps two instances that both sent
         // it (a lease that ran out mid-attempt) from taking the same number.
         let number: Option<i32> = sqlx::query_scalar(
             "UPDATE webhook_outbox SET attempts = attempts + 1, lease_until = NULL, \
              replay = FALSE, delivered_at = $2, gave_up_at = $3, \
-             next_attempt_at = COALESCE($4, next_attempt_at) WHERE id = $1 RETURNING attempts",
+             next_attempt_at = COALESCE($4, next_attempt_at), duplicate = duplicate AND NOT $5 \
+             WHERE id = $1 RETURNING attempts",
         )
         .bind(delivery.id.to_string())
         .bind(delivered)
         .bind(gave_up)
         .bind(retry_at)
+        .bind(sent_again)
         .fetch_optional(&mut *tx)
         .await
         .db()?;
         if let Some(number) = number {
             webhook_ledger::insert_attempt(&mut tx, delivery.id, number, attempt).await?;
+        }
+        if delivery.event_type == "end" {
+            release_held(&mut tx, delivery, log.at).await?;
         }
         if call_exists(&mut tx, delivery.organization_id, delivery.call_id).await? {
             insert_logs(
@@ -170,4 +179,24 @@ impl WebhookStore for ThisStore {
         tx.commit().await.db()?;
         Ok(record)
     }
+}
+
+/// The sandbox's `reorder` fault held the call's `start` deliveries until its `end` was
+/// attempted: that has just happened, so they are due now, after it.
+async fn release_held(
+    conn: &mut crate::support::Conn,
+    delivery: &WebhookDelivery,
+    now: Timestamp,
+) -> StoreResult<()> {
+    sqlx::query(&format!(
+        "UPDATE webhook_outbox SET next_attempt_at = $2 \
+         WHERE call_id = $1 AND next_attempt_at = $3 AND {PENDING}"
+    ))
+    .bind(delivery.call_id.to_string())
+    .bind(now.millis())
+    .bind(HELD_UNTIL_END_MILLIS)
+    .execute(&mut *conn)
+    .await
+    .db()?;
+    Ok(())
 }

@@ -28,6 +28,7 @@ pub mod transcript;
 pub mod usage;
 pub mod use_case;
 pub mod webhook;
+pub mod webhook_faults;
 
 pub use clocks::Clocks;
 pub use id::{

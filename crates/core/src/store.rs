@@ -31,6 +31,7 @@ use crate::use_case::UseCase;
 use crate::webhook::{
     DeliveryQuery, DeliveryRecord, NewWebhook, WebhookAttempt, WebhookDelivery, WebhookOutcome,
 };
+use crate::webhook_faults::WebhookFaults;
 use async_trait::async_trait;
 
 #[derive(Debug, thiserror::Error)]
@@ -560,6 +561,14 @@ pub trait SandboxStore: Send + Sync + 'static {
     async fn frozen_clocks(&self) -> StoreResult<Vec<(OrgId, Timestamp)>>;
     /// Freezes the organization's clock at `at`, or (`None`) returns it to real time.
     async fn set_frozen_clock(&self, org: OrgId, at: Option<Timestamp>) -> StoreResult<()>;
+    /// The faults injected into the organization's webhooks (none by default).
+    async fn webhook_faults(&self, org: OrgId) -> StoreResult<WebhookFaults>;
+    /// Replaces the organization's webhook faults, or (`None`) clears them.
+    async fn set_webhook_faults(
+        &self,
+        org: OrgId,
+        faults: Option<&WebhookFaults>,
+    ) -> StoreResult<()>;
 }
 
 /// Emptying an organization for the next CI run (`POST /sandbox/reset`).

@@ -17,8 +17,13 @@ pub struct NewWebhook {
     pub url: String,
     pub headers: Vec<HookHeader>,
     pub body: String,
-    /// When the event happened; the first attempt is due then.
+    /// When the event happened.
     pub created_at: Timestamp,
+    /// When the first attempt is due: the event's time, unless the sandbox's faults
+    /// ([`WebhookFaults::apply`]) delay or hold it.
+    pub first_attempt_at: Timestamp,
+    /// The sandbox's `duplicate` fault: once delivered, it is sent once more.
+    pub duplicate: bool,
 }
 
 /// A delivery claimed from the outbox.
@@ -35,6 +40,8 @@ pub struct WebhookDelivery {
     pub attempts: u32,
     /// A member asked for it to be sent again: this attempt is the replay's only one.
     pub replay: bool,
+    /// The sandbox's `duplicate` fault still owes a second send once this one is delivered.
+    pub duplicate: bool,
     pub created_at: Timestamp,
 }
 
@@ -42,6 +49,10 @@ pub struct WebhookDelivery {
 #[derive(Clone, Debug, PartialEq)]
 pub enum WebhookOutcome {
     Delivered,
+    /// Delivered, and the sandbox's `duplicate` fault sends it once more at `at`.
+    SendAgain {
+        at: Timestamp,
+    },
     /// Try again at `retry_at`.
     Retry {
         retry_at: Timestamp,

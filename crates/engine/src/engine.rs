@@ -5,6 +5,7 @@ use crate::agent::tools::ToolCaller;
 use crate::analysis::Analyzer;
 use crate::blob::BlobStore;
 use crate::config::EngineConfig;
+use crate::events::EventHooks;
 use crate::llm::ChatApi;
 use crate::provider::TelephonyProvider;
 use crate::test_clock::ClockLocks;
@@ -16,7 +17,7 @@ use std::sync::Arc;
 use switchyard_core::call::Call;
 use switchyard_core::run::{Lease, RunState};
 use switchyard_core::store::{EngineScope, RunChange, Store, StoreError, StoreResult};
-use switchyard_core::use_case::Hook;
+use switchyard_core::webhook_faults::WebhookFaults;
 use switchyard_core::{Clocks, OrgId, Timestamp};
 
 /// Calls, runs and deliveries handled per step of a pass; a pass repeats steps until
@@ -115,20 +116,28 @@ impl Engine {
     /// with their credentials. The call's own snapshot of its use case only says whether
     /// the use case had hooks when the call was dialed, with their header values masked
     /// (docs/SECURITY.md), so a call dialed without hooks reads nothing here. A credential
-    /// rotated on the use case applies to every call still to notify.
-    pub(crate) async fn current_hooks(&self, call: &Call) -> StoreResult<Vec<Hook>> {
+    /// rotated on the use case applies to every call still to notify. On a sandbox server
+    /// the organization's webhook faults are read with them, so a change applies to the
+    /// next event on any instance.
+    pub(crate) async fn current_hooks(&self, call: &Call) -> StoreResult<EventHooks> {
         if call.use_case.hooks.is_empty() {
-            return Ok(Vec::new());
+            return Ok(EventHooks::default());
         }
-        match self
+        let hooks = match self
             .store
             .get_use_case(call.organization_id, call.use_case.id)
             .await
         {
-            Ok(use_case) => Ok(use_case.hooks),
-            Err(StoreError::NotFound(_)) => Ok(Vec::new()),
-            Err(other) => Err(other),
-        }
+            Ok(use_case) => use_case.hooks,
+            Err(StoreError::NotFound(_)) => Vec::new(),
+            Err(other) => return Err(other),
+        };
+        let faults = if self.config.sandbox && !hooks.is_empty() {
+            self.store.webhook_faults(call.organization_id).await?
+        } else {
+            WebhookFaults::default()
+        };
+        Ok(EventHooks { hooks, faults })
     }
 
     /// Whether a model other than `scripted` can play the agent (an OpenAI-compatible

@@ -3,7 +3,7 @@
 //! takes over the calls of an instance that stopped renewing its lease.
 
 use crate::engine::{BATCH, Engine};
-use crate::events;
+use crate::events::{self, EventHooks};
 use serde_json::json;
 use switchyard_core::Timestamp;
 use switchyard_core::call::Call;
@@ -12,7 +12,6 @@ use switchyard_core::enums::{AmdBehavior, AnsweredBy, CallType, EndReason};
 use switchyard_core::lifecycle::{CallEvent, CallStatus};
 use switchyard_core::run::{CallRun, PlannedEvent, ProviderEvent, RunState};
 use switchyard_core::store::{CallProgress, EngineScope, StoreError, StoreResult};
-use switchyard_core::use_case::Hook;
 use switchyard_core::webhook::NewWebhook;
 
 /// Speaking rate used to time a played message (AMD voicemail, after-hours message).
@@ -163,7 +162,7 @@ impl Engine {
     fn on_answer(
         &self,
         call: &Call,
-        hooks: &[Hook],
+        hooks: &EventHooks,
         state: &mut RunState,
         by: AnsweredBy,
         at: Timestamp,

@@ -18,6 +18,8 @@ mod counts;
 mod sandbox_reset;
 #[path = "storage/sessions.rs"]
 mod sessions;
+#[path = "storage/webhook_faults.rs"]
+mod webhook_faults;
 #[path = "storage/webhooks.rs"]
 mod webhooks;
 

@@ -342,6 +342,7 @@ mod tests {
             body: r#"{"type":"end","call":{},"content":{"messages":[]}}"#.into(),
             attempts: 0,
             replay: false,
+            duplicate: false,
             created_at: now(),
         }
     }

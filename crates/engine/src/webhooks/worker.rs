@@ -84,14 +84,19 @@ pub async fn deliver_due(
         let outcome = if delivery.replay {
             retry::replay_outcome(&result)
         } else {
-            retry::outcome(
+            match retry::outcome(
                 delivery.attempts,
                 &result,
                 &config.retry_schedule,
                 config.max_retry_after,
                 now,
                 rand::random(),
-            )
+            ) {
+                WebhookOutcome::Delivered if delivery.duplicate => {
+                    WebhookOutcome::SendAgain { at: now }
+                }
+                outcome => outcome,
+            }
         };
         let log = attempt_log(&delivery, &result, &outcome, now);
         tracing::info!(
@@ -101,7 +106,10 @@ pub async fn deliver_due(
             replay = delivery.replay,
             status = result.status,
             elapsed_ms = result.elapsed_ms,
-            delivered = matches!(outcome, WebhookOutcome::Delivered),
+            delivered = matches!(
+                outcome,
+                WebhookOutcome::Delivered | WebhookOutcome::SendAgain { .. }
+            ),
             "webhook attempt"
         );
         let attempt = WebhookAttempt {
@@ -138,6 +146,9 @@ fn attempt_log(
     };
     let then = match outcome {
         WebhookOutcome::Delivered => String::new(),
+        WebhookOutcome::SendAgain { .. } => {
+            "; sending it again (sandbox fault: duplicate)".to_owned()
+        }
         WebhookOutcome::Retry { retry_at } => format!("; next attempt at {retry_at}"),
         WebhookOutcome::GaveUp => "; giving up".to_owned(),
     };
@@ -156,7 +167,10 @@ fn attempt_log(
         "elapsed_ms": result.elapsed_ms,
         "next_attempt_at": next_attempt_at,
     });
-    if matches!(outcome, WebhookOutcome::Delivered) {
+    if matches!(
+        outcome,
+        WebhookOutcome::Delivered | WebhookOutcome::SendAgain { .. }
+    ) {
         NewLog::info(now, "webhook", message, data)
     } else {
         NewLog::warn(now, "webhook", message, data)
@@ -195,6 +209,7 @@ mod tests {
             body: "{}".into(),
             attempts,
             replay: false,
+            duplicate: false,
             created_at: now,
         }
     }
@@ -231,6 +246,24 @@ mod tests {
             log.data["url"],
             "https://user:********@hooks.example.com/in?token=********#x"
         );
+    }
+
+    #[test]
+    fn a_duplicate_says_it_is_sent_again() {
+        let now = Timestamp::parse("2024-01-01T00:00:05Z").unwrap();
+        let log = attempt_log(
+            &delivery(0),
+            &result(Some(200), None),
+            &WebhookOutcome::SendAgain { at: now },
+            now,
+        );
+        assert_eq!(log.level, switchyard_core::call_log::LogLevel::Info);
+        assert_eq!(
+            log.message,
+            "webhook \"end\" to https://hooks.example.com/in: 200 in 35 ms (attempt 1); \
+             sending it again (sandbox fault: duplicate)"
+        );
+        assert_eq!(log.data["next_attempt_at"], serde_json::Value::Null);
     }
 
     #[test]

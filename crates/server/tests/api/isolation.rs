@@ -253,6 +253,9 @@ const MATRIX: &[Row] = &[
     row("POST /sandbox/scenarios", "/sandbox/scenarios", Some(r#"{"match": "<a.number>", "outcome": "busy"}"#), NotFound),
     row("GET /sandbox/scenarios/{id}", "/sandbox/scenarios/<a.call.done>", None, NotFound),
     row("DELETE /sandbox/scenarios/{id}", "/sandbox/scenarios/<a.call.done>", None, NotFound),
+    row("GET /sandbox/faults", "/sandbox/faults", None, NotFound),
+    row("POST /sandbox/faults", "/sandbox/faults", Some(r#"{"webhooks": {"duplicate": 1}}"#), NotFound),
+    row("DELETE /sandbox/faults", "/sandbox/faults", None, NotFound),
     // Signed recording links: B's valid signature re-pointed at A's organization or call.
     row("GET /recordings/{org}/{file}", "/recordings/<a.org>/<b.call.done>.wav?<b.recording.query>", None, Forbidden),
     row("GET /recordings/{org}/{file}", "/recordings/<a.org>/<a.call.done>.wav?<b.recording.query>", None, Forbidden),

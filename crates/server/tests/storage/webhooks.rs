@@ -22,7 +22,7 @@ crate::backend_tests!(
     deliveries_go_with_their_call,
 );
 
-fn hook(event_type: &str, url: &str, at: Timestamp) -> NewWebhook {
+pub(crate) fn hook(event_type: &str, url: &str, at: Timestamp) -> NewWebhook {
     NewWebhook {
         id: Id::new(at),
         event_type: event_type.to_owned(),
@@ -30,11 +30,13 @@ fn hook(event_type: &str, url: &str, at: Timestamp) -> NewWebhook {
         headers: vec![],
         body: format!(r#"{{"type":"{event_type}"}}"#),
         created_at: at,
+        first_attempt_at: at,
+        duplicate: false,
     }
 }
 
 /// Writes the call unchanged with these deliveries, as the engine does with an event.
-async fn enqueue(store: &dyn Store, call: &Call, webhooks: Vec<NewWebhook>) {
+pub(crate) async fn enqueue(store: &dyn Store, call: &Call, webhooks: Vec<NewWebhook>) {
     store
         .save_call_progress(CallProgress {
             call: call.clone(),
@@ -49,14 +51,14 @@ async fn enqueue(store: &dyn Store, call: &Call, webhooks: Vec<NewWebhook>) {
         .unwrap();
 }
 
-fn lease(at: Timestamp) -> Lease {
+pub(crate) fn lease(at: Timestamp) -> Lease {
     Lease {
         owner: "test".to_owned(),
         until: at.plus_seconds(30),
     }
 }
 
-fn answered(at: Timestamp, status: u16) -> WebhookAttempt {
+pub(crate) fn answered(at: Timestamp, status: u16) -> WebhookAttempt {
     WebhookAttempt {
         at,
         status: Some(status),
@@ -66,7 +68,7 @@ fn answered(at: Timestamp, status: u16) -> WebhookAttempt {
     }
 }
 
-async fn finish(
+pub(crate) async fn finish(
     store: &dyn Store,
     delivery: &WebhookDelivery,
     outcome: WebhookOutcome,
@@ -96,7 +98,7 @@ fn sequences(records: &[DeliveryRecord]) -> Vec<(String, String, u32)> {
 }
 
 /// A stored call of a new organization, with its store.
-async fn a_call(store: &dyn Store, name: &str) -> Call {
+pub(crate) async fn a_call(store: &dyn Store, name: &str) -> Call {
     let org = create_org(store, name, &format!("owner@{name}.test")).await;
     let c = call(org.id(), &use_case(org.id(), "Sales", at(START)), at(START));
     store

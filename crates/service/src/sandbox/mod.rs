@@ -4,6 +4,7 @@
 //! off, so that production servers have none of it.
 
 pub mod clock;
+pub mod faults;
 pub mod orgs;
 pub mod reset;
 pub mod scenarios;

@@ -3,6 +3,7 @@
 //! per resource, like the rest of the API.
 
 mod clock;
+mod faults;
 mod orgs;
 mod reset;
 mod scenarios;
@@ -13,6 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(clock::router())
+        .merge(faults::router())
         .merge(orgs::router())
         .merge(reset::router())
         .merge(scenarios::router())
