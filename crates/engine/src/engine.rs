@@ -8,12 +8,12 @@ use crate::config::EngineConfig;
 use crate::events::EventHooks;
 use crate::llm::ChatApi;
 use crate::provider::TelephonyProvider;
-use crate::test_clock::ClockLocks;
 use crate::webhooks::guard::Guard;
 use crate::webhooks::sender::WebhookSender;
 use crate::webhooks::worker as webhook_worker;
 use crate::worker::{Leases, Worker, WorkerState};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use switchyard_core::call::Call;
 use switchyard_core::run::{Lease, RunState};
 use switchyard_core::store::{EngineScope, RunChange, Store, StoreError, StoreResult};
@@ -50,6 +50,18 @@ pub struct Engine {
     webhook_sender: WebhookSender,
     pub(crate) tool_caller: ToolCaller,
     pub(crate) clock_locks: ClockLocks,
+}
+
+/// One lock per organization: a freeze, a return to real time and an advance of the same
+/// organization's test clock (`test_clock.rs`) happen one after the other.
+#[derive(Default)]
+pub(crate) struct ClockLocks(Mutex<HashMap<OrgId, Arc<tokio::sync::Mutex<()>>>>);
+
+impl ClockLocks {
+    pub(crate) fn of(&self, org: OrgId) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        locks.entry(org).or_default().clone()
+    }
 }
 
 /// What one pass did.

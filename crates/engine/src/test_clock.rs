@@ -5,8 +5,7 @@
 //! so the two never work on the same organization.
 
 use crate::engine::{Engine, PassReport};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use switchyard_core::store::{EngineScope, StoreResult};
 use switchyard_core::{OrgId, Timestamp};
 
@@ -16,18 +15,6 @@ pub struct AdvanceReport {
     /// Instants at which something was due, each run in order.
     pub steps: u64,
     pub pass: PassReport,
-}
-
-/// One lock per organization: a freeze, a return to real time and an advance of the same
-/// organization happen one after the other.
-#[derive(Default)]
-pub(crate) struct ClockLocks(Mutex<HashMap<OrgId, Arc<tokio::sync::Mutex<()>>>>);
-
-impl ClockLocks {
-    fn of(&self, org: OrgId) -> Arc<tokio::sync::Mutex<()>> {
-        let mut locks = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        locks.entry(org).or_default().clone()
-    }
 }
 
 impl Engine {

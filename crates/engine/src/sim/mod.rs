@@ -18,6 +18,13 @@ pub use recording::wav;
 use sha2::{Digest, Sha256};
 use std::fmt::Display;
 
+/// How long a far end that never hangs up talks: a day, so the call's max-duration
+/// deadline always ends it first (the built-in number and the `max_duration` scenario).
+pub(crate) const ENDLESS_TALK_SECS: f64 = 24.0 * 3600.0;
+/// What the carrier says when a call fails (the built-in number and the `failed` scenario).
+pub(crate) const FAILED_REASON: &str =
+    "the carrier could not complete the call (SIP 503 Service Unavailable)";
+
 /// SHA-256 of the call's key under a purpose label, so that the sid, the timings and the
 /// audio of one call are independent of each other.
 fn digest(key: &impl Display, purpose: &str) -> [u8; 32] {

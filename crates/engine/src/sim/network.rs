@@ -2,7 +2,7 @@
 //! call id picks the timings, so a demo or a test knows what will happen and when. A far
 //! end described by a sandbox scenario comes first (`super::scenario`).
 
-use super::{Draws, digest, scenario, seed};
+use super::{Draws, ENDLESS_TALK_SECS, FAILED_REASON, digest, scenario, seed};
 use crate::provider::{Placement, ProviderError, ScriptedEvent, TelephonyProvider};
 use async_trait::async_trait;
 use switchyard_core::Timestamp;
@@ -23,9 +23,6 @@ pub const MAX_DURATION: &str = "+15550100006";
 
 /// Carriers give up on an unanswered call after about this long.
 const RING_TIMEOUT_SECS: f64 = 30.0;
-pub(crate) const ENDLESS_TALK_SECS: f64 = 24.0 * 3600.0;
-pub(crate) const FAILED_REASON: &str =
-    "the carrier could not complete the call (SIP 503 Service Unavailable)";
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SimNetwork;

@@ -6,8 +6,7 @@
 //! runs of the same test would never replay, while an organization's frozen test clock
 //! makes `created` the same every run.
 
-use super::network::{ENDLESS_TALK_SECS, FAILED_REASON};
-use super::{Draws, seed};
+use super::{Draws, ENDLESS_TALK_SECS, FAILED_REASON, seed};
 use crate::provider::ScriptedEvent;
 use switchyard_core::call::Call;
 use switchyard_core::enums::{AnsweredBy, CallType, EndReason};
