@@ -126,6 +126,22 @@ def test_a_busy_line_is_retried_two_hours_later(org, receiver):
     assert len([e for e in events if e["type"] == "end"]) == 2
 
 
+def test_the_receiver_copes_with_duplicates_and_events_out_of_order(org, receiver):
+    hook_url, events = receiver
+    number = number_with_hook(org, hook_url)
+    ok(org.post(f"{API}/sandbox/clock", json={"now": "2030-03-04T08:00:00Z"}))
+    ok(org.post(f"{API}/sandbox/faults", json={"webhooks": {"duplicate": 1, "reorder": True}}))
+
+    call = ok(org.post(f"{API}/dial/outbound", json={"number_id": number, "phone_number": "+14155550123"}))
+    ok(org.post(f"{API}/sandbox/clock/advance", json={"seconds": 600}))
+
+    mine = [e for e in events if e["call"]["id"] == call["id"]]
+    assert mine[0]["type"] == "end"  # the call's end came before its start...
+    assert sorted(e["type"] for e in mine) == ["end", "end", "start", "start"]  # ...each twice
+    # A receiver that handles each webhook-id once sees each event once.
+    assert len({e["webhook_id"] for e in mine}) == 2
+
+
 def test_reset_leaves_an_empty_organization(org):
     number = ok(org.post(f"{API}/numbers", json={}))
     use_case = ok(org.post(f"{API}/use-cases", json={"name": "Reset me"}))
