@@ -33,7 +33,7 @@ impl WebhookStore for ThisStore {
         let (in_scope, org) = scope_condition(scope, "organization_id", 3);
         let rows = sqlx::query(&format!(
             "SELECT id, organization_id, call_id, event_type, url, headers, body, attempts, \
-             replay, duplicate, created_at FROM webhook_outbox WHERE {PENDING} AND next_attempt_at <= $1 \
+             sequence, replay, duplicate, created_at FROM webhook_outbox WHERE {PENDING} AND next_attempt_at <= $1 \
              AND (lease_until IS NULL OR lease_until <= $1){in_scope} \
              ORDER BY next_attempt_at LIMIT $2{}",
             <ThisStore as Backend>::SKIP_LOCKED
@@ -55,6 +55,7 @@ impl WebhookStore for ThisStore {
                 headers: from_json(&get::<String>(row, "headers")?)?,
                 body: get(row, "body")?,
                 attempts: u32::try_from(get::<i32>(row, "attempts")?).unwrap_or(0),
+                sequence: u32::try_from(get::<i64>(row, "sequence")?).unwrap_or(0),
                 replay: get(row, "replay")?,
                 duplicate: get(row, "duplicate")?,
                 created_at: Timestamp::from_millis(get(row, "created_at")?),

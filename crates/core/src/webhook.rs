@@ -38,6 +38,9 @@ pub struct WebhookDelivery {
     pub body: String,
     /// Attempts made before this one.
     pub attempts: u32,
+    /// The event's number on its call, from 1: sent as `webhook-sequence`, so that a
+    /// receiver can put a call's events in order.
+    pub sequence: u32,
     /// A member asked for it to be sent again: this attempt is the replay's only one.
     pub replay: bool,
     /// The sandbox's `duplicate` fault still owes a second send once this one is delivered.

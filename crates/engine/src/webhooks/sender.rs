@@ -107,7 +107,11 @@ impl WebhookSender {
             timestamp,
             body: &delivery.body,
         };
-        let headers = signed_json_headers("hook", pairs, &signed)?;
+        let mut headers = signed_json_headers("hook", pairs, &signed)?;
+        headers.insert(
+            HeaderName::from_static("webhook-sequence"),
+            HeaderValue::from(delivery.sequence),
+        );
         self.client
             .post(url)
             .headers(headers)
@@ -329,6 +333,7 @@ mod tests {
             value: value.into(),
         };
         WebhookDelivery {
+            sequence: 1,
             id: Id::new(now()),
             organization_id: Id::new(now()),
             call_id: Id::new(now()),

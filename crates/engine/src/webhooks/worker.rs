@@ -200,6 +200,7 @@ mod tests {
     fn delivery(attempts: u32) -> WebhookDelivery {
         let now = Timestamp::parse("2024-01-01T00:00:00Z").unwrap();
         WebhookDelivery {
+            sequence: 1,
             id: Id::new(now),
             organization_id: Id::new(now),
             call_id: Id::new(now),

@@ -220,6 +220,14 @@ async fn a_campaign_scheduled_for_the_next_day_runs_on_advance(db: TestDatabase)
             .collect();
         assert_eq!(types, ["start", "end"], "{id}");
     }
+    // Each delivery says which of its call's events it is.
+    for received in receiver.received() {
+        let expected = match received.json()["type"].as_str().unwrap() {
+            "start" => "1",
+            _ => "2",
+        };
+        assert_eq!(received.header("webhook-sequence"), expected);
+    }
 }
 
 async fn a_retry_two_hours_later_happens_on_advance_and_not_before(db: TestDatabase) {
