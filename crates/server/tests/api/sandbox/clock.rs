@@ -17,6 +17,7 @@ crate::backend_tests!(
     working_hours_open_on_advance,
     two_organizations_with_different_clocks_do_not_disturb_each_other,
     a_replay_on_a_frozen_clock_is_sent_before_the_answer,
+    recording_links_and_exports_expire_on_the_organizations_clock,
 );
 
 fn at(text: &str) -> Timestamp {
@@ -416,4 +417,37 @@ async fn a_replay_on_a_frozen_clock_is_sent_before_the_answer(db: TestDatabase) 
         app.owner().get("/sandbox/clock", 200).await["now"],
         "2024-01-01T12:10:00Z"
     );
+}
+
+async fn recording_links_and_exports_expire_on_the_organizations_clock(db: TestDatabase) {
+    let app = TestApp::spawn_sandbox(db).await;
+    let owner = app.org.owner_key.clone();
+    let fixture = app.number_with_use_case(&app.org, "Expiring").await;
+    freeze(&app, &owner, START).await;
+    let id = id_of(&app.dial(&fixture, "+14155550601", json!({})).await);
+    advance(&app, &owner, json!({"seconds": 600})).await;
+    let link = app
+        .owner()
+        .get(&format!("/calls/{id}/recording?expires_in_secs=3600"), 200)
+        .await;
+    assert_eq!(link["expires_at"], "2024-01-01T13:10:00Z", "{link}");
+    let url = link["url"].as_str().unwrap().to_owned();
+    let fetch = |url: String| async move { reqwest::get(url).await.unwrap().status().as_u16() };
+    let export = app.owner().post_empty("/calls/export", 202).await;
+    let export = export["export_id"].as_str().unwrap().to_owned();
+    assert_eq!(app.exports.run_due().await.unwrap().done, 1);
+
+    // A day passes in the world: the link and the export are still good, the
+    // organization's clock has not moved.
+    app.clock.advance_seconds(86_400);
+    assert_eq!(fetch(url.clone()).await, 200);
+    assert_eq!(app.exports.run_due().await.unwrap().deleted, 0);
+
+    advance(&app, &owner, json!({"seconds": 3601})).await;
+    assert_eq!(fetch(url).await, 403, "expired on the organization's clock");
+    app.owner().get(&format!("/exports/{export}"), 200).await;
+    // The export is kept for 168 hours of the organization's time.
+    let swept = advance(&app, &owner, json!({"seconds": 168 * 3600})).await;
+    assert_eq!(swept["exports_deleted"], 1, "{swept}");
+    app.owner().get(&format!("/exports/{export}"), 404).await;
 }
