@@ -7,5 +7,7 @@ pub mod g711;
 pub const SAMPLE_RATE: u32 = 8000;
 /// Samples in one 20 ms RTP packet, the packetization every SIP endpoint accepts by default.
 pub const FRAME_SAMPLES: usize = 160;
+pub mod amd;
 pub mod recording;
 pub mod rtp;
+pub mod vad;
