@@ -10,4 +10,7 @@ pub const FRAME_SAMPLES: usize = 160;
 pub mod amd;
 pub mod recording;
 pub mod rtp;
+pub mod speech;
+pub mod stt;
+pub mod tts;
 pub mod vad;
