@@ -60,15 +60,17 @@ async fn a_tone_played_by_one_leg_arrives_at_the_other_and_is_recorded() {
     leg_a.play(tone(440.0, 1.0));
     assert!(leg_a.is_playing());
 
-    // B hears the tone, then silence once A's queue has run out.
-    let mut tone_frames = 0;
-    loop {
+    // B hears the tone, then silence once A's queue has run out. A late packet makes B play
+    // a frame of silence and wait, so gaps may interrupt the tone, but no frame is lost.
+    let (mut tone_frames, mut silent_frames_after) = (0, 0);
+    while silent_frames_after < 10 {
         if let MediaEvent::FarEndAudio(frame) = next_event(&mut events_b).await {
             assert_eq!(frame.len(), FRAME_SAMPLES);
             if rms(&frame) > 4000.0 {
                 tone_frames += 1;
+                silent_frames_after = 0;
             } else if tone_frames > 0 {
-                break;
+                silent_frames_after += 1;
             }
         }
     }
@@ -187,4 +189,36 @@ async fn a_digit_sent_with_three_end_packets_is_reported_once() {
         .unwrap();
     assert_eq!(from, leg_addr);
     assert_eq!(leg.stop().await.stats.packets_received, 6);
+}
+
+#[tokio::test]
+async fn barge_in_drops_the_rest_of_the_prompt() {
+    let far_end = UdpSocket::bind((LOCALHOST, 0)).await.unwrap();
+    let socket = MediaSocket::bind(LOCALHOST, &PORTS).await.unwrap();
+    let (leg, mut events) = MediaLeg::start(socket, config(far_end.local_addr().unwrap()));
+    let prompt = tone(440.0, 5.0);
+    leg.play(prompt.clone());
+    let mut ticks = 0;
+    while ticks < 10 {
+        if let MediaEvent::FarEndAudio(_) = next_event(&mut events).await {
+            ticks += 1;
+        }
+    }
+    let dropped = leg.stop_playback();
+    assert!(!leg.is_playing());
+    // 10 ticks played 1600 samples; a tick or two more may have run meanwhile.
+    assert!(
+        (prompt.len() - 3 * 1600..=prompt.len() - 1600).contains(&dropped),
+        "{dropped}"
+    );
+    for _ in 0..10 {
+        assert!(matches!(
+            next_event(&mut events).await,
+            MediaEvent::FarEndAudio(_)
+        ));
+    }
+    let recording = leg.stop().await;
+    let played = prompt.len() - dropped;
+    assert_eq!(&recording.agent[..played], &prompt[..played]);
+    assert!(recording.agent[played..].iter().all(|&sample| sample == 0));
 }

@@ -1,7 +1,7 @@
 //! Receiving side timing: a small jitter buffer that turns packets into one frame per tick,
 //! and the RFC 3550 interarrival jitter estimate.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use crate::{FRAME_SAMPLES, SAMPLE_RATE};
 
@@ -9,14 +9,36 @@ use crate::{FRAME_SAMPLES, SAMPLE_RATE};
 /// a burst after a stall: drop the oldest rather than let the delay grow for the rest of the call.
 const MAX_QUEUED_FRAMES: usize = 5;
 
-/// Frames ordered by extended sequence number. A frame that is missing while later ones are
-/// queued is lost and skipped; when nothing is queued the next frame is merely late, so the
-/// tick plays silence and waits for it (this settles the phase between their clock and ours).
-#[derive(Debug, Default)]
+/// After running dry, play resumes once this much (40 ms) is queued: two clocks ticking
+/// at the same rate in an unknown phase, plus the network's jitter, would otherwise run dry
+/// again at every tick that comes a little before its packet.
+const PREFETCH_SAMPLES: usize = 2 * FRAME_SAMPLES;
+
+/// Packets ordered by extended sequence number. A packet that is missing while later ones are
+/// queued is lost and skipped; when nothing is queued the next one is merely late, so the
+/// tick plays silence and waits for it, then for `PREFETCH_SAMPLES` (the delay adapts).
+/// Packets may hold other than 20 ms (a far end may send 10 or 30 ms): their samples flow
+/// through `playout`, from which each tick takes one frame.
+#[derive(Debug)]
 pub(crate) struct JitterBuffer {
     frames: BTreeMap<u64, Vec<i16>>,
+    playout: VecDeque<i16>,
+    /// Played out dry: waiting for the prefetch before playing again.
+    dry: bool,
     next: Option<u64>,
     highest: Option<u64>,
+}
+
+impl Default for JitterBuffer {
+    fn default() -> Self {
+        JitterBuffer {
+            frames: BTreeMap::new(),
+            playout: VecDeque::new(),
+            dry: true,
+            next: None,
+            highest: None,
+        }
+    }
 }
 
 impl JitterBuffer {
@@ -37,12 +59,25 @@ impl JitterBuffer {
 
     /// The next frame to play, exactly `FRAME_SAMPLES` long: silence when none is due.
     pub(crate) fn pop(&mut self) -> Vec<i16> {
-        let Some((sequence, mut samples)) = self.frames.pop_first() else {
-            return vec![0; FRAME_SAMPLES];
-        };
-        self.next = Some(sequence + 1);
-        samples.resize(FRAME_SAMPLES, 0);
-        samples
+        if self.dry {
+            let queued: usize = self.frames.values().map(Vec::len).sum();
+            if self.playout.len() + queued < PREFETCH_SAMPLES {
+                return vec![0; FRAME_SAMPLES];
+            }
+            self.dry = false;
+        }
+        while self.playout.len() < FRAME_SAMPLES {
+            let Some((sequence, samples)) = self.frames.pop_first() else {
+                break;
+            };
+            self.next = Some(sequence + 1);
+            self.playout.extend(samples);
+        }
+        let available = self.playout.len().min(FRAME_SAMPLES);
+        self.dry = available < FRAME_SAMPLES;
+        let mut frame: Vec<i16> = self.playout.drain(..available).collect();
+        frame.resize(FRAME_SAMPLES, 0);
+        frame
     }
 
     /// The 16-bit sequence number as a 64-bit count that keeps increasing across wraps, taking
@@ -105,15 +140,30 @@ mod tests {
     }
 
     #[test]
-    fn a_late_frame_is_waited_for_and_a_stale_one_dropped() {
+    fn play_waits_for_40_ms_after_running_dry_and_drops_stale_frames() {
         let mut buffer = JitterBuffer::default();
         buffer.insert(1, frame(1));
-        assert_eq!(buffer.pop(), frame(1));
         assert_eq!(buffer.pop(), frame(0));
         buffer.insert(2, frame(2));
+        assert_eq!(buffer.pop(), frame(1));
         assert_eq!(buffer.pop(), frame(2));
-        buffer.insert(1, frame(9));
         assert_eq!(buffer.pop(), frame(0));
+        buffer.insert(3, frame(3));
+        assert_eq!(buffer.pop(), frame(0));
+        buffer.insert(4, frame(4));
+        buffer.insert(2, frame(9));
+        assert_eq!(buffer.pop(), frame(3));
+        assert_eq!(buffer.pop(), frame(4));
+        assert_eq!(buffer.pop(), frame(0));
+    }
+
+    #[test]
+    fn a_lost_frame_is_skipped() {
+        let mut buffer = JitterBuffer::default();
+        buffer.insert(1, frame(1));
+        buffer.insert(3, frame(3));
+        assert_eq!(buffer.pop(), frame(1));
+        assert_eq!(buffer.pop(), frame(3));
     }
 
     #[test]
@@ -125,6 +175,17 @@ mod tests {
         assert_eq!(buffer.pop(), frame(0));
         assert_eq!(buffer.pop(), frame(1));
         assert_eq!(buffer.pop(), frame(2));
+    }
+
+    #[test]
+    fn packets_of_30_ms_play_out_as_frames_of_20_ms() {
+        let mut buffer = JitterBuffer::default();
+        buffer.insert(1, vec![1; 240]);
+        buffer.insert(2, vec![2; 240]);
+        assert_eq!(buffer.pop(), frame(1));
+        assert_eq!(buffer.pop(), [vec![1; 80], vec![2; 80]].concat());
+        assert_eq!(buffer.pop(), frame(2));
+        assert_eq!(buffer.pop(), frame(0));
     }
 
     #[test]
