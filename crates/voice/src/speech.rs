@@ -42,3 +42,24 @@ pub fn check_installed() -> Result<(), MissingSpeech> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_missing_piece_names_its_debian_packages() {
+        assert_eq!(
+            MissingSpeech::EspeakNg.to_string(),
+            "espeak-ng is not installed: install the Debian package espeak-ng (apt install espeak-ng)"
+        );
+        assert_eq!(
+            MissingSpeech::Pocketsphinx.to_string(),
+            "pocketsphinx_continuous is not installed: apt install pocketsphinx pocketsphinx-en-us"
+        );
+        assert_eq!(
+            MissingSpeech::EnglishModel.to_string(),
+            "the pocketsphinx English model is missing: apt install pocketsphinx-en-us"
+        );
+    }
+}
