@@ -164,6 +164,9 @@ async fn a_digit_sent_with_three_end_packets_is_reported_once() {
     // The signalled address is wrong, as behind NAT: the leg must answer where packets come from.
     let signalled = SocketAddr::from((LOCALHOST, 9));
     let (leg, mut events) = MediaLeg::start(socket, config(signalled));
+    // Not RTP (a stray probe): ignored, and not where the leg learns to send.
+    let stray = UdpSocket::bind((LOCALHOST, 0)).await.unwrap();
+    stray.send_to(b"hello", leg_addr).await.unwrap();
     let mut packets = vec![
         telephone_event(1, 8000, 5, false, 400),
         telephone_event(2, 8000, 5, false, 800),

@@ -184,7 +184,7 @@ impl Leg {
             Err(error) => tracing::warn!(%error, %remote, "RTP send failed"),
         }
         self.recording.agent.extend_from_slice(&frame);
-        let far_end = self.receiver.audio.pop();
+        let far_end = self.receiver.next_frame();
         self.recording.far_end.extend_from_slice(&far_end);
         self.emit(MediaEvent::FarEndAudio(far_end));
         if finished {
@@ -193,6 +193,10 @@ impl Leg {
     }
 
     fn receive(&mut self, datagram: &[u8], from: SocketAddr) {
+        let received = self.receiver.receive(datagram, from);
+        if received == Received::NotRtp {
+            return;
+        }
         if !self.remote_learned {
             // Symmetric RTP: behind NAT the far end's packets come from the address that
             // reaches it, whatever its SDP said.
@@ -203,7 +207,7 @@ impl Leg {
                 *remote = from;
             }
         }
-        if let Received::Dtmf { digit, duration_ms } = self.receiver.receive(datagram, from) {
+        if let Received::Dtmf { digit, duration_ms } = received {
             self.emit(MediaEvent::Dtmf { digit, duration_ms });
         }
     }

@@ -11,8 +11,13 @@ use crate::g711::Codec;
 /// What a datagram meant.
 #[derive(Debug, PartialEq)]
 pub(crate) enum Received {
-    Nothing,
-    Dtmf { digit: char, duration_ms: u32 },
+    NotRtp,
+    /// Audio (now in the jitter buffer), part of a digit, or another payload type.
+    Rtp,
+    Dtmf {
+        digit: char,
+        duration_ms: u32,
+    },
 }
 
 #[derive(Debug)]
@@ -21,7 +26,7 @@ pub(crate) struct RtpReceiver {
     dtmf_payload_type: Option<u8>,
     started: Instant,
     far_ssrc: Option<u32>,
-    pub(crate) audio: JitterBuffer,
+    audio: JitterBuffer,
     dtmf: DtmfReceiver,
     jitter: InterarrivalJitter,
     packets_received: u64,
@@ -44,7 +49,7 @@ impl RtpReceiver {
     pub(crate) fn receive(&mut self, datagram: &[u8], from: SocketAddr) -> Received {
         let Some((header, payload)) = RtpHeader::parse(datagram) else {
             tracing::debug!(%from, len = datagram.len(), "ignored a datagram that is not RTP");
-            return Received::Nothing;
+            return Received::NotRtp;
         };
         self.packets_received += 1;
         if self.far_ssrc != Some(header.ssrc) {
@@ -56,7 +61,7 @@ impl RtpReceiver {
         if Some(header.payload_type) == self.dtmf_payload_type {
             return match self.dtmf.receive(header.timestamp, payload) {
                 Some((digit, duration_ms)) => Received::Dtmf { digit, duration_ms },
-                None => Received::Nothing,
+                None => Received::Rtp,
             };
         }
         if header.payload_type == self.codec.payload_type() {
@@ -65,7 +70,12 @@ impl RtpReceiver {
             self.audio
                 .insert(header.sequence, self.codec.decode(payload));
         }
-        Received::Nothing
+        Received::Rtp
+    }
+
+    /// The far end's audio for this tick.
+    pub(crate) fn next_frame(&mut self) -> Vec<i16> {
+        self.audio.pop()
     }
 
     pub(crate) fn packets_received(&self) -> u64 {
