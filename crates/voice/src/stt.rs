@@ -36,18 +36,14 @@ pub struct Recognizer {
 }
 
 impl Recognizer {
-    /// Starts the recognizer (its model takes about a second to load; audio pushed meanwhile
-    /// waits in the pipe). Utterances arrive on the receiver about 0.3 s after they end.
+    /// Starts the recognizer (its model loads in about 0.3 s; audio pushed meanwhile waits in
+    /// the pipe). Utterances arrive on the receiver about 0.3 s after they end. Each runs its
+    /// own process: about 100 MB and a tenth of a core while audio flows (measured).
     pub fn start() -> io::Result<(Recognizer, mpsc::UnboundedReceiver<Heard>)> {
         let mut child = Command::new(POCKETSPHINX)
-            .args([
-                "-infile",
-                "/dev/stdin",
-                "-logfn",
-                "/dev/null",
-                "-time",
-                "yes",
-            ])
+            .args(["-infile", "/dev/stdin"])
+            .args(["-logfn", "/dev/null"])
+            .args(["-time", "yes"])
             .args(["-hmm", ENGLISH_ACOUSTIC_MODEL])
             .args(["-dict", ENGLISH_DICTIONARY])
             .args(["-lm", ENGLISH_LANGUAGE_MODEL])
