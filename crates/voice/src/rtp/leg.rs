@@ -45,6 +45,7 @@ struct Shared {
 }
 
 impl MediaLeg {
+    /// Spawns the leg's task on the current tokio runtime; it sends from the first tick.
     pub fn start(
         socket: MediaSocket,
         config: MediaConfig,

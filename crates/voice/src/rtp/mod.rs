@@ -147,14 +147,15 @@ mod tests {
     #[tokio::test]
     async fn binding_prefers_even_ports_and_fails_when_the_range_is_full() {
         let localhost = IpAddr::from([127, 0, 0, 1]);
-        let probe = UdpSocket::bind((localhost, 0)).await.unwrap();
-        let port = probe.local_addr().unwrap().port();
-        drop(probe);
-        let (low, high) = if port % 2 == 0 {
-            (port, port + 1)
-        } else {
-            (port - 1, port)
-        };
+        // Two adjacent ports that are free now (other processes may hold any port).
+        let (low, high) = (20000..30000)
+            .step_by(2)
+            .find(|&low| {
+                let both = [low, low + 1].map(|port| std::net::UdpSocket::bind((localhost, port)));
+                both.iter().all(Result::is_ok)
+            })
+            .map(|low| (low, low + 1))
+            .expect("two free adjacent ports");
         let ports = RtpPorts { low, high };
         let first = MediaSocket::bind(localhost, &ports).await.unwrap();
         assert_eq!(first.local_addr().port(), low);
