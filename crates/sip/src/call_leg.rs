@@ -1,0 +1,91 @@
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rsipstack::dialog::dialog::{DialogState, DialogStateReceiver};
+use rsipstack::dialog::dialog_layer::DialogLayer;
+use rsipstack::dialog::invite_dialog::InviteDialog;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tracing::{debug, warn};
+
+use crate::SipError;
+
+/// What happens to a call leg, as the call engine needs to know it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignalEvent {
+    /// A provisional response other than 100 Trying (180 Ringing, 183 Session Progress).
+    Ringing { code: u16 },
+    /// 200 OK to our INVITE, already ACKed.
+    Answered { sdp: String },
+    /// A final non-2xx response, including 487 after our own CANCEL.
+    Rejected { code: u16, reason: String },
+    /// The ring timeout elapsed and the INVITE was cancelled.
+    NoAnswer,
+    /// The far end ended the call (its BYE was answered 200).
+    HungUp,
+}
+
+/// A cheap handle on one call's dialog; clones share it.
+#[derive(Clone)]
+pub struct CallLeg {
+    call_id: Arc<str>,
+    dialog: InviteDialog,
+    ended: Arc<AtomicBool>,
+}
+
+impl CallLeg {
+    pub(crate) fn new(dialog: InviteDialog, ended: Arc<AtomicBool>) -> Self {
+        Self {
+            call_id: dialog.id().call_id.into(),
+            dialog,
+            ended,
+        }
+    }
+
+    pub fn call_id(&self) -> &str {
+        &self.call_id
+    }
+
+    /// CANCEL before the answer, BYE after it; a no-op once the call ended.
+    pub async fn hang_up(&self) -> Result<(), SipError> {
+        if self.ended.swap(true, Ordering::SeqCst) {
+            return Ok(());
+        }
+        debug!(call_id = %self.call_id, "hanging up");
+        self.dialog.hangup().await?;
+        Ok(())
+    }
+}
+
+/// Reports the far end's BYE (or a dialog lost to timeouts) as `HungUp`,
+/// unless we ended the call ourselves, and forgets the dialog once it ended.
+pub(crate) async fn follow_established_dialog(
+    dialog_layer: Arc<DialogLayer>,
+    dialog: InviteDialog,
+    mut states: DialogStateReceiver,
+    ended: Arc<AtomicBool>,
+    events: mpsc::UnboundedSender<SignalEvent>,
+    cancel: CancellationToken,
+) {
+    loop {
+        let state = tokio::select! {
+            state = states.recv() => state,
+            () = cancel.cancelled() => break,
+        };
+        match state {
+            Some(DialogState::Terminated(id, reason)) => {
+                debug!(%id, ?reason, "dialog terminated");
+                if !ended.swap(true, Ordering::SeqCst) {
+                    events.send(SignalEvent::HungUp).ok();
+                }
+                break;
+            }
+            Some(_) => {}
+            None => {
+                warn!(id = %dialog.id(), "dialog state channel closed");
+                break;
+            }
+        }
+    }
+    dialog_layer.remove_dialog(&dialog.id());
+}
