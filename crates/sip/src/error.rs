@@ -17,6 +17,13 @@ pub enum SipError {
     CallEnded,
     #[error("malformed SIP message: {0}")]
     Message(#[from] rsipstack::sip::Error),
+    /// Boxed: the stack's error carries a whole dialog id, and every `Result` here would pay for it.
     #[error("SIP stack: {0}")]
-    Stack(#[from] rsipstack::Error),
+    Stack(Box<rsipstack::Error>),
+}
+
+impl From<rsipstack::Error> for SipError {
+    fn from(error: rsipstack::Error) -> Self {
+        SipError::Stack(Box::new(error))
+    }
 }

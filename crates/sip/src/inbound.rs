@@ -123,6 +123,7 @@ async fn route(
         // An ACK outside any dialog answers nothing we sent.
         Method::Ack => {}
         Method::Options => tx.reply(StatusCode::OK).await?,
+        Method::Bye | Method::Cancel => tx.reply(StatusCode::CallTransactionDoesNotExist).await?,
         _ => tx.reply(StatusCode::MethodNotAllowed).await?,
     }
     Ok(())

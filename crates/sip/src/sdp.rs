@@ -74,13 +74,14 @@ pub fn parse(sdp: &str) -> Result<RemoteMedia, SipError> {
                 (Some(_), false) => media_ip = Some(ip),
                 _ => {}
             }
-        } else if let Some(rtpmap) = line.strip_prefix("a=rtpmap:") {
-            if !in_other_media && is_telephone_event(rtpmap) {
-                dtmf_payload_type = rtpmap
-                    .split_whitespace()
-                    .next()
-                    .and_then(|pt| pt.parse().ok());
-            }
+        } else if let Some(rtpmap) = line.strip_prefix("a=rtpmap:")
+            && !in_other_media
+            && is_telephone_event(rtpmap)
+        {
+            dtmf_payload_type = rtpmap
+                .split_whitespace()
+                .next()
+                .and_then(|pt| pt.parse().ok());
         }
     }
 

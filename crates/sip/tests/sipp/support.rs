@@ -100,6 +100,12 @@ pub async fn endpoint(
         ..SipSettings::default()
     };
     customize(&mut settings);
+    // `RUST_LOG=switchyard_sip=debug,rsipstack=debug` shows the SIP dialogue of a failing test.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init()
+        .ok();
     let cancel = CancellationToken::new();
     let (endpoint, calls) = SipEndpoint::start(settings, cancel.clone())
         .await
@@ -131,4 +137,11 @@ fn scenario_path(scenario: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/scenarios")
         .join(scenario)
+}
+
+pub async fn next_call(calls: &mut UnboundedReceiver<IncomingCall>) -> IncomingCall {
+    tokio::time::timeout(EVENT_TIMEOUT, calls.recv())
+        .await
+        .expect("no incoming call in time")
+        .expect("the incoming call channel closed")
 }

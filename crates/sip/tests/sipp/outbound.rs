@@ -1,11 +1,9 @@
-//! Our INVITEs against SIPp playing the trunk (the far end answers, refuses or rings).
-
-mod support;
+//! Our INVITEs against SIPp playing the trunk: it answers, refuses, rings or challenges.
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
-use support::{Sipp, endpoint, next_event, no_more_events};
+use crate::support::{Sipp, endpoint, next_event, no_more_events};
 use switchyard_sip::{SignalEvent, SipError, sdp};
 
 const CALLER: &str = "+14155550100";
