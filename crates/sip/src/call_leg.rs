@@ -4,7 +4,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rsipstack::dialog::dialog::{DialogState, DialogStateReceiver};
 use rsipstack::dialog::dialog_layer::DialogLayer;
 use rsipstack::dialog::invite_dialog::InviteDialog;
-use tokio::sync::mpsc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
 
@@ -31,14 +33,28 @@ pub struct CallLeg {
     call_id: Arc<str>,
     dialog: InviteDialog,
     ended: Arc<AtomicBool>,
+    /// For a call we answered: turns true once the caller ACKed our 200 OK.
+    caller_ack: Option<watch::Receiver<bool>>,
 }
 
 impl CallLeg {
-    pub(crate) fn new(dialog: InviteDialog, ended: Arc<AtomicBool>) -> Self {
+    pub(crate) fn outbound(dialog: InviteDialog, ended: Arc<AtomicBool>) -> Self {
         Self {
             call_id: dialog.id().call_id.into(),
             dialog,
             ended,
+            caller_ack: None,
+        }
+    }
+
+    pub(crate) fn inbound(
+        dialog: InviteDialog,
+        ended: Arc<AtomicBool>,
+        caller_ack: watch::Receiver<bool>,
+    ) -> Self {
+        Self {
+            caller_ack: Some(caller_ack),
+            ..Self::outbound(dialog, ended)
         }
     }
 
@@ -51,11 +67,21 @@ impl CallLeg {
         if self.ended.swap(true, Ordering::SeqCst) {
             return Ok(());
         }
+        if let Some(caller_ack) = &self.caller_ack {
+            // RFC 3261 section 15.1.1: no BYE before the ACK of our 2xx (the stack
+            // would send it), unless the ACK never comes.
+            let mut caller_ack = caller_ack.clone();
+            let wait = caller_ack.wait_for(|received| *received);
+            tokio::time::timeout(ACK_WAIT, wait).await.ok();
+        }
         debug!(call_id = %self.call_id, "hanging up");
         self.dialog.hangup().await?;
         Ok(())
     }
 }
+
+/// How long the stack retransmits a 2xx waiting for its ACK (64*T1).
+const ACK_WAIT: Duration = Duration::from_secs(32);
 
 /// Reports the far end's BYE (or a dialog lost to timeouts) as `HungUp`,
 /// unless we ended the call ourselves, and forgets the dialog once it ended.
@@ -66,6 +92,7 @@ pub(crate) async fn follow_established_dialog(
     ended: Arc<AtomicBool>,
     events: mpsc::UnboundedSender<SignalEvent>,
     cancel: CancellationToken,
+    caller_ack: Option<watch::Sender<bool>>,
 ) {
     loop {
         let state = tokio::select! {
@@ -79,6 +106,11 @@ pub(crate) async fn follow_established_dialog(
                     events.send(SignalEvent::HungUp).ok();
                 }
                 break;
+            }
+            Some(DialogState::Confirmed(..)) => {
+                if let Some(caller_ack) = &caller_ack {
+                    caller_ack.send_replace(true);
+                }
             }
             Some(_) => {}
             None => {

@@ -103,7 +103,7 @@ impl SipEndpoint {
 
         let (events_tx, events_rx) = mpsc::unbounded_channel();
         let ended = Arc::new(AtomicBool::new(false));
-        let leg = CallLeg::new(dialog.clone(), ended.clone());
+        let leg = CallLeg::outbound(dialog.clone(), ended.clone());
         let call = OutboundCall {
             dialog_layer: self.dialog_layer.clone(),
             dialog,

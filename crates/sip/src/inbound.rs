@@ -8,7 +8,7 @@ use rsipstack::sip::prelude::{HeadersExt, ToTypedHeader};
 use rsipstack::sip::{Header, Method, Request, StatusCode, Uri};
 use rsipstack::transaction::TransactionReceiver;
 use rsipstack::transaction::transaction::Transaction;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
@@ -24,7 +24,8 @@ pub struct IncomingCall {
     pub to: String,
     pub sdp_offer: String,
     dialog: InviteDialog,
-    states: DialogStateReceiver,
+    /// Taken by `accept` or `reject`; still here on drop means nobody answered.
+    states: Option<DialogStateReceiver>,
     dialog_layer: Arc<DialogLayer>,
     cancel: CancellationToken,
 }
@@ -46,10 +47,12 @@ impl IncomingCall {
 
     /// Sends 200 OK with `sdp_answer`; the stack retransmits it until the caller's ACK.
     pub async fn accept(
-        self,
+        mut self,
         sdp_answer: String,
     ) -> Result<(CallLeg, mpsc::UnboundedReceiver<SignalEvent>), SipError> {
+        let states = self.states.take().ok_or(SipError::CallEnded)?;
         if matches!(self.dialog.state(), DialogState::Terminated(..)) {
+            self.dialog_layer.remove_dialog(&self.dialog.id());
             return Err(SipError::CallEnded);
         }
         let content_type = Header::ContentType("application/sdp".into());
@@ -58,27 +61,45 @@ impl IncomingCall {
         info!(call_id = %self.call_id(), "incoming call accepted");
 
         let ended = Arc::new(AtomicBool::new(false));
-        let leg = CallLeg::new(self.dialog.clone(), ended.clone());
+        let (caller_ack_tx, caller_ack_rx) = watch::channel(false);
+        let leg = CallLeg::inbound(self.dialog.clone(), ended.clone(), caller_ack_rx);
         let (events_tx, events_rx) = mpsc::unbounded_channel();
         tokio::spawn(follow_established_dialog(
-            self.dialog_layer,
-            self.dialog,
-            self.states,
+            self.dialog_layer.clone(),
+            self.dialog.clone(),
+            states,
             ended,
             events_tx,
-            self.cancel,
+            self.cancel.clone(),
+            Some(caller_ack_tx),
         ));
         Ok((leg, events_rx))
     }
 
     /// Answers the INVITE with a final `code`, e.g. 404 for a number nobody has.
-    pub async fn reject(self, code: u16, reason: &str) {
+    pub async fn reject(mut self, code: u16, reason: &str) {
         info!(call_id = %self.call_id(), code, reason, "incoming call rejected");
         let status = StatusCode::try_from((code, reason)).unwrap_or_else(|_| code.into());
+        self.end_unanswered(status);
+    }
+
+    fn end_unanswered(&mut self, status: StatusCode) {
+        self.states = None;
         if let Err(error) = self.dialog.reject(Some(status), None) {
             warn!(call_id = %self.call_id(), %error, "reject failed");
         }
         self.dialog_layer.remove_dialog(&self.dialog.id());
+    }
+}
+
+/// A call dropped unanswered would ring on until the caller gives up, and
+/// its dialog would stay in the stack: refuse it instead.
+impl Drop for IncomingCall {
+    fn drop(&mut self) {
+        if self.states.is_some() {
+            warn!(call_id = %self.call_id(), "incoming call dropped unanswered");
+            self.end_unanswered(StatusCode::TemporarilyUnavailable);
+        }
     }
 }
 
@@ -135,34 +156,26 @@ fn offer_call(
     calls: &mpsc::UnboundedSender<IncomingCall>,
     cancel: &CancellationToken,
 ) -> Result<(), SipError> {
+    let from = tx.original.from_header()?.typed()?.uri;
+    let to = called_user(&tx.original)?;
     let (states_tx, states_rx) = dialog_layer.new_dialog_state_channel();
     let contact = contact_for(&tx.original, dialog_layer);
     let dialog = dialog_layer.get_or_create_server_invite(&tx, states_tx, None, contact)?;
     let call = IncomingCall {
-        from: tx
-            .original
-            .from_header()?
-            .typed()?
-            .uri
-            .user()
-            .unwrap_or_default()
-            .to_owned(),
-        to: called_user(&tx.original)?,
+        from: from.user().unwrap_or_default().to_owned(),
+        to,
         sdp_offer: String::from_utf8_lossy(&tx.original.body).into_owned(),
         dialog: dialog.clone(),
-        states: states_rx,
+        states: Some(states_rx),
         dialog_layer: dialog_layer.clone(),
         cancel: cancel.clone(),
     };
     info!(call_id = %call.call_id(), from = %call.from, to = %call.to, "incoming call");
     // The dialog drives the INVITE transaction: 100 Trying, our answer, the ACK.
-    let mut server_dialog = dialog.clone();
+    let mut server_dialog = dialog;
     tokio::spawn(async move { server_dialog.handle(&mut tx).await });
-    if let Err(mpsc::error::SendError(call)) = calls.send(call) {
-        warn!(call_id = %call.call_id(), "nobody takes incoming calls");
-        dialog.reject(Some(StatusCode::TemporarilyUnavailable), None)?;
-        dialog_layer.remove_dialog(&dialog.id());
-    }
+    // Unsent, the call is dropped, which refuses it.
+    calls.send(call).ok();
     Ok(())
 }
 

@@ -30,7 +30,7 @@ impl OutboundCall {
     pub async fn follow(mut self, mut invite: JoinHandle<InviteAsyncResult>) {
         let ring_deadline = tokio::time::sleep(self.ring_timeout);
         tokio::pin!(ring_deadline);
-        let mut ring_timed_out = false;
+        let mut we_hung_up_first = false;
         let outcome = loop {
             // Biased so provisional states, which the stack queues before the
             // INVITE task completes, are reported before the final outcome.
@@ -38,9 +38,16 @@ impl OutboundCall {
                 biased;
                 Some(state) = self.states.recv() => self.report_provisional(state),
                 outcome = &mut invite => break outcome,
-                () = &mut ring_deadline, if !ring_timed_out => {
-                    ring_timed_out = true;
+                () = &mut ring_deadline, if !we_hung_up_first => {
+                    if self.ended.swap(true, Ordering::SeqCst) {
+                        // `CallLeg::hang_up` already sent the CANCEL; its 487 is reported.
+                        we_hung_up_first = true;
+                        continue;
+                    }
+                    // Dropping `invite` detaches the stack's INVITE task: it still
+                    // takes the 487, or ACKs and BYEs a 2xx that crosses the CANCEL.
                     self.cancel_unanswered().await;
+                    return;
                 }
                 () = self.cancel.cancelled() => return,
             }
@@ -50,27 +57,21 @@ impl OutboundCall {
             Ok(Ok((_, response))) => response,
             Ok(Err(error)) => {
                 warn!(call_id = %self.call_id(), %error, "INVITE failed");
-                self.finish_unanswered(ring_timed_out, 500, error.to_string());
+                self.reject(500, error.to_string());
                 return;
             }
             Err(join_error) => {
                 warn!(call_id = %self.call_id(), %join_error, "INVITE task ended abnormally");
-                self.finish_unanswered(ring_timed_out, 500, join_error.to_string());
+                self.reject(500, join_error.to_string());
                 return;
             }
         };
         match final_response {
             Some(response) if response.status_code.kind() == StatusCodeKind::Successful => {
-                self.answered(response, ring_timed_out).await;
+                self.answered(response).await;
             }
-            Some(response) => {
-                let code = response.status_code.code();
-                self.finish_unanswered(ring_timed_out, code, reason_phrase(&response));
-            }
-            None => {
-                let timeout = StatusCode::RequestTimeout;
-                self.finish_unanswered(ring_timed_out, timeout.code(), timeout.text().to_owned());
-            }
+            Some(response) => self.reject(response.status_code.code(), reason_phrase(&response)),
+            None => self.reject_with(StatusCode::RequestTimeout),
         }
     }
 
@@ -84,32 +85,28 @@ impl OutboundCall {
 
     async fn cancel_unanswered(&self) {
         info!(call_id = %self.call_id(), timeout = ?self.ring_timeout, "no answer, cancelling");
-        self.ended.store(true, Ordering::SeqCst);
         if let Err(error) = self.dialog.cancel().await {
             warn!(call_id = %self.call_id(), %error, "CANCEL failed");
         }
+        self.events.send(SignalEvent::NoAnswer).ok();
     }
 
-    fn finish_unanswered(&self, ring_timed_out: bool, code: u16, reason: String) {
+    fn reject(&self, code: u16, reason: String) {
+        info!(call_id = %self.call_id(), code, %reason, "call rejected");
         self.ended.store(true, Ordering::SeqCst);
-        let event = if ring_timed_out {
-            SignalEvent::NoAnswer
-        } else {
-            info!(call_id = %self.call_id(), code, %reason, "call rejected");
-            SignalEvent::Rejected { code, reason }
-        };
-        self.events.send(event).ok();
+        self.events
+            .send(SignalEvent::Rejected { code, reason })
+            .ok();
     }
 
-    async fn answered(self, response: Response, ring_timed_out: bool) {
+    fn reject_with(&self, status: StatusCode) {
+        self.reject(status.code(), status.text().to_owned());
+    }
+
+    async fn answered(self, response: Response) {
         // A 2xx that crossed our CANCEL is ACKed and ended with a BYE by the stack.
         if matches!(self.dialog.state(), DialogState::Terminated(..)) {
-            let cancelled = StatusCode::RequestTerminated;
-            self.finish_unanswered(
-                ring_timed_out,
-                cancelled.code(),
-                cancelled.text().to_owned(),
-            );
+            self.reject_with(StatusCode::RequestTerminated);
             return;
         }
         info!(call_id = %self.call_id(), "answered");
@@ -122,6 +119,7 @@ impl OutboundCall {
             self.ended,
             self.events,
             self.cancel,
+            None,
         )
         .await;
     }

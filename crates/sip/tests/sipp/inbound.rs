@@ -42,3 +42,29 @@ async fn a_call_for_nobody_is_rejected_404() {
     let messages = sipp.finishes_scenario().await;
     assert!(messages.contains("SIP/2.0 404 Not Found"));
 }
+
+#[tokio::test]
+async fn our_hang_up_sends_the_bye() {
+    let (endpoint, mut calls, _stop) = endpoint(None, |_| {}).await;
+    let sipp = Sipp::calling("uac_call_wait_bye.xml", endpoint.local_addr(), CALLED);
+
+    let call = next_call(&mut calls).await;
+    let offer = sdp::parse(&call.sdp_offer).unwrap();
+    let answer = sdp::answer(IpAddr::V4(Ipv4Addr::LOCALHOST), 41000, &offer);
+    let (leg, mut events) = call.accept(answer).await.unwrap();
+    leg.hang_up().await.unwrap();
+
+    let messages = sipp.finishes_scenario().await;
+    assert_eq!(messages.matches("BYE sip:").count(), 1, "{messages}");
+    no_more_events(&mut events).await;
+}
+
+#[tokio::test]
+async fn a_call_dropped_unanswered_is_refused_480() {
+    let (endpoint, mut calls, _stop) = endpoint(None, |_| {}).await;
+    let sipp = Sipp::calling("uac_call_unavailable.xml", endpoint.local_addr(), CALLED);
+
+    drop(next_call(&mut calls).await);
+
+    sipp.finishes_scenario().await;
+}

@@ -96,6 +96,29 @@ async fn ring_timeout_cancels_the_invite() {
 }
 
 #[tokio::test]
+async fn our_hang_up_while_ringing_cancels_the_invite() {
+    let sipp = Sipp::answering("uas_ring_forever.xml");
+    let (endpoint, _calls, _stop) = endpoint(Some(sipp.addr), |_| {}).await;
+
+    let (leg, mut events) = endpoint.invite(CALLER, CALLEE, our_offer()).await.unwrap();
+    assert_eq!(
+        next_event(&mut events).await,
+        SignalEvent::Ringing { code: 180 }
+    );
+    leg.hang_up().await.unwrap();
+
+    let event = next_event(&mut events).await;
+    assert_eq!(
+        event,
+        SignalEvent::Rejected {
+            code: 487,
+            reason: "Request Terminated".into()
+        }
+    );
+    sipp.finishes_scenario().await;
+}
+
+#[tokio::test]
 async fn our_hang_up_after_the_answer_sends_bye_once() {
     let sipp = Sipp::answering("uas_answer_wait_bye.xml");
     let (endpoint, _calls, _stop) = endpoint(Some(sipp.addr), |_| {}).await;
