@@ -3,7 +3,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 
 use crate::support::{Sipp, endpoint, next_call, next_event, no_more_events};
-use switchyard_sip::{SignalEvent, sdp};
+use switchyard_sip::{SignalEvent, SipError, sdp};
 
 const CALLER: &str = "+14155550199";
 const CALLED: &str = "+14155550100";
@@ -67,4 +67,23 @@ async fn a_call_dropped_unanswered_is_refused_480() {
     drop(next_call(&mut calls).await);
 
     sipp.finishes_scenario().await;
+}
+
+#[tokio::test]
+async fn a_call_the_caller_cancelled_cannot_be_accepted() {
+    let (endpoint, mut calls, _stop) = endpoint(None, |_| {}).await;
+    let sipp = Sipp::calling("uac_cancel.xml", endpoint.local_addr(), CALLED);
+
+    let call = next_call(&mut calls).await;
+    sipp.finishes_scenario().await;
+
+    let answer = sdp::answer(
+        IpAddr::V4(Ipv4Addr::LOCALHOST),
+        41000,
+        &sdp::parse(&call.sdp_offer).unwrap(),
+    );
+    assert!(matches!(
+        call.accept(answer).await,
+        Err(SipError::CallEnded)
+    ));
 }
