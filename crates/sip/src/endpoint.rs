@@ -7,6 +7,8 @@ use rsipstack::dialog::authenticate::Credential;
 use rsipstack::dialog::dialog_layer::DialogLayer;
 use rsipstack::dialog::invitation::InviteOption;
 use rsipstack::sip::Uri;
+use rsipstack::transaction::CallIdFormat;
+use rsipstack::transaction::endpoint::EndpointOption;
 use rsipstack::transport::TransportLayer;
 use rsipstack::transport::udp::UdpConnection;
 use tokio::sync::mpsc;
@@ -48,6 +50,11 @@ impl SipEndpoint {
         let endpoint = EndpointBuilder::new()
             .with_cancel_token(cancel.clone())
             .with_transport_layer(transport_layer)
+            .with_option(EndpointOption {
+                // The default appends the library vendor's domain to every Call-ID.
+                callid_format: CallIdFormat::Uuid,
+                ..EndpointOption::default()
+            })
             .with_user_agent(concat!("switchyard/", env!("CARGO_PKG_VERSION")))
             .build();
         let incoming = endpoint.incoming_transactions()?;
