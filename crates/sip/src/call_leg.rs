@@ -2,12 +2,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use rsipstack::dialog::dialog::{DialogState, DialogStateReceiver};
-use rsipstack::dialog::dialog_layer::DialogLayer;
 use rsipstack::dialog::invite_dialog::InviteDialog;
-use tokio::sync::{mpsc, watch};
-use tokio_util::sync::CancellationToken;
-use tracing::{debug, warn};
+use tokio::sync::watch;
+use tracing::debug;
 
 use crate::SipError;
 
@@ -25,6 +22,9 @@ pub enum SignalEvent {
     /// The far end ended the call (its BYE was answered 200).
     HungUp,
 }
+
+/// How long the stack retransmits a 2xx waiting for its ACK (64*T1).
+const ACK_WAIT: Duration = Duration::from_secs(32);
 
 /// A cheap handle on one call's dialog; clones share it.
 #[derive(Clone)]
@@ -77,46 +77,4 @@ impl CallLeg {
         self.dialog.hangup().await?;
         Ok(())
     }
-}
-
-/// How long the stack retransmits a 2xx waiting for its ACK (64*T1).
-const ACK_WAIT: Duration = Duration::from_secs(32);
-
-/// Reports the far end's BYE (or a dialog lost to timeouts) as `HungUp`,
-/// unless we ended the call ourselves, and forgets the dialog once it ended.
-pub(crate) async fn follow_established_dialog(
-    dialog_layer: Arc<DialogLayer>,
-    dialog: InviteDialog,
-    mut states: DialogStateReceiver,
-    ended: Arc<AtomicBool>,
-    events: mpsc::UnboundedSender<SignalEvent>,
-    cancel: CancellationToken,
-    caller_ack: Option<watch::Sender<bool>>,
-) {
-    loop {
-        let state = tokio::select! {
-            state = states.recv() => state,
-            () = cancel.cancelled() => break,
-        };
-        match state {
-            Some(DialogState::Terminated(id, reason)) => {
-                debug!(%id, ?reason, "dialog terminated");
-                if !ended.swap(true, Ordering::SeqCst) {
-                    events.send(SignalEvent::HungUp).ok();
-                }
-                break;
-            }
-            Some(DialogState::Confirmed(..)) => {
-                if let Some(caller_ack) = &caller_ack {
-                    caller_ack.send_replace(true);
-                }
-            }
-            Some(_) => {}
-            None => {
-                warn!(id = %dialog.id(), "dialog state channel closed");
-                break;
-            }
-        }
-    }
-    dialog_layer.remove_dialog(&dialog.id());
 }

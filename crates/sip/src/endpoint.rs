@@ -100,7 +100,7 @@ impl SipEndpoint {
             callee: parse_uri(&format!("sip:{to}@{}", trunk.host_with_port))?,
             contact: parse_uri(&format!("sip:{from}@{}", self.local_addr))?,
             content_type: Some("application/sdp".to_owned()),
-            offer: Some(sdp_offer.into_bytes()),
+            offer: Some(sdp_offer.clone().into_bytes()),
             credential: self.credential(),
             ..Default::default()
         };
@@ -119,6 +119,7 @@ impl SipEndpoint {
             ring_timeout: self.settings.ring_timeout,
             events: events_tx,
             cancel: self.cancel.clone(),
+            sdp_offer,
         };
         tokio::spawn(call.follow(invite));
         Ok((leg, events_rx))

@@ -13,7 +13,8 @@ use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
 use crate::SipError;
-use crate::call_leg::{CallLeg, SignalEvent, follow_established_dialog};
+use crate::call_leg::{CallLeg, SignalEvent};
+use crate::established::EstablishedCall;
 
 /// A call the far end offers us; answer it with [`IncomingCall::accept`] or
 /// [`IncomingCall::reject`].
@@ -56,23 +57,27 @@ impl IncomingCall {
             return Err(SipError::CallEnded);
         }
         let content_type = Header::ContentType("application/sdp".into());
-        self.dialog
-            .accept(Some(vec![content_type]), Some(sdp_answer.into_bytes()))?;
+        self.dialog.accept(
+            Some(vec![content_type]),
+            Some(sdp_answer.clone().into_bytes()),
+        )?;
         info!(call_id = %self.call_id(), "incoming call accepted");
 
         let ended = Arc::new(AtomicBool::new(false));
         let (caller_ack_tx, caller_ack_rx) = watch::channel(false);
         let leg = CallLeg::inbound(self.dialog.clone(), ended.clone(), caller_ack_rx);
         let (events_tx, events_rx) = mpsc::unbounded_channel();
-        tokio::spawn(follow_established_dialog(
-            self.dialog_layer.clone(),
-            self.dialog.clone(),
+        let established = EstablishedCall {
+            dialog_layer: self.dialog_layer.clone(),
+            dialog: self.dialog.clone(),
             states,
             ended,
-            events_tx,
-            self.cancel.clone(),
-            Some(caller_ack_tx),
-        ));
+            events: events_tx,
+            cancel: self.cancel.clone(),
+            local_sdp: sdp_answer,
+            caller_ack: Some(caller_ack_tx),
+        };
+        tokio::spawn(established.follow());
         Ok((leg, events_rx))
     }
 

@@ -7,6 +7,7 @@
 mod call_leg;
 mod endpoint;
 mod error;
+mod established;
 mod inbound;
 mod outbound;
 pub mod sdp;

@@ -12,7 +12,8 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
-use crate::call_leg::{SignalEvent, follow_established_dialog};
+use crate::call_leg::SignalEvent;
+use crate::established::EstablishedCall;
 
 /// An INVITE we sent, followed until it is answered or fails.
 pub(crate) struct OutboundCall {
@@ -24,6 +25,7 @@ pub(crate) struct OutboundCall {
     pub ring_timeout: Duration,
     pub events: mpsc::UnboundedSender<SignalEvent>,
     pub cancel: CancellationToken,
+    pub sdp_offer: String,
 }
 
 impl OutboundCall {
@@ -112,16 +114,17 @@ impl OutboundCall {
         info!(call_id = %self.call_id(), "answered");
         let sdp = String::from_utf8_lossy(&response.body).into_owned();
         self.events.send(SignalEvent::Answered { sdp }).ok();
-        follow_established_dialog(
-            self.dialog_layer,
-            self.dialog,
-            self.states,
-            self.ended,
-            self.events,
-            self.cancel,
-            None,
-        )
-        .await;
+        let established = EstablishedCall {
+            dialog_layer: self.dialog_layer,
+            dialog: self.dialog,
+            states: self.states,
+            ended: self.ended,
+            events: self.events,
+            cancel: self.cancel,
+            local_sdp: self.sdp_offer,
+            caller_ack: None,
+        };
+        established.follow().await;
     }
 
     fn call_id(&self) -> String {

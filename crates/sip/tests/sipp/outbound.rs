@@ -38,6 +38,30 @@ async fn answered_call_reports_ringing_answer_and_far_end_hangup() {
 }
 
 #[tokio::test]
+async fn a_session_refresh_is_answered_with_our_sdp() {
+    let sipp = Sipp::answering("uas_session_refresh.xml");
+    let (endpoint, _calls, _stop) = endpoint(Some(sipp.addr), |_| {}).await;
+
+    let (_leg, mut events) = endpoint.invite(CALLER, CALLEE, our_offer()).await.unwrap();
+
+    assert_eq!(
+        next_event(&mut events).await,
+        SignalEvent::Ringing { code: 180 }
+    );
+    assert!(matches!(
+        next_event(&mut events).await,
+        SignalEvent::Answered { .. }
+    ));
+    assert_eq!(next_event(&mut events).await, SignalEvent::HungUp);
+    let messages = sipp.finishes_scenario().await;
+    assert_eq!(
+        messages.matches("m=audio 40000 RTP/AVP 0 8 101").count(),
+        2,
+        "{messages}"
+    );
+}
+
+#[tokio::test]
 async fn busy_is_rejected_486() {
     let sipp = Sipp::answering("uas_busy.xml");
     let (endpoint, _calls, _stop) = endpoint(Some(sipp.addr), |_| {}).await;
