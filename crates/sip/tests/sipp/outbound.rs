@@ -1,0 +1,223 @@
+//! Our INVITEs against SIPp playing the trunk: it answers, refuses, rings or challenges.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::Duration;
+
+use crate::support::{Sipp, endpoint, next_event, no_more_events};
+use switchyard_sip::{SignalEvent, SipError, sdp};
+
+const CALLER: &str = "+14155550100";
+const CALLEE: &str = "+14155550123";
+
+fn our_offer() -> String {
+    sdp::offer(IpAddr::V4(Ipv4Addr::LOCALHOST), 40000)
+}
+
+#[tokio::test]
+async fn answered_call_reports_ringing_answer_and_far_end_hangup() {
+    let sipp = Sipp::answering("uas_answer_hangup.xml");
+    let (endpoint, _calls, _stop) = endpoint(Some(sipp.addr), |_| {}).await;
+
+    let (_leg, mut events) = endpoint.invite(CALLER, CALLEE, our_offer()).await.unwrap();
+
+    assert_eq!(
+        next_event(&mut events).await,
+        SignalEvent::Ringing { code: 180 }
+    );
+    let SignalEvent::Answered { sdp: answer } = next_event(&mut events).await else {
+        panic!("expected the answer");
+    };
+    let media = sdp::parse(&answer).unwrap();
+    assert_eq!(media.payload_type, sdp::PCMU);
+    assert_eq!(media.addr.ip(), IpAddr::V4(Ipv4Addr::LOCALHOST));
+    assert_eq!(next_event(&mut events).await, SignalEvent::HungUp);
+    let messages = sipp.finishes_scenario().await;
+    assert!(messages.contains(&format!("INVITE sip:{CALLEE}@")));
+    assert!(messages.contains(&format!("From: <sip:{CALLER}@127.0.0.1>")));
+    no_more_events(&mut events).await;
+}
+
+#[tokio::test]
+async fn a_session_refresh_is_answered_with_our_sdp() {
+    let sipp = Sipp::answering("uas_session_refresh.xml");
+    let (endpoint, _calls, _stop) = endpoint(Some(sipp.addr), |_| {}).await;
+
+    let (_leg, mut events) = endpoint.invite(CALLER, CALLEE, our_offer()).await.unwrap();
+
+    assert_eq!(
+        next_event(&mut events).await,
+        SignalEvent::Ringing { code: 180 }
+    );
+    assert!(matches!(
+        next_event(&mut events).await,
+        SignalEvent::Answered { .. }
+    ));
+    assert_eq!(next_event(&mut events).await, SignalEvent::HungUp);
+    let messages = sipp.finishes_scenario().await;
+    assert_eq!(
+        messages.matches("m=audio 40000 RTP/AVP 0 8 101").count(),
+        2,
+        "{messages}"
+    );
+}
+
+#[tokio::test]
+async fn busy_is_rejected_486() {
+    let sipp = Sipp::answering("uas_busy.xml");
+    let (endpoint, _calls, _stop) = endpoint(Some(sipp.addr), |_| {}).await;
+
+    let (_leg, mut events) = endpoint.invite(CALLER, CALLEE, our_offer()).await.unwrap();
+
+    let event = next_event(&mut events).await;
+    assert_eq!(
+        event,
+        SignalEvent::Rejected {
+            code: 486,
+            reason: "Busy Here".into()
+        }
+    );
+    sipp.finishes_scenario().await;
+}
+
+#[tokio::test]
+async fn unavailable_trunk_is_rejected_503() {
+    let sipp = Sipp::answering("uas_unavailable.xml");
+    let (endpoint, _calls, _stop) = endpoint(Some(sipp.addr), |_| {}).await;
+
+    let (_leg, mut events) = endpoint.invite(CALLER, CALLEE, our_offer()).await.unwrap();
+
+    let event = next_event(&mut events).await;
+    assert_eq!(
+        event,
+        SignalEvent::Rejected {
+            code: 503,
+            reason: "Service Unavailable".into()
+        }
+    );
+    sipp.finishes_scenario().await;
+}
+
+#[tokio::test]
+async fn ring_timeout_cancels_the_invite() {
+    let sipp = Sipp::answering("uas_ring_forever.xml");
+    let (endpoint, _calls, _stop) = endpoint(Some(sipp.addr), |settings| {
+        settings.ring_timeout = Duration::from_secs(2);
+    })
+    .await;
+
+    let (leg, mut events) = endpoint.invite(CALLER, CALLEE, our_offer()).await.unwrap();
+
+    assert_eq!(
+        next_event(&mut events).await,
+        SignalEvent::Ringing { code: 180 }
+    );
+    assert_eq!(next_event(&mut events).await, SignalEvent::NoAnswer);
+    let messages = sipp.finishes_scenario().await;
+    assert!(messages.contains("CANCEL sip:"));
+    leg.hang_up()
+        .await
+        .expect("hanging up an ended call is a no-op");
+}
+
+#[tokio::test]
+async fn our_hang_up_while_ringing_cancels_the_invite() {
+    let sipp = Sipp::answering("uas_ring_forever.xml");
+    let (endpoint, _calls, _stop) = endpoint(Some(sipp.addr), |_| {}).await;
+
+    let (leg, mut events) = endpoint.invite(CALLER, CALLEE, our_offer()).await.unwrap();
+    assert_eq!(
+        next_event(&mut events).await,
+        SignalEvent::Ringing { code: 180 }
+    );
+    leg.hang_up().await.unwrap();
+
+    let event = next_event(&mut events).await;
+    assert_eq!(
+        event,
+        SignalEvent::Rejected {
+            code: 487,
+            reason: "Request Terminated".into()
+        }
+    );
+    sipp.finishes_scenario().await;
+}
+
+#[tokio::test]
+async fn our_hang_up_after_the_answer_sends_bye_once() {
+    let sipp = Sipp::answering("uas_answer_wait_bye.xml");
+    let (endpoint, _calls, _stop) = endpoint(Some(sipp.addr), |_| {}).await;
+
+    let (leg, mut events) = endpoint.invite(CALLER, CALLEE, our_offer()).await.unwrap();
+    assert!(matches!(
+        next_event(&mut events).await,
+        SignalEvent::Answered { .. }
+    ));
+
+    leg.hang_up().await.unwrap();
+    leg.clone().hang_up().await.unwrap();
+    let messages = sipp.finishes_scenario().await;
+    assert_eq!(messages.matches("BYE sip:").count(), 1, "{messages}");
+    no_more_events(&mut events).await;
+}
+
+#[tokio::test]
+async fn digest_challenge_is_answered_with_the_right_password() {
+    let sipp = Sipp::answering("uas_digest.xml");
+    let (endpoint, _calls, _stop) = endpoint(Some(sipp.addr), |settings| {
+        settings.username = Some("alice".into());
+        settings.password = Some("secret".into());
+    })
+    .await;
+
+    let (_leg, mut events) = endpoint.invite(CALLER, CALLEE, our_offer()).await.unwrap();
+
+    assert!(matches!(
+        next_event(&mut events).await,
+        SignalEvent::Answered { .. }
+    ));
+    assert_eq!(next_event(&mut events).await, SignalEvent::HungUp);
+    let messages = sipp.finishes_scenario().await;
+    assert!(messages.contains("Authorization: Digest"));
+}
+
+#[tokio::test]
+async fn digest_challenge_with_a_wrong_password_is_rejected() {
+    let sipp = Sipp::answering("uas_digest.xml");
+    let (endpoint, _calls, _stop) = endpoint(Some(sipp.addr), |settings| {
+        settings.username = Some("alice".into());
+        settings.password = Some("wrong".into());
+    })
+    .await;
+
+    let (_leg, mut events) = endpoint.invite(CALLER, CALLEE, our_offer()).await.unwrap();
+
+    let event = next_event(&mut events).await;
+    assert!(
+        matches!(event, SignalEvent::Rejected { code: 403, .. }),
+        "{event:?}"
+    );
+    sipp.finishes_scenario().await;
+}
+
+#[tokio::test]
+async fn digest_challenge_without_credentials_is_rejected_401() {
+    let sipp = Sipp::answering("uas_digest.xml");
+    let (endpoint, _calls, _stop) = endpoint(Some(sipp.addr), |_| {}).await;
+
+    let (_leg, mut events) = endpoint.invite(CALLER, CALLEE, our_offer()).await.unwrap();
+
+    let event = next_event(&mut events).await;
+    assert!(
+        matches!(event, SignalEvent::Rejected { code: 401, .. }),
+        "{event:?}"
+    );
+}
+
+#[tokio::test]
+async fn without_a_trunk_outbound_calls_are_refused() {
+    let (endpoint, _calls, _stop) = endpoint(None, |_| {}).await;
+
+    let refused = endpoint.invite(CALLER, CALLEE, our_offer()).await;
+
+    assert!(matches!(refused, Err(SipError::NoTrunk)));
+}
