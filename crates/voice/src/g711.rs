@@ -55,8 +55,14 @@ const ULAW_BIAS: i32 = 0x84;
 const ULAW_CLIP: i32 = 32635;
 
 fn linear_to_ulaw(sample: i16) -> u8 {
-    let sign = if sample < 0 { 0x80 } else { 0 };
-    let magnitude = i32::from(sample).abs().min(ULAW_CLIP) + ULAW_BIAS;
+    // Negative samples by one's complement, as in the ITU reference code (G.191): -1 is the
+    // smallest negative step, not zero.
+    let (sign, magnitude) = if sample < 0 {
+        (0x80, i32::from(!sample))
+    } else {
+        (0, i32::from(sample))
+    };
+    let magnitude = magnitude.min(ULAW_CLIP) + ULAW_BIAS;
     // The segment is the position of the highest set bit above the 7 low bits.
     let segment = 31 - ((magnitude >> 7) as u32).leading_zeros();
     let mantissa = (magnitude >> (segment + 3)) & 0x0F;
@@ -162,6 +168,35 @@ mod tests {
                     assert_eq!(again, byte, "{codec:?} byte {byte:#04x}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn every_sample_and_byte_agrees_with_another_implementation() {
+        use audio_codec_algorithms::{decode_alaw, decode_ulaw, encode_alaw, encode_ulaw};
+        for sample in i16::MIN..=i16::MAX {
+            assert_eq!(
+                Codec::Pcmu.encode(&[sample])[0],
+                encode_ulaw(sample),
+                "{sample}"
+            );
+            assert_eq!(
+                Codec::Pcma.encode(&[sample])[0],
+                encode_alaw(sample),
+                "{sample}"
+            );
+        }
+        for byte in 0..=255_u8 {
+            assert_eq!(
+                Codec::Pcmu.decode(&[byte])[0],
+                decode_ulaw(byte),
+                "{byte:#04x}"
+            );
+            assert_eq!(
+                Codec::Pcma.decode(&[byte])[0],
+                decode_alaw(byte),
+                "{byte:#04x}"
+            );
         }
     }
 

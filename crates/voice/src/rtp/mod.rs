@@ -18,6 +18,7 @@ use tokio::net::UdpSocket;
 
 use crate::g711::Codec;
 
+pub use crate::recording::{MediaStats, Recording};
 pub use leg::{MediaEvent, MediaLeg};
 
 /// The UDP port range media may use, inclusive (firewalls open it for RTP).
