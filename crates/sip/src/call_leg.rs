@@ -36,6 +36,14 @@ pub struct CallLeg {
     caller_ack: Option<watch::Receiver<bool>>,
 }
 
+impl std::fmt::Debug for CallLeg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallLeg")
+            .field("call_id", &self.call_id)
+            .finish_non_exhaustive()
+    }
+}
+
 impl CallLeg {
     pub(crate) fn outbound(dialog: InviteDialog, ended: Arc<AtomicBool>) -> Self {
         Self {

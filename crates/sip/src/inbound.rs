@@ -24,6 +24,7 @@ pub struct IncomingCall {
     /// User part of the request URI, else of the To URI (the number called).
     pub to: String,
     pub sdp_offer: String,
+    call_id: String,
     dialog: InviteDialog,
     /// Taken by `accept` or `reject`; still here on drop means nobody answered.
     states: Option<DialogStateReceiver>,
@@ -34,7 +35,7 @@ pub struct IncomingCall {
 impl std::fmt::Debug for IncomingCall {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("IncomingCall")
-            .field("call_id", &self.dialog.id().call_id)
+            .field("call_id", &self.call_id)
             .field("from", &self.from)
             .field("to", &self.to)
             .finish_non_exhaustive()
@@ -42,8 +43,8 @@ impl std::fmt::Debug for IncomingCall {
 }
 
 impl IncomingCall {
-    pub fn call_id(&self) -> String {
-        self.dialog.id().call_id
+    pub fn call_id(&self) -> &str {
+        &self.call_id
     }
 
     /// Sends 200 OK with `sdp_answer`; the stack retransmits it until the caller's ACK.
@@ -170,6 +171,7 @@ fn offer_call(
         from: from.user().unwrap_or_default().to_owned(),
         to,
         sdp_offer: String::from_utf8_lossy(&tx.original.body).into_owned(),
+        call_id: dialog.id().call_id,
         dialog: dialog.clone(),
         states: Some(states_rx),
         dialog_layer: dialog_layer.clone(),

@@ -80,6 +80,27 @@ async fn busy_is_rejected_486() {
 }
 
 #[tokio::test]
+async fn from_domain_names_our_host_in_from() {
+    let sipp = Sipp::answering("uas_busy.xml");
+    let (endpoint, _calls, _stop) = endpoint(Some(sipp.addr), |settings| {
+        settings.from_domain = Some("switchyard.example".into());
+    })
+    .await;
+
+    let (_leg, mut events) = endpoint.invite(CALLER, CALLEE, our_offer()).await.unwrap();
+
+    assert!(matches!(
+        next_event(&mut events).await,
+        SignalEvent::Rejected { code: 486, .. }
+    ));
+    let messages = sipp.finishes_scenario().await;
+    assert!(
+        messages.contains(&format!("From: <sip:{CALLER}@switchyard.example>")),
+        "{messages}"
+    );
+}
+
+#[tokio::test]
 async fn unavailable_trunk_is_rejected_503() {
     let sipp = Sipp::answering("uas_unavailable.xml");
     let (endpoint, _calls, _stop) = endpoint(Some(sipp.addr), |_| {}).await;
