@@ -300,6 +300,21 @@ impl EngineStore for ThisStore {
         tx.commit().await.db()
     }
 
+    async fn wake_run(&self, org: OrgId, call: CallId, at: Timestamp) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "UPDATE call_runs SET next_at = $3 \
+             WHERE call_id = $1 AND organization_id = $2 AND next_at > $3",
+        )
+        .bind(call.to_string())
+        .bind(org.to_string())
+        .bind(at.millis())
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        tx.commit().await.db()
+    }
+
     async fn claim_calls(
         &self,
         calls: &[(OrgId, CallId)],

@@ -8,16 +8,27 @@ use crate::id::{CallId, OrgId};
 use crate::scenario::FarEnd;
 use serde::{Deserialize, Serialize};
 
-/// What a telephony provider reports about a call it placed.
+/// What a telephony provider reports about a call it placed, whichever provider it is
+/// (the simulated network, a SIP trunk): the engine turns these into statuses in one place.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum ProviderEvent {
+    /// The provider sent the call on its way (a SIP INVITE went out).
+    Initiated,
     Ringing,
     Answered {
         by: AnsweredBy,
     },
-    Busy,
-    NoAnswer,
+    /// Audio flows both ways (RTP started).
+    MediaOpen,
+    Busy {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sip: Option<SipResponse>,
+    },
+    NoAnswer {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sip: Option<SipResponse>,
+    },
     /// The conversation ended (hung up by either side, or a voicemail left).
     Hangup {
         reason: EndReason,
@@ -28,7 +39,21 @@ pub enum ProviderEvent {
     },
     Failed {
         reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sip: Option<SipResponse>,
     },
+    /// The far end pressed a key (RFC 4733 telephone-event).
+    Dtmf {
+        digit: String,
+        duration_ms: u32,
+    },
+}
+
+/// The final SIP response that ended a call's attempt (`486 Busy Here`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SipResponse {
+    pub code: u16,
+    pub reason: String,
 }
 
 /// A provider event the engine will apply at `at` (the simulated network announces its

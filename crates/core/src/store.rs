@@ -342,6 +342,9 @@ pub trait EngineStore: Send + Sync + 'static {
     ) -> StoreResult<Vec<Call>>;
     /// Keeps a `Queued` call waiting until `until` (outside working hours, AI backend down).
     async fn defer_call(&self, org: OrgId, call: CallId, until: Timestamp) -> StoreResult<()>;
+    /// Makes the call's run due at `at` (unless it already is): a provider reported
+    /// something about the call (a SIP answer, a hang-up) for the engine to apply.
+    async fn wake_run(&self, org: OrgId, call: CallId, at: Timestamp) -> StoreResult<()>;
     /// Claims these `Queued` calls for dialing: each becomes `Initiated` (through
     /// [`CallStatus::apply`]) with a run held under `lease`, in order, as long as its
     /// organization has fewer than `per_org_limit` live runs. Calls already taken by

@@ -6,6 +6,7 @@ use crate::analysis::Analyzer;
 use crate::blob::BlobStore;
 use crate::config::EngineConfig;
 use crate::events::EventHooks;
+use crate::live::Inbox;
 use crate::llm::ChatApi;
 use crate::provider::TelephonyProvider;
 use crate::webhooks::guard::Guard;
@@ -50,6 +51,7 @@ pub struct Engine {
     webhook_sender: WebhookSender,
     pub(crate) tool_caller: ToolCaller,
     pub(crate) clock_locks: ClockLocks,
+    pub(crate) inbox: Inbox,
 }
 
 /// One lock per organization: a freeze, a return to real time and an advance of the same
@@ -115,6 +117,7 @@ impl Engine {
             webhook_sender,
             tool_caller,
             clock_locks: ClockLocks::default(),
+            inbox: Inbox::default(),
         })
     }
 

@@ -42,6 +42,7 @@ impl Engine {
         at: Timestamp,
         mut changes: Changes,
     ) -> StoreResult<()> {
+        self.inbox.take(call.id);
         if let Some(event) = event {
             events::transition(&mut call, event, at, why(event), &mut changes.logs)?;
         }
@@ -237,8 +238,9 @@ impl Engine {
 }
 
 impl Engine {
-    /// The conversation as the transcript keeps it: the agent's conversation with the
-    /// simulated callee, or only the message played when that is all the call did.
+    /// The conversation as the transcript keeps it: the one held on a real line, else the
+    /// agent's conversation with the simulated callee, or only the message played when
+    /// that is all the call did.
     async fn conversation(
         &self,
         call: &Call,
@@ -276,6 +278,13 @@ impl Engine {
             ) => Ending::Completed,
             _ => Ending::Cut,
         };
+        let held = match &state.provider_sid {
+            Some(sid) => self.provider.conversation(sid).await,
+            None => None,
+        };
+        if let Some(held) = held {
+            return held;
+        }
         let far_end = state.far_end.as_deref();
         self.converse(call, (answered, ended), talk_secs, &ending, far_end)
             .await

@@ -8,6 +8,8 @@
 //! simulated network plays the far end; a real carrier has a real person there and
 //! ignores it.
 
+use crate::agent::Conversation;
+use crate::live::EngineLink;
 use async_trait::async_trait;
 use switchyard_core::Timestamp;
 use switchyard_core::call::Call;
@@ -51,6 +53,16 @@ pub trait TelephonyProvider: Send + Sync + 'static {
     ) -> Result<Placement, ProviderError>;
     /// Hangs up a call the provider placed (stop, max duration). Idempotent.
     async fn hang_up(&self, sid: &str) -> Result<(), ProviderError>;
+    /// Called once with the engine's link, by [`crate::Engine::connect_provider`]: a
+    /// provider that reports events as they happen keeps it; one that scripts them in
+    /// advance (the simulated network) has no use for it.
+    fn connect(&self, _link: EngineLink) {}
+    /// The conversation held on the line, once the call is over (a SIP call's real
+    /// words); `None` when the provider holds no conversation and the engine lays out the
+    /// simulated one.
+    async fn conversation(&self, _sid: &str) -> Option<Conversation> {
+        None
+    }
     /// The call's recording as a WAV file of `duration_secs`, if the provider recorded it.
     async fn recording(
         &self,

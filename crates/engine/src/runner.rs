@@ -58,6 +58,8 @@ impl Engine {
         let expected = call.status;
         let mut state = run.state;
         let mut changes = Changes::default();
+        state.planned.extend(self.inbox.take(call.id));
+        state.planned.sort_by_key(|planned| planned.at);
         if call.status.is_final() {
             // Stopped through the API: hang up and finish what the engine owes the call.
             self.hang_up(&state, &mut changes, now).await;
@@ -88,6 +90,7 @@ impl Engine {
                 .finish(call, expected, state, event, deadline, changes)
                 .await;
         }
+        let (org, id) = (call.organization_id, call.id);
         let progress = CallProgress {
             call,
             expected_status: expected,
@@ -97,10 +100,13 @@ impl Engine {
             run: self.keep_run(state, now),
             new_calls: Vec::new(),
         };
-        self.store.save_call_progress(progress).await.map(drop)
+        self.store.save_call_progress(progress).await?;
+        self.make_due_if_reported(org, id, now).await;
+        Ok(())
     }
 
-    /// Applies the planned events due by `now`, in order, up to the first that ends the call.
+    /// Applies the provider's events due by `now`, in order, up to the first that ends the
+    /// call: the one place where what any provider reports becomes a status.
     async fn apply_due_events(
         &self,
         call: &mut Call,
@@ -136,8 +142,11 @@ impl Engine {
                         return end(event);
                     }
                 }
-                ProviderEvent::Busy => return end(CallEvent::Busy),
-                ProviderEvent::NoAnswer => return end(CallEvent::NoAnswer),
+                ProviderEvent::Initiated
+                | ProviderEvent::MediaOpen
+                | ProviderEvent::Dtmf { .. } => {}
+                ProviderEvent::Busy { .. } => return end(CallEvent::Busy),
+                ProviderEvent::NoAnswer { .. } => return end(CallEvent::NoAnswer),
                 ProviderEvent::Failed { .. } => return end(CallEvent::ProviderError),
                 ProviderEvent::Hangup { reason } => return end(CallEvent::Hangup(reason)),
                 ProviderEvent::Transferred { to } => {
@@ -277,9 +286,18 @@ fn provider_log(planned: &PlannedEvent, changes: &mut Changes) {
         .unwrap_or("event")
         .to_owned();
     let level_error = matches!(planned.event, ProviderEvent::Failed { .. });
+    let sip = match &planned.event {
+        ProviderEvent::Busy { sip } | ProviderEvent::NoAnswer { sip } => sip.as_ref(),
+        ProviderEvent::Failed { sip, .. } => sip.as_ref(),
+        _ => None,
+    };
+    let sip = sip.map_or(String::new(), |sip| {
+        format!(" (SIP {} {})", sip.code, sip.reason)
+    });
     let message = match &planned.event {
-        ProviderEvent::Failed { reason } => format!("provider: failed: {reason}"),
-        _ => format!("provider: {name}"),
+        ProviderEvent::Failed { reason, .. } => format!("provider: failed: {reason}{sip}"),
+        ProviderEvent::Dtmf { digit, .. } => format!("provider: key {digit} pressed"),
+        _ => format!("provider: {name}{sip}"),
     };
     changes.logs.push(if level_error {
         NewLog::error(planned.at, "provider", message, data)

@@ -15,7 +15,7 @@ use switchyard_core::Timestamp;
 use switchyard_core::call::Call;
 use switchyard_core::call_log::NewLog;
 use switchyard_core::enums::CallType;
-use switchyard_core::id::OrgId;
+use switchyard_core::id::{CallId, OrgId};
 use switchyard_core::lifecycle::{CallEvent, CallStatus};
 use switchyard_core::run::{PlannedEvent, RunState};
 use switchyard_core::scenario::{FarEnd, Scenario, pick};
@@ -150,7 +150,14 @@ impl Engine {
             .iter()
             .map(|p| p.call.metadata.call_sid.clone().unwrap_or_default())
             .collect();
+        let ids: Vec<(OrgId, CallId)> = placed
+            .iter()
+            .map(|p| (p.call.organization_id, p.call.id))
+            .collect();
         let saved = self.store.save_progress_batch(placed).await?;
+        for (org, id) in ids {
+            self.make_due_if_reported(org, id, now).await;
+        }
         for (sid, saved) in sids.iter().zip(saved) {
             // Stopped while being placed: hang up now; its run is finished on the next pass.
             if !saved && let Err(error) = self.provider.hang_up(sid).await {

@@ -128,6 +128,45 @@ pub struct EngineArgs {
     pub openai_backup_model: Option<String>,
     #[arg(long, env = "SWITCHYARD_OPENAI_BACKUP_API_KEY", hide_env_values = true)]
     pub openai_backup_api_key: Option<String>,
+    #[command(flatten)]
+    pub telephony: TelephonyArgs,
+}
+
+/// Which telephone network the engine's calls go over (docs/TELEPHONY.md).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Telephony {
+    /// The simulated network: nothing leaves the machine.
+    #[default]
+    Sim,
+    /// A SIP trunk, with real audio (RTP, G.711) and the offline voice pipeline.
+    Sip,
+}
+
+/// The SIP trunk of `--telephony sip`.
+#[derive(Clone, Debug, clap::Args)]
+pub struct TelephonyArgs {
+    #[arg(long, env = "SWITCHYARD_TELEPHONY", value_enum, default_value_t = Telephony::Sim)]
+    pub telephony: Telephony,
+    /// Where outbound calls go: the carrier or outbound proxy, `sip:HOST:PORT`.
+    #[arg(long, env = "SWITCHYARD_SIP_TRUNK")]
+    pub sip_trunk: Option<String>,
+    /// Digest authentication with the trunk (`401`/`407` challenges).
+    #[arg(long, env = "SWITCHYARD_SIP_USERNAME", requires = "sip_password")]
+    pub sip_username: Option<String>,
+    #[arg(long, env = "SWITCHYARD_SIP_PASSWORD", hide_env_values = true)]
+    pub sip_password: Option<String>,
+    /// The UDP address SIP is sent from and received on (inbound calls arrive here).
+    #[arg(long, env = "SWITCHYARD_SIP_BIND", default_value = "127.0.0.1:5060")]
+    pub sip_bind: std::net::SocketAddr,
+    /// The UDP ports audio (RTP) uses, `LOW-HIGH`; one per call.
+    #[arg(long, env = "SWITCHYARD_RTP_PORTS", default_value = "10000-20000")]
+    pub rtp_ports: String,
+    /// The host in `From` and `Contact` (default: the bind address's IP).
+    #[arg(long, env = "SWITCHYARD_SIP_FROM_DOMAIN")]
+    pub sip_from_domain: Option<String>,
+    /// How long an outbound call may ring before it is canceled (`No answer`).
+    #[arg(long, env = "SWITCHYARD_SIP_RING_TIMEOUT_SECS", default_value_t = 30)]
+    pub sip_ring_timeout_secs: u64,
 }
 
 /// The sandbox for integrators' CI (docs/TESTING.md): routes under `/api/v1/sandbox/`.
@@ -234,6 +273,16 @@ pub const KNOWN_ENV_VARS: &[&str] = &[
     "SWITCHYARD_OPENAI_BACKUP_BASE_URL",
     "SWITCHYARD_OPENAI_BACKUP_MODEL",
     "SWITCHYARD_OPENAI_BACKUP_API_KEY",
+    "SWITCHYARD_TELEPHONY",
+    "SWITCHYARD_SIP_TRUNK",
+    "SWITCHYARD_SIP_USERNAME",
+    "SWITCHYARD_SIP_PASSWORD",
+    "SWITCHYARD_SIP_BIND",
+    "SWITCHYARD_RTP_PORTS",
+    "SWITCHYARD_SIP_FROM_DOMAIN",
+    "SWITCHYARD_SIP_RING_TIMEOUT_SECS",
+    "SWITCHYARD_SANDBOX",
+    "SWITCHYARD_ADMIN_TOKEN",
     "SWITCHYARD_SMTP_URL",
     "SWITCHYARD_SMTP_FROM",
     "SWITCHYARD_EXPORT_RETENTION_HOURS",

@@ -1,5 +1,7 @@
 //! Answering-machine detection on espeak-ng's speech, as it would arrive over a phone line.
 
+mod common;
+
 use switchyard_voice::amd::{MachineDetector, Verdict};
 use switchyard_voice::g711::Codec;
 use switchyard_voice::{FRAME_SAMPLES, SAMPLE_RATE, tts};
@@ -19,6 +21,9 @@ fn detect(parts: &[Vec<i16>]) -> Option<(Verdict, f64)> {
 
 #[tokio::test]
 async fn a_hello_is_a_human() {
+    if !common::enabled("a_hello_is_a_human") {
+        return;
+    }
     let hello = tts::synthesize("Hello?", "en-us").await.unwrap();
     let found = detect(&[silence(0.5), hello, silence(3.0)]);
     println!("{found:?}");
@@ -30,6 +35,9 @@ async fn a_hello_is_a_human() {
 
 #[tokio::test]
 async fn a_voicemail_greeting_is_a_machine() {
+    if !common::enabled("a_voicemail_greeting_is_a_machine") {
+        return;
+    }
     let greeting = tts::synthesize(
         "Hi, you have reached the Smith family. We cannot come to the phone right now. \
          Please leave a message after the tone.",

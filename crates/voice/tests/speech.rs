@@ -1,5 +1,8 @@
-//! The real speech programs. These fail, rather than skip, when espeak-ng or pocketsphinx is
-//! missing: CI installs them (`apt install espeak-ng pocketsphinx pocketsphinx-en-us`).
+//! The real speech programs. With `SWITCHYARD_TEST_TELEPHONY` set these fail, rather than
+//! skip, when espeak-ng or pocketsphinx is missing: CI installs them (`apt install espeak-ng
+//! pocketsphinx pocketsphinx-en-us`).
+
+mod common;
 
 use std::time::Instant;
 
@@ -14,11 +17,17 @@ fn rms(samples: &[i16]) -> f64 {
 
 #[test]
 fn the_speech_programs_are_installed() {
+    if !common::enabled("the_speech_programs_are_installed") {
+        return;
+    }
     speech::check_installed().expect("the speech programs");
 }
 
 #[tokio::test]
 async fn a_short_sentence_becomes_a_few_seconds_of_8_khz_speech() {
+    if !common::enabled("a_short_sentence_becomes_a_few_seconds_of_8_khz_speech") {
+        return;
+    }
     let speech = tts::synthesize("No thank you, call me back later.", "en-us")
         .await
         .expect("espeak-ng runs");
@@ -30,6 +39,9 @@ async fn a_short_sentence_becomes_a_few_seconds_of_8_khz_speech() {
 
 #[tokio::test]
 async fn text_that_looks_like_an_option_is_spoken() {
+    if !common::enabled("text_that_looks_like_an_option_is_spoken") {
+        return;
+    }
     let speech = tts::synthesize("-v fr", "en-us")
         .await
         .expect("espeak-ng runs");
@@ -44,6 +56,9 @@ async fn text_that_looks_like_an_option_is_spoken() {
 /// five" was the runner-up.
 #[tokio::test]
 async fn a_synthesized_sentence_over_the_phone_path_is_recognized() {
+    if !common::enabled("a_synthesized_sentence_over_the_phone_path_is_recognized") {
+        return;
+    }
     let speech = tts::synthesize("I will call you tomorrow", "en-us")
         .await
         .expect("espeak-ng runs");

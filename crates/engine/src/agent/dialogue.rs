@@ -420,7 +420,7 @@ impl<'a> Dialogue<'a> {
     }
 }
 
-fn tool_call(id: &str, name: &str, arguments: &JsonObject) -> ToolCall {
+pub(super) fn tool_call(id: &str, name: &str, arguments: &JsonObject) -> ToolCall {
     ToolCall {
         call_type: "function".to_owned(),
         id: id.to_owned(),

@@ -10,8 +10,10 @@
 //! * [`scripted`]: the deterministic agent's choices.
 //! * [`model`]: the request a model answers.
 //! * [`tools`]: the HTTP requests of tool calls.
+//! * [`live`]: the agent on a real line (SIP), told what the far end said.
 
 mod dialogue;
+pub mod live;
 pub(crate) mod model;
 pub(crate) mod prompt;
 pub(crate) mod scripted;
@@ -35,7 +37,7 @@ use tools::{Invocation, ToolCaller};
 
 /// A finished conversation and what it did.
 #[derive(Debug, Default)]
-pub(crate) struct Conversation {
+pub struct Conversation {
     pub messages: Vec<Message>,
     /// Each tool's invocations in order: the end webhook's `content.tools`.
     pub tools: BTreeMap<String, Vec<Invocation>>,

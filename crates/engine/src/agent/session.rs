@@ -1,6 +1,8 @@
 //! The engine's side of a conversation: which prompt and which player a call gets, and
-//! the organization's secret for signing tool calls.
+//! the organization's secret for signing tool calls, on the simulated network or a real
+//! line.
 
+use super::live::{LiveAgent, LivePlayer};
 use super::prompt::RenderedPrompt;
 use super::{Conversation, Dialogue, Player, TalkClock, ToolAccess};
 use crate::engine::Engine;
@@ -15,6 +17,14 @@ use switchyard_core::prompt::SCRIPTED_MODEL;
 use switchyard_core::scenario::FarEnd;
 use switchyard_core::store::StoreError;
 
+/// What a conversation starts from ([`Engine::prepare`]).
+struct Prepared {
+    prompt: RenderedPrompt,
+    model: Option<String>,
+    secret: Option<String>,
+    logs: Vec<NewLog>,
+}
+
 impl Engine {
     /// The conversation of `call`, answered at `answered` and talking `talk_secs`
     /// (simulated seconds) until it ended as `ending` at `ended`, with the far end a
@@ -28,6 +38,57 @@ impl Engine {
         ending: &Ending,
         far_end: Option<&FarEnd>,
     ) -> Conversation {
+        let Prepared {
+            prompt,
+            model,
+            secret,
+            mut logs,
+        } = self.prepare(call, answered).await;
+        let player = match (&self.chat, model) {
+            (Some(api), Some(model)) => Player::Model { api, model },
+            _ => Player::Scripted,
+        };
+        let tools = secret.map(|secret| ToolAccess {
+            caller: &self.tool_caller,
+            secret,
+        });
+        let clock = TalkClock {
+            answered,
+            ended,
+            speed: self.config.sim_speed,
+        };
+        let mut conversation =
+            Dialogue::new(call, prompt, player, tools, clock, talk_secs, far_end)
+                .run(ending)
+                .await;
+        logs.append(&mut conversation.logs);
+        conversation.logs = logs;
+        conversation
+    }
+
+    /// The agent of a call on a real line, answered at `answered`.
+    pub async fn live_agent(&self, call: &Call, answered: Timestamp) -> LiveAgent {
+        let Prepared {
+            prompt,
+            model,
+            secret,
+            logs,
+        } = self.prepare(call, answered).await;
+        let player = match (&self.chat, model) {
+            (Some(api), Some(model)) => LivePlayer::Model {
+                api: api.clone(),
+                model,
+            },
+            _ => LivePlayer::Scripted,
+        };
+        let tools = secret.map(|secret| (self.tool_caller.clone(), secret));
+        LiveAgent::new(call.clone(), prompt, player, tools, answered, logs)
+    }
+
+    /// What any conversation of `call` starts from: its prompt, who plays the agent (a
+    /// model's name, `None` for the scripted agent), the secret that signs tool calls
+    /// (`None` without tools), and the log lines that say so.
+    async fn prepare(&self, call: &Call, answered: Timestamp) -> Prepared {
         let mut logs = Vec::new();
         let prompt = self.prompt_of(call, answered, &mut logs).await;
         if !prompt.missing.is_empty() {
@@ -41,24 +102,18 @@ impl Engine {
                 json!({"missing_params": prompt.missing}),
             ));
         }
-        let player = match (&self.chat, call.use_case.model.as_str()) {
-            (Some(api), model) if model != SCRIPTED_MODEL => Player::Model {
-                api,
-                model: model.to_owned(),
-            },
-            _ => Player::Scripted,
+        let model = match (&self.chat, call.use_case.model.as_str()) {
+            (Some(_), model) if model != SCRIPTED_MODEL => Some(model.to_owned()),
+            _ => None,
         };
-        let played_by = match &player {
-            Player::Scripted => SCRIPTED_MODEL.to_owned(),
-            Player::Model { model, .. } => model.clone(),
-        };
+        let played_by = model.as_deref().unwrap_or(SCRIPTED_MODEL);
         logs.push(NewLog::info(
             answered,
             "agent",
             format!("the agent is played by {played_by}"),
             json!({"model": played_by, "prompt_id": call.prompt_id, "tools": prompt.tools.len()}),
         ));
-        let tools = if prompt.tools.is_empty() {
+        let secret = if prompt.tools.is_empty() {
             None
         } else {
             match self
@@ -66,28 +121,19 @@ impl Engine {
                 .webhook_secret(call.organization_id, &sign::generate_secret)
                 .await
             {
-                Ok(secret) => Some(ToolAccess {
-                    caller: &self.tool_caller,
-                    secret,
-                }),
+                Ok(secret) => Some(secret),
                 Err(error) => {
                     tracing::error!(call_id = %call.id, %error, "cannot read the signing secret for tool calls");
                     None
                 }
             }
         };
-        let clock = TalkClock {
-            answered,
-            ended,
-            speed: self.config.sim_speed,
-        };
-        let mut conversation =
-            Dialogue::new(call, prompt, player, tools, clock, talk_secs, far_end)
-                .run(ending)
-                .await;
-        logs.append(&mut conversation.logs);
-        conversation.logs = logs;
-        conversation
+        Prepared {
+            prompt,
+            model,
+            secret,
+            logs,
+        }
     }
 
     /// The call's prompt rendered with its params; the built-in prompt when it names none,

@@ -87,12 +87,19 @@ fn script(call: &Call) -> Vec<ScriptedEvent> {
 
     let mut script = vec![at(ringing, ProviderEvent::Ringing)];
     match call.metadata.to.as_str() {
-        BUSY => script.push(at(ringing + draws.between(1.0, 4.0), ProviderEvent::Busy)),
-        NO_ANSWER => script.push(at(ringing + RING_TIMEOUT_SECS, ProviderEvent::NoAnswer)),
+        BUSY => script.push(at(
+            ringing + draws.between(1.0, 4.0),
+            ProviderEvent::Busy { sip: None },
+        )),
+        NO_ANSWER => script.push(at(
+            ringing + RING_TIMEOUT_SECS,
+            ProviderEvent::NoAnswer { sip: None },
+        )),
         FAILED => script.push(at(
             ringing + draws.between(1.0, 3.0),
             ProviderEvent::Failed {
                 reason: FAILED_REASON.to_owned(),
+                sip: None,
             },
         )),
         MACHINE => {
@@ -168,12 +175,18 @@ mod tests {
     #[tokio::test]
     async fn deterministic_numbers_follow_the_contract() {
         let busy = place(BUSY).await;
-        assert_eq!(events(&busy), [ProviderEvent::Ringing, ProviderEvent::Busy]);
+        assert_eq!(
+            events(&busy),
+            [ProviderEvent::Ringing, ProviderEvent::Busy { sip: None }]
+        );
 
         let no_answer = place(NO_ANSWER).await;
         assert_eq!(
             events(&no_answer),
-            [ProviderEvent::Ringing, ProviderEvent::NoAnswer]
+            [
+                ProviderEvent::Ringing,
+                ProviderEvent::NoAnswer { sip: None }
+            ]
         );
         let rang = no_answer.script[1].after_secs - no_answer.script[0].after_secs;
         assert!((25.0..=35.0).contains(&rang), "{rang}");

@@ -58,14 +58,15 @@ pub(crate) fn script(call: &Call, far_end: &FarEnd) -> Vec<ScriptedEvent> {
     };
     let failed = |reason: &str| ProviderEvent::Failed {
         reason: reason.to_owned(),
+        sip: None,
     };
     let mut script = vec![at(ringing, ProviderEvent::Ringing)];
     match far_end.outcome {
         Outcome::Completed => {
             script.extend([answer(AnsweredBy::Human), at(ended, hangup)]);
         }
-        Outcome::Busy => script.push(at(answered, ProviderEvent::Busy)),
-        Outcome::NoAnswer => script.push(at(answered, ProviderEvent::NoAnswer)),
+        Outcome::Busy => script.push(at(answered, ProviderEvent::Busy { sip: None })),
+        Outcome::NoAnswer => script.push(at(answered, ProviderEvent::NoAnswer { sip: None })),
         Outcome::Failed => script.push(at(answered, failed(FAILED_REASON))),
         // The machine's greeting lasts the talk time; the use case's AMD behaviour applies.
         Outcome::Voicemail => {
@@ -142,8 +143,14 @@ mod tests {
                 (47.0, hangup)
             ]
         );
-        assert_eq!(events(Outcome::Busy)[1], (7.0, ProviderEvent::Busy));
-        assert_eq!(events(Outcome::NoAnswer)[1], (7.0, ProviderEvent::NoAnswer));
+        assert_eq!(
+            events(Outcome::Busy)[1],
+            (7.0, ProviderEvent::Busy { sip: None })
+        );
+        assert_eq!(
+            events(Outcome::NoAnswer)[1],
+            (7.0, ProviderEvent::NoAnswer { sip: None })
+        );
         let dropped = events(Outcome::Dropped);
         assert_eq!(dropped[1], (7.0, human));
         assert!(matches!(dropped[2], (47.0, ProviderEvent::Failed { .. })));

@@ -1,4 +1,4 @@
-//! Builds the call engine of `serve` from its settings: the simulated network, the
+//! Builds the call engine of `serve` from its settings: the telephone network, the
 //! analyzer (built-in, or an OpenAI-compatible API), and recordings in the data directory.
 
 use crate::config::EngineArgs;
@@ -14,7 +14,7 @@ use switchyard_engine::analysis::openai::OpenAiAnalyzer;
 use switchyard_engine::blob::{BlobStore, FsBlobStore};
 use switchyard_engine::config::{EngineConfig, WebhookConfig};
 use switchyard_engine::llm::{ChatApi, OpenAiConfig, OpenAiEndpoint};
-use switchyard_engine::sim::SimNetwork;
+use switchyard_engine::provider::TelephonyProvider;
 use switchyard_engine::{Engine, EngineParts};
 
 const OPENAI_TIMEOUT: Duration = Duration::from_secs(60);
@@ -89,21 +89,25 @@ pub fn build(
     config: EngineConfig,
     analyzer: Arc<dyn Analyzer>,
     chat: Option<Arc<ChatApi>>,
-) -> anyhow::Result<Engine> {
+    provider: Arc<dyn TelephonyProvider>,
+) -> anyhow::Result<Arc<Engine>> {
     let instance = format!(
         "{}-{}",
         std::process::id(),
         hex::encode(rand::random::<[u8; 4]>())
     );
-    Engine::new(EngineParts {
+    let engine = Engine::new(EngineParts {
         store,
         clock,
-        provider: Arc::new(SimNetwork),
+        provider,
         analyzer,
         chat,
         blobs,
         config,
         instance,
     })
-    .context("cannot start the call engine")
+    .context("cannot start the call engine")?;
+    let engine = Arc::new(engine);
+    engine.connect_provider();
+    Ok(engine)
 }

@@ -6,6 +6,7 @@ mod engine_setup;
 pub mod seed;
 mod serve;
 mod storage;
+mod telephony;
 
 use crate::config::{EngineArgs, ExportArgs, HttpConfig, SandboxArgs, StorageConfig};
 use crate::logging;

@@ -1,7 +1,7 @@
 //! `switchyard serve`: the HTTP API and, unless `--no-engine`, the call engine and the
 //! export worker in the same process, all stopped gracefully on Ctrl-C or SIGTERM.
 
-use super::{engine_setup, storage};
+use super::{engine_setup, storage, telephony};
 use crate::app;
 use crate::config::{EngineArgs, ExportArgs, HttpConfig, SandboxArgs, StorageConfig};
 use crate::state::{AppParts, AppState};
@@ -63,7 +63,15 @@ pub async fn run(
     }
     let blobs = engine_setup::blob_store(&storage_config.data_dir);
     let chat = engine_setup::chat_api(&engine_args)?;
-    let engine = Arc::new(engine_setup::build(
+    let shutdown = CancellationToken::new();
+    let provider = telephony::provider(
+        &engine_args.telephony,
+        store.clone(),
+        clock.clone(),
+        shutdown.clone(),
+    )
+    .await?;
+    let engine = engine_setup::build(
         store.clone(),
         clock.clone(),
         blobs.clone(),
@@ -73,7 +81,8 @@ pub async fn run(
         },
         engine_setup::analyzer(chat.as_ref()),
         chat,
-    )?);
+        provider,
+    )?;
     let exports = Arc::new(ExportWorker::new(ExportParts {
         store: store.clone(),
         clock: clock.clone(),
@@ -86,7 +95,6 @@ pub async fn run(
         ),
     })?);
     let recording_links = RecordingLinks::load(store.as_ref()).await?;
-    let shutdown = CancellationToken::new();
     let engine_task = if engine_args.no_engine {
         None
     } else {

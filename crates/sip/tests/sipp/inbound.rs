@@ -10,6 +10,9 @@ const CALLED: &str = "+14155550100";
 
 #[tokio::test]
 async fn an_accepted_call_ends_with_the_callers_bye() {
+    if !crate::support::enabled("an_accepted_call_ends_with_the_callers_bye") {
+        return;
+    }
     let (endpoint, mut calls, _stop) = endpoint(None, |_| {}).await;
     let sipp = Sipp::calling("uac_call.xml", endpoint.local_addr(), CALLED);
 
@@ -33,6 +36,9 @@ async fn an_accepted_call_ends_with_the_callers_bye() {
 
 #[tokio::test]
 async fn a_call_for_nobody_is_rejected_404() {
+    if !crate::support::enabled("a_call_for_nobody_is_rejected_404") {
+        return;
+    }
     let (endpoint, mut calls, _stop) = endpoint(None, |_| {}).await;
     let sipp = Sipp::calling("uac_call_not_found.xml", endpoint.local_addr(), CALLED);
 
@@ -45,6 +51,9 @@ async fn a_call_for_nobody_is_rejected_404() {
 
 #[tokio::test]
 async fn our_hang_up_sends_the_bye() {
+    if !crate::support::enabled("our_hang_up_sends_the_bye") {
+        return;
+    }
     let (endpoint, mut calls, _stop) = endpoint(None, |_| {}).await;
     let sipp = Sipp::calling("uac_call_wait_bye.xml", endpoint.local_addr(), CALLED);
 
@@ -61,6 +70,9 @@ async fn our_hang_up_sends_the_bye() {
 
 #[tokio::test]
 async fn a_call_dropped_unanswered_is_refused_480() {
+    if !crate::support::enabled("a_call_dropped_unanswered_is_refused_480") {
+        return;
+    }
     let (endpoint, mut calls, _stop) = endpoint(None, |_| {}).await;
     let sipp = Sipp::calling("uac_call_unavailable.xml", endpoint.local_addr(), CALLED);
 
@@ -71,6 +83,9 @@ async fn a_call_dropped_unanswered_is_refused_480() {
 
 #[tokio::test]
 async fn a_call_the_caller_cancelled_cannot_be_accepted() {
+    if !crate::support::enabled("a_call_the_caller_cancelled_cannot_be_accepted") {
+        return;
+    }
     let (endpoint, mut calls, _stop) = endpoint(None, |_| {}).await;
     let sipp = Sipp::calling("uac_cancel.xml", endpoint.local_addr(), CALLED);
 

@@ -15,6 +15,9 @@ fn our_offer() -> String {
 
 #[tokio::test]
 async fn answered_call_reports_ringing_answer_and_far_end_hangup() {
+    if !crate::support::enabled("answered_call_reports_ringing_answer_and_far_end_hangup") {
+        return;
+    }
     let sipp = Sipp::answering("uas_answer_hangup.xml");
     let (endpoint, _calls, _stop) = endpoint(Some(sipp.addr), |_| {}).await;
 
@@ -39,6 +42,9 @@ async fn answered_call_reports_ringing_answer_and_far_end_hangup() {
 
 #[tokio::test]
 async fn a_session_refresh_is_answered_with_our_sdp() {
+    if !crate::support::enabled("a_session_refresh_is_answered_with_our_sdp") {
+        return;
+    }
     let sipp = Sipp::answering("uas_session_refresh.xml");
     let (endpoint, _calls, _stop) = endpoint(Some(sipp.addr), |_| {}).await;
 
@@ -63,6 +69,9 @@ async fn a_session_refresh_is_answered_with_our_sdp() {
 
 #[tokio::test]
 async fn busy_is_rejected_486() {
+    if !crate::support::enabled("busy_is_rejected_486") {
+        return;
+    }
     let sipp = Sipp::answering("uas_busy.xml");
     let (endpoint, _calls, _stop) = endpoint(Some(sipp.addr), |_| {}).await;
 
@@ -81,6 +90,9 @@ async fn busy_is_rejected_486() {
 
 #[tokio::test]
 async fn from_domain_names_our_host_in_from() {
+    if !crate::support::enabled("from_domain_names_our_host_in_from") {
+        return;
+    }
     let sipp = Sipp::answering("uas_busy.xml");
     let (endpoint, _calls, _stop) = endpoint(Some(sipp.addr), |settings| {
         settings.from_domain = Some("switchyard.example".into());
@@ -102,6 +114,9 @@ async fn from_domain_names_our_host_in_from() {
 
 #[tokio::test]
 async fn unavailable_trunk_is_rejected_503() {
+    if !crate::support::enabled("unavailable_trunk_is_rejected_503") {
+        return;
+    }
     let sipp = Sipp::answering("uas_unavailable.xml");
     let (endpoint, _calls, _stop) = endpoint(Some(sipp.addr), |_| {}).await;
 
@@ -120,6 +135,9 @@ async fn unavailable_trunk_is_rejected_503() {
 
 #[tokio::test]
 async fn ring_timeout_cancels_the_invite() {
+    if !crate::support::enabled("ring_timeout_cancels_the_invite") {
+        return;
+    }
     let sipp = Sipp::answering("uas_ring_forever.xml");
     let (endpoint, _calls, _stop) = endpoint(Some(sipp.addr), |settings| {
         settings.ring_timeout = Duration::from_secs(2);
@@ -142,6 +160,9 @@ async fn ring_timeout_cancels_the_invite() {
 
 #[tokio::test]
 async fn our_hang_up_while_ringing_cancels_the_invite() {
+    if !crate::support::enabled("our_hang_up_while_ringing_cancels_the_invite") {
+        return;
+    }
     let sipp = Sipp::answering("uas_ring_forever.xml");
     let (endpoint, _calls, _stop) = endpoint(Some(sipp.addr), |_| {}).await;
 
@@ -165,6 +186,9 @@ async fn our_hang_up_while_ringing_cancels_the_invite() {
 
 #[tokio::test]
 async fn our_hang_up_after_the_answer_sends_bye_once() {
+    if !crate::support::enabled("our_hang_up_after_the_answer_sends_bye_once") {
+        return;
+    }
     let sipp = Sipp::answering("uas_answer_wait_bye.xml");
     let (endpoint, _calls, _stop) = endpoint(Some(sipp.addr), |_| {}).await;
 
@@ -183,6 +207,9 @@ async fn our_hang_up_after_the_answer_sends_bye_once() {
 
 #[tokio::test]
 async fn digest_challenge_is_answered_with_the_right_password() {
+    if !crate::support::enabled("digest_challenge_is_answered_with_the_right_password") {
+        return;
+    }
     let sipp = Sipp::answering("uas_digest.xml");
     let (endpoint, _calls, _stop) = endpoint(Some(sipp.addr), |settings| {
         settings.username = Some("alice".into());
@@ -203,6 +230,9 @@ async fn digest_challenge_is_answered_with_the_right_password() {
 
 #[tokio::test]
 async fn digest_challenge_with_a_wrong_password_is_rejected() {
+    if !crate::support::enabled("digest_challenge_with_a_wrong_password_is_rejected") {
+        return;
+    }
     let sipp = Sipp::answering("uas_digest.xml");
     let (endpoint, _calls, _stop) = endpoint(Some(sipp.addr), |settings| {
         settings.username = Some("alice".into());
@@ -222,6 +252,9 @@ async fn digest_challenge_with_a_wrong_password_is_rejected() {
 
 #[tokio::test]
 async fn digest_challenge_without_credentials_is_rejected_401() {
+    if !crate::support::enabled("digest_challenge_without_credentials_is_rejected_401") {
+        return;
+    }
     let sipp = Sipp::answering("uas_digest.xml");
     let (endpoint, _calls, _stop) = endpoint(Some(sipp.addr), |_| {}).await;
 
@@ -236,6 +269,9 @@ async fn digest_challenge_without_credentials_is_rejected_401() {
 
 #[tokio::test]
 async fn without_a_trunk_outbound_calls_are_refused() {
+    if !crate::support::enabled("without_a_trunk_outbound_calls_are_refused") {
+        return;
+    }
     let (endpoint, _calls, _stop) = endpoint(None, |_| {}).await;
 
     let refused = endpoint.invite(CALLER, CALLEE, our_offer()).await;

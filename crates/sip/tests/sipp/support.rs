@@ -145,3 +145,13 @@ pub async fn next_call(calls: &mut UnboundedReceiver<IncomingCall>) -> IncomingC
         .expect("no incoming call in time")
         .expect("the incoming call channel closed")
 }
+
+/// Whether the SIPp tests run: when `SWITCHYARD_TEST_TELEPHONY` is set (`.ci/run` sets it
+/// after installing SIPp), and then they fail, never skip, without `sipp`.
+pub fn enabled(test: &str) -> bool {
+    let on = std::env::var("SWITCHYARD_TEST_TELEPHONY").is_ok_and(|v| !v.trim().is_empty());
+    if !on {
+        println!("{test}: SWITCHYARD_TEST_TELEPHONY not set, skipped");
+    }
+    on
+}

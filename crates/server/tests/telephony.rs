@@ -1,0 +1,272 @@
+//! Real phone calls with the real binary: `serve --telephony sip` against SIPp on
+//! 127.0.0.1, and the same outcomes on the simulated network (one suite, both providers).
+//! Every test waits on what the server sends (its `end` webhook) or on SIPp finishing its
+//! scenario, never on a timer. Gated by `SWITCHYARD_TEST_TELEPHONY` (docs/TELEPHONY.md).
+
+#![allow(dead_code)]
+
+#[path = "telephony/line.rs"]
+mod line;
+#[path = "common/process.rs"]
+mod process;
+#[path = "api/receiver.rs"]
+mod receiver;
+#[path = "common/sipp.rs"]
+mod sipp;
+
+use line::{Line, Network};
+use serde_json::{Value, json};
+use sipp::{Sipp, enabled};
+use std::time::Duration;
+use switchyard_engine::sim;
+
+const SCENARIO: Duration = Duration::from_secs(60);
+
+/// One outcome, as each network produces it: the simulated network's number for it, and
+/// the SIPp scenario that answers that way.
+struct Outcome {
+    sim_number: &'static str,
+    sipp_scenario: &'static str,
+    status: &'static str,
+    end_reason: &'static str,
+}
+
+const BUSY: Outcome = Outcome {
+    sim_number: sim::BUSY,
+    sipp_scenario: "uas_busy.xml",
+    status: "Busy",
+    end_reason: "busy",
+};
+const NO_ANSWER: Outcome = Outcome {
+    sim_number: sim::NO_ANSWER,
+    sipp_scenario: "uas_ring_forever.xml",
+    status: "No answer",
+    end_reason: "no_answer",
+};
+const FAILED: Outcome = Outcome {
+    sim_number: sim::FAILED,
+    sipp_scenario: "uas_unavailable.xml",
+    status: "Failed",
+    end_reason: "provider_error",
+};
+
+/// Dials `outcome`'s far end on `network` and checks the call ends as the contract says,
+/// with the same webhooks, costs and logs whichever network carried it.
+async fn ends_as(network: Network, outcome: &Outcome) -> (Line, Value) {
+    let sipp = match network {
+        Network::Sim => None,
+        Network::Sip => Some(Sipp::answering(outcome.sipp_scenario)),
+    };
+    let line = Line::start(network, sipp.as_ref().map(|s| s.addr), &[]).await;
+    let to = match network {
+        Network::Sim => outcome.sim_number,
+        Network::Sip => "+14155550123",
+    };
+    let id = line.dial(to).await;
+    let end = line.end_of(&id).await;
+    assert_eq!(end["call"]["status"], outcome.status, "{network:?}: {end}");
+    assert_eq!(end["call"]["end_reason"], outcome.end_reason, "{network:?}");
+    assert!(end["call"]["costs"].is_object(), "{network:?}: costs");
+    assert_eq!(end["call"]["duration"], 0.0, "{network:?}: nobody talked");
+    if let Some(sipp) = sipp {
+        sipp.finishes(SCENARIO).await;
+    }
+    (line, end)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn busy_on_both_networks() {
+    if !enabled("busy_on_both_networks") {
+        return;
+    }
+    ends_as(Network::Sim, &BUSY).await;
+    let (line, end) = ends_as(Network::Sip, &BUSY).await;
+    line.logged(&end, "SIP 486").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_answer_on_both_networks_and_sip_cancels() {
+    if !enabled("no_answer_on_both_networks_and_sip_cancels") {
+        return;
+    }
+    ends_as(Network::Sim, &NO_ANSWER).await;
+    // SIPp's scenario only ends well once our CANCEL came (`ends_as` waits for it).
+    ends_as(Network::Sip, &NO_ANSWER).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failure_on_both_networks_keeps_the_sip_code() {
+    if !enabled("a_failure_on_both_networks_keeps_the_sip_code") {
+        return;
+    }
+    ends_as(Network::Sim, &FAILED).await;
+    let (line, end) = ends_as(Network::Sip, &FAILED).await;
+    line.logged(&end, "503 Service Unavailable").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_call_stopped_mid_conversation_on_both_networks() {
+    if !enabled("a_call_stopped_mid_conversation_on_both_networks") {
+        return;
+    }
+    for network in [Network::Sim, Network::Sip] {
+        let sipp = (network == Network::Sip).then(|| Sipp::answering("uas_answer_wait_bye.xml"));
+        let line = Line::start(network, sipp.as_ref().map(|s| s.addr), &[]).await;
+        let to = match network {
+            Network::Sim => sim::MAX_DURATION,
+            Network::Sip => "+14155550123",
+        };
+        let id = line.dial(to).await;
+        line.started(&id).await;
+        line.api.post(&format!("/calls/{id}/stop"), json!({})).await;
+        let end = line.end_of(&id).await;
+        assert_eq!(end["call"]["status"], "Completed", "{network:?}");
+        assert_eq!(end["call"]["end_reason"], "stopped", "{network:?}");
+        if let Some(sipp) = sipp {
+            let messages = sipp.finishes(SCENARIO).await;
+            assert!(messages.contains("BYE sip:"), "SIPp saw our BYE");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn digest_authentication_with_the_trunk() {
+    if !enabled("digest_authentication_with_the_trunk") {
+        return;
+    }
+    let sipp = Sipp::answering("uas_digest.xml");
+    let credentials = ["--sip-username", "alice", "--sip-password", "secret"];
+    let line = Line::start(Network::Sip, Some(sipp.addr), &credentials).await;
+    let id = line.dial("+14155550123").await;
+    let end = line.end_of(&id).await;
+    assert_eq!(end["call"]["status"], "Completed", "{end}");
+    let messages = sipp.finishes(SCENARIO).await;
+    assert!(messages.contains("Authorization: Digest"), "{messages}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_inbound_sip_call_runs_the_numbers_use_case() {
+    if !enabled("an_inbound_sip_call_runs_the_numbers_use_case") {
+        return;
+    }
+    let line = Line::start(Network::Sip, None, &[]).await;
+    let sipp = Sipp::calling("uac_call.xml", line.sip, &line.phone_number);
+    let start = line
+        .receiver
+        .wait_for(SCENARIO, |e| e["type"] == "start")
+        .await;
+    let id = start["call"]["id"].as_str().unwrap().to_owned();
+    sipp.finishes(SCENARIO).await;
+    let end = line.end_of(&id).await;
+    let call = &end["call"];
+    assert_eq!(call["type"], "Inbound");
+    assert_eq!(call["status"], "Completed");
+    assert_eq!(call["metadata"]["to"], line.phone_number.as_str());
+    assert_eq!(call["use_case"]["id"], line.use_case_id.as_str());
+    let spoken: Vec<&Value> = end["content"]["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["role"] == "assistant")
+        .collect();
+    assert!(!spoken.is_empty(), "the agent greeted the caller: {end}");
+}
+
+/// What the far end says in the conversation test: espeak-ng's words that pocketsphinx
+/// recognizes through the phone path (mu-law at 8 kHz), and the word the test looks for.
+const FAR_END_SAYS: &str = "I will call you tomorrow";
+const KEY_WORD: &str = "tomorrow";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_conversation_on_a_real_line_is_heard_recorded_and_keyed() {
+    if !enabled("a_conversation_on_a_real_line_is_heard_recorded_and_keyed") {
+        return;
+    }
+    let (wav, speech_ms) = far_end_speech().await;
+    let sipp = Sipp::answering_with(
+        "uas_answer_speak_hangup.xml",
+        &[("speech.wav", &wav)],
+        &[("SPEECH_MS", speech_ms.to_string())],
+    );
+    let line = Line::start(Network::Sip, Some(sipp.addr), &[]).await;
+    let id = line.dial("+14155550123").await;
+    sipp.finishes(SCENARIO).await;
+    let end = line.end_of(&id).await;
+    let call = &end["call"];
+    assert_eq!(call["status"], "Completed", "{end}");
+    assert_eq!(call["end_reason"], "customer_hangup");
+    assert!(
+        call["duration"].as_f64().unwrap() > 3.0,
+        "{}",
+        call["duration"]
+    );
+
+    let messages = end["content"]["messages"].as_array().unwrap();
+    let heard: Vec<&str> = messages
+        .iter()
+        .filter(|m| m["role"] == "user")
+        .map(|m| m["content"].as_str().unwrap())
+        .collect();
+    println!("recognized: {heard:?}");
+    assert!(
+        heard.iter().any(|words| words.contains(KEY_WORD)),
+        "the far end's {FAR_END_SAYS:?} was recognized: {heard:?}"
+    );
+    let user = messages.iter().find(|m| m["role"] == "user").unwrap();
+    let (start, stop) = (
+        user["start"].as_f64().unwrap(),
+        user["end"].as_f64().unwrap(),
+    );
+    assert!(0.5 < start && start < stop, "real timing: {start}..{stop}");
+    assert!(messages.iter().any(|m| m["role"] == "assistant"));
+    line.logged(&end, "key 1 pressed").await;
+
+    let (left, right) = line.recording(&id).await;
+    assert!(
+        rms(&left) > 300.0,
+        "the agent's side has speech: {}",
+        rms(&left)
+    );
+    assert!(
+        rms(&right) > 300.0,
+        "the far end's side has speech: {}",
+        rms(&right)
+    );
+}
+
+/// The far end's sentence as SIPp plays it: a mu-law WAV at 8 kHz, one second of silence
+/// first; and how long it lasts, in milliseconds.
+async fn far_end_speech() -> (Vec<u8>, u64) {
+    use switchyard_voice::g711::Codec;
+    let mut audio = vec![0i16; 8000];
+    audio.extend(
+        switchyard_voice::tts::synthesize(FAR_END_SAYS, "en-us")
+            .await
+            .unwrap(),
+    );
+    audio.extend(vec![0i16; 4000]);
+    let data = Codec::Pcmu.encode(&audio);
+    let len = |n: usize| u32::try_from(n).unwrap().to_le_bytes();
+    let mut wav = Vec::with_capacity(data.len() + 58);
+    wav.extend(b"RIFF");
+    wav.extend(len(data.len() + 50));
+    wav.extend(b"WAVEfmt ");
+    // WAVE_FORMAT_MULAW (7), mono, 8000 Hz, 8000 bytes/s, 1-byte blocks, 8 bits, no extra.
+    wav.extend(len(18));
+    wav.extend([7, 0, 1, 0]);
+    wav.extend(len(8000));
+    wav.extend(len(8000));
+    wav.extend([1, 0, 8, 0, 0, 0]);
+    wav.extend(b"fact");
+    wav.extend(len(4));
+    wav.extend(len(audio.len()));
+    wav.extend(b"data");
+    wav.extend(len(data.len()));
+    wav.extend(data);
+    (wav, audio.len() as u64 / 8)
+}
+
+fn rms(samples: &[i16]) -> f64 {
+    let energy: f64 = samples.iter().map(|&s| f64::from(s).powi(2)).sum();
+    (energy / samples.len().max(1) as f64).sqrt()
+}
