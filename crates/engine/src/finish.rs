@@ -43,6 +43,10 @@ impl Engine {
         mut changes: Changes,
     ) -> StoreResult<()> {
         self.inbox.take(call.id);
+        // Whoever ended the call (the far end, a stop, the maximum duration, the engine on
+        // an answering machine), the line is closed before the conversation is read: a
+        // real line's conversation is over only then. Hanging up twice is harmless.
+        self.hang_up(&state, &mut changes, at).await;
         if let Some(event) = event {
             events::transition(&mut call, event, at, why(event), &mut changes.logs)?;
         }

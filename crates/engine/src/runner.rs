@@ -61,8 +61,7 @@ impl Engine {
         state.planned.extend(self.inbox.take(call.id));
         state.planned.sort_by_key(|planned| planned.at);
         if call.status.is_final() {
-            // Stopped through the API: hang up and finish what the engine owes the call.
-            self.hang_up(&state, &mut changes, now).await;
+            // Stopped through the API: finish what the engine owes the call.
             return self.finish(call, expected, state, None, now, changes).await;
         }
         if run.lease_owner != self.worker.leases().owner() && run.lease_until <= now {
@@ -84,7 +83,6 @@ impl Engine {
                 ),
                 json!({"max_duration_mins": call.effective_max_duration_mins()}),
             ));
-            self.hang_up(&state, &mut changes, deadline).await;
             let event = Some(CallEvent::Hangup(EndReason::MaxDuration));
             return self
                 .finish(call, expected, state, event, deadline, changes)
@@ -219,7 +217,7 @@ impl Engine {
         None
     }
 
-    async fn hang_up(&self, state: &RunState, changes: &mut Changes, at: Timestamp) {
+    pub(crate) async fn hang_up(&self, state: &RunState, changes: &mut Changes, at: Timestamp) {
         let Some(sid) = &state.provider_sid else {
             return;
         };
@@ -264,7 +262,6 @@ impl Engine {
             ),
             json!({"previous_engine": previous}),
         ));
-        self.hang_up(&state, &mut changes, now).await;
         let expected = call.status;
         self.finish(
             call,

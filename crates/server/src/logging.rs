@@ -18,6 +18,10 @@ const LOG_BUFFER_LINES: usize = 4_096;
 /// under load holds back requests rather than growing the server's memory. The lines still
 /// buffered when the process is killed are lost; those at exit are written when the
 /// returned guard is dropped.
+/// Without `SWITCHYARD_LOG`: `info`, except the SIP stack, which logs every SIP message
+/// (with its digest answers) at `info`; `SWITCHYARD_LOG=info,rsipstack=info` shows them.
+const DEFAULT_FILTER: &str = "info,rsipstack=warn";
+
 pub fn init() -> WorkerGuard {
     let (writer, guard) = NonBlockingBuilder::default()
         .lossy(false)
@@ -25,7 +29,7 @@ pub fn init() -> WorkerGuard {
         .thread_name("log-writer")
         .finish(std::io::BufWriter::new(std::io::stderr()));
     let filter = tracing_subscriber::EnvFilter::try_from_env("SWITCHYARD_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_FILTER));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         // Colours only for a terminal: a log file or a collector gets plain text.

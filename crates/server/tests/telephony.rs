@@ -5,6 +5,8 @@
 
 #![allow(dead_code)]
 
+#[path = "common/baresip.rs"]
+mod baresip;
 #[path = "telephony/line.rs"]
 mod line;
 #[path = "common/process.rs"]
@@ -14,6 +16,7 @@ mod receiver;
 #[path = "common/sipp.rs"]
 mod sipp;
 
+use baresip::Baresip;
 use line::{Line, Network};
 use serde_json::{Value, json};
 use sipp::{Sipp, enabled};
@@ -182,7 +185,7 @@ async fn a_conversation_on_a_real_line_is_heard_recorded_and_keyed() {
     if !enabled("a_conversation_on_a_real_line_is_heard_recorded_and_keyed") {
         return;
     }
-    let (wav, speech_ms) = far_end_speech().await;
+    let (wav, speech_ms) = far_end_speech(FAR_END_SAYS).await;
     let sipp = Sipp::answering_with(
         "uas_answer_speak_hangup.xml",
         &[("speech.wav", &wav)],
@@ -234,17 +237,24 @@ async fn a_conversation_on_a_real_line_is_heard_recorded_and_keyed() {
     );
 }
 
-/// The far end's sentence as SIPp plays it: a mu-law WAV at 8 kHz, one second of silence
-/// first; and how long it lasts, in milliseconds.
-async fn far_end_speech() -> (Vec<u8>, u64) {
-    use switchyard_voice::g711::Codec;
+/// `words` as espeak-ng says them at 8 kHz, after a second of silence and before half a
+/// second (the recognizer needs to hear silence before speech to tell it apart).
+async fn spoken(words: &str) -> Vec<i16> {
     let mut audio = vec![0i16; 8000];
     audio.extend(
-        switchyard_voice::tts::synthesize(FAR_END_SAYS, "en-us")
+        switchyard_voice::tts::synthesize(words, "en-us")
             .await
             .unwrap(),
     );
     audio.extend(vec![0i16; 4000]);
+    audio
+}
+
+/// What the far end says, as SIPp plays it: a mu-law WAV at 8 kHz; and how long it lasts,
+/// in milliseconds.
+async fn far_end_speech(words: &str) -> (Vec<u8>, u64) {
+    use switchyard_voice::g711::Codec;
+    let audio = spoken(words).await;
     let data = Codec::Pcmu.encode(&audio);
     let len = |n: usize| u32::try_from(n).unwrap().to_le_bytes();
     let mut wav = Vec::with_capacity(data.len() + 58);
@@ -269,4 +279,100 @@ async fn far_end_speech() -> (Vec<u8>, u64) {
 fn rms(samples: &[i16]) -> f64 {
     let energy: f64 = samples.iter().map(|&s| f64::from(s).powi(2)).sum();
     (energy / samples.len().max(1) as f64).sqrt()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn baresip_answers_speaks_and_hangs_up() {
+    if !enabled("baresip_answers_speaks_and_hangs_up") {
+        return;
+    }
+    let number = "+14155550123";
+    // baresip hangs up when its file ends: four more seconds let the agent answer.
+    let mut speech = spoken(FAR_END_SAYS).await;
+    speech.extend(vec![0; 4 * 8000]);
+    let far_end = Baresip::answering(number, &speech).await;
+    let line = Line::start(Network::Sip, Some(far_end.addr), &[]).await;
+    let id = line.dial(number).await;
+    let end = line.end_of(&id).await;
+    assert_eq!(end["call"]["status"], "Completed", "{end}");
+    assert_eq!(
+        end["call"]["end_reason"], "customer_hangup",
+        "baresip hung up"
+    );
+    let heard: Vec<&str> = end["content"]["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["role"] == "user")
+        .map(|m| m["content"].as_str().unwrap())
+        .collect();
+    println!("recognized from baresip: {heard:?}");
+    assert!(heard.iter().any(|w| w.contains(KEY_WORD)), "{heard:?}");
+    let (left, right) = line.recording(&id).await;
+    assert!(rms(&left) > 300.0 && rms(&right) > 300.0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_answering_machine_is_told_from_its_greeting() {
+    if !enabled("an_answering_machine_is_told_from_its_greeting") {
+        return;
+    }
+    let greeting = "Hi, you have reached the voicemail of John Smith at Acme Freight. \
+                    I cannot take your call right now. Please leave your name and number \
+                    after the tone and I will call you back.";
+    let (wav, _) = far_end_speech(greeting).await;
+    let sipp = Sipp::answering_with(
+        "uas_answer_speak_wait_bye.xml",
+        &[("speech.wav", &wav)],
+        &[],
+    );
+    let amd = json!({"amd": true, "amd_behavior": "Hangup"});
+    let line = Line::start_with(Network::Sip, Some(sipp.addr), &[], amd).await;
+    let id = line.dial("+14155550123").await;
+    let end = line.end_of(&id).await;
+    assert_eq!(end["call"]["status"], "AMD Terminated", "{end}");
+    assert_eq!(end["call"]["answered_by"], "machine");
+    line.logged(&end, "answering machine detected from the audio")
+        .await;
+    let messages = sipp.finishes(SCENARIO).await;
+    assert!(messages.contains("BYE sip:"), "we hung up on the machine");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn silence_gets_reminders_then_the_agent_hangs_up() {
+    if !enabled("silence_gets_reminders_then_the_agent_hangs_up") {
+        return;
+    }
+    let sipp = Sipp::answering("uas_answer_wait_bye.xml");
+    let one_reminder = json!({"disable_end_call_after_n_reminders": 1});
+    let line = Line::start_with(Network::Sip, Some(sipp.addr), &[], one_reminder).await;
+    let id = line.dial("+14155550123").await;
+    let end = line.end_of(&id).await;
+    assert_eq!(end["call"]["status"], "Completed", "{end}");
+    assert_eq!(end["call"]["end_reason"], "agent_hangup");
+    let said: Vec<&str> = end["content"]["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["role"] == "assistant")
+        .map(|m| m["content"].as_str().unwrap())
+        .collect();
+    assert_eq!(said.len(), 3, "greeting, one reminder, goodbye: {said:?}");
+    assert_eq!(said[1], "Are you still there?");
+    assert!(said[2].contains("try again later"), "{said:?}");
+    sipp.finishes(SCENARIO).await;
+}
+
+#[test]
+fn sip_telephony_without_the_speech_programs_names_the_packages() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_switchyard"))
+        .args(["--data-dir", dir.path().to_str().unwrap()])
+        .args(["serve", "--addr", "127.0.0.1:0", "--telephony", "sip"])
+        .env("PATH", dir.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("apt install espeak-ng"), "{stderr}");
 }

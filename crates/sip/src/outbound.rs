@@ -33,12 +33,16 @@ impl OutboundCall {
         let ring_deadline = tokio::time::sleep(self.ring_timeout);
         tokio::pin!(ring_deadline);
         let mut we_hung_up_first = false;
+        // A far end that answers and hangs up at once (BYE right after our ACK) can end
+        // the dialog before the INVITE task completes: that is a short call, not a
+        // failure, and its end is not seen again on the state channel.
+        let mut terminated = false;
         let outcome = loop {
             // Biased so provisional states, which the stack queues before the
             // INVITE task completes, are reported before the final outcome.
             tokio::select! {
                 biased;
-                Some(state) = self.states.recv() => self.report_provisional(state),
+                Some(state) = self.states.recv() => terminated |= self.report_provisional(state),
                 outcome = &mut invite => break outcome,
                 () = &mut ring_deadline, if !we_hung_up_first => {
                     if self.ended.swap(true, Ordering::SeqCst) {
@@ -70,18 +74,24 @@ impl OutboundCall {
         };
         match final_response {
             Some(response) if response.status_code.kind() == StatusCodeKind::Successful => {
-                self.answered(response).await;
+                self.answered(response, terminated).await;
             }
             Some(response) => self.reject(response.status_code.code(), reason_phrase(&response)),
             None => self.reject_with(StatusCode::RequestTimeout),
         }
     }
 
-    fn report_provisional(&self, state: DialogState) {
-        if let DialogState::Early(_, response) = state {
-            let code = response.status_code.code();
-            debug!(call_id = %self.call_id(), code, "provisional response");
-            self.events.send(SignalEvent::Ringing { code }).ok();
+    /// Reports a ringing state; `true` when the state says the dialog ended.
+    fn report_provisional(&self, state: DialogState) -> bool {
+        match state {
+            DialogState::Early(_, response) => {
+                let code = response.status_code.code();
+                debug!(call_id = %self.call_id(), code, "provisional response");
+                self.events.send(SignalEvent::Ringing { code }).ok();
+                false
+            }
+            DialogState::Terminated(..) => true,
+            _ => false,
         }
     }
 
@@ -105,15 +115,24 @@ impl OutboundCall {
         self.reject(status.code(), status.text().to_owned());
     }
 
-    async fn answered(self, response: Response) {
+    async fn answered(self, response: Response, terminated: bool) {
+        let terminated = terminated || matches!(self.dialog.state(), DialogState::Terminated(..));
         // A 2xx that crossed our CANCEL is ACKed and ended with a BYE by the stack.
-        if matches!(self.dialog.state(), DialogState::Terminated(..)) {
+        if terminated && self.ended.load(Ordering::SeqCst) {
             self.reject_with(StatusCode::RequestTerminated);
             return;
         }
         info!(call_id = %self.call_id(), "answered");
         let sdp = String::from_utf8_lossy(&response.body).into_owned();
         self.events.send(SignalEvent::Answered { sdp }).ok();
+        if terminated {
+            // The far end hung up before we got here (its BYE was already answered).
+            info!(call_id = %self.call_id(), "hung up at once");
+            self.ended.store(true, Ordering::SeqCst);
+            self.events.send(SignalEvent::HungUp).ok();
+            self.dialog_layer.remove_dialog(&self.dialog.id());
+            return;
+        }
         let established = EstablishedCall {
             dialog_layer: self.dialog_layer,
             dialog: self.dialog,

@@ -95,5 +95,11 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // A failing test shows what the server logged, which is often why.
+        if std::thread::panicking()
+            && let Some(log) = self.log.take().and_then(|reader| reader.join().ok())
+        {
+            eprintln!("the server's log:\n{}", log.join("\n"));
+        }
     }
 }

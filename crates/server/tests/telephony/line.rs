@@ -63,6 +63,16 @@ pub struct Line {
 impl Line {
     /// A server on `network`; on SIP its trunk is `trunk` (SIPp), with a 2 s ring timeout.
     pub async fn start(network: Network, trunk: Option<SocketAddr>, extra: &[&str]) -> Line {
+        Self::start_with(network, trunk, extra, json!({})).await
+    }
+
+    /// As [`Line::start`], with these fields on the number's use case (`amd`, ...).
+    pub async fn start_with(
+        network: Network,
+        trunk: Option<SocketAddr>,
+        extra: &[&str],
+        use_case: Value,
+    ) -> Line {
         let dir = tempfile::tempdir().unwrap();
         let key = create_org(dir.path());
         let receiver = Receiver::start().await;
@@ -71,6 +81,8 @@ impl Line {
         match network {
             Network::Sim => args.extend(["--sim-speed".into(), "50".into()]),
             Network::Sip => {
+                // RTP below the kernel's ephemeral ports (32768 up), where SIPp's and
+                // the servers' free ports are found.
                 args.extend(
                     [
                         "--telephony",
@@ -78,7 +90,7 @@ impl Line {
                         "--sip-ring-timeout-secs",
                         "2",
                         "--rtp-ports",
-                        "20000-40000",
+                        "20000-32000",
                         "--sip-bind",
                     ]
                     .map(String::from),
@@ -97,12 +109,11 @@ impl Line {
             key,
             http: reqwest::Client::new(),
         };
-        let use_case = api
-            .post(
-                "/use-cases",
-                json!({"name": "Load confirmation", "hooks": [{"url": receiver.url}]}),
-            )
-            .await;
+        let mut fields = json!({"name": "Load confirmation", "hooks": [{"url": receiver.url}]});
+        for (key, value) in use_case.as_object().unwrap() {
+            fields[key] = value.clone();
+        }
+        let use_case = api.post("/use-cases", fields).await;
         let number = api.post("/numbers", json!({})).await;
         let number_id = number["id"].as_str().unwrap().to_owned();
         api.send(

@@ -41,6 +41,29 @@ async fn answered_call_reports_ringing_answer_and_far_end_hangup() {
 }
 
 #[tokio::test]
+async fn a_far_end_that_hangs_up_right_after_the_ack_made_a_short_call() {
+    if !crate::support::enabled("a_far_end_that_hangs_up_right_after_the_ack_made_a_short_call") {
+        return;
+    }
+    for _ in 0..5 {
+        let sipp = Sipp::answering("uas_answer_bye_at_once.xml");
+        let (endpoint, _calls, _stop) = endpoint(Some(sipp.addr), |_| {}).await;
+        let (_leg, mut events) = endpoint.invite(CALLER, CALLEE, our_offer()).await.unwrap();
+        assert_eq!(
+            next_event(&mut events).await,
+            SignalEvent::Ringing { code: 180 }
+        );
+        let answered = next_event(&mut events).await;
+        assert!(
+            matches!(answered, SignalEvent::Answered { .. }),
+            "{answered:?}"
+        );
+        assert_eq!(next_event(&mut events).await, SignalEvent::HungUp);
+        sipp.finishes_scenario().await;
+    }
+}
+
+#[tokio::test]
 async fn a_session_refresh_is_answered_with_our_sdp() {
     if !crate::support::enabled("a_session_refresh_is_answered_with_our_sdp") {
         return;
