@@ -10,74 +10,20 @@ mod process;
 #[path = "api/receiver.rs"]
 mod receiver;
 
-use process::Server;
+use process::{Api, Server, create_org};
 use receiver::Receiver;
-use serde_json::{Value, json};
-use std::path::Path;
+use serde_json::json;
 use std::time::Duration;
 use switchyard_engine::sim;
 
 const WAIT: Duration = Duration::from_secs(60);
-
-struct Api {
-    base: String,
-    key: String,
-    http: reqwest::Client,
-}
-
-impl Api {
-    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(&self.key);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
-        assert!(
-            response.status().is_success(),
-            "{path}: {}",
-            response.status()
-        );
-        response.json().await.unwrap()
-    }
-
-    async fn get(&self, path: &str) -> Value {
-        self.send(reqwest::Method::GET, path, None).await
-    }
-
-    async fn post(&self, path: &str, body: Value) -> Value {
-        self.send(reqwest::Method::POST, path, Some(body)).await
-    }
-}
-
-fn create_org(data_dir: &Path) -> String {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_switchyard"))
-        .args([
-            "--data-dir",
-            data_dir.to_str().unwrap(),
-            "org",
-            "create",
-            "--name",
-            "Crash Test",
-            "--owner",
-            "ops@crash.test",
-            "--json",
-        ])
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    let created: Value = serde_json::from_slice(&output.stdout).unwrap();
-    created["api_key"].as_str().unwrap().to_owned()
-}
 
 const SERVE: &[&str] = &["--sim-speed", "10", "--allow-private-webhooks"];
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_call_in_progress_when_the_server_dies_ends_failed_after_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let key = create_org(dir.path());
+    let key = create_org(dir.path(), "Crash Test", "ops@crash.test");
     let receiver = Receiver::start().await;
     let server = Server::start(dir.path(), SERVE);
     let api = Api {

@@ -7,86 +7,29 @@
 #[path = "common/process.rs"]
 mod process;
 
-use process::Server;
+use process::{Api, Server, create_org};
 use serde_json::{Value, json};
 use sqlx::Connection;
 use std::collections::HashSet;
-use std::path::Path;
 use std::sync::Arc;
 
 /// Concurrent writers during the crash test.
 const WRITERS: usize = 16;
 
-struct Api {
-    base: String,
-    key: String,
-    http: reqwest::Client,
-}
-
-impl Api {
-    /// The answer, or `None` when the connection died (the server was killed).
-    async fn send(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> Option<(u16, Value)> {
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(&self.key);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.ok()?;
-        let status = response.status().as_u16();
-        Some((status, response.json().await.ok()?))
-    }
-
-    async fn ok(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let (status, body) = self
-            .send(method, path, body)
-            .await
-            .expect("the server answers");
-        assert_eq!(status, 200, "{path}: {body}");
-        body
-    }
-}
-
-fn create_org(data_dir: &Path) -> String {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_switchyard"))
-        .args([
-            "--data-dir",
-            data_dir.to_str().unwrap(),
-            "org",
-            "create",
-            "--name",
-            "Durable",
-            "--owner",
-            "ops@durable.test",
-            "--json",
-        ])
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    let created: Value = serde_json::from_slice(&output.stdout).unwrap();
-    created["api_key"].as_str().unwrap().to_owned()
-}
-
 /// A use case and a number routed to it; returns the number's id.
 async fn dialable_number(api: &Api) -> String {
     let use_case = api
-        .ok(
+        .send(
             reqwest::Method::POST,
             "/use-cases",
             Some(json!({"name": "Durable"})),
         )
         .await;
     let number = api
-        .ok(reqwest::Method::POST, "/numbers", Some(json!({})))
+        .send(reqwest::Method::POST, "/numbers", Some(json!({})))
         .await;
     let id = number["id"].as_str().unwrap().to_owned();
-    api.ok(
+    api.send(
         reqwest::Method::PATCH,
         &format!("/numbers/{id}"),
         Some(json!({"use_case_id": use_case["id"]})),
@@ -98,7 +41,7 @@ async fn dialable_number(api: &Api) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_answered_write_survives_a_sigkill() {
     let dir = tempfile::tempdir().unwrap();
-    let key = create_org(dir.path());
+    let key = create_org(dir.path(), "Durable", "ops@durable.test");
     // No engine: the writes under test are the API's, and dialed calls must stay put.
     let server = Server::start(dir.path(), &["--no-engine"]);
     let api = Arc::new(Api {
@@ -108,7 +51,7 @@ async fn every_answered_write_survives_a_sigkill() {
     });
     let number = dialable_number(&api).await;
     let call = api
-        .ok(
+        .send(
             reqwest::Method::POST,
             "/dial/outbound",
             Some(json!({"number_id": number, "phone_number": "+14155550600"})),
@@ -130,10 +73,10 @@ async fn every_answered_write_survives_a_sigkill() {
             for i in 0.. {
                 let (kind, result) = if i % 4 == 3 {
                     let body = json!({"number_id": number, "phone_number": format!("+1415555{:04}", w * 100 + i % 100)});
-                    ("call", api.send(reqwest::Method::POST, "/dial/outbound", Some(body)).await)
+                    ("call", api.try_send(reqwest::Method::POST, "/dial/outbound", Some(body)).await)
                 } else {
                     let body = json!({"content": format!("writer {w} note {i}")});
-                    ("note", api.send(reqwest::Method::POST, &format!("/calls/{call_id}/notes"), Some(body)).await)
+                    ("note", api.try_send(reqwest::Method::POST, &format!("/calls/{call_id}/notes"), Some(body)).await)
                 };
                 match result {
                     Some((200, body)) => {
@@ -178,7 +121,7 @@ async fn every_answered_write_survives_a_sigkill() {
         ..Arc::try_unwrap(api).ok().unwrap()
     };
     let notes: HashSet<String> = api
-        .ok(reqwest::Method::GET, &format!("/calls/{call_id}"), None)
+        .send(reqwest::Method::GET, &format!("/calls/{call_id}"), None)
         .await["notes"]
         .as_array()
         .unwrap()
@@ -189,7 +132,7 @@ async fn every_answered_write_survives_a_sigkill() {
         match kind.as_str() {
             "note" => assert!(notes.contains(id), "note {id} was answered 200 and is gone"),
             _ => {
-                api.ok(reqwest::Method::GET, &format!("/calls/{id}"), None)
+                api.send(reqwest::Method::GET, &format!("/calls/{id}"), None)
                     .await;
             }
         }
@@ -200,7 +143,7 @@ async fn every_answered_write_survives_a_sigkill() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigterm_lets_requests_in_flight_finish() {
     let dir = tempfile::tempdir().unwrap();
-    let key = create_org(dir.path());
+    let key = create_org(dir.path(), "Durable", "ops@durable.test");
     let server = Server::start(dir.path(), &["--no-engine"]);
     let api = Arc::new(Api {
         base: server.base.clone(),
@@ -216,7 +159,7 @@ async fn sigterm_lets_requests_in_flight_finish() {
         .map(|_| {
             let (api, batch) = (api.clone(), batch.clone());
             tokio::spawn(async move {
-                api.send(
+                api.try_send(
                     reqwest::Method::POST,
                     "/dial/outbound-batched",
                     Some(Value::Array(batch)),

@@ -6,6 +6,7 @@
 use super::prompt::RenderedPrompt;
 use super::tools::Invocation;
 use super::{Conversation, Player, TalkClock, ToolAccess, fill, model, plain, scripted};
+use crate::llm::ReplyToolCall;
 use crate::sim::conversation::{Ending, Timeline, talk_time};
 use crate::sim::phrases::{Phrases, phrases};
 use crate::sim::{Draws, scenario, seed};
@@ -267,45 +268,16 @@ impl<'a> Dialogue<'a> {
                 return self.speak(text);
             }
             let mut request = self.message(MessageRole::Assistant, content);
-            request.tool_calls = Some(
-                reply
-                    .tool_calls
-                    .iter()
-                    .map(|c| ToolCall {
-                        call_type: "function".to_owned(),
-                        id: c.id.clone(),
-                        function: ToolFunction {
-                            name: c.function.name.clone(),
-                            arguments: c.function.arguments.clone(),
-                        },
-                    })
-                    .collect(),
-            );
+            request.tool_calls = Some(model::transcript_calls(&reply.tool_calls));
             self.timeline.push(request);
             for call in reply.tool_calls {
-                let tool = self
-                    .prompt
-                    .tools
-                    .iter()
-                    .find(|t| t.name == call.function.name)
-                    .cloned();
-                let arguments = serde_json::from_str::<Value>(&call.function.arguments);
-                match (tool, arguments) {
-                    (Some(tool), Ok(Value::Object(arguments))) => {
+                match model::resolve(&self.prompt.tools, &call) {
+                    Ok((tool, arguments)) => {
                         self.invoke(&tool, &call.id, arguments).await;
                     }
-                    (tool, _) => {
-                        let error = match tool {
-                            None => format!("there is no tool named `{}`", call.function.name),
-                            Some(_) => "the arguments are not a JSON object".to_owned(),
-                        };
+                    Err(error) => {
                         let at = self.now();
-                        self.done.logs.push(NewLog::warn(
-                            at,
-                            "tool",
-                            format!("tool call {} refused: {error}", call.function.name),
-                            json!({"tool": call.function.name, "tool_call_id": call.id, "error": error}),
-                        ));
+                        self.done.logs.push(refused(&call, &error, at));
                         self.tool_message(
                             &call.function.name,
                             &call.id,
@@ -418,6 +390,16 @@ impl<'a> Dialogue<'a> {
         self.done.messages = layout(timeline);
         self.done
     }
+}
+
+/// The log line of a tool call a model asked for that cannot be made.
+pub(super) fn refused(call: &ReplyToolCall, error: &str, at: Timestamp) -> NewLog {
+    NewLog::warn(
+        at,
+        "tool",
+        format!("tool call {} refused: {error}", call.function.name),
+        json!({"tool": call.function.name, "tool_call_id": call.id, "error": error}),
+    )
 }
 
 pub(super) fn tool_call(id: &str, name: &str, arguments: &JsonObject) -> ToolCall {

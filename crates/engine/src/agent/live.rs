@@ -7,7 +7,7 @@
 //! the far end first answers, then close and hang up. A model reads the whole
 //! conversation and decides, calling tools as it goes.
 
-use super::dialogue::tool_call;
+use super::dialogue::{refused, tool_call};
 use super::prompt::RenderedPrompt;
 use super::tools::{Invocation, ToolCaller};
 use super::{Conversation, fill, model, plain, scripted};
@@ -19,7 +19,7 @@ use switchyard_core::call::{Call, JsonObject};
 use switchyard_core::call_log::NewLog;
 use switchyard_core::enums::MessageRole;
 use switchyard_core::prompt::Tool;
-use switchyard_core::transcript::{Message, ToolCall, ToolFunction};
+use switchyard_core::transcript::Message;
 use switchyard_core::{Id, Timestamp};
 
 /// Rounds of tool calls a model may make before it must speak.
@@ -238,39 +238,16 @@ impl LiveAgent {
                 };
             }
             let mut request = self.message(MessageRole::Assistant, content, at_secs, at_secs);
-            request.tool_calls = Some(
-                reply
-                    .tool_calls
-                    .iter()
-                    .map(|c| ToolCall {
-                        call_type: "function".to_owned(),
-                        id: c.id.clone(),
-                        function: ToolFunction {
-                            name: c.function.name.clone(),
-                            arguments: c.function.arguments.clone(),
-                        },
-                    })
-                    .collect(),
-            );
+            request.tool_calls = Some(model::transcript_calls(&reply.tool_calls));
             self.done.messages.push(request);
             for call in reply.tool_calls {
-                let tool = self
-                    .prompt
-                    .tools
-                    .iter()
-                    .find(|t| t.name == call.function.name);
-                match (
-                    tool.cloned(),
-                    serde_json::from_str::<Value>(&call.function.arguments),
-                ) {
-                    (Some(tool), Ok(Value::Object(arguments))) => {
+                match model::resolve(&self.prompt.tools, &call) {
+                    Ok((tool, arguments)) => {
                         self.invoke(&tool, &call.id, arguments, at_secs).await;
                     }
-                    (tool, _) => {
-                        let error = match tool {
-                            None => format!("there is no tool named `{}`", call.function.name),
-                            Some(_) => "the arguments are not a JSON object".to_owned(),
-                        };
+                    Err(error) => {
+                        let at = self.at(at_secs);
+                        self.done.logs.push(refused(&call, &error, at));
                         let mut answer = self.message(
                             MessageRole::Tool,
                             json!({"error": error}).to_string(),

@@ -2,11 +2,12 @@
 //! system message, the prompt's tools are function tools, and the conversation so far is
 //! the history.
 
-use crate::llm::{ChatApi, ChatError, Reply};
+use crate::llm::{ChatApi, ChatError, Reply, ReplyToolCall};
 use serde_json::{Map, Value, json};
+use switchyard_core::call::JsonObject;
 use switchyard_core::enums::MessageRole;
 use switchyard_core::prompt::Tool;
-use switchyard_core::transcript::Message;
+use switchyard_core::transcript::{Message, ToolCall, ToolFunction};
 
 /// The chat-completions request for the next assistant turn after `history`.
 pub(crate) fn request(history: &[Message], tools: &[Tool]) -> Map<String, Value> {
@@ -38,6 +39,35 @@ pub(crate) async fn next_turn(
 ) -> Result<(Reply, bool), ChatError> {
     let completion = api.complete(Some(model), &request(history, tools)).await?;
     Ok((completion.reply, completion.used_backup))
+}
+
+/// The tool calls a model asked for, as the transcript keeps them.
+pub(crate) fn transcript_calls(calls: &[ReplyToolCall]) -> Vec<ToolCall> {
+    calls
+        .iter()
+        .map(|c| ToolCall {
+            call_type: "function".to_owned(),
+            id: c.id.clone(),
+            function: ToolFunction {
+                name: c.function.name.clone(),
+                arguments: c.function.arguments.clone(),
+            },
+        })
+        .collect()
+}
+
+/// The prompt's tool a model called and the arguments it gave, or why it cannot be
+/// called (the `error` the model is answered with).
+pub(crate) fn resolve(tools: &[Tool], call: &ReplyToolCall) -> Result<(Tool, JsonObject), String> {
+    let tool = tools.iter().find(|t| t.name == call.function.name);
+    match (
+        tool,
+        serde_json::from_str::<Value>(&call.function.arguments),
+    ) {
+        (Some(tool), Ok(Value::Object(arguments))) => Ok((tool.clone(), arguments)),
+        (None, _) => Err(format!("there is no tool named `{}`", call.function.name)),
+        (Some(_), _) => Err("the arguments are not a JSON object".to_owned()),
+    }
 }
 
 fn chat_message(message: &Message) -> Value {

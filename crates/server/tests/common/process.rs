@@ -103,3 +103,69 @@ impl Drop for Server {
         }
     }
 }
+
+/// A client of a `serve` process's API, with one organization's key.
+pub struct Api {
+    pub base: String,
+    pub key: String,
+    pub http: reqwest::Client,
+}
+
+impl Api {
+    pub fn new(server: &Server, key: String) -> Api {
+        Api {
+            base: server.base.clone(),
+            key,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// The answer, or `None` when the connection died (the server was killed).
+    pub async fn try_send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Option<(u16, Value)> {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.key);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.ok()?;
+        let status = response.status().as_u16();
+        Some((status, response.json().await.ok()?))
+    }
+
+    /// The answer's body; panics unless it is a success.
+    pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let (status, body) = self
+            .try_send(method, path, body)
+            .await
+            .expect("the server answers");
+        assert!((200..300).contains(&status), "{path}: {status} {body}");
+        body
+    }
+
+    pub async fn get(&self, path: &str) -> Value {
+        self.send(reqwest::Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Value {
+        self.send(reqwest::Method::POST, path, Some(body)).await
+    }
+}
+
+/// `switchyard org create` on `data_dir`: the new organization's Owner key.
+pub fn create_org(data_dir: &Path, name: &str, owner: &str) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_switchyard"))
+        .args(["--data-dir", data_dir.to_str().unwrap()])
+        .args(["org", "create", "--name", name, "--owner", owner, "--json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let created: Value = serde_json::from_slice(&output.stdout).unwrap();
+    created["api_key"].as_str().unwrap().to_owned()
+}

@@ -1,7 +1,7 @@
 //! A server on a telephone network, ready to call: an organization, a use case whose
 //! webhooks go to a local receiver, and a number of its own.
 
-use crate::process::Server;
+use crate::process::{Api, Server, create_org};
 use crate::receiver::Receiver;
 use crate::sipp::free_udp_port;
 use serde_json::{Value, json};
@@ -15,37 +15,6 @@ const CALL: Duration = Duration::from_secs(90);
 pub enum Network {
     Sim,
     Sip,
-}
-
-pub struct Api {
-    base: String,
-    key: String,
-    http: reqwest::Client,
-}
-
-impl Api {
-    pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(&self.key);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status();
-        let body = response.text().await.unwrap();
-        assert!(status.is_success(), "{path}: {status} {body}");
-        serde_json::from_str(&body).unwrap()
-    }
-
-    pub async fn get(&self, path: &str) -> Value {
-        self.send(reqwest::Method::GET, path, None).await
-    }
-
-    pub async fn post(&self, path: &str, body: Value) -> Value {
-        self.send(reqwest::Method::POST, path, Some(body)).await
-    }
 }
 
 pub struct Line {
@@ -74,7 +43,7 @@ impl Line {
         use_case: Value,
     ) -> Line {
         let dir = tempfile::tempdir().unwrap();
-        let key = create_org(dir.path());
+        let key = create_org(dir.path(), "Telephony", "ops@phone.test");
         let receiver = Receiver::start().await;
         let sip = SocketAddr::from(([127, 0, 0, 1], free_udp_port()));
         let mut args: Vec<String> = vec!["--allow-private-webhooks".into()];
@@ -104,11 +73,7 @@ impl Line {
         args.extend(extra.iter().map(|s| s.to_string()));
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let server = Server::start(dir.path(), &args);
-        let api = Api {
-            base: server.base.clone(),
-            key,
-            http: reqwest::Client::new(),
-        };
+        let api = Api::new(&server, key);
         let mut fields = json!({"name": "Load confirmation", "hooks": [{"url": receiver.url}]});
         for (key, value) in use_case.as_object().unwrap() {
             fields[key] = value.clone();
@@ -172,25 +137,6 @@ impl Line {
             "no log line says {text:?}: {logs}"
         );
     }
-}
-
-fn create_org(data_dir: &std::path::Path) -> String {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_switchyard"))
-        .args(["--data-dir", data_dir.to_str().unwrap()])
-        .args([
-            "org",
-            "create",
-            "--name",
-            "Telephony",
-            "--owner",
-            "ops@phone.test",
-        ])
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    let created: Value = serde_json::from_slice(&output.stdout).unwrap();
-    created["api_key"].as_str().unwrap().to_owned()
 }
 
 impl Line {
