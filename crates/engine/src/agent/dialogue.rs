@@ -293,29 +293,12 @@ impl<'a> Dialogue<'a> {
     /// Calls `tool`, records the invocation and pushes its answer as a `tool` message.
     async fn invoke(&mut self, tool: &Tool, id: &str, arguments: JsonObject) -> Invocation {
         let at = self.now();
-        let invocation = match &self.tools {
-            Some(access) => {
-                let (invocation, log) = access
-                    .caller
-                    .invoke(self.call, tool, id, arguments, &access.secret, at)
-                    .await;
-                self.done.logs.push(log);
-                invocation
-            }
-            None => Invocation {
-                arguments,
-                status: None,
-                result: Value::Null,
-                duration_ms: 0,
-                error: Some("tools are not called in this conversation".to_owned()),
-            },
-        };
+        let access = self.tools.as_ref().map(|a| (a.caller, a.secret.as_str()));
+        let invocation = self
+            .done
+            .call_tool(access, self.call, (tool, id), arguments, at)
+            .await;
         self.tool_message(&tool.name, id, invocation.message());
-        self.done
-            .tools
-            .entry(tool.name.clone())
-            .or_default()
-            .push(invocation.clone());
         invocation
     }
 

@@ -13,7 +13,7 @@ use super::tools::{Invocation, ToolCaller};
 use super::{Conversation, fill, model, plain, scripted};
 use crate::llm::ChatApi;
 use crate::sim::phrases::{Phrases, phrases};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::sync::Arc;
 use switchyard_core::call::{Call, JsonObject};
 use switchyard_core::call_log::NewLog;
@@ -272,31 +272,18 @@ impl LiveAgent {
         at_secs: f64,
     ) -> Invocation {
         let at = self.at(at_secs);
-        let invocation = match &self.tools {
-            Some((caller, secret)) => {
-                let (invocation, log) = caller
-                    .invoke(&self.call, tool, id, arguments, secret, at)
-                    .await;
-                self.done.logs.push(log);
-                invocation
-            }
-            None => Invocation {
-                arguments,
-                status: None,
-                result: Value::Null,
-                duration_ms: 0,
-                error: Some("tools are not called in this conversation".to_owned()),
-            },
-        };
+        let access = self
+            .tools
+            .as_ref()
+            .map(|(caller, secret)| (caller, secret.as_str()));
+        let invocation = self
+            .done
+            .call_tool(access, &self.call, (tool, id), arguments, at)
+            .await;
         let mut answer = self.message(MessageRole::Tool, invocation.message(), at_secs, at_secs);
         answer.name = Some(tool.name.clone());
         answer.tool_call_id = Some(id.to_owned());
         self.done.messages.push(answer);
-        self.done
-            .tools
-            .entry(tool.name.clone())
-            .or_default()
-            .push(invocation.clone());
         invocation
     }
 
