@@ -49,6 +49,10 @@ impl Engine {
         self.hang_up(&state, &mut changes, at).await;
         if let Some(event) = event {
             events::transition(&mut call, event, at, why(event), &mut changes.logs)?;
+            if let (Some(sip), Some(line)) = (changes.end_detail.take(), changes.logs.last_mut()) {
+                line.data["sip_code"] = json!(sip.code);
+                line.data["sip_reason"] = json!(sip.reason);
+            }
         }
         let talk_secs = state
             .answered_at

@@ -10,7 +10,7 @@ use switchyard_core::call::Call;
 use switchyard_core::call_log::NewLog;
 use switchyard_core::enums::{AmdBehavior, AnsweredBy, CallType, EndReason};
 use switchyard_core::lifecycle::{CallEvent, CallStatus};
-use switchyard_core::run::{CallRun, PlannedEvent, ProviderEvent, RunState};
+use switchyard_core::run::{CallRun, PlannedEvent, ProviderEvent, RunState, SipResponse};
 use switchyard_core::store::{CallProgress, EngineScope, StoreError, StoreResult};
 use switchyard_core::webhook::NewWebhook;
 
@@ -22,6 +22,8 @@ const WORDS_PER_SECOND: f64 = 2.5;
 pub(crate) struct Changes {
     pub logs: Vec<NewLog>,
     pub webhooks: Vec<NewWebhook>,
+    /// What the final status line adds to its `end_reason` (a SIP line's final response).
+    pub end_detail: Option<SipResponse>,
 }
 
 /// How a step ends: the call carries on, or it ends with this event at this time.
@@ -143,9 +145,18 @@ impl Engine {
                 ProviderEvent::Initiated
                 | ProviderEvent::MediaOpen
                 | ProviderEvent::Dtmf { .. } => {}
-                ProviderEvent::Busy { .. } => return end(CallEvent::Busy),
-                ProviderEvent::NoAnswer { .. } => return end(CallEvent::NoAnswer),
-                ProviderEvent::Failed { .. } => return end(CallEvent::ProviderError),
+                ProviderEvent::Busy { sip } => {
+                    changes.end_detail = sip;
+                    return end(CallEvent::Busy);
+                }
+                ProviderEvent::NoAnswer { sip } => {
+                    changes.end_detail = sip;
+                    return end(CallEvent::NoAnswer);
+                }
+                ProviderEvent::Failed { sip, .. } => {
+                    changes.end_detail = sip;
+                    return end(CallEvent::ProviderError);
+                }
                 ProviderEvent::Hangup { reason } => return end(CallEvent::Hangup(reason)),
                 ProviderEvent::Transferred { to } => {
                     state.message_only = None;

@@ -250,7 +250,7 @@ impl Engine {
                 logs.push(NewLog::error(now, "provider", error.to_string(), json!({})));
                 let changes = Changes {
                     logs,
-                    webhooks: Vec::new(),
+                    ..Changes::default()
                 };
                 self.finish(
                     call,

@@ -105,6 +105,18 @@ async fn a_failure_on_both_networks_keeps_the_sip_code() {
     ends_as(Network::Sim, &FAILED).await;
     let (line, end) = ends_as(Network::Sip, &FAILED).await;
     line.logged(&end, "503 Service Unavailable").await;
+    // The status line that gives the end_reason carries the response too.
+    let id = end["call"]["id"].as_str().unwrap();
+    let logs = line.api.get(&format!("/calls/{id}/logs")).await;
+    let last_status = logs
+        .as_array()
+        .unwrap()
+        .iter()
+        .rfind(|l| l["event"] == "status")
+        .unwrap();
+    assert_eq!(last_status["data"]["end_reason"], "provider_error");
+    assert_eq!(last_status["data"]["sip_code"], 503, "{last_status}");
+    assert_eq!(last_status["data"]["sip_reason"], "Service Unavailable");
 }
 
 #[tokio::test(flavor = "multi_thread")]
