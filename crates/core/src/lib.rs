@@ -12,6 +12,7 @@ pub mod call_log;
 pub mod call_query;
 pub mod campaign;
 pub mod clocks;
+pub mod conversation;
 pub mod enums;
 pub mod export;
 pub mod id;

@@ -6,7 +6,7 @@ use crate::analysis::Analyzer;
 use crate::blob::BlobStore;
 use crate::config::EngineConfig;
 use crate::events::EventHooks;
-use crate::live::Inbox;
+use crate::inbox::Inbox;
 use crate::llm::ChatApi;
 use crate::provider::TelephonyProvider;
 use crate::webhooks::guard::Guard;

@@ -5,8 +5,8 @@
 //! * [`agent`]: the conversation: the call's prompt, played by the scripted agent or a
 //!   model, and its tools, which are HTTP endpoints of the integrator's.
 //! * [`provider`]: the telephony provider trait; [`sim`] is the simulated network (§9);
-//!   a provider that reports events as they happen (SIP) reaches the engine through an
-//!   [`EngineLink`].
+//!   a provider that reports events as they happen (SIP) reaches the engine through a
+//!   [`provider::EngineLink`].
 //! * [`runner`]: applies provider events to live calls through the state machine, ends
 //!   them, and runs the analysis ([`analysis`]), recording ([`blob`]) and webhooks.
 //! * [`webhooks`]: signing, the SSRF guard, retries, and the outbox worker.
@@ -29,6 +29,7 @@ mod events;
 pub mod exports;
 mod finish;
 pub mod hours;
+mod inbox;
 mod live;
 pub mod llm;
 pub mod provider;
@@ -43,5 +44,4 @@ pub mod worker;
 
 pub use engine::{Engine, EngineError, EngineParts, PassReport};
 pub use finish::recording_key;
-pub use live::EngineLink;
 pub use test_clock::AdvanceReport;

@@ -1,51 +1,26 @@
 //! Calls whose provider reports back as things happen (a SIP trunk), rather than scripting
-//! them in advance like the simulated network: the provider's reports wait in an inbox
-//! until the engine next looks at the call, which they make due at once.
+//! them in advance like the simulated network: the provider's link to the engine. A report
+//! waits in the engine's inbox and makes the call's run due at once.
 
-use crate::agent::live::LiveAgent;
 use crate::engine::Engine;
-use std::collections::HashMap;
-use std::sync::{Mutex, Weak};
+use crate::provider::{EngineLink, LineAgent};
+use async_trait::async_trait;
+use std::sync::{Arc, Weak};
 use switchyard_core::call::Call;
 use switchyard_core::run::{PlannedEvent, ProviderEvent};
 use switchyard_core::{CallId, OrgId, Timestamp};
 
-/// Reported events not yet applied, per call.
-#[derive(Default)]
-pub(crate) struct Inbox(Mutex<HashMap<CallId, Vec<PlannedEvent>>>);
+/// The engine as a reporting provider sees it; weak, so that the provider the engine
+/// holds does not keep the engine alive.
+struct Link(Weak<Engine>);
 
-impl Inbox {
-    fn push(&self, call: CallId, event: PlannedEvent) {
-        let mut inbox = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        inbox.entry(call).or_default().push(event);
-    }
-
-    /// The call's reported events, oldest first; the inbox forgets them.
-    pub(crate) fn take(&self, call: CallId) -> Vec<PlannedEvent> {
-        let mut inbox = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        inbox.remove(&call).unwrap_or_default()
-    }
-
-    pub(crate) fn has(&self, call: CallId) -> bool {
-        let inbox = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        inbox.contains_key(&call)
-    }
-}
-
-/// What a reporting provider holds of the engine (given by [`Engine::connect_provider`]):
-/// where its events go, and the agent of each call it answers.
-#[derive(Clone)]
-pub struct EngineLink(Weak<Engine>);
-
-impl EngineLink {
-    /// The engine's time for the organization.
-    pub fn now(&self, org: OrgId) -> Option<Timestamp> {
+#[async_trait]
+impl EngineLink for Link {
+    fn now(&self, org: OrgId) -> Option<Timestamp> {
         self.0.upgrade().map(|engine| engine.now_for(org))
     }
 
-    /// `event` happened to the call just now: the engine applies it on its next look at
-    /// the call, which this makes due.
-    pub fn report(&self, org: OrgId, call: CallId, event: ProviderEvent) {
+    fn report(&self, org: OrgId, call: CallId, event: ProviderEvent) {
         let Some(engine) = self.0.upgrade() else {
             return;
         };
@@ -56,22 +31,18 @@ impl EngineLink {
         });
     }
 
-    /// Asks the engine to look for work now (an inbound call was queued).
-    pub fn wake(&self) {
+    fn wake(&self) {
         if let Some(engine) = self.0.upgrade() {
             engine.wake();
         }
     }
 
-    /// The agent for `call`, answered at `answered`.
-    pub async fn agent(&self, call: &Call, answered: Timestamp) -> Option<LiveAgent> {
+    async fn agent(&self, call: &Call, answered: Timestamp) -> Option<Box<dyn LineAgent>> {
         let engine = self.0.upgrade()?;
-        Some(engine.live_agent(call, answered).await)
+        Some(Box::new(engine.live_agent(call, answered).await))
     }
 
-    /// The words played when a call only plays a message: the use case's voicemail in
-    /// the call's language (`amd_behavior: Message`).
-    pub fn voicemail(&self, call: &Call) -> String {
+    fn voicemail(&self, call: &Call) -> String {
         crate::runner::voicemail_message(call)
     }
 }
@@ -79,9 +50,8 @@ impl EngineLink {
 impl Engine {
     /// Gives the provider its link to this engine; call once, after wrapping the engine in
     /// an `Arc`.
-    pub fn connect_provider(self: &std::sync::Arc<Self>) {
-        self.provider
-            .connect(EngineLink(std::sync::Arc::downgrade(self)));
+    pub fn connect_provider(self: &Arc<Self>) {
+        self.provider.connect(Arc::new(Link(Arc::downgrade(self))));
     }
 
     /// Makes the call's run due if the provider reported something about it. Called after

@@ -294,10 +294,8 @@ impl<'a> Dialogue<'a> {
     async fn invoke(&mut self, tool: &Tool, id: &str, arguments: JsonObject) -> Invocation {
         let at = self.now();
         let access = self.tools.as_ref().map(|a| (a.caller, a.secret.as_str()));
-        let invocation = self
-            .done
-            .call_tool(access, self.call, (tool, id), arguments, at)
-            .await;
+        let invocation =
+            super::call_tool(&mut self.done, access, self.call, (tool, id), arguments, at).await;
         self.tool_message(&tool.name, id, invocation.message());
         invocation
     }

@@ -12,7 +12,9 @@ use super::prompt::RenderedPrompt;
 use super::tools::{Invocation, ToolCaller};
 use super::{Conversation, fill, model, plain, scripted};
 use crate::llm::ChatApi;
+use crate::provider::{LineAgent, Reply};
 use crate::sim::phrases::{Phrases, phrases};
+use async_trait::async_trait;
 use serde_json::json;
 use std::sync::Arc;
 use switchyard_core::call::{Call, JsonObject};
@@ -24,15 +26,6 @@ use switchyard_core::{Id, Timestamp};
 
 /// Rounds of tool calls a model may make before it must speak.
 const MAX_TOOL_ROUNDS: usize = 4;
-
-/// What the agent does next.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Reply {
-    /// Words to play, if any.
-    pub say: Option<String>,
-    /// Hang up once they are played.
-    pub hang_up: bool,
-}
 
 /// Who plays the agent on the line.
 pub(crate) enum LivePlayer {
@@ -81,88 +74,6 @@ impl LiveAgent {
         let system = agent.prompt.system.clone();
         agent.push(MessageRole::System, system, 0.0, 0.0);
         agent
-    }
-
-    /// The first words, said when the far end picks up.
-    pub async fn opening(&mut self, at_secs: f64) -> Reply {
-        let greeting = self.fill(self.phrases.greeting);
-        let say = match self.prompt.first_message.clone() {
-            Some(first) => first,
-            None => self.model_turn(greeting, at_secs).await,
-        };
-        Reply {
-            say: Some(say),
-            hang_up: false,
-        }
-    }
-
-    /// The far end said `text` (as recognized) from `start` to `end` seconds after the
-    /// answer.
-    pub async fn heard(&mut self, text: &str, start: f64, end: f64) -> Reply {
-        self.push(MessageRole::User, text.to_owned(), start, end);
-        self.heard += 1;
-        self.reminders = 0;
-        if matches!(self.player, LivePlayer::Model { .. }) {
-            let fallback = self.fill(self.phrases.found);
-            let say = self.model_turn(fallback, end).await;
-            return Reply {
-                say: Some(say),
-                hang_up: false,
-            };
-        }
-        match self.heard {
-            1 => Reply {
-                say: Some(self.work(end).await),
-                hang_up: false,
-            },
-            _ => Reply {
-                say: Some(self.fill(self.phrases.closing)),
-                hang_up: true,
-            },
-        }
-    }
-
-    /// Words of the far end heard after the line closed: kept, not answered.
-    pub fn overheard(&mut self, text: &str, start: f64, end: f64) {
-        self.push(MessageRole::User, text.to_owned(), start, end);
-    }
-
-    /// The far end has said nothing since the agent's last words. After `limit`
-    /// unanswered reminders (`disable_end_call_after_n_reminders`) the agent says goodbye
-    /// and hangs up; without a limit it keeps reminding.
-    pub fn silence(&mut self) -> Reply {
-        self.reminders += 1;
-        let limit = self.call.use_case.disable_end_call_after_n_reminders;
-        if limit.is_some_and(|n| self.reminders > n) {
-            return Reply {
-                say: Some(self.phrases.farewell.to_owned()),
-                hang_up: true,
-            };
-        }
-        Reply {
-            say: Some(self.phrases.reminder.to_owned()),
-            hang_up: false,
-        }
-    }
-
-    /// The agent's words were played from `start` to `end` (cut short by a barge-in,
-    /// `end` is when the playback stopped).
-    pub fn said(&mut self, text: &str, start: f64, end: f64) {
-        self.push(MessageRole::Assistant, text.to_owned(), start, end);
-    }
-
-    /// Something for the call's logs (a key pressed, a barge-in, the recognizer).
-    pub fn log(&mut self, log: NewLog) {
-        self.done.logs.push(log);
-    }
-
-    /// The instant `secs` after the answer.
-    pub fn at(&self, secs: f64) -> Timestamp {
-        self.answered.plus_millis((secs * 1000.0).round() as i64)
-    }
-
-    pub fn finish(self) -> Conversation {
-        self.done
     }
 
     /// The scripted agent's work: each of the prompt's tools called once, its answer
@@ -276,10 +187,15 @@ impl LiveAgent {
             .tools
             .as_ref()
             .map(|(caller, secret)| (caller, secret.as_str()));
-        let invocation = self
-            .done
-            .call_tool(access, &self.call, (tool, id), arguments, at)
-            .await;
+        let invocation = super::call_tool(
+            &mut self.done,
+            access,
+            &self.call,
+            (tool, id),
+            arguments,
+            at,
+        )
+        .await;
         let mut answer = self.message(MessageRole::Tool, invocation.message(), at_secs, at_secs);
         answer.name = Some(tool.name.clone());
         answer.tool_call_id = Some(id.to_owned());
@@ -322,6 +238,80 @@ impl LiveAgent {
             start: round_millis(start),
             end: round_millis(end),
         }
+    }
+}
+
+#[async_trait]
+impl LineAgent for LiveAgent {
+    async fn opening(&mut self, at_secs: f64) -> Reply {
+        let greeting = self.fill(self.phrases.greeting);
+        let say = match self.prompt.first_message.clone() {
+            Some(first) => first,
+            None => self.model_turn(greeting, at_secs).await,
+        };
+        Reply {
+            say: Some(say),
+            hang_up: false,
+        }
+    }
+
+    async fn heard(&mut self, text: &str, start: f64, end: f64) -> Reply {
+        self.push(MessageRole::User, text.to_owned(), start, end);
+        self.heard += 1;
+        self.reminders = 0;
+        if matches!(self.player, LivePlayer::Model { .. }) {
+            let fallback = self.fill(self.phrases.found);
+            let say = self.model_turn(fallback, end).await;
+            return Reply {
+                say: Some(say),
+                hang_up: false,
+            };
+        }
+        match self.heard {
+            1 => Reply {
+                say: Some(self.work(end).await),
+                hang_up: false,
+            },
+            _ => Reply {
+                say: Some(self.fill(self.phrases.closing)),
+                hang_up: true,
+            },
+        }
+    }
+
+    fn overheard(&mut self, text: &str, start: f64, end: f64) {
+        self.push(MessageRole::User, text.to_owned(), start, end);
+    }
+
+    fn silence(&mut self) -> Reply {
+        self.reminders += 1;
+        let limit = self.call.use_case.disable_end_call_after_n_reminders;
+        if limit.is_some_and(|n| self.reminders > n) {
+            return Reply {
+                say: Some(self.phrases.farewell.to_owned()),
+                hang_up: true,
+            };
+        }
+        Reply {
+            say: Some(self.phrases.reminder.to_owned()),
+            hang_up: false,
+        }
+    }
+
+    fn said(&mut self, text: &str, start: f64, end: f64) {
+        self.push(MessageRole::Assistant, text.to_owned(), start, end);
+    }
+
+    fn log(&mut self, log: NewLog) {
+        self.done.logs.push(log);
+    }
+
+    fn at(&self, secs: f64) -> Timestamp {
+        self.answered.plus_millis((secs * 1000.0).round() as i64)
+    }
+
+    fn finish(self: Box<Self>) -> Conversation {
+        self.done
     }
 }
 

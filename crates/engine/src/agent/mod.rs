@@ -25,59 +25,45 @@ use crate::sim::conversation::Ending;
 use dialogue::Dialogue;
 use prompt::RenderedPrompt;
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 use switchyard_core::Timestamp;
 use switchyard_core::call::Call;
-use switchyard_core::call_log::NewLog;
+pub use switchyard_core::conversation::Conversation;
 use switchyard_core::prompt::Tool;
 use switchyard_core::transcript::Message;
 use tools::{Invocation, ToolCaller};
 
-/// A finished conversation and what it did.
-#[derive(Debug, Default)]
-pub struct Conversation {
-    pub messages: Vec<Message>,
-    /// Each tool's invocations in order: the end webhook's `content.tools`.
-    pub tools: BTreeMap<String, Vec<Invocation>>,
-    /// The agent's own lines came from the backup endpoint at least once.
-    pub used_backup: bool,
-    pub logs: Vec<NewLog>,
-}
-
-impl Conversation {
-    /// Makes one tool call (without `access`, answers that tools are not called in this
-    /// conversation) and keeps it among the conversation's invocations and logs.
-    pub(crate) async fn call_tool(
-        &mut self,
-        access: Option<(&ToolCaller, &str)>,
-        call: &Call,
-        (tool, id): (&Tool, &str),
-        arguments: switchyard_core::call::JsonObject,
-        at: Timestamp,
-    ) -> Invocation {
-        let invocation = match access {
-            Some((caller, secret)) => {
-                let (invocation, log) = caller.invoke(call, tool, id, arguments, secret, at).await;
-                self.logs.push(log);
-                invocation
-            }
-            None => Invocation {
-                arguments,
-                status: None,
-                result: Value::Null,
-                duration_ms: 0,
-                error: Some("tools are not called in this conversation".to_owned()),
-            },
-        };
-        self.tools
-            .entry(tool.name.clone())
-            .or_default()
-            .push(invocation.clone());
-        invocation
-    }
+/// Makes one tool call (without `access`, answers that tools are not called in this
+/// conversation) and keeps it among the conversation's invocations and logs.
+pub(crate) async fn call_tool(
+    done: &mut Conversation,
+    access: Option<(&ToolCaller, &str)>,
+    call: &Call,
+    (tool, id): (&Tool, &str),
+    arguments: switchyard_core::call::JsonObject,
+    at: Timestamp,
+) -> Invocation {
+    let invocation = match access {
+        Some((caller, secret)) => {
+            let (invocation, log) = caller.invoke(call, tool, id, arguments, secret, at).await;
+            done.logs.push(log);
+            invocation
+        }
+        None => Invocation {
+            arguments,
+            status: None,
+            result: Value::Null,
+            duration_ms: 0,
+            error: Some("tools are not called in this conversation".to_owned()),
+        },
+    };
+    done.tools
+        .entry(tool.name.clone())
+        .or_default()
+        .push(invocation.clone());
+    invocation
 }
 
 /// Who plays the agent.

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 use switchyard_core::call::{Call, JsonObject};
 use switchyard_core::call_log::NewLog;
+pub use switchyard_core::conversation::Invocation;
 use switchyard_core::prompt::{Tool, ToolMethod};
 use switchyard_core::use_case::masked_url;
 use switchyard_core::{MessageId, Timestamp};
@@ -19,31 +20,6 @@ const USER_AGENT: &str = concat!("switchyard-tools/", env!("CARGO_PKG_VERSION"))
 /// The most of an answer the agent reads; a longer one is refused rather than cut, since
 /// half a JSON document is not JSON.
 pub const MAX_ANSWER_BYTES: usize = 16 * 1024;
-
-/// One tool request and what came of it, as the end webhook's `content.tools` lists it.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct Invocation {
-    pub arguments: JsonObject,
-    /// The HTTP status, when the endpoint answered.
-    pub status: Option<u16>,
-    /// The answer: JSON when it parses as JSON, else its text; `null` after an error.
-    pub result: Value,
-    pub duration_ms: u64,
-    pub error: Option<String>,
-}
-
-impl Invocation {
-    /// The `tool` message the agent reads: the answer as received, or what went wrong.
-    pub fn message(&self) -> String {
-        match &self.error {
-            Some(error) => json!({ "error": error }).to_string(),
-            None => match &self.result {
-                Value::String(text) => text.clone(),
-                other => other.to_string(),
-            },
-        }
-    }
-}
 
 /// Sends tool requests. Cheap to clone (the connection pool is shared).
 #[derive(Clone, Debug)]

@@ -9,9 +9,7 @@
 mod outcome;
 mod session;
 
-use crate::agent::Conversation;
-use crate::live::EngineLink;
-use crate::provider::{Placement, ProviderError, TelephonyProvider};
+use crate::provider::{EngineLink, Placement, ProviderError, TelephonyProvider};
 use async_trait::async_trait;
 use session::{Finished, Session, SessionParts, Start};
 use std::collections::HashMap;
@@ -19,6 +17,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 use switchyard_core::call::Call;
+use switchyard_core::conversation::Conversation;
 use switchyard_core::enums::CallType;
 use switchyard_core::scenario::FarEnd;
 use switchyard_core::{CallId, Timestamp};
@@ -50,7 +49,7 @@ pub struct SipProvider {
     endpoint: SipEndpoint,
     rtp_ports: RtpPorts,
     media_ip: IpAddr,
-    link: OnceLock<EngineLink>,
+    link: OnceLock<Arc<dyn EngineLink>>,
     live: Arc<Mutex<HashMap<String, LiveCall>>>,
     /// Inbound INVITEs waiting for the engine to take their call.
     ringing: Mutex<HashMap<CallId, IncomingCall>>,
@@ -231,7 +230,7 @@ impl TelephonyProvider for SipProvider {
         Ok(())
     }
 
-    fn connect(&self, link: EngineLink) {
+    fn connect(&self, link: Arc<dyn EngineLink>) {
         let _ = self.link.set(link);
     }
 

@@ -6,12 +6,12 @@
 //! one 20 ms frame after another from the answer.
 
 use super::outcome;
-use crate::agent::Conversation;
-use crate::agent::live::{LiveAgent, Reply};
-use crate::live::EngineLink;
+use crate::provider::{EngineLink, LineAgent, Reply};
 use serde_json::json;
+use std::sync::Arc;
 use switchyard_core::call::Call;
 use switchyard_core::call_log::NewLog;
+use switchyard_core::conversation::Conversation;
 use switchyard_core::enums::{AmdBehavior, AnsweredBy, CallType, EndReason};
 use switchyard_core::run::ProviderEvent;
 use switchyard_sip::sdp::{self, RemoteMedia};
@@ -46,7 +46,7 @@ pub(super) enum Start {
 
 pub(super) struct SessionParts {
     pub call: Call,
-    pub link: EngineLink,
+    pub link: Arc<dyn EngineLink>,
     pub socket: MediaSocket,
     pub start: Start,
 }
@@ -67,10 +67,10 @@ struct Playing {
 
 pub(super) struct Session {
     call: Call,
-    link: EngineLink,
+    link: Arc<dyn EngineLink>,
     leg: CallLeg,
     media: MediaLeg,
-    agent: LiveAgent,
+    agent: Box<dyn LineAgent>,
     voice: &'static str,
     frames: u64,
     playing: Option<Playing>,
