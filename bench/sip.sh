@@ -30,7 +30,20 @@ TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 BIN=${SWITCHYARD:-$TARGET_DIR/release/switchyard}
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# A UDP port free now on 127.0.0.1, outside the server's RTP range (30000-39999) and with
+# the port two above it free too (SIPp's -mp takes PORT and PORT+2).
+free_port() { python3 -c '
+import socket
+while True:
+    a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); a.bind(("127.0.0.1", 0))
+    port = a.getsockname()[1]
+    if 30000 <= port <= 40001 or port > 65533:
+        continue
+    try:
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM).bind(("127.0.0.1", port + 2))
+    except OSError:
+        continue
+    print(port); break'; }
 json() { python3 -c "import json,sys; v=json.load(sys.stdin); print($1)"; }
 
 for tool in sipp espeak-ng pocketsphinx_continuous curl python3; do
