@@ -375,6 +375,47 @@ async fn silence_gets_reminders_then_the_agent_hangs_up() {
     sipp.finishes(SCENARIO).await;
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn the_maximum_duration_hangs_up_a_real_line() {
+    if !enabled("the_maximum_duration_hangs_up_a_real_line") {
+        return;
+    }
+    let sipp = Sipp::answering("uas_answer_wait_bye.xml");
+    let line = Line::start(Network::Sip, Some(sipp.addr), &[]).await;
+    let call = line
+        .api
+        .post(
+            "/dial/outbound",
+            json!({"number_id": line.number_id, "phone_number": "+14155550123", "max_duration_mins": 1}),
+        )
+        .await;
+    let id = call["id"].as_str().unwrap();
+    let end = line.end_of(id).await;
+    assert_eq!(end["call"]["status"], "Completed", "{end}");
+    assert_eq!(end["call"]["end_reason"], "max_duration");
+    let talked = end["call"]["duration"].as_f64().unwrap();
+    assert!((59.0..65.0).contains(&talked), "a minute: {talked}");
+    let messages = sipp.finishes(SCENARIO).await;
+    assert!(messages.contains("BYE sip:"), "SIPp saw our BYE");
+}
+
+#[test]
+fn a_sip_line_refuses_a_faster_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_switchyard"))
+        .args(["--data-dir", dir.path().to_str().unwrap()])
+        .args(["serve", "--addr", "127.0.0.1:0", "--telephony", "sip"])
+        .args(["--sim-speed", "20"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("only applies to the simulated network"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn sip_telephony_without_the_speech_programs_names_the_packages() {
     let dir = tempfile::tempdir().unwrap();

@@ -66,6 +66,7 @@ pub async fn run(
     let shutdown = CancellationToken::new();
     let provider = telephony::provider(
         &engine_args.telephony,
+        engine_args.sim_speed,
         store.clone(),
         clock.clone(),
         shutdown.clone(),

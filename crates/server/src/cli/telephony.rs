@@ -17,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 
 pub async fn provider(
     args: &TelephonyArgs,
+    sim_speed: f64,
     store: Arc<dyn Store>,
     clock: Arc<Clocks>,
     shutdown: CancellationToken,
@@ -24,6 +25,11 @@ pub async fn provider(
     if args.telephony == Telephony::Sim {
         return Ok(Arc::new(SimNetwork));
     }
+    // A real line runs in real time: a faster clock would cut calls short and misprice them.
+    anyhow::ensure!(
+        sim_speed == 1.0,
+        "--sim-speed {sim_speed} only applies to the simulated network (--telephony sim); a SIP line runs in real time"
+    );
     let config = SipProviderConfig {
         sip: SipSettings {
             bind: args.sip_bind,

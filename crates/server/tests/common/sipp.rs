@@ -75,7 +75,7 @@ impl Sipp {
             .args(["-i", "127.0.0.1", "-mi", "127.0.0.1", "-bind_local"])
             .args(["-p", &addr.port().to_string()])
             .args(["-mp", &free_udp_port().to_string()])
-            .args(["-m", "1", "-nostdin", "-timeout", "60s", "-timeout_error"])
+            .args(["-m", "1", "-nostdin", "-timeout", "120s", "-timeout_error"])
             .arg("-trace_msg")
             .arg("-message_file")
             .arg(&messages)
