@@ -399,20 +399,33 @@ async fn the_maximum_duration_hangs_up_a_real_line() {
     assert!(messages.contains("BYE sip:"), "SIPp saw our BYE");
 }
 
-#[test]
-fn a_sip_line_refuses_a_faster_clock() {
+/// `serve --telephony sip` with `args`: it must refuse to start, saying `why`.
+fn refused_at_start(args: &[&str], why: &str) {
     let dir = tempfile::tempdir().unwrap();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_switchyard"))
         .args(["--data-dir", dir.path().to_str().unwrap()])
         .args(["serve", "--addr", "127.0.0.1:0", "--telephony", "sip"])
-        .args(["--sim-speed", "20"])
+        .args(args)
         .output()
         .unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("only applies to the simulated network"),
-        "{stderr}"
+    assert!(stderr.contains(why), "{stderr}");
+}
+
+#[test]
+fn a_sip_line_refuses_a_faster_clock() {
+    refused_at_start(
+        &["--sim-speed", "20"],
+        "only applies to the simulated network",
+    );
+}
+
+#[test]
+fn a_sip_line_refuses_to_bind_every_interface() {
+    refused_at_start(
+        &["--sip-bind", "0.0.0.0:5060"],
+        "bind to the IP address the trunk reaches",
     );
 }
 

@@ -25,6 +25,12 @@ pub async fn provider(
     if args.telephony == Telephony::Sim {
         return Ok(Arc::new(SimNetwork));
     }
+    // The bound IP goes into SDP and Contact, where the far end sends audio and requests.
+    anyhow::ensure!(
+        !args.sip_bind.ip().is_unspecified(),
+        "--sip-bind {}: bind to the IP address the trunk reaches (it goes into SDP and Contact), not to every interface",
+        args.sip_bind
+    );
     // A real line runs in real time: a faster clock would cut calls short and misprice them.
     anyhow::ensure!(
         sim_speed == 1.0,
