@@ -182,9 +182,7 @@ impl Session {
                 event = media_events.recv() => match event {
                     Some(MediaEvent::FarEndAudio(frame)) => {
                         recognizer.push(&frame);
-                        if self.hear(&frame).await {
-                            break;
-                        }
+                        self.hear(&frame).await;
                     }
                     Some(MediaEvent::PlaybackFinished) => {
                         if self.played().await {
@@ -207,14 +205,15 @@ impl Session {
         self.close(Some(rest)).await
     }
 
-    /// One frame of the far end's audio: AMD, barge-in, reminders. `true` ends the call.
-    async fn hear(&mut self, frame: &[i16]) -> bool {
+    /// One frame of the far end's audio: AMD, barge-in, reminders.
+    async fn hear(&mut self, frame: &[i16]) {
         self.frames += 1;
         if let Some(detector) = self.detector.as_mut()
             && let Some(verdict) = detector.push(frame)
         {
             self.detector = None;
-            return self.on_verdict(verdict).await;
+            self.on_verdict(verdict).await;
+            return;
         }
         if let Some(VadEvent::SpeechStarted) = self.vad.push(frame)
             && self.media.is_playing()
@@ -239,11 +238,10 @@ impl Session {
             let reply = self.agent.silence();
             self.speak(reply).await;
         }
-        false
     }
 
     /// What the machine detector decided, applied with the use case's `amd_behavior`.
-    async fn on_verdict(&mut self, verdict: Verdict) -> bool {
+    async fn on_verdict(&mut self, verdict: Verdict) {
         let by = match verdict {
             Verdict::Human => AnsweredBy::Human,
             Verdict::Unknown => AnsweredBy::Unknown,
@@ -266,18 +264,17 @@ impl Session {
                 .unwrap_or(AmdBehavior::Hangup)
             {
                 // The engine ends the call and hangs up.
-                AmdBehavior::Hangup => return false,
+                AmdBehavior::Hangup => return,
                 AmdBehavior::Message => {
                     let message = self.link.voicemail(&self.call);
                     self.say(message, Some(EndReason::Voicemail)).await;
-                    return false;
+                    return;
                 }
                 AmdBehavior::Continue => {}
             }
         }
         let opening = self.agent.opening(self.now()).await;
         self.speak(opening).await;
-        false
     }
 
     /// The agent's words were played out. `true` when the agent hangs up after them.
