@@ -210,10 +210,7 @@ impl Engine {
             placed_at: Some(now),
             ..RunState::default()
         };
-        if call.call_type == CallType::Inbound && !hours::is_open(&call.use_case, now) {
-            let message = call.use_case.generic_after_hours_message.clone().unwrap_or_else(|| {
-                "Thank you for calling. We are closed right now; please call again during our working hours.".to_owned()
-            });
+        if let Some(message) = after_hours_message(&call, now) {
             logs.push(NewLog::info(
                 now,
                 "engine",
@@ -274,4 +271,15 @@ impl Engine {
             new_calls: Vec::new(),
         }))
     }
+}
+
+/// What an inbound call outside its use case's working hours hears instead of the agent,
+/// or `None` within them (and for outbound calls).
+pub(crate) fn after_hours_message(call: &Call, now: Timestamp) -> Option<String> {
+    if call.call_type != CallType::Inbound || hours::is_open(&call.use_case, now) {
+        return None;
+    }
+    Some(call.use_case.generic_after_hours_message.clone().unwrap_or_else(|| {
+        "Thank you for calling. We are closed right now; please call again during our working hours.".to_owned()
+    }))
 }

@@ -44,6 +44,8 @@ pub struct LiveAgent {
     /// Times the far end answered the agent (the scripted plan's step).
     heard: usize,
     reminders: u32,
+    /// The call only plays this (an inbound call after hours); the engine hangs up after it.
+    message_only: Option<String>,
     done: Conversation,
 }
 
@@ -66,6 +68,7 @@ impl LiveAgent {
             answered,
             heard: 0,
             reminders: 0,
+            message_only: None,
             done: Conversation {
                 logs,
                 ..Conversation::default()
@@ -74,6 +77,11 @@ impl LiveAgent {
         let system = agent.prompt.system.clone();
         agent.push(MessageRole::System, system, 0.0, 0.0);
         agent
+    }
+
+    /// The agent only says `message` and answers nothing.
+    pub(crate) fn only_say(&mut self, message: String) {
+        self.message_only = Some(message);
     }
 
     /// The scripted agent's work: each of the prompt's tools called once, its answer
@@ -244,6 +252,12 @@ impl LiveAgent {
 #[async_trait]
 impl LineAgent for LiveAgent {
     async fn opening(&mut self, at_secs: f64) -> Reply {
+        if let Some(message) = self.message_only.clone() {
+            return Reply {
+                say: Some(message),
+                hang_up: false,
+            };
+        }
         let greeting = self.fill(self.phrases.greeting);
         let say = match self.prompt.first_message.clone() {
             Some(first) => first,
@@ -257,6 +271,9 @@ impl LineAgent for LiveAgent {
 
     async fn heard(&mut self, text: &str, start: f64, end: f64) -> Reply {
         self.push(MessageRole::User, text.to_owned(), start, end);
+        if self.message_only.is_some() {
+            return Reply::default();
+        }
         self.heard += 1;
         self.reminders = 0;
         if matches!(self.player, LivePlayer::Model { .. }) {
@@ -284,6 +301,9 @@ impl LineAgent for LiveAgent {
     }
 
     fn silence(&mut self) -> Reply {
+        if self.message_only.is_some() {
+            return Reply::default();
+        }
         self.reminders += 1;
         let limit = self.call.use_case.disable_end_call_after_n_reminders;
         if limit.is_some_and(|n| self.reminders > n) {

@@ -82,7 +82,11 @@ impl Engine {
             _ => LivePlayer::Scripted,
         };
         let tools = secret.map(|secret| (self.tool_caller.clone(), secret));
-        LiveAgent::new(call.clone(), prompt, player, tools, answered, logs)
+        let mut agent = LiveAgent::new(call.clone(), prompt, player, tools, answered, logs);
+        if let Some(message) = crate::scheduler::after_hours_message(call, answered) {
+            agent.only_say(message);
+        }
+        agent
     }
 
     /// What any conversation of `call` starts from: its prompt, who plays the agent (a

@@ -235,9 +235,13 @@ impl TelephonyProvider for SipProvider {
     }
 
     async fn conversation(&self, sid: &str) -> Option<Conversation> {
-        let finished = self.finished(sid).await?;
+        // A real line's words are never made up: a session that did not hand its
+        // conversation over leaves the call without one (`finished` logged why).
+        let Some(finished) = self.finished(sid).await else {
+            return Some(Conversation::default());
+        };
         let mut finished = finished.lock().unwrap_or_else(|p| p.into_inner());
-        finished.conversation.take()
+        Some(finished.conversation.take().unwrap_or_default())
     }
 
     async fn recording(

@@ -28,6 +28,8 @@ use tokio_util::sync::CancellationToken;
 /// Seconds of silence from the far end, after the agent's last words, before a reminder.
 const REMINDER_AFTER_SECS: f64 = 8.0;
 const FRAME_SECS: f64 = FRAME_SAMPLES as f64 / SAMPLE_RATE as f64;
+/// How long the recognizer may take to finish the far end's last words once the line closed.
+const RECOGNIZER_DRAIN: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// How the call reached the session.
 pub(super) enum Start {
@@ -201,7 +203,21 @@ impl Session {
                 }
             }
         }
-        let rest = recognizer.finish().await;
+        // The far end's last words are still being recognized; a recognizer that fell
+        // behind (a busy machine) is not waited for long, or the end of the call would be.
+        let rest = match tokio::time::timeout(RECOGNIZER_DRAIN, recognizer.finish()).await {
+            Ok(rest) => rest,
+            Err(_) => {
+                let at = self.agent.at(self.now());
+                self.agent.log(NewLog::warn(
+                    at,
+                    "voice",
+                    "the recognizer had not caught up when the line closed: the far end's last words are lost",
+                    json!({}),
+                ));
+                Vec::new()
+            }
+        };
         self.close(Some(rest)).await
     }
 
