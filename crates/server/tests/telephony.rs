@@ -178,13 +178,10 @@ async fn an_inbound_sip_call_runs_the_numbers_use_case() {
     assert_eq!(call["status"], "Completed");
     assert_eq!(call["metadata"]["to"], line.phone_number.as_str());
     assert_eq!(call["use_case"]["id"], line.use_case_id.as_str());
-    let spoken: Vec<&Value> = end["content"]["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|m| m["role"] == "assistant")
-        .collect();
-    assert!(!spoken.is_empty(), "the agent greeted the caller: {end}");
+    assert!(
+        !said_by(&end, "assistant").is_empty(),
+        "the agent greeted the caller: {end}"
+    );
 }
 
 /// What the far end says in the conversation test: espeak-ng's words that pocketsphinx
@@ -217,11 +214,7 @@ async fn a_conversation_on_a_real_line_is_heard_recorded_and_keyed() {
     );
 
     let messages = end["content"]["messages"].as_array().unwrap();
-    let heard: Vec<&str> = messages
-        .iter()
-        .filter(|m| m["role"] == "user")
-        .map(|m| m["content"].as_str().unwrap())
-        .collect();
+    let heard = said_by(&end, "user");
     println!("recognized: {heard:?}");
     assert!(
         heard.iter().any(|words| words.contains(KEY_WORD)),
@@ -283,6 +276,17 @@ async fn far_end_speech(words: &str) -> (Vec<u8>, u64) {
     (wav, audio.len() as u64 / 8)
 }
 
+/// The words of `role` (`user`, `assistant`) in an `end` webhook's messages, in order.
+fn said_by<'a>(end: &'a Value, role: &str) -> Vec<&'a str> {
+    end["content"]["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["role"] == role)
+        .map(|m| m["content"].as_str().unwrap())
+        .collect()
+}
+
 /// Milliseconds of a channel that carry speech: its 20 ms frames loud enough for a voice
 /// (a busy machine may delay the agent's words, never silence them all).
 fn voiced_ms(samples: &[i16]) -> usize {
@@ -327,13 +331,7 @@ async fn an_inbound_sip_call_after_hours_hears_the_message_and_is_hung_up() {
     let end = line.end_of(&id).await;
     assert_eq!(end["call"]["status"], "Completed", "{end}");
     assert_eq!(end["call"]["end_reason"], "after_hours");
-    let said: Vec<&str> = end["content"]["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|m| m["role"] == "assistant")
-        .map(|m| m["content"].as_str().unwrap())
-        .collect();
+    let said = said_by(&end, "assistant");
     assert_eq!(said, [message]);
     let messages = sipp.finishes(SCENARIO).await;
     assert!(
@@ -371,13 +369,7 @@ async fn baresip_answers_speaks_and_hangs_up() {
         end["call"]["end_reason"], "customer_hangup",
         "baresip hung up"
     );
-    let heard: Vec<&str> = end["content"]["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|m| m["role"] == "user")
-        .map(|m| m["content"].as_str().unwrap())
-        .collect();
+    let heard = said_by(&end, "user");
     println!("recognized from baresip: {heard:?}");
     assert!(heard.iter().any(|w| w.contains(KEY_WORD)), "{heard:?}");
     let (left, right) = line.recording(&id).await;
@@ -422,13 +414,7 @@ async fn silence_gets_reminders_then_the_agent_hangs_up() {
     let end = line.end_of(&id).await;
     assert_eq!(end["call"]["status"], "Completed", "{end}");
     assert_eq!(end["call"]["end_reason"], "agent_hangup");
-    let said: Vec<&str> = end["content"]["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|m| m["role"] == "assistant")
-        .map(|m| m["content"].as_str().unwrap())
-        .collect();
+    let said = said_by(&end, "assistant");
     assert_eq!(said.len(), 3, "greeting, one reminder, goodbye: {said:?}");
     assert_eq!(said[1], "Are you still there?");
     assert!(said[2].contains("try again later"), "{said:?}");
