@@ -245,14 +245,7 @@ impl<'a> Dialogue<'a> {
                 Ok(answer) => answer,
                 Err(error) => {
                     let at = self.now();
-                    self.done.logs.push(NewLog::error(
-                        at,
-                        "agent",
-                        format!(
-                            "the model {model} failed ({error}); the scripted agent carried on"
-                        ),
-                        json!({"model": model}),
-                    ));
+                    self.done.logs.push(model::failed(&model, &error, at));
                     self.player = Player::Scripted;
                     return self.speak(scripted_line);
                 }

@@ -135,14 +135,7 @@ impl LiveAgent {
                 Ok(turn) => turn,
                 Err(error) => {
                     let at = self.at(at_secs);
-                    self.done.logs.push(NewLog::error(
-                        at,
-                        "agent",
-                        format!(
-                            "the model {model} failed ({error}); the scripted agent carried on"
-                        ),
-                        json!({"model": model}),
-                    ));
+                    self.done.logs.push(model::failed(&model, &error, at));
                     self.player = LivePlayer::Scripted;
                     return fallback;
                 }

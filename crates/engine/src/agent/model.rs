@@ -4,7 +4,9 @@
 
 use crate::llm::{ChatApi, ChatError, Reply, ReplyToolCall};
 use serde_json::{Map, Value, json};
+use switchyard_core::Timestamp;
 use switchyard_core::call::JsonObject;
+use switchyard_core::call_log::NewLog;
 use switchyard_core::enums::MessageRole;
 use switchyard_core::prompt::Tool;
 use switchyard_core::transcript::{Message, ToolCall, ToolFunction};
@@ -39,6 +41,16 @@ pub(crate) async fn next_turn(
 ) -> Result<(Reply, bool), ChatError> {
     let completion = api.complete(Some(model), &request(history, tools)).await?;
     Ok((completion.reply, completion.used_backup))
+}
+
+/// The log line of a model that failed to answer: the scripted agent carries the call on.
+pub(crate) fn failed(model: &str, error: &ChatError, at: Timestamp) -> NewLog {
+    NewLog::error(
+        at,
+        "agent",
+        format!("the model {model} failed ({error}); the scripted agent carried on"),
+        json!({"model": model}),
+    )
 }
 
 /// The tool calls a model asked for, as the transcript keeps them.
