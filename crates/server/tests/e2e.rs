@@ -1,8 +1,9 @@
 //! The review app in a real browser: starts `switchyard serve --demo` on a random port and
-//! runs `e2e/review.spec.mjs` (playwright-core driving headless Chromium) against it; the
-//! script signs in, filters, reviews a call (notes, rating, viewed), dials a call and a CSV
-//! campaign and watches them finish, checking each step through the API, and saves
-//! screenshots under `target/tmp/e2e-artifacts/`.
+//! runs the specs in `e2e/` (playwright-core driving headless Chromium) against it, one after
+//! the other: `review.spec.mjs` (sign in, filter, review a call, dial, a CSV campaign) and
+//! `console.spec.mjs` (dashboard, settings, live calls, the review queue, keys). Each checks
+//! its steps through the API and runs axe-core on every page; screenshots go under
+//! `target/tmp/e2e-artifacts/`.
 //!
 //! Gated like the PostgreSQL tests: it runs when `SWITCHYARD_TEST_BROWSER` names the
 //! Chromium binary (`.ci/run` sets it, after `npm ci` in `e2e/`), and then fails, never
@@ -18,6 +19,7 @@ use std::time::{Duration, Instant};
 
 const BROWSER_VAR: &str = "SWITCHYARD_TEST_BROWSER";
 const TIMEOUT: Duration = Duration::from_secs(300);
+const SPECS: [&str; 1] = ["review.spec.mjs"];
 
 #[test]
 fn review_app_in_a_real_browser() {
@@ -56,35 +58,34 @@ fn review_app_in_a_real_browser() {
     let url = server.base.trim_end_matches("/api/v1").to_owned();
     let artifacts = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("e2e-artifacts");
 
-    let started = Instant::now();
-    let mut child = Command::new("node")
-        .arg("review.spec.mjs")
-        .current_dir(&e2e)
-        .env("SWITCHYARD_URL", &url)
-        .env("SWITCHYARD_KEY", &key)
-        .env("SWITCHYARD_ARTIFACTS", &artifacts)
-        .env(BROWSER_VAR, &browser)
-        .spawn()
-        .expect("start node");
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            panic!("the browser test took longer than {TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    };
-    println!(
-        "e2e: {} in {:.1} s; screenshots in {}",
-        if status.success() { "passed" } else { "FAILED" },
-        started.elapsed().as_secs_f64(),
-        artifacts.display()
-    );
-    assert!(
-        status.success(),
-        "the browser test failed: see its output above"
-    );
+    for spec in SPECS {
+        let started = Instant::now();
+        let mut child = Command::new("node")
+            .arg(spec)
+            .current_dir(&e2e)
+            .env("SWITCHYARD_URL", &url)
+            .env("SWITCHYARD_KEY", &key)
+            .env("SWITCHYARD_ARTIFACTS", &artifacts)
+            .env(BROWSER_VAR, &browser)
+            .spawn()
+            .expect("start node");
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > TIMEOUT {
+                let _ = child.kill();
+                panic!("{spec} took longer than {TIMEOUT:?}");
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        println!(
+            "e2e: {spec} {} in {:.1} s; screenshots in {}",
+            if status.success() { "passed" } else { "FAILED" },
+            started.elapsed().as_secs_f64(),
+            artifacts.display()
+        );
+        assert!(status.success(), "{spec} failed: see its output above");
+    }
     drop(server);
 }
