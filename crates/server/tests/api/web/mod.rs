@@ -6,6 +6,8 @@ pub mod client;
 mod hardening;
 mod pages;
 mod sessions;
+mod settings_agents;
+mod settings_use_cases;
 mod webhooks;
 
 use crate::harness::TestApp;
