@@ -3,6 +3,7 @@
 
 mod access;
 pub mod client;
+mod forms;
 mod hardening;
 mod pages;
 mod sessions;

@@ -3,7 +3,7 @@
 //! agent's delete is the API's `409`; Viewers read without Save; no CSRF, no change.
 
 use super::client::{Browser, Page};
-use super::settings_use_cases::{error_beside, form_fields};
+use super::forms::{error_beside, form_fields};
 use crate::common::TestDatabase;
 use crate::harness::TestApp;
 use serde_json::json;
