@@ -162,7 +162,7 @@ pub fn from_stored(u: &UseCase) -> Posted {
 /// The form as the API's use case body. Text the API reads as a number or an object is
 /// passed on as typed when it cannot be read, so that the API's rules say what is wrong
 /// with it.
-pub fn to_json(p: &Posted, rows: &ListRows) -> Value {
+pub fn to_json(p: &Posted, rows: &ListRows) -> Map<String, Value> {
     let text = |name: &str| given(p, name).map_or(Value::Null, Value::String);
     let number = |name: &str| match given(p, name) {
         Some(raw) => raw.parse::<i64>().map_or(Value::String(raw), Value::from),
@@ -209,35 +209,69 @@ pub fn to_json(p: &Posted, rows: &ListRows) -> Value {
         })
         .collect();
     let pair = |list: &str, i: usize, second: &str| json!({"name": row(list, i, "name"), second: row(list, i, second)});
-    json!({
-        "name": p.get("name").map(|n| n.trim()).unwrap_or_default(),
-        "transfer_number": text("transfer_number"),
-        "language": text("language"),
-        "model": text("model"),
-        "default_prompt_id": text("default_prompt_id"),
-        "max_duration_mins": number("max_duration_mins"),
-        "hidden": ticked(p, "hidden"),
-        "hooks": hooks,
-        "timezone": text("timezone"),
-        "work_start": text("work_start"),
-        "work_end": text("work_end"),
-        "generic_after_hours_message": text("generic_after_hours_message"),
-        "enable_detailed_work_hours": ticked(p, "enable_detailed_work_hours"),
-        "detailed_work_hours": detailed_hours(p),
-        "amd": ticked(p, "amd"),
-        "amd_behavior": text("amd_behavior"),
-        "amd_messages": amd_messages,
-        "extract_with_ai": fields,
-        "classification_tags": tags.map(|i| pair("classification_tags", i, "description")).collect::<Vec<_>>(),
-        "sample_labels": labels.map(|i| pair("sample_labels", i, "color")).collect::<Vec<_>>(),
-        "keywords": lines(p, "keywords"),
-        "evaluation_models": lines(p, "evaluation_models"),
-        "params": params,
-        "recorded_message_inbound": text("recorded_message_inbound"),
-        "recorded_message_outbound": text("recorded_message_outbound"),
-        "show_original_caller_id": ticked(p, "show_original_caller_id"),
-        "disable_end_call_after_n_reminders": number("disable_end_call_after_n_reminders"),
-    })
+    [
+        (
+            "name",
+            json!(p.get("name").map(|n| n.trim()).unwrap_or_default()),
+        ),
+        ("transfer_number", text("transfer_number")),
+        ("language", text("language")),
+        ("model", text("model")),
+        ("default_prompt_id", text("default_prompt_id")),
+        ("max_duration_mins", number("max_duration_mins")),
+        ("hidden", json!(ticked(p, "hidden"))),
+        ("hooks", json!(hooks)),
+        ("timezone", text("timezone")),
+        ("work_start", text("work_start")),
+        ("work_end", text("work_end")),
+        (
+            "generic_after_hours_message",
+            text("generic_after_hours_message"),
+        ),
+        (
+            "enable_detailed_work_hours",
+            json!(ticked(p, "enable_detailed_work_hours")),
+        ),
+        ("detailed_work_hours", detailed_hours(p)),
+        ("amd", json!(ticked(p, "amd"))),
+        ("amd_behavior", text("amd_behavior")),
+        ("amd_messages", json!(amd_messages)),
+        ("extract_with_ai", json!(fields)),
+        (
+            "classification_tags",
+            json!(
+                tags.map(|i| pair("classification_tags", i, "description"))
+                    .collect::<Vec<_>>()
+            ),
+        ),
+        (
+            "sample_labels",
+            json!(
+                labels
+                    .map(|i| pair("sample_labels", i, "color"))
+                    .collect::<Vec<_>>()
+            ),
+        ),
+        ("keywords", json!(lines(p, "keywords"))),
+        ("evaluation_models", json!(lines(p, "evaluation_models"))),
+        ("params", params),
+        ("recorded_message_inbound", text("recorded_message_inbound")),
+        (
+            "recorded_message_outbound",
+            text("recorded_message_outbound"),
+        ),
+        (
+            "show_original_caller_id",
+            json!(ticked(p, "show_original_caller_id")),
+        ),
+        (
+            "disable_end_call_after_n_reminders",
+            number("disable_end_call_after_n_reminders"),
+        ),
+    ]
+    .into_iter()
+    .map(|(key, value)| (key.to_owned(), value))
+    .collect()
 }
 
 /// Days with openings; `null` when no day has any and detailed hours are off (with them

@@ -120,7 +120,7 @@ pub async fn create(
     if add.is_some() {
         caller.require(Role::Owner)?;
     } else {
-        let created = match from_value(to_json(&form, &rows), "") {
+        let created = match from_value(Value::Object(to_json(&form, &rows)), "") {
             Ok(body) => use_cases::create(&state.services, caller, body).await,
             Err(error) => Err(ServiceError::invalid(vec![error])),
         };
@@ -169,9 +169,7 @@ pub async fn update(
     if add.is_some() {
         caller.require(Role::Owner)?;
     } else {
-        let Value::Object(patch) = to_json(&form, &rows) else {
-            unreachable!("to_json builds an object");
-        };
+        let patch = to_json(&form, &rows);
         match use_cases::update(&state.services, caller, id, patch).await {
             Ok(_) => return Ok(Redirect::to(&format!("{LIST}/{id}?done=saved")).into_response()),
             Err(error) => errors = field_errors(error)?,
