@@ -4,6 +4,7 @@
 //! checks, validation and organization scoping as the API), and render HTML instead of
 //! JSON. Nothing here imports the HTTP API's modules.
 
+mod agents;
 mod assets;
 mod call;
 mod call_view;
@@ -13,7 +14,11 @@ mod error;
 mod form;
 mod list;
 mod session;
+mod settings_form;
 mod signin;
+mod use_case_form;
+mod use_case_view;
+mod use_cases;
 mod view;
 mod webhooks;
 
@@ -42,6 +47,26 @@ pub fn routes() -> Router<AppState> {
         .route("/campaigns/{id}/rows", get(campaign::progress_rows))
         .route("/webhooks", get(webhooks::page))
         .route("/webhooks/{id}/replay", post(webhooks::replay))
+        .route("/settings/use-cases", get(use_cases::list))
+        .route(
+            "/settings/use-cases/new",
+            get(use_cases::new_form).post(use_cases::create),
+        )
+        .route(
+            "/settings/use-cases/{id}",
+            get(use_cases::edit).post(use_cases::update),
+        )
+        .route("/settings/use-cases/{id}/delete", post(use_cases::delete))
+        .route("/settings/agents", get(agents::list))
+        .route(
+            "/settings/agents/new",
+            get(agents::new_form).post(agents::create),
+        )
+        .route(
+            "/settings/agents/{id}",
+            get(agents::edit).post(agents::update),
+        )
+        .route("/settings/agents/{id}/delete", post(agents::delete))
         .route("/signin", get(signin::form).post(signin::sign_in))
         .route("/signout", post(signin::sign_out))
         .route("/static/{file}", get(assets::serve))

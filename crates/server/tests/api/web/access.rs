@@ -65,7 +65,8 @@ async fn viewers_get_no_note_editor_and_no_dial(db: TestDatabase) {
 /// Every page route that takes an id, with a request that puts one of A's ids into it:
 /// (route as in `src/web/mod.rs`, method, path, form fields). `{call}` is A's queued call,
 /// `{live}` A's call in progress, `{note}` a note on `{call}`, `{campaign}` A's campaign,
-/// `{delivery}` a delivered webhook of A's.
+/// `{delivery}` a delivered webhook of A's, `{use_case}` and `{agent}` A's use case and
+/// (default) agent.
 /// (route, method, path, form fields)
 type CrossOrgRow = (
     &'static str,
@@ -116,6 +117,48 @@ const CROSS_ORG: &[CrossOrgRow] = &[
         "/webhooks/{delivery}/replay",
         &[],
     ),
+    (
+        "/settings/use-cases/{id}",
+        "GET",
+        "/settings/use-cases/{use_case}",
+        &[],
+    ),
+    (
+        "/settings/use-cases/{id}",
+        "POST",
+        "/settings/use-cases/{use_case}",
+        &[("name", "Renamed")],
+    ),
+    (
+        "/settings/use-cases/{id}",
+        "POST",
+        "/settings/use-cases/{use_case}",
+        &[("name", "Renamed"), ("add", "hooks")],
+    ),
+    (
+        "/settings/use-cases/{id}/delete",
+        "POST",
+        "/settings/use-cases/{use_case}/delete",
+        &[],
+    ),
+    (
+        "/settings/agents/{id}",
+        "GET",
+        "/settings/agents/{agent}",
+        &[],
+    ),
+    (
+        "/settings/agents/{id}",
+        "POST",
+        "/settings/agents/{agent}",
+        &[("name", "Renamed"), ("language.english", "on")],
+    ),
+    (
+        "/settings/agents/{id}/delete",
+        "POST",
+        "/settings/agents/{agent}/delete",
+        &[],
+    ),
 ];
 
 #[test]
@@ -124,10 +167,11 @@ fn every_page_route_with_an_id_is_in_the_cross_org_matrix() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web/mod.rs"),
     )
     .unwrap();
+    // `.route("/path", ...)`, on one line or, formatted, on two.
     let routes: Vec<&str> = source
-        .split(".route(\"")
+        .split(".route(")
         .skip(1)
-        .filter_map(|rest| rest.split('"').next())
+        .filter_map(|rest| rest.trim_start().strip_prefix('"')?.split('"').next())
         .collect();
     assert!(routes.contains(&"/calls/{id}"), "the scan found {routes:?}");
     // `/static/{file}` names a file, not an object of anyone's.
@@ -192,7 +236,13 @@ async fn another_organizations_pages_are_404(db: TestDatabase) {
         .get(&format!("/webhooks/deliveries?call_id={canceled}"), 200)
         .await;
     let delivery = id_of(&ledger["data"][0]);
+    let use_case = fixture.use_case_id.to_string();
+    let agent = fixture.agent_id.to_string();
     let before = app.owner().get("/calls", 200).await;
+    let settings_before = (
+        app.owner().get("/use-cases", 200).await,
+        app.owner().get("/agents", 200).await,
+    );
     let ledger_before = app.owner().get("/webhooks/deliveries", 200).await;
 
     let intruder = app.new_org("Intruder Inc", "eve@intruder.test").await;
@@ -209,14 +259,18 @@ async fn another_organizations_pages_are_404(db: TestDatabase) {
                 note.as_str(),
                 campaign.as_str(),
                 delivery.as_str(),
+                use_case.as_str(),
+                agent.as_str(),
             ];
-            for ids in [ours, [unknown; 5]] {
+            for ids in [ours, [unknown; 7]] {
                 let path = template
                     .replace("{call}", ids[0])
                     .replace("{live}", ids[1])
                     .replace("{note}", ids[2])
                     .replace("{campaign}", ids[3])
-                    .replace("{delivery}", ids[4]);
+                    .replace("{delivery}", ids[4])
+                    .replace("{use_case}", ids[5])
+                    .replace("{agent}", ids[6]);
                 let page = if *method == "GET" {
                     browser.get(&path).await
                 } else {
@@ -230,6 +284,7 @@ async fn another_organizations_pages_are_404(db: TestDatabase) {
                     "ours",
                     "Ours",
                     "owner@acme.test",
+                    "Carrier sales",
                 ] {
                     assert!(!page.body.contains(secret), "{path} leaks {secret}");
                 }
@@ -247,6 +302,8 @@ async fn another_organizations_pages_are_404(db: TestDatabase) {
             "/calls/0123456789abcdef01234567",
             "/calls/not-an-id",
             "/campaigns/x",
+            "/settings/use-cases/x",
+            "/settings/agents/x",
         ] {
             assert_eq!(browser.get(path).await.status, 404, "{path}");
         }
@@ -264,6 +321,11 @@ async fn another_organizations_pages_are_404(db: TestDatabase) {
     }
     // A is unchanged.
     assert_eq!(app.owner().get("/calls", 200).await, before);
+    let settings_after = (
+        app.owner().get("/use-cases", 200).await,
+        app.owner().get("/agents", 200).await,
+    );
+    assert_eq!(settings_after, settings_before);
     app.run_engine().await;
     assert_eq!(receiver.received().len(), 1, "nothing was replayed");
     assert_eq!(

@@ -3,9 +3,12 @@
 
 mod access;
 pub mod client;
+mod forms;
 mod hardening;
 mod pages;
 mod sessions;
+mod settings_agents;
+mod settings_use_cases;
 mod webhooks;
 
 use crate::harness::TestApp;
