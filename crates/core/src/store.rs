@@ -152,8 +152,12 @@ pub trait OrgStore: Send + Sync + 'static {
     async fn list_api_keys(&self, org: OrgId) -> StoreResult<Vec<KeyListing>>;
     /// Revokes the organization's unrevoked key with this prefix; `false` if it has none
     /// (unknown, revoked already, or another organization's).
-    async fn revoke_org_api_key(&self, org: OrgId, prefix: &str, now: Timestamp)
-    -> StoreResult<bool>;
+    async fn revoke_org_api_key(
+        &self,
+        org: OrgId,
+        prefix: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
     /// Replaces the organization's webhook signing secret: webhooks signed from now on use it.
     async fn rotate_webhook_secret(&self, org: OrgId, secret: &str) -> StoreResult<()>;
 }

@@ -89,8 +89,14 @@ impl RoutesForm {
         for (row, route) in self.rows.iter().enumerate() {
             match (route.agent_id.is_empty(), route.probability.is_empty()) {
                 (true, true) => continue,
-                (true, false) => errors.push(agent_field(row), "choose an agent, or clear the probability"),
-                (false, true) => errors.push(probability_field(row), "is required: a whole number from 0 to 100"),
+                (true, false) => errors.push(
+                    agent_field(row),
+                    "choose an agent, or clear the probability",
+                ),
+                (false, true) => errors.push(
+                    probability_field(row),
+                    "is required: a whole number from 0 to 100",
+                ),
                 (false, false) => match route.probability.parse::<i64>() {
                     Ok(probability) => {
                         routes.push(json!({"id": route.agent_id, "probability": probability}));
@@ -98,7 +104,10 @@ impl RoutesForm {
                     }
                     Err(_) => errors.push(
                         probability_field(row),
-                        format!("`{}` is not a whole number from 0 to 100", route.probability),
+                        format!(
+                            "`{}` is not a whole number from 0 to 100",
+                            route.probability
+                        ),
                     ),
                 },
             }

@@ -62,7 +62,14 @@ pub struct KeyForm {
 
 /// `GET /settings/keys`.
 pub async fn page(State(state): State<AppState>, reviewer: Reviewer) -> Result<Response, WebError> {
-    keys_page(&state, &reviewer, KeyForm::default(), None, FieldErrors::default()).await
+    keys_page(
+        &state,
+        &reviewer,
+        KeyForm::default(),
+        None,
+        FieldErrors::default(),
+    )
+    .await
 }
 
 async fn keys_page(
@@ -123,7 +130,14 @@ pub async fn create(
                 secret: key.secret,
             };
             let form = KeyForm::default();
-            keys_page(&state, &checked.reviewer, form, Some(created), FieldErrors::default()).await
+            keys_page(
+                &state,
+                &checked.reviewer,
+                form,
+                Some(created),
+                FieldErrors::default(),
+            )
+            .await
         }
         Err(error) => {
             let errors = FieldErrors::from_service(error)?;

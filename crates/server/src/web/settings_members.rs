@@ -52,7 +52,13 @@ pub(super) fn role_choices(current: &str) -> Vec<Choice> {
 
 /// `GET /settings/members`: everyone in the organization reads.
 pub async fn page(State(state): State<AppState>, reviewer: Reviewer) -> Result<Response, WebError> {
-    members_page(&state, &reviewer, MemberForm::default(), FieldErrors::default()).await
+    members_page(
+        &state,
+        &reviewer,
+        MemberForm::default(),
+        FieldErrors::default(),
+    )
+    .await
 }
 
 async fn members_page(

@@ -65,7 +65,8 @@ async fn viewers_get_no_note_editor_and_no_dial(db: TestDatabase) {
 /// Every page route that takes an id, with a request that puts one of A's ids into it:
 /// (route as in `src/web/mod.rs`, method, path, form fields). `{call}` is A's queued call,
 /// `{live}` A's call in progress, `{note}` a note on `{call}`, `{campaign}` A's campaign,
-/// `{delivery}` a delivered webhook of A's.
+/// `{delivery}` a delivered webhook of A's, `{number}` A's number, `{key}` the prefix of
+/// A's Owner's key.
 /// (route, method, path, form fields)
 type CrossOrgRow = (
     &'static str,
@@ -116,6 +117,36 @@ const CROSS_ORG: &[CrossOrgRow] = &[
         "/webhooks/{delivery}/replay",
         &[],
     ),
+    (
+        "/settings/numbers/{id}/title",
+        "POST",
+        "/settings/numbers/{number}/title",
+        &[("title", "Taken")],
+    ),
+    (
+        "/settings/numbers/{id}/routes",
+        "POST",
+        "/settings/numbers/{number}/routes",
+        &[("use_case_id", "")],
+    ),
+    (
+        "/settings/numbers/{id}/routes",
+        "POST",
+        "/settings/numbers/{number}/routes",
+        &[("agent_routes[0].probability", "x")],
+    ),
+    (
+        "/settings/numbers/{id}/release",
+        "POST",
+        "/settings/numbers/{number}/release",
+        &[],
+    ),
+    (
+        "/settings/keys/{prefix}/revoke",
+        "POST",
+        "/settings/keys/{key}/revoke",
+        &[],
+    ),
 ];
 
 #[test]
@@ -124,6 +155,8 @@ fn every_page_route_with_an_id_is_in_the_cross_org_matrix() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web/mod.rs"),
     )
     .unwrap();
+    // rustfmt puts a long route's arguments on lines of their own.
+    let source: String = source.split_whitespace().collect();
     let routes: Vec<&str> = source
         .split(".route(\"")
         .skip(1)
@@ -192,6 +225,8 @@ async fn another_organizations_pages_are_404(db: TestDatabase) {
         .get(&format!("/webhooks/deliveries?call_id={canceled}"), 200)
         .await;
     let delivery = id_of(&ledger["data"][0]);
+    let number = fixture.number_id.to_string();
+    let numbers_before = app.owner().get("/numbers", 200).await;
     let before = app.owner().get("/calls", 200).await;
     let ledger_before = app.owner().get("/webhooks/deliveries", 200).await;
 
@@ -209,14 +244,27 @@ async fn another_organizations_pages_are_404(db: TestDatabase) {
                 note.as_str(),
                 campaign.as_str(),
                 delivery.as_str(),
+                number.as_str(),
+                &app.org.owner_key[..13],
             ];
-            for ids in [ours, [unknown; 5]] {
+            let unknowns = [
+                unknown,
+                unknown,
+                unknown,
+                unknown,
+                unknown,
+                unknown,
+                "sy_0000000000",
+            ];
+            for ids in [ours, unknowns] {
                 let path = template
                     .replace("{call}", ids[0])
                     .replace("{live}", ids[1])
                     .replace("{note}", ids[2])
                     .replace("{campaign}", ids[3])
-                    .replace("{delivery}", ids[4]);
+                    .replace("{delivery}", ids[4])
+                    .replace("{number}", ids[5])
+                    .replace("{key}", ids[6]);
                 let page = if *method == "GET" {
                     browser.get(&path).await
                 } else {
@@ -264,6 +312,7 @@ async fn another_organizations_pages_are_404(db: TestDatabase) {
     }
     // A is unchanged.
     assert_eq!(app.owner().get("/calls", 200).await, before);
+    assert_eq!(app.owner().get("/numbers", 200).await, numbers_before);
     app.run_engine().await;
     assert_eq!(receiver.received().len(), 1, "nothing was replayed");
     assert_eq!(

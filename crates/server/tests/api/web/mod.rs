@@ -6,6 +6,10 @@ pub mod client;
 mod hardening;
 mod pages;
 mod sessions;
+mod settings_keys;
+mod settings_members;
+mod settings_numbers;
+mod settings_secret;
 mod webhooks;
 
 use crate::harness::TestApp;
