@@ -10,7 +10,6 @@ use switchyard_core::enums::Role;
 
 /// A key to make: for `email` (a member already, or one from now on) with `role`, which
 /// becomes the member's role, as with `switchyard key create`.
-#[derive(serde::Deserialize)]
 pub struct KeyIn {
     pub email: Option<String>,
     /// Read as a string so that a bad role and a bad email are reported together.

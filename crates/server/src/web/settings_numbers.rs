@@ -46,6 +46,8 @@ struct NumberCard {
     use_case: String,
     use_cases: Vec<Choice>,
     rows: Vec<RowView>,
+    /// The prompt routes, read here and set through the API.
+    prompt_routes: Vec<String>,
     /// The running sum as the page starts it (`settings.js` keeps it as you type).
     sum_text: String,
     sum_ok: bool,
@@ -97,11 +99,6 @@ async fn numbers_page(
         .into_iter()
         .map(|a| (a.id.to_string(), a.name))
         .collect();
-    let name_of = |list: &[(String, String)], id: &str| {
-        list.iter()
-            .find(|(value, _)| value == id)
-            .map_or_else(|| id.to_owned(), |(_, name)| name.clone())
-    };
     let status = refused.errors.status.unwrap_or(StatusCode::OK);
     let cards = numbers
         .into_iter()
@@ -112,7 +109,7 @@ async fn numbers_page(
             let title = this.then(|| refused.title.take()).flatten();
             let form = this.then(|| refused.routes.take()).flatten();
             let form = form.unwrap_or_else(|| RoutesForm::of(&number.use_case_config));
-            card(number, title, form, errors, &use_cases, &agents, &name_of)
+            card(number, title, form, errors, &use_cases, &agents)
         })
         .collect();
     let me = reviewer.me();
@@ -136,7 +133,6 @@ fn card(
     errors: &FieldErrors,
     use_cases: &[(String, String)],
     agents: &[(String, String)],
-    name_of: &dyn Fn(&[(String, String)], &str) -> String,
 ) -> NumberCard {
     let current_use_case = number.use_case_config.id.map(|id| id.to_string());
     let rows: Vec<RowView> = form
@@ -158,7 +154,14 @@ fn card(
     let shown: Vec<&str> = shown.iter().map(String::as_str).collect();
     let mut other_errors = errors.others(&shown);
     other_errors.extend(errors.general.clone());
+    let prompt_routes = number
+        .use_case_config
+        .prompt_routes
+        .iter()
+        .map(|route| format!("{} · {}%", route.prompt_id, route.probability))
+        .collect();
     NumberCard {
+        prompt_routes,
         id: number.id.to_string(),
         e164: number.number,
         title: title.unwrap_or(number.title),
@@ -177,6 +180,13 @@ fn card(
         routes_error: errors.get("agent_routes").map(str::to_owned),
         other_errors,
     }
+}
+
+/// The name of the use case or agent `id` among `(id, name)` pairs.
+fn name_of(list: &[(String, String)], id: &str) -> String {
+    list.iter()
+        .find(|(value, _)| value == id)
+        .map_or_else(|| id.to_owned(), |(_, name)| name.clone())
 }
 
 /// The API's request body from the form's values.

@@ -123,6 +123,21 @@ async fn owners_create_and_revoke_keys(db: TestDatabase) {
         .await;
     assert_eq!(again.status, 404);
 
+    // A key whose role would leave no Owner: the store's refusal, above the list.
+    let last = browser
+        .post(
+            "/settings/keys",
+            &[
+                ("email", "owner@acme.test"),
+                ("role", "Viewer"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(last.status, 409, "{}", last.body);
+    assert!(last.body.contains("id=\"keys-error\"") && last.body.contains("at least one Owner"));
+    assert!(!last.body.contains("new-key-secret"));
+
     // Without the CSRF token nothing is made.
     let forged = browser
         .post(
