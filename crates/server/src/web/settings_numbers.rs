@@ -6,7 +6,7 @@
 
 use super::error::WebError;
 use super::field_errors::FieldErrors;
-use super::form::{Checked, Empty};
+use super::form::Checked;
 use super::number_routes::{RoutesForm, agent_field, probability_field};
 use super::session::Reviewer;
 use super::view::{Choice, Me, render};
@@ -54,6 +54,7 @@ struct NumberCard {
     title_error: Option<String>,
     use_case_error: Option<String>,
     routes_error: Option<String>,
+    confirm_error: Option<String>,
     /// What the API refused that has no field on the form.
     other_errors: Vec<String>,
 }
@@ -149,7 +150,7 @@ fn card(
         .collect();
     let shown: Vec<String> = (0..rows.len())
         .flat_map(|i| [agent_field(i), probability_field(i)])
-        .chain(["title", "use_case_id", "agent_routes"].map(str::to_owned))
+        .chain(["title", "use_case_id", "agent_routes", "confirm"].map(str::to_owned))
         .collect();
     let shown: Vec<&str> = shown.iter().map(String::as_str).collect();
     let mut other_errors = errors.others(&shown);
@@ -178,6 +179,7 @@ fn card(
         title_error: errors.get("title").map(str::to_owned),
         use_case_error: errors.get("use_case_id").map(str::to_owned),
         routes_error: errors.get("agent_routes").map(str::to_owned),
+        confirm_error: errors.get("confirm").map(str::to_owned),
         other_errors,
     }
 }
@@ -296,13 +298,35 @@ pub async fn route(
     numbers_page(&state, &checked.reviewer, refused).await
 }
 
-/// `POST /settings/numbers/{id}/release`: gives the number back to the network.
+/// A destructive button's form: its checkbox must be ticked.
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /settings/numbers/{id}/release`: gives the number back to the network, once the
+/// box is ticked (the line is then anyone's to buy).
 pub async fn release(
     State(state): State<AppState>,
     Path(raw): Path<String>,
-    checked: Checked<Empty>,
+    checked: Checked<ConfirmForm>,
 ) -> Result<Response, WebError> {
+    let (services, caller) = (&state.services, &checked.reviewer.caller);
     let id = number_id(&raw)?;
-    numbers::release(&state.services, &checked.reviewer.caller, id).await?;
+    if checked.form.confirm != "yes" {
+        // What the API would answer first: its role check, then the number.
+        caller.require(switchyard_core::enums::Role::Owner)?;
+        numbers::get(services, caller, id).await?;
+        let mut errors = FieldErrors::default();
+        errors.push("confirm", "tick the box to release the number");
+        let refused = Refused {
+            number: Some(id),
+            errors,
+            ..Refused::default()
+        };
+        return numbers_page(&state, &checked.reviewer, refused).await;
+    }
+    numbers::release(services, caller, id).await?;
     Ok(Redirect::to("/settings/numbers").into_response())
 }

@@ -10,7 +10,8 @@ use super::view::{Me, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
-use axum::response::Response;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use switchyard_service::org;
 
 #[derive(Template)]
@@ -21,6 +22,8 @@ struct SecretPage {
     /// Shown only in the answer to Reveal or Rotate.
     secret: Option<String>,
     rotated: bool,
+    /// Rotate was pressed without ticking its box.
+    confirm_error: bool,
 }
 
 fn secret_page(reviewer: &Reviewer, secret: Option<String>, rotated: bool) -> Response {
@@ -30,6 +33,7 @@ fn secret_page(reviewer: &Reviewer, secret: Option<String>, rotated: bool) -> Re
         me: Some(me),
         secret,
         rotated,
+        confirm_error: false,
     })
 }
 
@@ -49,11 +53,31 @@ pub async fn reveal(
     Ok(secret_page(&checked.reviewer, Some(shown.secret), false))
 }
 
-/// `POST /settings/webhook-secret/rotate`: the new secret at once, since receivers need it.
+#[derive(serde::Deserialize)]
+pub struct RotateForm {
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /settings/webhook-secret/rotate`, once its box is ticked (receivers reject
+/// webhooks until they have the new secret): shows the new secret at once.
 pub async fn rotate(
     State(state): State<AppState>,
-    checked: Checked<Empty>,
+    checked: Checked<RotateForm>,
 ) -> Result<Response, WebError> {
-    let shown = org::rotate_webhook_secret(&state.services, &checked.reviewer.caller).await?;
+    let caller = &checked.reviewer.caller;
+    if checked.form.confirm != "yes" {
+        org::webhook_secret(&state.services, caller).await?;
+        let me = checked.reviewer.me();
+        let page = SecretPage {
+            csrf: me.csrf.clone(),
+            me: Some(me),
+            secret: None,
+            rotated: false,
+            confirm_error: true,
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response());
+    }
+    let shown = org::rotate_webhook_secret(&state.services, caller).await?;
     Ok(secret_page(&checked.reviewer, Some(shown.secret), true))
 }

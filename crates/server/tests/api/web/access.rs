@@ -139,7 +139,7 @@ const CROSS_ORG: &[CrossOrgRow] = &[
         "/settings/numbers/{id}/release",
         "POST",
         "/settings/numbers/{number}/release",
-        &[],
+        &[("confirm", "yes")],
     ),
     (
         "/settings/keys/{prefix}/revoke",

@@ -134,11 +134,14 @@ async fn owners_buy_title_route_and_release_numbers(db: TestDatabase) {
     assert_eq!(config["id"], Value::Null);
     assert_eq!(config["agent_routes"], json!([]));
 
+    // Released only with its box ticked.
+    let release = format!("/settings/numbers/{id}/release");
+    let unticked = browser.post(&release, &[("csrf", &csrf)]).await;
+    assert_eq!(unticked.status, 422);
+    assert!(element(&unticked, &format!("release-{id}-error")).contains("tick the box"));
+    assert_eq!(numbers(&app).await.as_array().unwrap().len(), 1);
     browser
-        .post(
-            &format!("/settings/numbers/{id}/release"),
-            &[("csrf", &csrf)],
-        )
+        .post(&release, &[("confirm", "yes"), ("csrf", &csrf)])
         .await
         .assert_redirect("/settings/numbers");
     assert_eq!(numbers(&app).await, json!([]));
@@ -274,6 +277,10 @@ async fn viewers_read_numbers_without_forms(db: TestDatabase) {
                 vec![("agent_routes[0].probability", "x")],
             ),
             (format!("/settings/numbers/{id}/release"), vec![]),
+            (
+                format!("/settings/numbers/{id}/release"),
+                vec![("confirm", "yes")],
+            ),
         ] {
             let mut fields = fields;
             fields.push(("csrf", &csrf));

@@ -91,8 +91,19 @@ async fn owners_reveal_and_rotate_the_secret(db: TestDatabase) {
     let before = one_webhook(&app, &receiver, "+14155550701").await;
     assert!(verifies(&old, &before));
 
-    let rotated = browser
+    // Rotated only with its box ticked.
+    let unticked = browser
         .post("/settings/webhook-secret/rotate", &[("csrf", &csrf)])
+        .await;
+    assert_eq!(unticked.status, 422);
+    assert!(unticked.body.contains("id=\"rotate-confirm-error\""));
+    assert_eq!(api_secret(&app).await, old);
+
+    let rotated = browser
+        .post(
+            "/settings/webhook-secret/rotate",
+            &[("confirm", "yes"), ("csrf", &csrf)],
+        )
         .await;
     assert_eq!(rotated.status, 200);
     assert!(rotated.body.contains("id=\"secret-rotated\""));
@@ -127,7 +138,7 @@ async fn only_owners_see_the_secret(db: TestDatabase) {
             let page = browser
                 .post(
                     &format!("/settings/webhook-secret/{action}"),
-                    &[("csrf", &csrf)],
+                    &[("confirm", "yes"), ("csrf", &csrf)],
                 )
                 .await;
             assert_eq!(page.status, 403, "{action}");
