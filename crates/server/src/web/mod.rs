@@ -13,6 +13,7 @@ mod error;
 mod field_errors;
 mod form;
 mod list;
+mod number_card;
 mod number_routes;
 mod session;
 mod settings_keys;

@@ -7,9 +7,10 @@
 use super::error::WebError;
 use super::field_errors::FieldErrors;
 use super::form::Checked;
-use super::number_routes::{RoutesForm, agent_field, probability_field};
+use super::number_card::{NumberCard, card};
+use super::number_routes::RoutesForm;
 use super::session::Reviewer;
-use super::view::{Choice, Me, render};
+use super::view::{Me, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -20,7 +21,6 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use switchyard_core::NumberId;
-use switchyard_core::number::Number;
 use switchyard_service::numbers::{self, BuyIn, ConfigPatch, TitleIn};
 use switchyard_service::{ServiceError, agents, use_cases};
 
@@ -36,36 +36,6 @@ struct NumbersPage {
     area_code_error: Option<String>,
     /// A refusal of the purchase itself (the area code is full).
     buy_error: Option<String>,
-}
-
-struct NumberCard {
-    id: String,
-    e164: String,
-    title: String,
-    locality: String,
-    use_case: String,
-    use_cases: Vec<Choice>,
-    rows: Vec<RowView>,
-    /// The prompt routes, read here and set through the API.
-    prompt_routes: Vec<String>,
-    /// The running sum as the page starts it (`settings.js` keeps it as you type).
-    sum_text: String,
-    sum_ok: bool,
-    title_error: Option<String>,
-    use_case_error: Option<String>,
-    routes_error: Option<String>,
-    confirm_error: Option<String>,
-    /// What the API refused that has no field on the form.
-    other_errors: Vec<String>,
-}
-
-struct RowView {
-    agents: Vec<Choice>,
-    /// The agent's name, for those who read.
-    agent: String,
-    probability: String,
-    agent_error: Option<String>,
-    probability_error: Option<String>,
 }
 
 /// A form of one number's card, shown again as sent with what was wrong with it.
@@ -125,70 +95,6 @@ async fn numbers_page(
         area_code: refused.area_code,
     };
     Ok((status, render(&page)).into_response())
-}
-
-fn card(
-    number: Number,
-    title: Option<String>,
-    form: RoutesForm,
-    errors: &FieldErrors,
-    use_cases: &[(String, String)],
-    agents: &[(String, String)],
-) -> NumberCard {
-    let current_use_case = number.use_case_config.id.map(|id| id.to_string());
-    let rows: Vec<RowView> = form
-        .rows
-        .iter()
-        .enumerate()
-        .map(|(i, row)| RowView {
-            agents: Choice::list(agents.iter().cloned(), Some(&row.agent_id)),
-            agent: name_of(agents, &row.agent_id),
-            probability: row.probability.clone(),
-            agent_error: errors.get(&agent_field(i)).map(str::to_owned),
-            probability_error: errors.get(&probability_field(i)).map(str::to_owned),
-        })
-        .collect();
-    let shown: Vec<String> = (0..rows.len())
-        .flat_map(|i| [agent_field(i), probability_field(i)])
-        .chain(["title", "use_case_id", "agent_routes", "confirm"].map(str::to_owned))
-        .collect();
-    let shown: Vec<&str> = shown.iter().map(String::as_str).collect();
-    let mut other_errors = errors.others(&shown);
-    other_errors.extend(errors.general.clone());
-    let prompt_routes = number
-        .use_case_config
-        .prompt_routes
-        .iter()
-        .map(|route| format!("{} · {}%", route.prompt_id, route.probability))
-        .collect();
-    NumberCard {
-        prompt_routes,
-        id: number.id.to_string(),
-        e164: number.number,
-        title: title.unwrap_or(number.title),
-        locality: number.locality,
-        use_case: current_use_case
-            .as_deref()
-            .map_or_else(|| "none".to_owned(), |id| name_of(use_cases, id)),
-        use_cases: Choice::list(use_cases.iter().cloned(), Some(&form.use_case_id)),
-        sum_text: form
-            .sum()
-            .map_or_else(|| "No routes".to_owned(), |sum| format!("Sum: {sum}%")),
-        sum_ok: form.sum().is_none_or(|sum| sum == 100),
-        rows,
-        title_error: errors.get("title").map(str::to_owned),
-        use_case_error: errors.get("use_case_id").map(str::to_owned),
-        routes_error: errors.get("agent_routes").map(str::to_owned),
-        confirm_error: errors.get("confirm").map(str::to_owned),
-        other_errors,
-    }
-}
-
-/// The name of the use case or agent `id` among `(id, name)` pairs.
-fn name_of(list: &[(String, String)], id: &str) -> String {
-    list.iter()
-        .find(|(value, _)| value == id)
-        .map_or_else(|| id.to_owned(), |(_, name)| name.clone())
 }
 
 /// The API's request body from the form's values.
