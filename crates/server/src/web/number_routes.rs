@@ -133,3 +133,70 @@ impl RowMap {
         Some(format!("agent_routes[{row}]{tail}"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sent(fields: &[(&str, &str)]) -> RoutesForm {
+        RoutesForm::read(
+            &fields
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn blank_rows_are_left_out_and_errors_find_their_rows_again() {
+        let form = sent(&[
+            ("use_case_id", ""),
+            ("agent_routes[0].id", ""),
+            ("agent_routes[0].probability", ""),
+            ("agent_routes[1].id", "a1"),
+            ("agent_routes[1].probability", " 60 "),
+            ("agent_routes[2].id", "a2"),
+            ("agent_routes[2].probability", "30"),
+        ]);
+        assert_eq!(form.sum(), Some(90));
+        let Ok((body, rows)) = form.patch() else {
+            panic!("the form is readable")
+        };
+        assert_eq!(
+            body,
+            json!({"use_case_id": null, "agent_routes": [
+                {"id": "a1", "probability": 60}, {"id": "a2", "probability": 30}]})
+        );
+        assert_eq!(
+            rows.form_field("agent_routes[1].id").as_deref(),
+            Some("agent_routes[2].id")
+        );
+        assert_eq!(rows.form_field("agent_routes"), None);
+        assert_eq!(rows.form_field("agent_routes[7].id"), None);
+    }
+
+    #[test]
+    fn half_rows_and_fractions_are_refused_beside_their_fields() {
+        let form = sent(&[
+            ("agent_routes[0].id", "a1"),
+            ("agent_routes[0].probability", "12.5"),
+            ("agent_routes[1].id", ""),
+            ("agent_routes[1].probability", "10"),
+            ("agent_routes[2].id", "a2"),
+            ("agent_routes[2].probability", ""),
+        ]);
+        let Err(errors) = form.patch() else {
+            panic!("refused")
+        };
+        assert!(errors.get("agent_routes[0].probability").is_some());
+        assert!(errors.get("agent_routes[1].id").is_some());
+        assert!(errors.get("agent_routes[2].probability").is_some());
+        assert_eq!(sent(&[]).sum(), None);
+    }
+
+    #[test]
+    fn a_number_shows_its_routes_and_a_blank_row() {
+        let config = UseCaseConfig::default();
+        assert_eq!(RoutesForm::of(&config).rows.len(), MIN_ROWS);
+    }
+}
