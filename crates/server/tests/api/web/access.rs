@@ -309,6 +309,13 @@ async fn another_organizations_pages_are_404(db: TestDatabase) {
         );
         let all = browser.get("/webhooks").await.body;
         assert!(!all.contains(&delivery) && !all.contains(&receiver.url));
+        // The settings pages list only the intruder's own numbers and members.
+        let e164 = numbers_before[0]["number"].as_str().unwrap();
+        let numbers = browser.get("/settings/numbers").await;
+        assert_eq!(numbers.status, 200);
+        assert!(!numbers.body.contains(e164) && !numbers.body.contains(&number));
+        let members = browser.get("/settings/members").await.body;
+        assert!(!members.contains("owner@acme.test"));
     }
     // A is unchanged.
     assert_eq!(app.owner().get("/calls", 200).await, before);
