@@ -6,7 +6,7 @@ use crate::support::{
     Conn, DbRow, OrBackend, backend, found, from_json, get, get_id, lock_org, to_json, unique_or,
 };
 use switchyard_core::agent::Agent;
-use switchyard_core::auth::{ApiKeyRecord, KeyOwner};
+use switchyard_core::auth::{ApiKeyRecord, KeyListing, KeyOwner};
 use switchyard_core::enums::Role;
 use switchyard_core::org::{Member, Organization};
 use switchyard_core::store::{StoreError, StoreResult};
@@ -64,6 +64,11 @@ async fn ensure_an_owner(conn: &mut Conn, org: OrgId) -> StoreResult<()> {
         ));
     }
     Ok(())
+}
+
+/// The organization's webhook signing secret is one of the server's named secrets.
+fn webhook_secret_name(org: OrgId) -> String {
+    format!("webhook-signing:{org}")
 }
 
 async fn insert_key(conn: &mut Conn, key: &ApiKeyRecord) -> StoreResult<()> {
@@ -273,7 +278,72 @@ impl OrgStore for ThisStore {
         org: OrgId,
         generate: &(dyn Fn() -> String + Send + Sync),
     ) -> StoreResult<String> {
-        let name = format!("webhook-signing:{org}");
-        self.server_secret(&name, generate).await
+        self.server_secret(&webhook_secret_name(org), generate).await
+    }
+
+    async fn list_api_keys(&self, org: OrgId) -> StoreResult<Vec<KeyListing>> {
+        let rows = sqlx::query(
+            "SELECT k.id, k.organization_id, k.prefix, k.hash, k.last4, k.member_email, \
+             k.created_at, k.revoked_at, m.role FROM api_keys k \
+             LEFT JOIN members m ON m.organization_id = k.organization_id AND m.email = k.member_email \
+             WHERE k.organization_id = $1 ORDER BY k.created_at DESC, k.id DESC",
+        )
+        .bind(org.to_string())
+        .fetch_all(self.reader())
+        .await
+        .db()?;
+        rows.iter()
+            .map(|row| {
+                let key = ApiKeyRecord {
+                    id: get_id(row, "id")?,
+                    organization_id: get_id(row, "organization_id")?,
+                    prefix: get(row, "prefix")?,
+                    hash: get(row, "hash")?,
+                    last4: get(row, "last4")?,
+                    member_email: get(row, "member_email")?,
+                    created_at: Timestamp::from_millis(get(row, "created_at")?),
+                };
+                let role = get::<Option<String>>(row, "role")?
+                    .map(|role| role.parse().map_err(backend))
+                    .transpose()?;
+                let revoked_at = get::<Option<i64>>(row, "revoked_at")?.map(Timestamp::from_millis);
+                Ok(KeyListing { key, role, revoked_at })
+            })
+            .collect()
+    }
+
+    async fn revoke_org_api_key(
+        &self,
+        org: OrgId,
+        prefix: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let mut tx = self.write_tx().await?;
+        let done = sqlx::query(
+            "UPDATE api_keys SET revoked_at = $3 \
+             WHERE organization_id = $1 AND prefix = $2 AND revoked_at IS NULL",
+        )
+        .bind(org.to_string())
+        .bind(prefix)
+        .bind(now.millis())
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        tx.commit().await.db()?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn rotate_webhook_secret(&self, org: OrgId, secret: &str) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "INSERT INTO secrets (name, value) VALUES ($1, $2) \
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        )
+        .bind(webhook_secret_name(org))
+        .bind(secret)
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        tx.commit().await.db()
     }
 }

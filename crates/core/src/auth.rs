@@ -35,6 +35,15 @@ pub struct KeyOwner {
     pub role: Role,
 }
 
+/// One of an organization's keys as the console lists it: with its member's current role
+/// (`None` once the member is removed) and when it was revoked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyListing {
+    pub key: ApiKeyRecord,
+    pub role: Option<Role>,
+    pub revoked_at: Option<Timestamp>,
+}
+
 /// A stored response to a dial request made with an `Idempotency-Key`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IdempotencyRecord {

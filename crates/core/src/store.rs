@@ -7,7 +7,7 @@
 
 use crate::Timestamp;
 use crate::agent::Agent;
-use crate::auth::{ApiKeyRecord, IdempotencyRecord, KeyOwner, WebSession};
+use crate::auth::{ApiKeyRecord, IdempotencyRecord, KeyListing, KeyOwner, WebSession};
 use crate::call::{Call, Note, NoteAuthor, NotePatch, Rating};
 use crate::call_json::CallJson;
 use crate::call_log::{LogEntry, NewLog};
@@ -148,6 +148,18 @@ pub trait OrgStore: Send + Sync + 'static {
         org: OrgId,
         generate: &(dyn Fn() -> String + Send + Sync),
     ) -> StoreResult<String>;
+    /// The organization's keys, revoked ones too, newest first (the console's key list).
+    async fn list_api_keys(&self, org: OrgId) -> StoreResult<Vec<KeyListing>>;
+    /// Revokes the organization's unrevoked key with this prefix; `false` if it has none
+    /// (unknown, revoked already, or another organization's).
+    async fn revoke_org_api_key(
+        &self,
+        org: OrgId,
+        prefix: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    /// Replaces the organization's webhook signing secret: webhooks signed from now on use it.
+    async fn rotate_webhook_secret(&self, org: OrgId, secret: &str) -> StoreResult<()>;
 }
 
 /// Review-app sessions. Looked up by the hash of the cookie's secret token, like keys by

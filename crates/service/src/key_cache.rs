@@ -2,8 +2,8 @@
 //! `--key-cache-ms` instead of one per request (a fifth to a quarter of a
 //! `GET /calls/{id}`'s instructions, bench/README.md).
 //!
-//! A change made through this server (a member's role changed or the member removed) empties
-//! the cache at once. A change it cannot see, a key revoked with `switchyard key revoke` or
+//! A change made through this server (a member's role changed or the member removed, a key
+//! made or revoked in the console) empties the cache at once. A change it cannot see, a key revoked with `switchyard key revoke` or
 //! through another instance sharing the database, takes effect here within the TTL: that
 //! is the bound on how long a revoked key keeps working (docs/OPERATIONS.md). A TTL of 0
 //! turns the cache off.

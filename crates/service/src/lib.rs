@@ -14,6 +14,7 @@
 //!   membership.
 //! * [`exports`], [`usage`]: reporting. [`webhooks`]: the ledger of webhook deliveries,
 //!   and replays. [`sim`]: simulated inbound calls.
+//! * [`keys`]: the organization's API keys (list, create, revoke) for the console.
 //! * [`orgs`], [`demo`]: creating organizations and keys (CLI, demo, tests).
 //! * [`sandbox`]: what integrators' CI controls (`serve --sandbox`).
 
@@ -26,6 +27,7 @@ mod error;
 pub mod exports;
 pub mod json;
 pub mod key_cache;
+pub mod keys;
 pub mod nullable;
 pub mod numbers;
 pub mod org;

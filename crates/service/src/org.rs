@@ -33,6 +33,13 @@ pub struct OrganizationOut {
     timezone: String,
 }
 
+impl OrganizationOut {
+    /// Members in the order they joined.
+    pub fn members(&self) -> &[Member] {
+        &self.members
+    }
+}
+
 /// (extension) The organization's settings. Only `timezone` so far; absent keys are left as
 /// they are.
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -59,7 +66,7 @@ pub struct MemberRef {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct WebhookSecret {
     /// `whsec_` and base64.
-    secret: String,
+    pub secret: String,
 }
 
 /// The secret that signs the organization's webhooks (Standard Webhooks, `whsec_...`).
@@ -70,6 +77,21 @@ pub async fn webhook_secret(services: &Services, caller: &Caller) -> ServiceResu
     let secret = services
         .store
         .webhook_secret(caller.organization_id, &generate)
+        .await?;
+    Ok(WebhookSecret { secret })
+}
+
+/// Replaces the signing secret with a new one: webhooks (and tool calls) signed from now on
+/// use it; receivers need it before then. Owners only.
+pub async fn rotate_webhook_secret(
+    services: &Services,
+    caller: &Caller,
+) -> ServiceResult<WebhookSecret> {
+    caller.require(Role::Owner)?;
+    let secret = switchyard_engine::webhooks::sign::generate_secret();
+    services
+        .store
+        .rotate_webhook_secret(caller.organization_id, &secret)
         .await?;
     Ok(WebhookSecret { secret })
 }

@@ -24,6 +24,11 @@ const FILES: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
         include_str!("../../static/app.js"),
     ),
+    (
+        "settings.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/settings.js"),
+    ),
 ];
 
 /// `GET /static/{file}`.

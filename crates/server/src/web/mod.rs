@@ -11,10 +11,17 @@ mod call_view;
 mod campaign;
 mod dial;
 mod error;
+mod field_errors;
 mod form;
 mod list;
+mod number_card;
+mod number_routes;
 mod session;
 mod settings_form;
+mod settings_keys;
+mod settings_members;
+mod settings_numbers;
+mod settings_secret;
 mod signin;
 mod use_case_form;
 mod use_case_view;
@@ -67,6 +74,44 @@ pub fn routes() -> Router<AppState> {
             get(agents::edit).post(agents::update),
         )
         .route("/settings/agents/{id}/delete", post(agents::delete))
+        .route(
+            "/settings/numbers",
+            get(settings_numbers::page).post(settings_numbers::buy),
+        )
+        .route(
+            "/settings/numbers/{id}/title",
+            post(settings_numbers::retitle),
+        )
+        .route(
+            "/settings/numbers/{id}/routes",
+            post(settings_numbers::route),
+        )
+        .route(
+            "/settings/numbers/{id}/release",
+            post(settings_numbers::release),
+        )
+        .route(
+            "/settings/members",
+            get(settings_members::page).post(settings_members::upsert),
+        )
+        .route("/settings/members/remove", post(settings_members::remove))
+        .route(
+            "/settings/keys",
+            get(settings_keys::page).post(settings_keys::create),
+        )
+        .route(
+            "/settings/keys/{prefix}/revoke",
+            post(settings_keys::revoke),
+        )
+        .route("/settings/webhook-secret", get(settings_secret::page))
+        .route(
+            "/settings/webhook-secret/reveal",
+            post(settings_secret::reveal),
+        )
+        .route(
+            "/settings/webhook-secret/rotate",
+            post(settings_secret::rotate),
+        )
         .route("/signin", get(signin::form).post(signin::sign_in))
         .route("/signout", post(signin::sign_out))
         .route("/static/{file}", get(assets::serve))

@@ -66,7 +66,7 @@ async fn viewers_get_no_note_editor_and_no_dial(db: TestDatabase) {
 /// (route as in `src/web/mod.rs`, method, path, form fields). `{call}` is A's queued call,
 /// `{live}` A's call in progress, `{note}` a note on `{call}`, `{campaign}` A's campaign,
 /// `{delivery}` a delivered webhook of A's, `{use_case}` and `{agent}` A's use case and
-/// (default) agent.
+/// (default) agent, `{number}` A's number, `{key}` the prefix of A's Owner's key.
 /// (route, method, path, form fields)
 type CrossOrgRow = (
     &'static str,
@@ -157,6 +157,33 @@ const CROSS_ORG: &[CrossOrgRow] = &[
         "/settings/agents/{id}/delete",
         "POST",
         "/settings/agents/{agent}/delete",
+        "/settings/numbers/{id}/title",
+        "POST",
+        "/settings/numbers/{number}/title",
+        &[("title", "Taken")],
+    ),
+    (
+        "/settings/numbers/{id}/routes",
+        "POST",
+        "/settings/numbers/{number}/routes",
+        &[("use_case_id", "")],
+    ),
+    (
+        "/settings/numbers/{id}/routes",
+        "POST",
+        "/settings/numbers/{number}/routes",
+        &[("agent_routes[0].probability", "x")],
+    ),
+    (
+        "/settings/numbers/{id}/release",
+        "POST",
+        "/settings/numbers/{number}/release",
+        &[("confirm", "yes")],
+    ),
+    (
+        "/settings/keys/{prefix}/revoke",
+        "POST",
+        "/settings/keys/{key}/revoke",
         &[],
     ),
 ];
@@ -167,7 +194,8 @@ fn every_page_route_with_an_id_is_in_the_cross_org_matrix() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web/mod.rs"),
     )
     .unwrap();
-    // `.route("/path", ...)`, on one line or, formatted, on two.
+    // rustfmt puts a long route's arguments on lines of their own.
+    let source: String = source.split_whitespace().collect();
     let routes: Vec<&str> = source
         .split(".route(")
         .skip(1)
@@ -238,6 +266,8 @@ async fn another_organizations_pages_are_404(db: TestDatabase) {
     let delivery = id_of(&ledger["data"][0]);
     let use_case = fixture.use_case_id.to_string();
     let agent = fixture.agent_id.to_string();
+    let number = fixture.number_id.to_string();
+    let numbers_before = app.owner().get("/numbers", 200).await;
     let before = app.owner().get("/calls", 200).await;
     let settings_before = (
         app.owner().get("/use-cases", 200).await,
@@ -261,8 +291,21 @@ async fn another_organizations_pages_are_404(db: TestDatabase) {
                 delivery.as_str(),
                 use_case.as_str(),
                 agent.as_str(),
+                number.as_str(),
+                &app.org.owner_key[..13],
             ];
-            for ids in [ours, [unknown; 7]] {
+            let unknowns = [
+                unknown,
+                unknown,
+                unknown,
+                unknown,
+                unknown,
+                unknown,
+                unknown,
+                unknown,
+                "sy_0000000000",
+            ];
+            for ids in [ours, unknowns] {
                 let path = template
                     .replace("{call}", ids[0])
                     .replace("{live}", ids[1])
@@ -270,7 +313,9 @@ async fn another_organizations_pages_are_404(db: TestDatabase) {
                     .replace("{campaign}", ids[3])
                     .replace("{delivery}", ids[4])
                     .replace("{use_case}", ids[5])
-                    .replace("{agent}", ids[6]);
+                    .replace("{agent}", ids[6])
+                    .replace("{number}", ids[7])
+                    .replace("{key}", ids[8]);
                 let page = if *method == "GET" {
                     browser.get(&path).await
                 } else {
@@ -318,6 +363,13 @@ async fn another_organizations_pages_are_404(db: TestDatabase) {
         );
         let all = browser.get("/webhooks").await.body;
         assert!(!all.contains(&delivery) && !all.contains(&receiver.url));
+        // The settings pages list only the intruder's own numbers and members.
+        let e164 = numbers_before[0]["number"].as_str().unwrap();
+        let numbers = browser.get("/settings/numbers").await;
+        assert_eq!(numbers.status, 200);
+        assert!(!numbers.body.contains(e164) && !numbers.body.contains(&number));
+        let members = browser.get("/settings/members").await.body;
+        assert!(!members.contains("owner@acme.test"));
     }
     // A is unchanged.
     assert_eq!(app.owner().get("/calls", 200).await, before);
@@ -326,6 +378,7 @@ async fn another_organizations_pages_are_404(db: TestDatabase) {
         app.owner().get("/agents", 200).await,
     );
     assert_eq!(settings_after, settings_before);
+    assert_eq!(app.owner().get("/numbers", 200).await, numbers_before);
     app.run_engine().await;
     assert_eq!(receiver.received().len(), 1, "nothing was replayed");
     assert_eq!(
