@@ -157,6 +157,9 @@ const CROSS_ORG: &[CrossOrgRow] = &[
         "/settings/agents/{id}/delete",
         "POST",
         "/settings/agents/{agent}/delete",
+        &[],
+    ),
+    (
         "/settings/numbers/{id}/title",
         "POST",
         "/settings/numbers/{number}/title",

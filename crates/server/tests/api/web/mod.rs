@@ -8,11 +8,11 @@ mod hardening;
 mod pages;
 mod sessions;
 mod settings_agents;
-mod settings_use_cases;
 mod settings_keys;
 mod settings_members;
 mod settings_numbers;
 mod settings_secret;
+mod settings_use_cases;
 mod webhooks;
 
 use crate::harness::TestApp;
