@@ -138,9 +138,11 @@ pub async fn run(
         metrics: crate::observability::prometheus(),
     });
     let stop = shutdown.clone();
+    let feed = state.services.engine.clone();
     app::serve(listener, state, async move {
         shutdown_signal().await;
         stop.cancel();
+        feed.feed().close();
     })
     .await?;
     shutdown.cancel();

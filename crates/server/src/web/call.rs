@@ -39,7 +39,7 @@ struct PanelFragment {
 }
 
 /// A page address holds an id; anything else is a page that does not exist.
-fn call_id(raw: &str) -> Result<CallId, WebError> {
+pub(super) fn call_id(raw: &str) -> Result<CallId, WebError> {
     raw.parse()
         .map_err(|_| WebError::Service(ServiceError::not_found("call")))
 }

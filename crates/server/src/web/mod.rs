@@ -10,6 +10,7 @@ mod call_view;
 mod campaign;
 mod dial;
 mod error;
+mod events;
 mod form;
 mod list;
 mod session;
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/campaigns/{id}/rows", get(campaign::progress_rows))
         .route("/webhooks", get(webhooks::page))
         .route("/webhooks/{id}/replay", post(webhooks::replay))
+        .route("/events", get(events::stream))
         .route("/signin", get(signin::form).post(signin::sign_in))
         .route("/signout", post(signin::sign_out))
         .route("/static/{file}", get(assets::serve))

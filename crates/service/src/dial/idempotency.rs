@@ -87,6 +87,7 @@ pub async fn commit(
         .await
     {
         Ok(()) => {
+            calls.iter().for_each(|call| services.feed().status(call));
             services.engine.wake();
             Ok(body)
         }
