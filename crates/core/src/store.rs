@@ -258,6 +258,14 @@ pub trait CallStore: Send + Sync + 'static {
         sort: SortOrder,
         call: CallId,
     ) -> StoreResult<Option<u64>>;
+    /// The review queue: the oldest call (by `created`, then id) among the matches of
+    /// `filter` that `email` has not viewed, or `None` when every match is viewed.
+    async fn next_unviewed(
+        &self,
+        org: OrgId,
+        filter: &CallFilter,
+        email: &str,
+    ) -> StoreResult<Option<CallId>>;
     /// Distinct tags of the organization's calls, sorted.
     async fn call_tags(&self, org: OrgId) -> StoreResult<Vec<String>>;
     /// `Conflict` while the call is live; its notes, ratings and views go with it, and so

@@ -14,6 +14,8 @@ mod cancellation;
 mod catalog;
 #[path = "storage/counts.rs"]
 mod counts;
+#[path = "storage/review_queue.rs"]
+mod review_queue;
 #[path = "storage/sandbox_reset.rs"]
 mod sandbox_reset;
 #[path = "storage/sessions.rs"]

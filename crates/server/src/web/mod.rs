@@ -11,8 +11,10 @@ mod campaign;
 mod dial;
 mod error;
 mod events;
+mod filters;
 mod form;
 mod list;
+mod queue;
 mod session;
 mod signin;
 mod view;
@@ -31,7 +33,6 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(list::page))
         .route("/calls/rows", get(list::rows))
         .route("/calls/{id}", get(call::page))
-        .route("/calls/{id}/panel", get(call::panel))
         .route("/calls/{id}/notes", post(call::add_note))
         .route("/calls/{id}/notes/{note_id}", post(call::change_note))
         .route("/calls/{id}/ratings", post(call::rate))
@@ -44,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/webhooks", get(webhooks::page))
         .route("/webhooks/{id}/replay", post(webhooks::replay))
         .route("/events", get(events::stream))
+        .route("/queue/next", get(queue::next))
         .route("/signin", get(signin::form).post(signin::sign_in))
         .route("/signout", post(signin::sign_out))
         .route("/static/{file}", get(assets::serve))

@@ -4,7 +4,9 @@
 mod access;
 pub mod client;
 mod hardening;
+mod live;
 mod pages;
+mod queue;
 mod sessions;
 mod webhooks;
 
