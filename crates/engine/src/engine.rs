@@ -56,7 +56,7 @@ pub struct Engine {
     pub(crate) clock_locks: ClockLocks,
     pub(crate) inbox: Inbox,
     /// What the engine writes, as it writes it, for the review app's live pages.
-    feed: Arc<CallFeed>,
+    pub(crate) feed: Arc<CallFeed>,
 }
 
 /// One lock per organization: a freeze, a return to real time and an advance of the same
@@ -174,8 +174,21 @@ impl Engine {
 
     /// Writes a call's progress, then tells the feed what changed.
     pub(crate) async fn save_progress(&self, progress: CallProgress) -> StoreResult<Call> {
+        self.save_progress_streamed(progress, 0).await
+    }
+
+    /// As [`Engine::save_progress`], when the feed already has the transcript's first
+    /// `streamed` messages (a real line's, sent as they were said).
+    pub(crate) async fn save_progress_streamed(
+        &self,
+        progress: CallProgress,
+        streamed: usize,
+    ) -> StoreResult<Call> {
         let changed = progress.call.status != progress.expected_status;
-        let lines = progress.transcript.as_ref().map(|t| t.messages.clone());
+        let lines = progress
+            .transcript
+            .as_ref()
+            .map(|t| t.messages.get(streamed..).unwrap_or_default().to_vec());
         let new_calls = progress.new_calls.clone();
         let call = self.store.save_call_progress(progress).await?;
         if let Some(lines) = lines {

@@ -23,13 +23,14 @@
     try { return JSON.parse(event.data); } catch (e) { return null; }
   }
 
-  // Replaces the page's elements with the given ids by those of the page at `url`.
-  function refresh(url, ids) {
+  // Replaces the page's elements with the given ids by those of the page at `url` (a
+  // table's rows alone are parsed inside a table: elsewhere the parser drops them).
+  function refresh(url, ids, rows) {
     fetch(url, { headers: { accept: "text/html" } }).then(function (response) {
       return response.ok ? response.text() : null;
     }).then(function (html) {
       if (!html) return;
-      var fresh = new DOMParser().parseFromString(html, "text/html");
+      var fresh = new DOMParser().parseFromString(rows ? "<table>" + html + "</table>" : html, "text/html");
       ids.forEach(function (id) {
         var old = document.getElementById(id);
         var now = fresh.getElementById(id);
@@ -48,7 +49,7 @@
     rowsTimer = setTimeout(function () {
       rowsTimer = null;
       var rows = document.getElementById("rows");
-      if (rows) refresh(rows.getAttribute("data-rows"), ["rows"]);
+      if (rows) refresh(rows.getAttribute("data-rows"), ["rows"], true);
     }, 2000);
   }
 
