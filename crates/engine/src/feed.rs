@@ -164,3 +164,74 @@ impl CallFeed {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use switchyard_core::{Id, Timestamp};
+
+    fn change(feed: &CallFeed, org: OrgId) {
+        feed.publish(
+            org,
+            Id::new(Timestamp::from_millis(0)),
+            "status",
+            "{}".into(),
+        );
+    }
+
+    fn backlog(start: Start) -> Vec<u64> {
+        match start {
+            Start::Backlog(changes) => changes.iter().map(|c| c.seq).collect(),
+            Start::Resync => panic!("a resync"),
+        }
+    }
+
+    #[test]
+    fn a_listener_resumes_after_the_last_change_it_saw() {
+        let feed = CallFeed::default();
+        let org = Id::new(Timestamp::from_millis(0));
+        let start = feed.position();
+        for _ in 0..3 {
+            change(&feed, org);
+        }
+        assert_eq!(backlog(feed.listen(Some(&start)).1), [0, 1, 2]);
+        let second = feed.recent.lock().unwrap().changes[1].id.clone();
+        assert_eq!(backlog(feed.listen(Some(&second)).1), [2]);
+        assert_eq!(
+            backlog(feed.listen(Some(&feed.position())).1),
+            Vec::<u64>::new()
+        );
+        assert_eq!(backlog(feed.listen(None).1), Vec::<u64>::new());
+    }
+
+    #[test]
+    fn what_the_feed_no_longer_keeps_or_never_had_is_a_resync() {
+        let feed = CallFeed::default();
+        let org = Id::new(Timestamp::from_millis(0));
+        let start = feed.position();
+        for _ in 0..RECENT + 1 {
+            change(&feed, org);
+        }
+        assert!(matches!(feed.listen(Some(&start)).1, Start::Resync));
+        for unknown in ["1-0", "nonsense", &format!("{}-99999", feed.epoch)] {
+            assert!(
+                matches!(feed.listen(Some(unknown)).1, Start::Resync),
+                "{unknown}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_listener_that_falls_behind_is_told_instead_of_buffering() {
+        let feed = CallFeed::default();
+        let org = Id::new(Timestamp::from_millis(0));
+        let (mut receiver, _) = feed.listen(None);
+        for _ in 0..LISTENER_BACKLOG + 1 {
+            change(&feed, org);
+        }
+        assert!(matches!(
+            receiver.recv().await,
+            Err(broadcast::error::RecvError::Lagged(1))
+        ));
+    }
+}

@@ -239,7 +239,8 @@ impl LiveAgent {
     /// Sends the messages not yet sent to the live pages.
     fn stream(&mut self) {
         let new = &self.done.messages[self.done.streamed..];
-        self.feed.lines(self.call.organization_id, self.call.id, new);
+        self.feed
+            .lines(self.call.organization_id, self.call.id, new);
         self.done.streamed = self.done.messages.len();
     }
 

@@ -4,11 +4,11 @@
 use super::view::{Me, badge, duration, offset, time};
 use serde_json::Value;
 use std::collections::HashMap;
+use switchyard_core::Timestamp;
 use switchyard_core::call::Call;
 use switchyard_core::call_log::LogEntry;
 use switchyard_core::enums::{Emoji, MessageRole};
 use switchyard_core::lifecycle::CallStatus;
-use switchyard_core::Timestamp;
 use switchyard_core::transcript::Transcript;
 
 pub struct CallView {

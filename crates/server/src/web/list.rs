@@ -154,7 +154,9 @@ pub async fn page(
         to: get("to").unwrap_or_default().to_owned(),
         search: get("search").unwrap_or_default().to_owned(),
         filtered: !current.is_empty(),
-        queue_done: raw.iter().any(|(name, value)| name == "queue" && value == "done"),
+        queue_done: raw
+            .iter()
+            .any(|(name, value)| name == "queue" && value == "done"),
         events,
         next_unreviewed: current.link("/queue/next"),
     };

@@ -4,8 +4,8 @@ use super::cursor::CursorParams;
 use super::query::CallQueryParams;
 use crate::auth::Caller;
 use crate::{ServiceError, ServiceResult, Services};
-use switchyard_core::call_json::CallJson;
 use switchyard_core::CallId;
+use switchyard_core::call_json::CallJson;
 use switchyard_core::call_query::{CallKey, CallList};
 use switchyard_core::enums::SortOrder;
 

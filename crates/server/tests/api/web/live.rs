@@ -33,7 +33,12 @@ struct Stream {
 }
 
 impl Stream {
-    async fn open(app: &TestApp, browser: &Browser<'_>, path: &str, last_id: Option<&str>) -> Stream {
+    async fn open(
+        app: &TestApp,
+        browser: &Browser<'_>,
+        path: &str,
+        last_id: Option<&str>,
+    ) -> Stream {
         let response = open(app, browser, path, last_id).await;
         assert_eq!(response.status(), 200);
         assert_eq!(response.headers()["content-type"], "text/event-stream");
@@ -244,10 +249,12 @@ async fn a_reconnecting_stream_gets_what_it_missed(db: TestDatabase) {
         .unwrap()
         .to_owned();
     let next = id_of(&a_call(&app, "+14155550125").await);
-    let mut from_page =
-        Stream::open(&app, &browser, &format!("/events?since={since}"), None).await;
+    let mut from_page = Stream::open(&app, &browser, &format!("/events?since={since}"), None).await;
     let first = from_page.next().await;
-    assert_eq!((first.name.as_str(), &first.data["call_id"]), ("status", &json!(next)));
+    assert_eq!(
+        (first.name.as_str(), &first.data["call_id"]),
+        ("status", &json!(next))
+    );
 }
 
 async fn the_stream_needs_a_session_and_an_own_call(db: TestDatabase) {
@@ -261,11 +268,20 @@ async fn the_stream_needs_a_session_and_an_own_call(db: TestDatabase) {
     let browser = Browser::signed_in(&app, &app.org.owner_key).await;
     let unknown = "/events?call=0123456789abcdef01234567";
     assert_eq!(open(&app, &browser, unknown, None).await.status(), 404);
-    assert_eq!(open(&app, &browser, "/events?call=nope", None).await.status(), 404);
+    assert_eq!(
+        open(&app, &browser, "/events?call=nope", None)
+            .await
+            .status(),
+        404
+    );
     assert_eq!(open(&app, &browser, &path, None).await.status(), 200);
     // A Viewer follows calls too.
     let viewer_key = app
-        .key(&app.org, "viewer@acme.test", switchyard_core::enums::Role::Viewer)
+        .key(
+            &app.org,
+            "viewer@acme.test",
+            switchyard_core::enums::Role::Viewer,
+        )
         .await;
     let viewer = Browser::signed_in(&app, &viewer_key).await;
     assert_eq!(open(&app, &viewer, &path, None).await.status(), 200);
@@ -277,7 +293,11 @@ async fn pages_name_their_stream_instead_of_polling(db: TestDatabase) {
     let id = id_of(&a_call(&app, "+14155550123").await);
 
     let list = browser.get("/").await;
-    assert!(list.body.contains("data-events=\"/events?since="), "{}", list.body);
+    assert!(
+        list.body.contains("data-events=\"/events?since="),
+        "{}",
+        list.body
+    );
     assert!(list.body.contains("data-rows=\"/calls/rows?page=1\""));
     assert!(!list.body.contains("hx-trigger"));
     let page = browser.get(&format!("/calls/{id}")).await;
@@ -293,7 +313,12 @@ async fn pages_name_their_stream_instead_of_polling(db: TestDatabase) {
     for script in ["live.js", "keys.js"] {
         let file = browser.get(&format!("/static/{script}")).await;
         assert_eq!(file.status, 200);
-        assert!(file.headers["content-type"].to_str().unwrap().starts_with("text/javascript"));
+        assert!(
+            file.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/javascript")
+        );
     }
 
     // A final call's page has no stream.

@@ -129,10 +129,9 @@ async fn the_list_filters_like_the_api(db: TestDatabase) {
     let done = browser.get("/?statuses=Completed").await;
     assert!(done.body.contains("1 call "), "{}", done.body);
     assert!(done.body.contains("+14155550399"));
-    assert!(
-        done.body
-            .contains("href=\"/queue/next?statuses=Completed\" class=\"button\" id=\"next-unreviewed\"")
-    );
+    assert!(done.body.contains(
+        "href=\"/queue/next?statuses=Completed\" class=\"button\" id=\"next-unreviewed\""
+    ));
     let searched = browser.get("/?search=0306&type=Outbound&tags=web").await;
     assert!(searched.body.contains("1 call "), "{}", searched.body);
     assert!(searched.body.contains(&id_of(&queued)));
@@ -266,7 +265,10 @@ async fn live_calls_refresh_and_stop_from_the_page(db: TestDatabase) {
     // Not final: the status panel follows the call's stream and the page offers Stop.
     let page = browser.get(&format!("/calls/{id}")).await;
     assert!(page.body.contains("Initiated"), "{}", page.body);
-    assert!(page.body.contains(&format!("data-events=\"/events?call={id}&#38;since=")));
+    assert!(
+        page.body
+            .contains(&format!("data-events=\"/events?call={id}&#38;since="))
+    );
     assert!(page.body.contains("Stop call") && !page.body.contains("Cancel call"));
 
     let csrf = page.field("csrf");

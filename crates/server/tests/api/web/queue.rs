@@ -53,20 +53,34 @@ async fn the_queue_opens_the_oldest_unviewed_call_under_the_filters(db: TestData
     let to = format!("/calls/{}?statuses=Completed", ids[3]);
     browser.get(completed).await.assert_redirect(&to);
     let page = browser.get(&to).await;
-    assert!(page.body.contains("href=\"/?statuses=Completed\""), "{}", page.body);
+    assert!(
+        page.body.contains("href=\"/?statuses=Completed\""),
+        "{}",
+        page.body
+    );
     browser
         .get(completed)
         .await
         .assert_redirect("/?statuses=Completed&queue=done");
     let done = browser.get("/?statuses=Completed&queue=done").await;
-    assert!(done.body.contains("Nothing left to review under these filters."));
+    assert!(
+        done.body
+            .contains("Nothing left to review under these filters.")
+    );
     assert!(done.body.contains("id=\"queue-done\""));
-    browser.get("/queue/next").await.assert_redirect("/?queue=done");
+    browser
+        .get("/queue/next")
+        .await
+        .assert_redirect("/?queue=done");
     assert!(!browser.get("/").await.body.contains("queue-done"));
 
     // Another member's views are theirs: a Viewer starts from the oldest.
     let viewer_key = app
-        .key(&app.org, "viewer@acme.test", switchyard_core::enums::Role::Viewer)
+        .key(
+            &app.org,
+            "viewer@acme.test",
+            switchyard_core::enums::Role::Viewer,
+        )
         .await;
     let viewer = Browser::signed_in(&app, &viewer_key).await;
     viewer
@@ -80,7 +94,10 @@ async fn the_queue_opens_the_oldest_unviewed_call_under_the_filters(db: TestData
     // Another organization's member never gets these calls.
     let other = app.new_org("Other Freight", "owner@other.test").await;
     let stranger = Browser::signed_in(&app, &other.owner_key).await;
-    stranger.get("/queue/next").await.assert_redirect("/?queue=done");
+    stranger
+        .get("/queue/next")
+        .await
+        .assert_redirect("/?queue=done");
 
     // The API's own errors for bad filters; no session: sign in first.
     assert_eq!(browser.get("/queue/next?from=yesterday").await.status, 422);
@@ -97,8 +114,12 @@ async fn the_call_page_steps_through_the_list_under_its_filters(db: TestDatabase
     let app = TestApp::spawn(db).await;
     let ids = four_calls(&app).await;
     let browser = Browser::signed_in(&app, &app.org.owner_key).await;
-    let prev = |id: &str, query: &str| format!("href=\"/calls/{id}{query}\" rel=\"prev\" id=\"prev-call\"");
-    let next = |id: &str, query: &str| format!("href=\"/calls/{id}{query}\" rel=\"next\" id=\"next-call\"");
+    let prev = |id: &str, query: &str| {
+        format!("href=\"/calls/{id}{query}\" rel=\"prev\" id=\"prev-call\"")
+    };
+    let next = |id: &str, query: &str| {
+        format!("href=\"/calls/{id}{query}\" rel=\"next\" id=\"next-call\"")
+    };
 
     // Newest first, as the list: `next` is the older call.
     let middle = browser.get(&format!("/calls/{}", ids[1])).await;
@@ -117,11 +138,17 @@ async fn the_call_page_steps_through_the_list_under_its_filters(db: TestDatabase
     assert!(page.body.contains(&next(&ids[1], queued)));
     // The list's rows link to the call page with the list's filters.
     let list = browser.get(&format!("/{queued}")).await;
-    assert!(list.body.contains(&format!("href=\"/calls/{}{queued}\"", ids[2])));
+    assert!(
+        list.body
+            .contains(&format!("href=\"/calls/{}{queued}\"", ids[2]))
+    );
 
     // A form on the page comes back to the page with its filters.
     let csrf = page.field("csrf");
-    assert!(page.body.contains(&format!("action=\"/calls/{}/ratings{queued}\"", ids[2])));
+    assert!(
+        page.body
+            .contains(&format!("action=\"/calls/{}/ratings{queued}\"", ids[2]))
+    );
     browser
         .post(
             &format!("/calls/{}/ratings{queued}", ids[2]),
@@ -132,7 +159,13 @@ async fn the_call_page_steps_through_the_list_under_its_filters(db: TestDatabase
 
     // The shortcuts: a hint on the page and the dialog that lists them.
     assert!(page.body.contains("id=\"shortcuts-hint\""));
-    assert!(page.body.contains("<dialog id=\"shortcuts\" aria-labelledby=\"shortcuts-h\">"));
+    assert!(
+        page.body
+            .contains("<dialog id=\"shortcuts\" aria-labelledby=\"shortcuts-h\">")
+    );
     assert!(page.body.contains("id=\"shortcuts-close\""));
-    assert!(page.body.contains("<script src=\"/static/keys.js\" defer></script>"));
+    assert!(
+        page.body
+            .contains("<script src=\"/static/keys.js\" defer></script>")
+    );
 }
