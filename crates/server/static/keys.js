@@ -62,4 +62,5 @@
   }
   document.addEventListener("DOMContentLoaded", reveal);
   document.addEventListener("htmx:afterSettle", reveal);
+  document.addEventListener("htmx:historyRestore", reveal);
 })();

@@ -129,4 +129,5 @@
   document.addEventListener("DOMContentLoaded", connect);
   // hx-boost swaps pages in place: follow the new page's stream.
   document.addEventListener("htmx:afterSettle", connect);
+  document.addEventListener("htmx:historyRestore", connect);
 })();
