@@ -376,6 +376,13 @@ pub trait EngineStore: Send + Sync + 'static {
     /// Resolves when another instance announces engine work (new calls, a stop), so that
     /// engines need not wait for their next poll; never, where there is nobody else.
     async fn wait_for_work(&self);
+    /// Tells the other instances sharing the database about call changes (the live
+    /// feed's, as text), so that their pages see them too; nothing where there is nobody
+    /// else (SQLite).
+    async fn announce_call_changes(&self, changes: &[String]) -> StoreResult<()>;
+    /// The next call changes another instance announced (none when it has just started
+    /// listening, or lost its connection); never resolves where there is nobody else.
+    async fn wait_for_call_changes(&self) -> Vec<String>;
     /// Ends every lease at once, so that this instance takes over all engine work now. Only
     /// for a database that one engine uses alone (SQLite), at start-up: after a crash the
     /// previous process's claims are known to be dead.

@@ -198,6 +198,7 @@ impl Engine {
             self.feed.status(&call);
         }
         new_calls.iter().for_each(|call| self.feed.status(call));
+        self.announce_changes().await;
         Ok(call)
     }
 
@@ -211,6 +212,7 @@ impl Engine {
         for (call, _) in changed.iter().zip(&saved).filter(|(_, saved)| **saved) {
             call.iter().for_each(|call| self.feed.status(call));
         }
+        self.announce_changes().await;
         Ok(saved)
     }
 

@@ -4,8 +4,13 @@
 //! copy the text. A listener that falls behind loses its backlog and is told to resync
 //! instead of buffering without bound; a few hundred recent changes are kept so that a
 //! reconnecting listener gets what it missed (or a resync when that is too old).
+//!
+//! Other instances on the same database (PostgreSQL) hear of this process's changes
+//! through the store (`announce_call_changes`: what `outgoing` collects) and publish them
+//! to their own feed ([`CallFeed::relayed`]), one listener per process.
 
 use serde_json::json;
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use switchyard_core::call::Call;
@@ -17,8 +22,10 @@ use tokio_util::sync::CancellationToken;
 
 /// Changes a listener may fall behind by before it must resync.
 const LISTENER_BACKLOG: usize = 256;
-/// Changes kept for listeners that reconnect.
+/// Changes kept for listeners that reconnect, and at most waiting to be announced.
 const RECENT: usize = 512;
+/// Under PostgreSQL's limit of 8,000 bytes for a `NOTIFY` payload.
+const MAX_ANNOUNCED_BYTES: usize = 7_900;
 
 /// One published change, ready to send.
 #[derive(Debug)]
@@ -59,6 +66,21 @@ pub struct CallFeed {
 struct Recent {
     next_seq: u64,
     changes: VecDeque<Change>,
+    /// This process's changes, as announced to the others, until the engine sends them.
+    outgoing: Vec<String>,
+}
+
+/// A change as another instance announced it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Announced<'a> {
+    /// The announcing process's epoch: a process skips its own.
+    from: u32,
+    org: OrgId,
+    call: CallId,
+    #[serde(borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow)]
+    data: Cow<'a, str>,
 }
 
 impl Default for CallFeed {
@@ -119,6 +141,32 @@ impl CallFeed {
 
     fn publish(&self, org: OrgId, call: CallId, kind: &'static str, data: String) {
         let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        if recent.outgoing.len() < RECENT {
+            let announced = |kind, data| Announced {
+                from: self.epoch,
+                org,
+                call,
+                kind: Cow::Borrowed(kind),
+                data: Cow::Borrowed(data),
+            };
+            let mut text = serde_json::to_string(&announced(kind, &data)).unwrap_or_default();
+            if text.len() > MAX_ANNOUNCED_BYTES {
+                // Too long a line for a notification: the others' pages read the call again.
+                text = serde_json::to_string(&announced("resync", "{}")).unwrap_or_default();
+            }
+            recent.outgoing.push(text);
+        }
+        self.push(&mut recent, org, call, kind, data);
+    }
+
+    fn push(
+        &self,
+        recent: &mut Recent,
+        org: OrgId,
+        call: CallId,
+        kind: &'static str,
+        data: String,
+    ) {
         let seq = recent.next_seq;
         recent.next_seq += 1;
         let change = Arc::new(CallChange {
@@ -136,6 +184,39 @@ impl CallFeed {
         recent.changes.push_back(change.clone());
         // Nobody listening is not an error.
         let _ = self.sender.send(change);
+    }
+
+    /// This process's changes not yet announced to the other instances.
+    pub fn take_outgoing(&self) -> Vec<String> {
+        let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        std::mem::take(&mut recent.outgoing)
+    }
+
+    /// A change another instance announced: published here as if it were this
+    /// process's (and not announced again). This process's own, and anything unreadable,
+    /// are left out.
+    pub fn relayed(&self, text: &str) {
+        let Ok(change) = serde_json::from_str::<Announced>(text) else {
+            tracing::warn!("an unreadable call change announced: left out");
+            return;
+        };
+        let kind = match change.kind.as_ref() {
+            "status" => "status",
+            "line" => "line",
+            "resync" => "resync",
+            _ => return,
+        };
+        if change.from == self.epoch {
+            return;
+        }
+        let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        self.push(
+            &mut recent,
+            change.org,
+            change.call,
+            kind,
+            change.data.into_owned(),
+        );
     }
 
     /// The call's status as just written.

@@ -35,6 +35,7 @@ mod inbox;
 mod live;
 pub mod llm;
 pub mod provider;
+mod relay;
 mod retries;
 mod runner;
 mod scheduler;

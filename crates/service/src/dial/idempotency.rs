@@ -88,6 +88,7 @@ pub async fn commit(
     {
         Ok(()) => {
             calls.iter().for_each(|call| services.feed().status(call));
+            services.engine.announce_changes().await;
             services.engine.wake();
             Ok(body)
         }

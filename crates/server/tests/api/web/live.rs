@@ -4,11 +4,13 @@
 
 use super::a_call;
 use super::client::Browser;
-use crate::common::TestDatabase;
+use crate::common::{Backend, TestDatabase};
 use crate::harness::{TestApp, id_of};
 use serde_json::{Value, json};
 use std::time::Duration;
 use switchyard::web::SESSION_COOKIE;
+use switchyard_engine::feed::CallFeed;
+use tokio_util::sync::CancellationToken;
 
 crate::backend_tests!(
     a_call_is_streamed_from_its_dial_to_its_end,
@@ -16,6 +18,7 @@ crate::backend_tests!(
     a_reconnecting_stream_gets_what_it_missed,
     the_stream_needs_a_session_and_an_own_call,
     pages_name_their_stream_instead_of_polling,
+    another_instances_changes_reach_the_stream,
 );
 
 /// One event of the stream.
@@ -132,6 +135,17 @@ fn statuses(events: &[Event]) -> Vec<&str> {
         .collect()
 }
 
+/// The statuses of the events but `Ringing`, which has an event of its own only when the
+/// simulated ring and answer fall in different engine steps (the ring's length varies).
+fn steps(events: &[Event]) -> Vec<&str> {
+    let all = statuses(events);
+    assert!(
+        all.iter().filter(|s| **s == "Ringing").count() <= 1,
+        "{all:?}"
+    );
+    all.into_iter().filter(|s| *s != "Ringing").collect()
+}
+
 async fn a_call_is_streamed_from_its_dial_to_its_end(db: TestDatabase) {
     let app = TestApp::spawn(db).await;
     let browser = Browser::signed_in(&app, &app.org.owner_key).await;
@@ -143,8 +157,8 @@ async fn a_call_is_streamed_from_its_dial_to_its_end(db: TestDatabase) {
 
     let events = all.until_final(&id).await;
     assert_eq!(
-        statuses(&events),
-        ["Queued", "Initiated", "Ringing", "In progress", "Completed"]
+        steps(&events),
+        ["Queued", "Initiated", "In progress", "Completed"]
     );
     let last = events.last().unwrap();
     assert_eq!(
@@ -178,10 +192,7 @@ async fn a_call_is_streamed_from_its_dial_to_its_end(db: TestDatabase) {
 
     // The call's own stream saw the changes after it opened: the same from Initiated on.
     let own = one.until_final(&id).await;
-    assert_eq!(
-        statuses(&own),
-        ["Initiated", "Ringing", "In progress", "Completed"]
-    );
+    assert_eq!(steps(&own), ["Initiated", "In progress", "Completed"]);
     assert_eq!(own.iter().filter(|e| e.name == "line").count(), lines.len());
 }
 
@@ -231,10 +242,7 @@ async fn a_reconnecting_stream_gets_what_it_missed(db: TestDatabase) {
     run_to_the_end(&app, &app.org.owner_key, &id).await;
     let mut resumed = Stream::open(&app, &browser, "/events", queued.id.as_deref()).await;
     let missed = resumed.until_final(&id).await;
-    assert_eq!(
-        statuses(&missed),
-        ["Initiated", "Ringing", "In progress", "Completed"]
-    );
+    assert_eq!(steps(&missed), ["Initiated", "In progress", "Completed"]);
 
     // An id the server does not know (another process, a restart): read everything again.
     let mut lost = Stream::open(&app, &browser, "/events", Some("1-2")).await;
@@ -326,4 +334,66 @@ async fn pages_name_their_stream_instead_of_polling(db: TestDatabase) {
     let done = browser.get(&format!("/calls/{id}")).await;
     assert!(!done.body.contains("data-events"), "{}", done.body);
     assert!(done.body.contains("class=\"turn agent\""));
+}
+
+async fn another_instances_changes_reach_the_stream(db: TestDatabase) {
+    let postgres = db.backend == Backend::Postgres;
+    let app = TestApp::spawn(db).await;
+    let browser = Browser::signed_in(&app, &app.org.owner_key).await;
+    let mut stream = Stream::open(&app, &browser, "/events", None).await;
+    // Another instance's feed: its changes of one of our calls, as it announces them.
+    let call = a_call(&app, "+14155550123").await;
+    assert_eq!(stream.next().await.data["status"], "Queued");
+    let mut elsewhere: switchyard_core::call::Call = serde_json::from_value(call).unwrap();
+    let id = elsewhere.id.to_string();
+    let mut announced = |feed: &CallFeed, status: &str| {
+        elsewhere.status = status.parse().unwrap();
+        feed.status(&elsewhere);
+        feed.take_outgoing()
+    };
+    let other = CallFeed::default();
+
+    // What the relay does with what it hears: another process's change is published
+    // here, this process's own is not published twice.
+    app.engine
+        .feed()
+        .relayed(&announced(&other, "Initiated")[0]);
+    let ours = app.engine.feed().take_outgoing();
+    app.engine
+        .feed()
+        .relayed(&announced(app.engine.feed(), "Ringing")[0]);
+    let initiated = stream.next().await;
+    assert_eq!(initiated.data["call_id"], id);
+    assert_eq!(initiated.data["status"], "Initiated");
+    assert_eq!(stream.next().await.data["status"], "Ringing");
+    assert!(
+        ours.is_empty(),
+        "a relayed change is not announced again: {ours:?}"
+    );
+    app.engine
+        .feed()
+        .relayed(&announced(&other, "In progress")[0]);
+    assert_eq!(stream.next().await.data["status"], "In progress");
+
+    if !postgres {
+        // One process per SQLite file: nothing to tell anyone.
+        let busy = announced(&other, "Busy");
+        assert!(app.store.announce_call_changes(&busy).await.is_ok());
+        return;
+    }
+    // Through PostgreSQL: the relay listens (an empty answer once it does), then hears
+    // what another instance announces, and not what this one does.
+    assert!(app.store.wait_for_call_changes().await.is_empty());
+    let shutdown = CancellationToken::new();
+    let relay = tokio::spawn(app.engine.clone().relay_changes(shutdown.clone()));
+    let mine = id_of(&a_call(&app, "+14155550124").await);
+    app.store
+        .announce_call_changes(&announced(&other, "Completed"))
+        .await
+        .unwrap();
+    let events = stream.until_final(&id).await;
+    assert_eq!(statuses(&events), ["Queued", "Completed"]);
+    assert_eq!(events[0].data["call_id"], mine);
+    shutdown.cancel();
+    relay.await.unwrap();
 }
