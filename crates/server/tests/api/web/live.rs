@@ -4,13 +4,10 @@
 
 use super::a_call;
 use super::client::Browser;
-use crate::common::{Backend, TestDatabase};
+use super::stream::{Event, Stream, open, run_to_the_end, steps};
+use crate::common::TestDatabase;
 use crate::harness::{TestApp, id_of};
 use serde_json::{Value, json};
-use std::time::Duration;
-use switchyard::web::SESSION_COOKIE;
-use switchyard_engine::feed::CallFeed;
-use tokio_util::sync::CancellationToken;
 
 crate::backend_tests!(
     a_call_is_streamed_from_its_dial_to_its_end,
@@ -18,133 +15,7 @@ crate::backend_tests!(
     a_reconnecting_stream_gets_what_it_missed,
     the_stream_needs_a_session_and_an_own_call,
     pages_name_their_stream_instead_of_polling,
-    another_instances_changes_reach_the_stream,
 );
-
-/// One event of the stream.
-#[derive(Debug)]
-struct Event {
-    name: String,
-    id: Option<String>,
-    data: Value,
-}
-
-/// An open `/events` stream.
-struct Stream {
-    response: reqwest::Response,
-    buffer: String,
-}
-
-impl Stream {
-    async fn open(
-        app: &TestApp,
-        browser: &Browser<'_>,
-        path: &str,
-        last_id: Option<&str>,
-    ) -> Stream {
-        let response = open(app, browser, path, last_id).await;
-        assert_eq!(response.status(), 200);
-        assert_eq!(response.headers()["content-type"], "text/event-stream");
-        Stream {
-            response,
-            buffer: String::new(),
-        }
-    }
-
-    /// The next event (keep-alive comments skipped). What the test expects has already
-    /// happened when this is called: the timeout only turns a missing event into a failure.
-    async fn next(&mut self) -> Event {
-        loop {
-            if let Some(end) = self.buffer.find("\n\n") {
-                let block: String = self.buffer.drain(..end + 2).collect();
-                let (mut name, mut id, mut data) = (String::new(), None, String::new());
-                for line in block.lines() {
-                    match line.split_once(':') {
-                        Some(("event", value)) => name = value.trim().to_owned(),
-                        Some(("id", value)) => id = Some(value.trim().to_owned()),
-                        Some(("data", value)) => data.push_str(value.trim()),
-                        _ => {}
-                    }
-                }
-                if name.is_empty() {
-                    continue;
-                }
-                let data = serde_json::from_str(&data).expect("JSON data");
-                return Event { name, id, data };
-            }
-            let chunk = tokio::time::timeout(Duration::from_secs(10), self.response.chunk())
-                .await
-                .expect("an event within 10 s")
-                .expect("the stream reads")
-                .expect("the stream stays open");
-            self.buffer.push_str(std::str::from_utf8(&chunk).unwrap());
-        }
-    }
-
-    /// The events up to and including the call's final status.
-    async fn until_final(&mut self, call: &str) -> Vec<Event> {
-        let mut events = Vec::new();
-        loop {
-            let event = self.next().await;
-            let done = event.name == "status"
-                && event.data["call_id"] == call
-                && event.data["final"] == true;
-            events.push(event);
-            if done {
-                return events;
-            }
-        }
-    }
-}
-
-async fn open(
-    app: &TestApp,
-    browser: &Browser<'_>,
-    path: &str,
-    last_id: Option<&str>,
-) -> reqwest::Response {
-    let mut request = app.http.get(format!("{}{path}", app.base));
-    if let Some(session) = browser.cookie(SESSION_COOKIE) {
-        request = request.header("cookie", format!("{SESSION_COOKIE}={session}"));
-    }
-    if let Some(id) = last_id {
-        request = request.header("last-event-id", id);
-    }
-    request.send().await.unwrap()
-}
-
-/// Runs the engine until the call `id` (of the organization of `key`) has ended, in steps
-/// of five seconds so that each status the call passes through is written on its own.
-async fn run_to_the_end(app: &TestApp, key: &str, id: &str) {
-    app.run_engine().await;
-    for _ in 0..720 {
-        let call = app.as_key(key).get(&format!("/calls/{id}"), 200).await;
-        if call["end_reason"].is_string() {
-            return;
-        }
-        app.advance(5).await;
-    }
-    panic!("call {id} did not end within an hour");
-}
-
-fn statuses(events: &[Event]) -> Vec<&str> {
-    events
-        .iter()
-        .filter(|e| e.name == "status")
-        .map(|e| e.data["status"].as_str().unwrap())
-        .collect()
-}
-
-/// The statuses of the events but `Ringing`, which has an event of its own only when the
-/// simulated ring and answer fall in different engine steps (the ring's length varies).
-fn steps(events: &[Event]) -> Vec<&str> {
-    let all = statuses(events);
-    assert!(
-        all.iter().filter(|s| **s == "Ringing").count() <= 1,
-        "{all:?}"
-    );
-    all.into_iter().filter(|s| *s != "Ringing").collect()
-}
 
 async fn a_call_is_streamed_from_its_dial_to_its_end(db: TestDatabase) {
     let app = TestApp::spawn(db).await;
@@ -334,66 +205,4 @@ async fn pages_name_their_stream_instead_of_polling(db: TestDatabase) {
     let done = browser.get(&format!("/calls/{id}")).await;
     assert!(!done.body.contains("data-events"), "{}", done.body);
     assert!(done.body.contains("class=\"turn agent\""));
-}
-
-async fn another_instances_changes_reach_the_stream(db: TestDatabase) {
-    let postgres = db.backend == Backend::Postgres;
-    let app = TestApp::spawn(db).await;
-    let browser = Browser::signed_in(&app, &app.org.owner_key).await;
-    let mut stream = Stream::open(&app, &browser, "/events", None).await;
-    // Another instance's feed: its changes of one of our calls, as it announces them.
-    let call = a_call(&app, "+14155550123").await;
-    assert_eq!(stream.next().await.data["status"], "Queued");
-    let mut elsewhere: switchyard_core::call::Call = serde_json::from_value(call).unwrap();
-    let id = elsewhere.id.to_string();
-    let mut announced = |feed: &CallFeed, status: &str| {
-        elsewhere.status = status.parse().unwrap();
-        feed.status(&elsewhere);
-        feed.take_outgoing()
-    };
-    let other = CallFeed::default();
-
-    // What the relay does with what it hears: another process's change is published
-    // here, this process's own is not published twice.
-    app.engine
-        .feed()
-        .relayed(&announced(&other, "Initiated")[0]);
-    let ours = app.engine.feed().take_outgoing();
-    app.engine
-        .feed()
-        .relayed(&announced(app.engine.feed(), "Ringing")[0]);
-    let initiated = stream.next().await;
-    assert_eq!(initiated.data["call_id"], id);
-    assert_eq!(initiated.data["status"], "Initiated");
-    assert_eq!(stream.next().await.data["status"], "Ringing");
-    assert!(
-        ours.is_empty(),
-        "a relayed change is not announced again: {ours:?}"
-    );
-    app.engine
-        .feed()
-        .relayed(&announced(&other, "In progress")[0]);
-    assert_eq!(stream.next().await.data["status"], "In progress");
-
-    if !postgres {
-        // One process per SQLite file: nothing to tell anyone.
-        let busy = announced(&other, "Busy");
-        assert!(app.store.announce_call_changes(&busy).await.is_ok());
-        return;
-    }
-    // Through PostgreSQL: the relay listens (an empty answer once it does), then hears
-    // what another instance announces, and not what this one does.
-    assert!(app.store.wait_for_call_changes().await.is_empty());
-    let shutdown = CancellationToken::new();
-    let relay = tokio::spawn(app.engine.clone().relay_changes(shutdown.clone()));
-    let mine = id_of(&a_call(&app, "+14155550124").await);
-    app.store
-        .announce_call_changes(&announced(&other, "Completed"))
-        .await
-        .unwrap();
-    let events = stream.until_final(&id).await;
-    assert_eq!(statuses(&events), ["Queued", "Completed"]);
-    assert_eq!(events[0].data["call_id"], mine);
-    shutdown.cancel();
-    relay.await.unwrap();
 }

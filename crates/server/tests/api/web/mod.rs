@@ -5,9 +5,11 @@ mod access;
 pub mod client;
 mod hardening;
 mod live;
+mod live_relay;
 mod pages;
 mod queue;
 mod sessions;
+mod stream;
 mod webhooks;
 
 use crate::harness::TestApp;
