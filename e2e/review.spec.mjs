@@ -66,7 +66,8 @@ await run("review", async (page, { step, shot, accessible }) => {
     check(callId, "no listed call has a transcript");
     const row = page.locator(`#rows tr[data-call-id="${callId}"]`);
     await row.locator("a.call-link").click();
-    await page.waitForURL(`${base}/calls/${callId}`);
+    // The row links to the call under the list's filters (for j/k and the queue).
+    await page.waitForURL(`${base}/calls/${callId}?statuses=Completed`);
     await page.locator("#notes-h").waitFor();
     const call = await api(`/calls/${callId}`);
     check(call.viewed_by.includes(me), `viewed_by ${call.viewed_by} lacks ${me}`);

@@ -139,6 +139,29 @@ impl CallStore for ThisStore {
         Ok(Some(u64::try_from(before).unwrap_or(0)))
     }
 
+    /// A walk of the filter's index in `created` order that stops at the first call
+    /// without a view of `email` (each probe is a primary-key lookup of `call_views`):
+    /// its cost grows with the viewed calls it steps over, not with the table.
+    async fn next_unviewed(
+        &self,
+        org: OrgId,
+        filter: &CallFilter,
+        email: &str,
+    ) -> StoreResult<Option<CallId>> {
+        let mut qb = QueryBuilder::new("SELECT c.id FROM calls c");
+        push_where(&mut qb, org, filter);
+        qb.push(" AND NOT EXISTS (SELECT 1 FROM call_views v WHERE v.call_id = c.id AND v.email = ")
+            .push_bind(email.to_owned())
+            .push(") ORDER BY c.created_at ASC, c.id ASC LIMIT 1");
+        let id: Option<String> = qb
+            .build_query_scalar()
+            .fetch_optional(self.reader())
+            .await
+            .db()?;
+        id.map(|id| id.parse().map_err(crate::support::backend))
+            .transpose()
+    }
+
     /// Sorted bytewise in Rust, whatever the database's collation.
     async fn call_tags(&self, org: OrgId) -> StoreResult<Vec<String>> {
         let mut tags: Vec<String> =

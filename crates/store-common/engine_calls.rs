@@ -434,6 +434,14 @@ impl EngineStore for ThisStore {
         Backend::wait_for_work(self).await
     }
 
+    async fn announce_call_changes(&self, changes: &[String]) -> StoreResult<()> {
+        Backend::announce_call_changes(self, changes).await
+    }
+
+    async fn wait_for_call_changes(&self) -> Vec<String> {
+        Backend::wait_for_call_changes(self).await
+    }
+
     async fn expire_leases(&self) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE call_runs SET lease_until = 0")

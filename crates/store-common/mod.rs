@@ -39,6 +39,11 @@ pub(crate) trait Backend {
     async fn announce_work(conn: &mut support::Conn) -> StoreResult<()>;
     /// Resolves when another engine announced work; never, where there is nobody else.
     async fn wait_for_work(&self);
+    /// Tells the other processes sharing the database about call changes (the live
+    /// feed's, as text); nothing where there is nobody else.
+    async fn announce_call_changes(&self, changes: &[String]) -> StoreResult<()>;
+    /// The next call changes another process announced; never, where there is nobody else.
+    async fn wait_for_call_changes(&self) -> Vec<String>;
     /// Runs a note, rating or view write (call_children.rs) and reads the call back.
     async fn review_write(
         &self,

@@ -16,6 +16,9 @@ pub struct Conversation {
     /// The agent's own lines came from the backup endpoint at least once.
     pub used_backup: bool,
     pub logs: Vec<NewLog>,
+    /// How many of `messages`, from the first, were already sent to the live pages as
+    /// they were said (a real line's); the others are sent when the call is written.
+    pub streamed: usize,
 }
 
 /// One tool request and what came of it, as the end webhook's `content.tools` lists it.

@@ -270,6 +270,14 @@ pub trait CallStore: Send + Sync + 'static {
         sort: SortOrder,
         call: CallId,
     ) -> StoreResult<Option<u64>>;
+    /// The review queue: the oldest call (by `created`, then id) among the matches of
+    /// `filter` that `email` has not viewed, or `None` when every match is viewed.
+    async fn next_unviewed(
+        &self,
+        org: OrgId,
+        filter: &CallFilter,
+        email: &str,
+    ) -> StoreResult<Option<CallId>>;
     /// Distinct tags of the organization's calls, sorted.
     async fn call_tags(&self, org: OrgId) -> StoreResult<Vec<String>>;
     /// `Conflict` while the call is live; its notes, ratings and views go with it, and so
@@ -380,6 +388,13 @@ pub trait EngineStore: Send + Sync + 'static {
     /// Resolves when another instance announces engine work (new calls, a stop), so that
     /// engines need not wait for their next poll; never, where there is nobody else.
     async fn wait_for_work(&self);
+    /// Tells the other instances sharing the database about call changes (the live
+    /// feed's, as text), so that their pages see them too; nothing where there is nobody
+    /// else (SQLite).
+    async fn announce_call_changes(&self, changes: &[String]) -> StoreResult<()>;
+    /// The next call changes another instance announced (none when it has just started
+    /// listening, or lost its connection); never resolves where there is nobody else.
+    async fn wait_for_call_changes(&self) -> Vec<String>;
     /// Ends every lease at once, so that this instance takes over all engine work now. Only
     /// for a database that one engine uses alone (SQLite), at start-up: after a crash the
     /// previous process's claims are known to be dead.

@@ -58,7 +58,7 @@ impl Engine {
                 run: RunChange::Keep,
                 new_calls: Vec::new(),
             };
-            match self.store.save_call_progress(progress).await {
+            match self.save_progress(progress).await {
                 Err(StoreError::Conflict(_)) => continue,
                 saved => return saved,
             }

@@ -6,6 +6,7 @@ use crate::analysis::Analyzer;
 use crate::blob::BlobStore;
 use crate::config::EngineConfig;
 use crate::events::EventHooks;
+use crate::feed::CallFeed;
 use crate::inbox::Inbox;
 use crate::llm::ChatApi;
 use crate::provider::TelephonyProvider;
@@ -17,7 +18,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use switchyard_core::call::Call;
 use switchyard_core::run::{Lease, RunState};
-use switchyard_core::store::{EngineScope, RunChange, Store, StoreError, StoreResult};
+use switchyard_core::store::{
+    CallProgress, EngineScope, RunChange, Store, StoreError, StoreResult,
+};
 use switchyard_core::webhook_faults::WebhookFaults;
 use switchyard_core::{Clocks, OrgId, Timestamp};
 
@@ -52,6 +55,8 @@ pub struct Engine {
     pub(crate) tool_caller: ToolCaller,
     pub(crate) clock_locks: ClockLocks,
     pub(crate) inbox: Inbox,
+    /// What the engine writes, as it writes it, for the review app's live pages.
+    pub(crate) feed: Arc<CallFeed>,
 }
 
 /// One lock per organization: a freeze, a return to real time and an advance of the same
@@ -118,6 +123,7 @@ impl Engine {
             tool_caller,
             clock_locks: ClockLocks::default(),
             inbox: Inbox::default(),
+            feed: Arc::default(),
         })
     }
 
@@ -159,6 +165,55 @@ impl Engine {
     /// endpoint is configured).
     pub fn has_model_endpoint(&self) -> bool {
         self.chat.is_some()
+    }
+
+    /// The live feed of this process's call changes.
+    pub fn feed(&self) -> &CallFeed {
+        &self.feed
+    }
+
+    /// Writes a call's progress, then tells the feed what changed.
+    pub(crate) async fn save_progress(&self, progress: CallProgress) -> StoreResult<Call> {
+        self.save_progress_streamed(progress, 0).await
+    }
+
+    /// As [`Engine::save_progress`], when the feed already has the transcript's first
+    /// `streamed` messages (a real line's, sent as they were said).
+    pub(crate) async fn save_progress_streamed(
+        &self,
+        progress: CallProgress,
+        streamed: usize,
+    ) -> StoreResult<Call> {
+        let changed = progress.call.status != progress.expected_status;
+        let lines = progress
+            .transcript
+            .as_ref()
+            .map(|t| t.messages.get(streamed..).unwrap_or_default().to_vec());
+        let new_calls = progress.new_calls.clone();
+        let call = self.store.save_call_progress(progress).await?;
+        if let Some(lines) = lines {
+            self.feed.lines(call.organization_id, call.id, &lines);
+        }
+        if changed {
+            self.feed.status(&call);
+        }
+        new_calls.iter().for_each(|call| self.feed.status(call));
+        self.announce_changes().await;
+        Ok(call)
+    }
+
+    /// Writes several calls' progress; the feed hears of those written whose status changed.
+    pub(crate) async fn save_batch(&self, batch: Vec<CallProgress>) -> StoreResult<Vec<bool>> {
+        let changed: Vec<Option<Call>> = batch
+            .iter()
+            .map(|p| (p.call.status != p.expected_status).then(|| p.call.clone()))
+            .collect();
+        let saved = self.store.save_progress_batch(batch).await?;
+        for (call, _) in changed.iter().zip(&saved).filter(|(_, saved)| **saved) {
+            call.iter().for_each(|call| self.feed.status(call));
+        }
+        self.announce_changes().await;
+        Ok(saved)
     }
 
     /// Asks the loop to run a pass now (a call was dialed, stopped or canceled).

@@ -147,7 +147,9 @@ impl Engine {
             run: RunChange::Finish,
             new_calls: retry.into_iter().collect(),
         };
-        self.store.save_call_progress(progress).await.map(drop)
+        self.save_progress_streamed(progress, end.conversation.streamed)
+            .await
+            .map(drop)
     }
 
     async fn analyze(

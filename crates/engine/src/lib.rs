@@ -12,6 +12,7 @@
 //! * [`webhooks`]: signing, the SSRF guard, retries, and the outbox worker.
 //! * [`llm`]: the one client of an OpenAI-compatible API, for the analysis and the agent.
 //! * [`exports`]: the CSV export worker.
+//! * [`feed`]: the live feed of call changes (status, transcript lines) for the review app.
 //! * [`test_clock`]: the sandbox's per-organization time and its `advance`.
 //! * [`worker`]: the pattern both background workers follow: a pass, the loop that repeats
 //!   it (start, wake, shut down) and leases.
@@ -27,12 +28,14 @@ mod control;
 mod engine;
 mod events;
 pub mod exports;
+pub mod feed;
 mod finish;
 pub mod hours;
 mod inbox;
 mod live;
 pub mod llm;
 pub mod provider;
+mod relay;
 mod retries;
 mod runner;
 mod scheduler;

@@ -100,7 +100,7 @@ impl Engine {
             run: self.keep_run(state, now),
             new_calls: Vec::new(),
         };
-        self.store.save_call_progress(progress).await?;
+        self.save_progress(progress).await?;
         self.make_due_if_reported(org, id, now).await;
         Ok(())
     }

@@ -52,7 +52,7 @@ impl Engine {
             });
         }
         // A call canceled meanwhile is simply not written.
-        let saved = self.store.save_progress_batch(batch).await?;
+        let saved = self.save_batch(batch).await?;
         Ok(saved.into_iter().filter(|saved| *saved).count())
     }
 
@@ -99,6 +99,7 @@ impl Engine {
                 now,
             )
             .await?;
+        claimed.iter().for_each(|call| self.feed().status(call));
         let dispatched = claimed.len();
         self.place_all(claimed, now).await?;
         Ok((dispatched, queued.len() - ready.len()))
@@ -154,7 +155,7 @@ impl Engine {
             .iter()
             .map(|p| (p.call.organization_id, p.call.id))
             .collect();
-        let saved = self.store.save_progress_batch(placed).await?;
+        let saved = self.save_batch(placed).await?;
         for (org, id) in ids {
             self.make_due_if_reported(org, id, now).await;
         }

@@ -16,6 +16,8 @@ mod catalog;
 mod counts;
 #[path = "storage/keys_secrets.rs"]
 mod keys_secrets;
+#[path = "storage/review_queue.rs"]
+mod review_queue;
 #[path = "storage/sandbox_reset.rs"]
 mod sandbox_reset;
 #[path = "storage/sessions.rs"]

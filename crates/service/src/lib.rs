@@ -69,3 +69,11 @@ pub struct Services {
     /// `serve --sandbox`: test clocks, scenarios, reset, organizations on demand.
     pub sandbox: sandbox::SandboxSettings,
 }
+
+impl Services {
+    /// The live feed of call changes that this process writes (the engine's progress and
+    /// new calls): what the review app's `/events` streams.
+    pub fn feed(&self) -> &switchyard_engine::feed::CallFeed {
+        self.engine.feed()
+    }
+}

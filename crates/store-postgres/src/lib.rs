@@ -20,6 +20,8 @@ pub struct PostgresStore {
     pool: PgPool,
     /// The connection the engine listens on, opened on first use.
     listener: std::sync::Arc<tokio::sync::Mutex<Option<PgListener>>>,
+    /// The connection the live feed's relay listens on, opened on first use.
+    change_listener: std::sync::Arc<tokio::sync::Mutex<Option<PgListener>>>,
 }
 
 impl PostgresStore {
@@ -60,6 +62,7 @@ impl PostgresStore {
         Ok(PostgresStore {
             pool,
             listener: Default::default(),
+            change_listener: Default::default(),
         })
     }
 
@@ -137,6 +140,63 @@ impl Backend for PostgresStore {
         }
     }
 
+    /// One `NOTIFY` per change (a payload under PostgreSQL's 8,000 bytes: the feed sends
+    /// a shorter stand-in for a longer one).
+    async fn announce_call_changes(&self, changes: &[String]) -> StoreResult<()> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let mut qb = sqlx::QueryBuilder::new("SELECT pg_notify(c, p) FROM (VALUES ");
+        let mut rows = qb.separated(", ");
+        for change in changes {
+            rows.push("(")
+                .push_bind_unseparated(CHANGES_CHANNEL)
+                .push_unseparated(", ")
+                .push_bind_unseparated(change.as_str())
+                .push_unseparated(")");
+        }
+        qb.push(") AS n (c, p)");
+        qb.build()
+            .execute(&self.pool)
+            .await
+            .map_err(support::backend)?;
+        Ok(())
+    }
+
+    /// As `wait_for_work`: a lost connection is reopened on the next call (the changes
+    /// announced meanwhile are lost). An empty answer when it has just started listening.
+    async fn wait_for_call_changes(&self) -> Vec<String> {
+        let mut slot = self.change_listener.lock().await;
+        if slot.is_none() {
+            match PgListener::connect_with(&self.pool).await {
+                Ok(mut listener) => match listener.listen(CHANGES_CHANNEL).await {
+                    // Listening from now on: said with an empty answer.
+                    Ok(()) => {
+                        *slot = Some(listener);
+                        return Vec::new();
+                    }
+                    Err(error) => tracing::warn!(%error, "cannot LISTEN for call changes"),
+                },
+                Err(error) => tracing::warn!(%error, "cannot LISTEN for call changes"),
+            }
+        }
+        let Some(listener) = slot.as_mut() else {
+            drop(slot);
+            // Try again in a while rather than spin.
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            return Vec::new();
+        };
+        // One at a time: sqlx's `try_recv` waits for the next one too.
+        match listener.recv().await {
+            Ok(change) => vec![change.payload().to_owned()],
+            Err(error) => {
+                tracing::warn!(%error, "lost the LISTEN connection for call changes; reconnecting");
+                *slot = None;
+                Vec::new()
+            }
+        }
+    }
+
     /// Each review write in a transaction of its own (review_writes.rs).
     async fn review_write(
         &self,
@@ -166,6 +226,8 @@ impl Backend for PostgresStore {
 
 /// The `NOTIFY` channel on which new calls and stops wake the engines.
 const WORK_CHANNEL: &str = "switchyard_engine_work";
+/// The `NOTIFY` channel of the live feed's call changes (docs/WEB.md, "Live updates").
+const CHANGES_CHANNEL: &str = "switchyard_call_changes";
 
 include!("../../store-common/mod.rs");
 mod reads;

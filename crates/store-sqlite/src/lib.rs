@@ -182,6 +182,15 @@ impl Backend for SqliteStore {
         std::future::pending().await
     }
 
+    /// One server per database file: its own feed has every change.
+    async fn announce_call_changes(&self, _changes: &[String]) -> StoreResult<()> {
+        Ok(())
+    }
+
+    async fn wait_for_call_changes(&self) -> Vec<String> {
+        std::future::pending().await
+    }
+
     /// Review writes share commits (group_commit.rs).
     async fn review_write(
         &self,

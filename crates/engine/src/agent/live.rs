@@ -11,6 +11,7 @@ use super::dialogue::{refused, tool_call};
 use super::prompt::RenderedPrompt;
 use super::tools::{Invocation, ToolCaller};
 use super::{Conversation, fill, model, plain, scripted};
+use crate::feed::CallFeed;
 use crate::llm::ChatApi;
 use crate::provider::{LineAgent, Reply};
 use crate::sim::phrases::{Phrases, phrases};
@@ -47,6 +48,8 @@ pub struct LiveAgent {
     /// The call only plays this (an inbound call after hours); the engine hangs up after it.
     message_only: Option<String>,
     done: Conversation,
+    /// The live pages see each line as it is said.
+    feed: Arc<CallFeed>,
 }
 
 impl LiveAgent {
@@ -57,6 +60,7 @@ impl LiveAgent {
         tools: Option<(ToolCaller, String)>,
         answered: Timestamp,
         logs: Vec<NewLog>,
+        feed: Arc<CallFeed>,
     ) -> LiveAgent {
         let phrases = phrases(call.language);
         let mut agent = LiveAgent {
@@ -73,6 +77,7 @@ impl LiveAgent {
                 logs,
                 ..Conversation::default()
             },
+            feed,
         };
         let system = agent.prompt.system.clone();
         agent.push(MessageRole::System, system, 0.0, 0.0);
@@ -223,9 +228,20 @@ impl LiveAgent {
         )
     }
 
+    /// Adds a line of the far end or the agent; it goes to the live pages at once, after
+    /// the tool messages added since the last one.
     fn push(&mut self, role: MessageRole, content: String, start: f64, end: f64) {
         let message = self.message(role, content, start, end);
         self.done.messages.push(message);
+        self.stream();
+    }
+
+    /// Sends the messages not yet sent to the live pages.
+    fn stream(&mut self) {
+        let new = &self.done.messages[self.done.streamed..];
+        self.feed
+            .lines(self.call.organization_id, self.call.id, new);
+        self.done.streamed = self.done.messages.len();
     }
 
     fn message(&self, role: MessageRole, content: String, start: f64, end: f64) -> Message {
@@ -323,7 +339,8 @@ impl LineAgent for LiveAgent {
         self.answered.plus_millis((secs * 1000.0).round() as i64)
     }
 
-    fn finish(self: Box<Self>) -> Conversation {
+    fn finish(mut self: Box<Self>) -> Conversation {
+        self.stream();
         self.done
     }
 }

@@ -82,7 +82,15 @@ impl Engine {
             _ => LivePlayer::Scripted,
         };
         let tools = secret.map(|secret| (self.tool_caller.clone(), secret));
-        let mut agent = LiveAgent::new(call.clone(), prompt, player, tools, answered, logs);
+        let mut agent = LiveAgent::new(
+            call.clone(),
+            prompt,
+            player,
+            tools,
+            answered,
+            logs,
+            self.feed.clone(),
+        );
         if let Some(message) = crate::scheduler::after_hours_message(call, answered) {
             agent.only_say(message);
         }

@@ -137,13 +137,24 @@ pub async fn run(
         http: Arc::new(http),
         metrics: crate::observability::prometheus(),
     });
+    // Every instance, engine or not, shows the others' call changes on its pages.
+    let relay = tokio::spawn(
+        state
+            .services
+            .engine
+            .clone()
+            .relay_changes(shutdown.clone()),
+    );
     let stop = shutdown.clone();
+    let feed = state.services.engine.clone();
     app::serve(listener, state, async move {
         shutdown_signal().await;
         stop.cancel();
+        feed.feed().close();
     })
     .await?;
     shutdown.cancel();
+    relay.await.context("the call changes' relay panicked")?;
     if let Some((engine, exports)) = engine_task {
         engine.await.context("the call engine panicked")?;
         exports.await.context("the export worker panicked")?;

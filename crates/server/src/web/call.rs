@@ -1,20 +1,23 @@
 //! `/calls/{id}`: one call for review. Opening it records the member in `viewed_by`; its
 //! forms add, edit, flag and delete notes, toggle ratings, and stop or cancel the call,
 //! each through the API's own function (same roles, same validation). Another
-//! organization's call is a 404 page, exactly as in the API.
+//! organization's call is a 404 page, exactly as in the API. The page keeps the list's
+//! filters in its address (and its forms'), for the links to the previous and next call
+//! under them; while the call is not final it follows it on `/events`.
 
 use super::call_view::CallView;
 use super::error::WebError;
+use super::filters::{Filters, Raw};
 use super::form::Checked;
 use super::form::Empty;
 use super::session::Reviewer;
 use super::view::{Me, render};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::HeaderValue;
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use switchyard_core::call_query::CallKey;
 use switchyard_core::enums::{Emoji, RatingOperation};
 use switchyard_core::store::StoreError;
 use switchyard_core::{CallId, NoteId};
@@ -30,36 +33,31 @@ const RECORDING_LINK_SECS: u64 = 6 * 3600;
 struct CallPage {
     me: Option<Me>,
     call: CallView,
-}
-
-#[derive(Template)]
-#[template(path = "call_panel.html")]
-struct PanelFragment {
-    call: CallView,
+    /// `?<filters>` (or nothing): carried by the page's links and forms.
+    filters: String,
+    /// The list under those filters.
+    list: String,
+    /// The calls before and after this one in that list.
+    prev: Option<String>,
+    next: Option<String>,
+    /// The live stream of this call's changes, while it is not final.
+    events: Option<String>,
 }
 
 /// A page address holds an id; anything else is a page that does not exist.
-fn call_id(raw: &str) -> Result<CallId, WebError> {
+pub(super) fn call_id(raw: &str) -> Result<CallId, WebError> {
     raw.parse()
         .map_err(|_| WebError::Service(ServiceError::not_found("call")))
 }
 
-async fn view(
-    state: &AppState,
-    reviewer: &Reviewer,
-    id: CallId,
-    mark: bool,
-) -> Result<CallView, WebError> {
+/// Records the member in the call's `viewed_by`, then reads what the page shows.
+async fn view(state: &AppState, reviewer: &Reviewer, id: CallId) -> Result<CallView, WebError> {
     let caller = &reviewer.caller;
     let services = &state.services;
-    let call = if mark {
-        let viewed = review::view(services, caller, id, None).await?;
-        viewed
-            .to_call()
-            .map_err(|error| StoreError::Backend(error.into()))?
-    } else {
-        calls::read(services, caller, id).await?
-    };
+    let call = review::view(services, caller, id, None)
+        .await?
+        .to_call()
+        .map_err(|error| StoreError::Backend(error.into()))?;
     let logs = outputs::logs(services, caller, id).await?;
     let transcript = outputs::transcript_if_any(services, caller, id).await?;
     let recording = outputs::signed_recording_path(services, &call, RECORDING_LINK_SECS)
@@ -74,39 +72,40 @@ async fn view(
     ))
 }
 
-/// `GET /calls/{id}`: records the viewer, then shows the call.
+/// `GET /calls/{id}[?<filters>]`: records the viewer, then shows the call.
 pub async fn page(
     State(state): State<AppState>,
     reviewer: Reviewer,
     Path(raw): Path<String>,
+    Query(query): Query<Raw>,
 ) -> Result<Response, WebError> {
-    let call = view(&state, &reviewer, call_id(&raw)?, true).await?;
+    let id = call_id(&raw)?;
+    // Before the read: what changes after it is sent first on the stream.
+    let position = state.services.feed().position();
+    let call = view(&state, &reviewer, id).await?;
+    let filters = Filters::of(&query);
+    let key = CallKey {
+        created: call.created,
+        id,
+    };
+    let params = filters.params(&[])?;
+    let (prev, next) = calls::neighbours(&state.services, &reviewer.caller, &params, key).await?;
+    let link = |id: CallId| filters.link(&format!("/calls/{id}"));
     Ok(render(&CallPage {
         me: Some(reviewer.me()),
+        events: (!call.is_final).then(|| format!("/events?call={id}&since={position}")),
+        filters: filters.link(""),
+        list: filters.link("/"),
+        prev: prev.map(link),
+        next: next.map(link),
         call,
     }))
 }
 
-/// `GET /calls/{id}/panel`: status, facts and timeline, polled while the call is not
-/// final; once it is, the whole page reloads (transcript, recording and analysis appear).
-pub async fn panel(
-    State(state): State<AppState>,
-    reviewer: Reviewer,
-    Path(raw): Path<String>,
-) -> Result<Response, WebError> {
-    let call = view(&state, &reviewer, call_id(&raw)?, false).await?;
-    let done = call.is_final;
-    let mut response = render(&PanelFragment { call });
-    if done {
-        response
-            .headers_mut()
-            .insert("hx-refresh", HeaderValue::from_static("true"));
-    }
-    Ok(response)
-}
-
-fn back(id: CallId, anchor: &str) -> Response {
-    Redirect::to(&format!("/calls/{id}{anchor}")).into_response()
+/// Back to the call's page, with the filters it was opened with.
+fn back(id: CallId, query: &Raw, anchor: &str) -> Response {
+    let page = Filters::of(query).link(&format!("/calls/{id}"));
+    Redirect::to(&format!("{page}{anchor}")).into_response()
 }
 
 #[derive(Deserialize)]
@@ -119,6 +118,7 @@ pub struct NoteForm {
 pub async fn add_note(
     State(state): State<AppState>,
     Path(raw): Path<String>,
+    Query(query): Query<Raw>,
     checked: Checked<NoteForm>,
 ) -> Result<Response, WebError> {
     let id = call_id(&raw)?;
@@ -131,7 +131,7 @@ pub async fn add_note(
         form.flagged.is_some(),
     )
     .await?;
-    Ok(back(id, "#notes"))
+    Ok(back(id, &query, "#notes"))
 }
 
 #[derive(Deserialize)]
@@ -145,6 +145,7 @@ pub struct NoteChange {
 pub async fn change_note(
     State(state): State<AppState>,
     Path((raw, raw_note)): Path<(String, String)>,
+    Query(query): Query<Raw>,
     checked: Checked<NoteChange>,
 ) -> Result<Response, WebError> {
     let id = call_id(&raw)?;
@@ -166,7 +167,7 @@ pub async fn change_note(
             .into());
         }
     };
-    Ok(back(id, "#notes"))
+    Ok(back(id, &query, "#notes"))
 }
 
 #[derive(Deserialize)]
@@ -179,6 +180,7 @@ pub struct RateForm {
 pub async fn rate(
     State(state): State<AppState>,
     Path(raw): Path<String>,
+    Query(query): Query<Raw>,
     checked: Checked<RateForm>,
 ) -> Result<Response, WebError> {
     let id = call_id(&raw)?;
@@ -195,27 +197,29 @@ pub async fn rate(
         email: None,
     };
     review::change_rating(&state.services, &checked.reviewer.caller, id, change).await?;
-    Ok(back(id, "#ratings"))
+    Ok(back(id, &query, "#ratings"))
 }
 
 /// `POST /calls/{id}/stop`.
 pub async fn stop(
     State(state): State<AppState>,
     Path(raw): Path<String>,
+    Query(query): Query<Raw>,
     checked: Checked<Empty>,
 ) -> Result<Response, WebError> {
     let id = call_id(&raw)?;
     calls::stop(&state.services, &checked.reviewer.caller, id).await?;
-    Ok(back(id, ""))
+    Ok(back(id, &query, ""))
 }
 
 /// `POST /calls/{id}/cancel`.
 pub async fn cancel(
     State(state): State<AppState>,
     Path(raw): Path<String>,
+    Query(query): Query<Raw>,
     checked: Checked<Empty>,
 ) -> Result<Response, WebError> {
     let id = call_id(&raw)?;
     calls::cancel(&state.services, &checked.reviewer.caller, id).await?;
-    Ok(back(id, ""))
+    Ok(back(id, &query, ""))
 }

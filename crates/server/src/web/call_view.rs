@@ -4,6 +4,7 @@
 use super::view::{Me, badge, duration, offset, time};
 use serde_json::Value;
 use std::collections::HashMap;
+use switchyard_core::Timestamp;
 use switchyard_core::call::Call;
 use switchyard_core::call_log::LogEntry;
 use switchyard_core::enums::{Emoji, MessageRole};
@@ -15,6 +16,10 @@ pub struct CallView {
     pub status: &'static str,
     pub badge: &'static str,
     pub is_final: bool,
+    /// Where the call sits in a listing (with its id).
+    pub created: Timestamp,
+    /// Who speaks for the agent in the transcript (the live script's lines too).
+    pub agent: String,
     pub title: String,
     pub facts: Vec<(&'static str, String)>,
     pub timeline: Vec<TimelineEntry>,
@@ -129,7 +134,7 @@ impl CallView {
         }
         let agent = call.agent.name.clone();
         let messages = transcript
-            .map(|t| conversation(t, &agent, logs))
+            .map(|t| conversation(t, &call.agent.name, logs))
             .unwrap_or_default();
         let can_write = me.can_write;
         CallView {
@@ -137,6 +142,8 @@ impl CallView {
             status: call.status.as_str(),
             badge: badge(call.status),
             is_final: call.status.is_final(),
+            created: call.created,
+            agent,
             title: format!("{} → {}", call.metadata.from, call.metadata.to),
             facts,
             timeline: logs

@@ -1,34 +1,21 @@
 //! `/`: the organization's calls, newest first, 50 a page, filtered with the API's own
 //! query parser (the filter form's fields are `GET /api/v1/calls`'s parameters), unviewed
-//! calls marked; while any call on the page is not final, its rows refresh every 2 s.
+//! calls marked; rows follow the calls' changes live (`/events`, docs/WEB.md).
 
-use super::error::{WebError, urlencode};
+use super::error::WebError;
+use super::filters::{Filters, Raw};
 use super::session::Reviewer;
 use super::view::{CallRow, Choice, Me, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 use switchyard_core::enums::{CallType, Emoji};
 use switchyard_core::lifecycle::CallStatus;
-use switchyard_service::calls::{self, query::CallQueryParams};
-use switchyard_service::{ServiceError, use_cases};
+use switchyard_service::calls;
+use switchyard_service::use_cases;
 
 const PAGE_SIZE: u64 = 50;
-/// The filters of `GET /api/v1/calls` the page offers, by their API names.
-const FILTERS: &[&str] = &[
-    "statuses",
-    "type",
-    "use_cases",
-    "campaigns",
-    "tags",
-    "ratings",
-    "from",
-    "to",
-    "search",
-];
 
 #[derive(Template)]
 #[template(path = "list.html")]
@@ -45,6 +32,12 @@ struct ListPage {
     to: String,
     search: String,
     filtered: bool,
+    /// The review queue found nothing under these filters.
+    queue_done: bool,
+    /// The live stream, from where this page was read.
+    events: String,
+    /// The review queue under these filters.
+    next_unreviewed: String,
 }
 
 #[derive(Template)]
@@ -61,8 +54,8 @@ pub struct Listing {
     pub pages: u64,
     /// The filters as a query string (without `page`).
     pub query: String,
-    /// Where the rows refresh from while some call on the page is not final.
-    pub poll: Option<String>,
+    /// This page's rows alone, which the live script reads again when calls change.
+    pub rows_url: String,
 }
 
 impl Listing {
@@ -83,53 +76,40 @@ impl Listing {
     }
 }
 
-type Raw = Vec<(String, String)>;
-
-fn filters(raw: &Raw) -> BTreeMap<String, String> {
-    raw.iter()
-        .filter(|(name, value)| FILTERS.contains(&name.as_str()) && !value.trim().is_empty())
-        .map(|(name, value)| (name.clone(), value.trim().to_owned()))
-        .collect()
-}
-
 async fn load(state: &AppState, reviewer: &Reviewer, raw: &Raw) -> Result<Listing, WebError> {
-    let filters = filters(raw);
+    let filters = Filters::of(raw);
     let page = raw
         .iter()
         .find(|(name, _)| name == "page")
         .and_then(|(_, value)| value.parse::<u64>().ok())
         .unwrap_or(1)
         .max(1);
-    let mut params: Map<String, Value> = filters
-        .iter()
-        .map(|(name, value)| (name.clone(), Value::String(value.clone())))
-        .collect();
-    params.insert("limit".into(), Value::String(PAGE_SIZE.to_string()));
-    params.insert(
-        "skip".into(),
-        Value::String(((page - 1) * PAGE_SIZE).to_string()),
-    );
-    let params: CallQueryParams = serde_json::from_value(Value::Object(params))
-        .map_err(|e| WebError::Service(ServiceError::Malformed(e.to_string())))?;
+    let params = filters.params(&[
+        ("limit", PAGE_SIZE.to_string()),
+        ("skip", ((page - 1) * PAGE_SIZE).to_string()),
+    ])?;
     let caller = &reviewer.caller;
     let list = calls::list_decoded(&state.services, caller, &params).await?;
-    let query_string = filters
-        .iter()
-        .map(|(name, value)| format!("{name}={}", urlencode(value)))
-        .collect::<Vec<_>>()
-        .join("&");
-    let live = list.calls.iter().any(|call| call.status.is_pending());
+    let query = filters.query();
     Ok(Listing {
         rows: list
             .calls
             .iter()
-            .map(|call| CallRow::new(call, &caller.email))
+            .map(|call| {
+                let mut row = CallRow::new(call, &caller.email);
+                // The call page steps through the calls under the same filters.
+                row.link = filters.link(&format!("/calls/{}", call.id));
+                row
+            })
             .collect(),
         count: list.count,
         page,
         pages: list.count.div_ceil(PAGE_SIZE).max(1),
-        poll: live.then(|| format!("/calls/rows?{query_string}&page={page}")),
-        query: query_string,
+        rows_url: match query.as_str() {
+            "" => format!("/calls/rows?page={page}"),
+            query => format!("/calls/rows?{query}&page={page}"),
+        },
+        query,
     })
 }
 
@@ -139,9 +119,11 @@ pub async fn page(
     reviewer: Reviewer,
     Query(raw): Query<Raw>,
 ) -> Result<Response, WebError> {
+    // Before the read: what changes after it is sent first on the stream.
+    let events = format!("/events?since={}", state.services.feed().position());
     let listing = load(&state, &reviewer, &raw).await?;
-    let current = filters(&raw);
-    let get = |name: &str| current.get(name).map(String::as_str);
+    let current = Filters::of(&raw);
+    let get = |name: &str| current.get(name);
     let (services, caller) = (&state.services, &reviewer.caller);
     let use_cases = use_cases::list(services, caller).await?;
     let tags = calls::tags(services, caller).await?;
@@ -172,11 +154,16 @@ pub async fn page(
         to: get("to").unwrap_or_default().to_owned(),
         search: get("search").unwrap_or_default().to_owned(),
         filtered: !current.is_empty(),
+        queue_done: raw
+            .iter()
+            .any(|(name, value)| name == "queue" && value == "done"),
+        events,
+        next_unreviewed: current.link("/queue/next"),
     };
     Ok(render(&page))
 }
 
-/// `GET /calls/rows`: the table body alone, for the page's polling.
+/// `GET /calls/rows`: the table body alone, read again by the live script.
 pub async fn rows(
     State(state): State<AppState>,
     reviewer: Reviewer,

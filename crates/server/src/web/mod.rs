@@ -11,11 +11,14 @@ mod call_view;
 mod campaign;
 mod dial;
 mod error;
+mod events;
 mod field_errors;
+mod filters;
 mod form;
 mod list;
 mod number_card;
 mod number_routes;
+mod queue;
 mod session;
 mod settings_form;
 mod settings_keys;
@@ -42,7 +45,6 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(list::page))
         .route("/calls/rows", get(list::rows))
         .route("/calls/{id}", get(call::page))
-        .route("/calls/{id}/panel", get(call::panel))
         .route("/calls/{id}/notes", post(call::add_note))
         .route("/calls/{id}/notes/{note_id}", post(call::change_note))
         .route("/calls/{id}/ratings", post(call::rate))
@@ -112,6 +114,8 @@ pub fn routes() -> Router<AppState> {
             "/settings/webhook-secret/rotate",
             post(settings_secret::rotate),
         )
+        .route("/events", get(events::stream))
+        .route("/queue/next", get(queue::next))
         .route("/signin", get(signin::form).post(signin::sign_in))
         .route("/signout", post(signin::sign_out))
         .route("/static/{file}", get(assets::serve))

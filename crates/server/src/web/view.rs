@@ -104,6 +104,8 @@ pub struct CallRow {
     pub ratings: String,
     pub tags: Vec<String>,
     pub notes: usize,
+    /// The call's page (with the list's filters, from the list).
+    pub link: String,
 }
 
 impl CallRow {
@@ -126,6 +128,7 @@ impl CallRow {
             ratings: ratings.concat(),
             tags: call.metadata.tags.clone(),
             notes: call.notes.len(),
+            link: format!("/calls/{}", call.id),
         }
     }
 }

@@ -4,8 +4,10 @@ use super::cursor::CursorParams;
 use super::query::CallQueryParams;
 use crate::auth::Caller;
 use crate::{ServiceError, ServiceResult, Services};
+use switchyard_core::CallId;
 use switchyard_core::call_json::CallJson;
-use switchyard_core::call_query::CallList;
+use switchyard_core::call_query::{CallKey, CallList};
+use switchyard_core::enums::SortOrder;
 
 /// A page of calls, as their wire JSON, with what describes it.
 pub struct CallPage {
@@ -76,6 +78,29 @@ pub async fn current_page(
             )
         })?;
     Ok(position / u64::from(query.limit) + 1)
+}
+
+/// The calls just before and just after `key` in the listing under `params` (filters and
+/// sort): what a reviewer steps to from a call. Each is a keyset read of one call.
+pub async fn neighbours(
+    services: &Services,
+    caller: &Caller,
+    params: &CallQueryParams,
+    key: CallKey,
+) -> ServiceResult<(Option<CallId>, Option<CallId>)> {
+    let mut query = params.parse()?;
+    query.limit = 1;
+    query.skip = 0;
+    query.after = Some(key);
+    let org = caller.organization_id;
+    let next = services.store.list_calls(org, &query).await?;
+    query.sort = match query.sort {
+        SortOrder::Asc => SortOrder::Desc,
+        SortOrder::Desc => SortOrder::Asc,
+    };
+    let previous = services.store.list_calls(org, &query).await?;
+    let first = |list: CallList| list.calls.first().map(|call| call.id);
+    Ok((first(previous), first(next)))
 }
 
 /// Every tag used on the organization's calls, sorted.

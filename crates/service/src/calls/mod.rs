@@ -9,7 +9,7 @@ pub mod outputs;
 pub mod query;
 pub mod review;
 
-pub use listing::{CallPage, current_page, list, list_decoded, tags};
+pub use listing::{CallPage, current_page, list, list_decoded, neighbours, tags};
 
 use crate::auth::Caller;
 use crate::{ServiceResult, Services};

@@ -2,6 +2,7 @@
 //! for themselves; only an Owner may mark or rate for another member of the organization.
 //! A rating's time is the server's.
 
+use super::query::CallQueryParams;
 use crate::auth::Caller;
 use crate::{ServiceError, ServiceResult, Services, validate};
 use switchyard_core::CallId;
@@ -25,6 +26,20 @@ pub async fn view(
             &email,
             services.clock.now_for(caller.organization_id),
         )
+        .await?)
+}
+
+/// The review queue: the oldest call under `params`' filters that the caller has not
+/// viewed, or `None` when none is left. (Sort and paging parameters play no part.)
+pub async fn next_unviewed(
+    services: &Services,
+    caller: &Caller,
+    params: &CallQueryParams,
+) -> ServiceResult<Option<CallId>> {
+    let query = params.parse()?;
+    Ok(services
+        .store
+        .next_unviewed(caller.organization_id, &query.filter, &caller.email)
         .await?)
 }
 

@@ -87,6 +87,8 @@ pub async fn commit(
         .await
     {
         Ok(()) => {
+            calls.iter().for_each(|call| services.feed().status(call));
+            services.engine.announce_changes().await;
             services.engine.wake();
             Ok(body)
         }

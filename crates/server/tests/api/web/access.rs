@@ -77,7 +77,6 @@ type CrossOrgRow = (
 
 const CROSS_ORG: &[CrossOrgRow] = &[
     ("/calls/{id}", "GET", "/calls/{call}", &[]),
-    ("/calls/{id}/panel", "GET", "/calls/{live}/panel", &[]),
     (
         "/calls/{id}/notes",
         "POST",

@@ -5,7 +5,10 @@ mod access;
 pub mod client;
 mod forms;
 mod hardening;
+mod live;
+mod live_relay;
 mod pages;
+mod queue;
 mod sessions;
 mod settings_agents;
 mod settings_keys;
@@ -13,6 +16,7 @@ mod settings_members;
 mod settings_numbers;
 mod settings_secret;
 mod settings_use_cases;
+mod stream;
 mod webhooks;
 
 use crate::harness::TestApp;

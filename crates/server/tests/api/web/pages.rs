@@ -121,15 +121,17 @@ async fn the_list_filters_like_the_api(db: TestDatabase) {
 
     let all = browser.get("/").await;
     assert!(all.body.contains("3 calls"), "{}", all.body);
-    // Pending calls on the page: the rows poll.
-    assert!(all.body.contains("hx-trigger=\"every 2s\""));
+    // The rows follow the calls' changes on the stream (web/live.rs).
+    assert!(all.body.contains("data-events=\"/events?since="));
     // Nobody has opened them: all unviewed.
     assert_eq!(all.body.matches("class=\"unviewed\"").count(), 3);
 
     let done = browser.get("/?statuses=Completed").await;
     assert!(done.body.contains("1 call "), "{}", done.body);
     assert!(done.body.contains("+14155550399"));
-    assert!(!done.body.contains("hx-trigger=\"every 2s\""));
+    assert!(done.body.contains(
+        "href=\"/queue/next?statuses=Completed\" class=\"button\" id=\"next-unreviewed\""
+    ));
     let searched = browser.get("/?search=0306&type=Outbound&tags=web").await;
     assert!(searched.body.contains("1 call "), "{}", searched.body);
     assert!(searched.body.contains(&id_of(&queued)));
@@ -260,15 +262,14 @@ async fn live_calls_refresh_and_stop_from_the_page(db: TestDatabase) {
     app.run_engine().await;
     let browser = Browser::signed_in(&app, &app.org.owner_key).await;
 
-    // Not final: the status panel polls itself and the page offers Stop.
+    // Not final: the status panel follows the call's stream and the page offers Stop.
     let page = browser.get(&format!("/calls/{id}")).await;
     assert!(page.body.contains("Initiated"), "{}", page.body);
-    assert!(page.body.contains(&format!("hx-get=\"/calls/{id}/panel\"")));
+    assert!(
+        page.body
+            .contains(&format!("data-events=\"/events?call={id}&#38;since="))
+    );
     assert!(page.body.contains("Stop call") && !page.body.contains("Cancel call"));
-    let panel = browser.get(&format!("/calls/{id}/panel")).await;
-    assert_eq!(panel.status, 200);
-    assert!(panel.body.trim_start().starts_with("<section id=\"panel\""));
-    assert!(panel.headers.get("hx-refresh").is_none());
 
     let csrf = page.field("csrf");
     browser
@@ -278,10 +279,9 @@ async fn live_calls_refresh_and_stop_from_the_page(db: TestDatabase) {
     let stopped = app.owner().get(&format!("/calls/{id}"), 200).await;
     assert_eq!(stopped["status"], "Canceled");
     assert_eq!(stopped["end_reason"], "stopped");
-    // Once final, the panel tells htmx to reload the whole page, and stops polling.
-    let panel = browser.get(&format!("/calls/{id}/panel")).await;
-    assert_eq!(panel.headers["hx-refresh"], "true");
-    assert!(!panel.body.contains("hx-trigger"));
+    // Once final, the page follows nothing.
+    let page = browser.get(&format!("/calls/{id}")).await;
+    assert!(!page.body.contains("data-events"), "{}", page.body);
     let page = browser
         .post(&format!("/calls/{id}/stop"), &[("csrf", &csrf)])
         .await;
