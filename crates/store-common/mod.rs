@@ -122,6 +122,9 @@ mod scenarios {
 mod usage {
     include!("usage.rs");
 }
+mod dashboard {
+    include!("dashboard.rs");
+}
 mod exports {
     include!("exports.rs");
 }

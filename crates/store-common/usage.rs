@@ -8,6 +8,8 @@ use switchyard_core::usage::{UsageBucket, UseCaseUsage};
 use switchyard_core::Timestamp;
 use switchyard_core::id::OrgId;
 use switchyard_core::store::UsageStore;
+use switchyard_core::dashboard::DashboardRollup;
+use switchyard_core::id::UseCaseId;
 
 #[async_trait::async_trait]
 impl UsageStore for ThisStore {
@@ -69,5 +71,26 @@ impl UsageStore for ThisStore {
                 })
             })
             .collect()
+    }
+
+    async fn dashboard_rollup(
+        &self,
+        org: OrgId,
+        use_case: Option<UseCaseId>,
+        days: &[Timestamp],
+        tag_limit: u32,
+    ) -> StoreResult<DashboardRollup> {
+        crate::dashboard::rollup(self.reader(), org, use_case, days, tag_limit).await
+    }
+
+    async fn talk_time_in_bin(
+        &self,
+        org: OrgId,
+        use_case: Option<UseCaseId>,
+        period: (Timestamp, Timestamp),
+        bin: i64,
+        rank: u64,
+    ) -> StoreResult<Option<f64>> {
+        crate::dashboard::talk_time_in_bin(self.reader(), org, use_case, period, bin, rank).await
     }
 }
