@@ -8,6 +8,9 @@ mod assets;
 mod call;
 mod call_view;
 mod campaign;
+mod chart;
+mod dashboard;
+mod dashboard_csv;
 mod dial;
 mod error;
 mod form;
@@ -40,6 +43,8 @@ pub fn routes() -> Router<AppState> {
         .route("/dial/campaign", post(campaign::campaign))
         .route("/campaigns/{id}", get(campaign::progress_page))
         .route("/campaigns/{id}/rows", get(campaign::progress_rows))
+        .route("/dashboard", get(dashboard::page))
+        .route("/dashboard.csv", get(dashboard::csv))
         .route("/webhooks", get(webhooks::page))
         .route("/webhooks/{id}/replay", post(webhooks::replay))
         .route("/signin", get(signin::form).post(signin::sign_in))
