@@ -14,6 +14,8 @@ mod cancellation;
 mod catalog;
 #[path = "storage/counts.rs"]
 mod counts;
+#[path = "storage/dashboard.rs"]
+mod dashboard;
 #[path = "storage/sandbox_reset.rs"]
 mod sandbox_reset;
 #[path = "storage/sessions.rs"]
