@@ -2,6 +2,7 @@
 //! roles and organizations on the pages, and page actions visible through the API.
 
 mod access;
+mod dashboard;
 pub mod client;
 mod hardening;
 mod pages;
