@@ -13,6 +13,7 @@ use crate::call_json::CallJson;
 use crate::call_log::{LogEntry, NewLog};
 use crate::call_query::{CallFilter, CallKey, CallList, CallQuery};
 use crate::campaign::Campaign;
+use crate::dashboard::DashboardRollup;
 use crate::enums::{Emoji, Role, SortOrder};
 use crate::export::Export;
 use crate::id::{
@@ -27,7 +28,6 @@ use crate::run::{CallRun, Lease, RunState};
 use crate::scenario::Scenario;
 use crate::transcript::{Transcript, TranscriptJson};
 use crate::usage::{UsageBucket, UseCaseUsage};
-use crate::dashboard::DashboardRollup;
 use crate::use_case::UseCase;
 use crate::webhook::{
     DeliveryQuery, DeliveryRecord, NewWebhook, WebhookAttempt, WebhookDelivery, WebhookOutcome,

@@ -210,7 +210,14 @@ pub async fn dashboard(
         .filter(|row| use_case.is_none_or(|id| row.use_case_id == id))
         .collect();
     let talk = talk_time(services, org, use_case, &period, &rollup).await?;
-    Ok(figures(period, organization.timezone, use_case, rollup, talk, usage))
+    Ok(figures(
+        period,
+        organization.timezone,
+        use_case,
+        rollup,
+        talk,
+        usage,
+    ))
 }
 
 /// The use case chosen, if any; another organization's is unknown, like a made-up one.
@@ -264,7 +271,9 @@ fn figures(
         .collect();
     for row in &rollup.days {
         if let Some(day) = days.get_mut(row.day) {
-            let at = Outcome::ALL.iter().position(|o| *o == Outcome::of(row.status));
+            let at = Outcome::ALL
+                .iter()
+                .position(|o| *o == Outcome::of(row.status));
             day.outcomes[at.unwrap_or(0)] += row.calls;
             day.telephony_micros += row.telephony_micros;
             day.ai_micros += row.ai_micros;

@@ -26,7 +26,12 @@ pub fn stacked_columns(
     format: fn(f64) -> String,
 ) -> String {
     let totals: Vec<f64> = (0..labels.len())
-        .map(|i| series.iter().map(|s| s.values.get(i).copied().unwrap_or(0.0)).sum())
+        .map(|i| {
+            series
+                .iter()
+                .map(|s| s.values.get(i).copied().unwrap_or(0.0))
+                .sum()
+        })
         .collect();
     let top = nice_max(totals.iter().copied().fold(0.0, f64::max));
     let plot_h = HEIGHT - BOTTOM - TOP;
@@ -87,7 +92,11 @@ pub fn bars(id: &str, title: &str, items: &[(String, f64)], color: &'static str)
     let mut svg = open(id, title, height);
     for (i, (label, value)) in items.iter().enumerate() {
         let y = 4.0 + row * i as f64;
-        let w = if top > 0.0 { (WIDTH - label_w - 60.0) * value / top } else { 0.0 };
+        let w = if top > 0.0 {
+            (WIDTH - label_w - 60.0) * value / top
+        } else {
+            0.0
+        };
         let _ = write!(
             svg,
             r##"<text x="{:.1}" y="{:.1}" text-anchor="end" font-size="12" fill="#1f2328">{}</text><rect x="{label_w}" y="{y:.1}" width="{w:.1}" height="{:.1}" fill="{color}"/><text x="{:.1}" y="{:.1}" font-size="12" fill="#1f2328">{}</text>"##,

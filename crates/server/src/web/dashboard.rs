@@ -124,8 +124,7 @@ pub async fn page(
     Query(raw): Query<Raw>,
 ) -> Result<Response, WebError> {
     let params = params(&raw);
-    let use_cases =
-        switchyard_service::use_cases::list(&state.services, &reviewer.caller).await?;
+    let use_cases = switchyard_service::use_cases::list(&state.services, &reviewer.caller).await?;
     let names: BTreeMap<String, String> = use_cases
         .iter()
         .map(|u| (u.id.to_string(), u.name.clone()))
@@ -176,7 +175,10 @@ pub async fn csv(
     let Some(body) = super::dashboard_csv::chart(chart, &figures) else {
         return Err(ServiceError::invalid_field(
             "chart",
-            format!("`{chart}` is not one of: {}", super::dashboard_csv::CHARTS.join(", ")),
+            format!(
+                "`{chart}` is not one of: {}",
+                super::dashboard_csv::CHARTS.join(", ")
+            ),
         )
         .into());
     };
@@ -216,9 +218,8 @@ fn format_figures(
     .filter_map(|(key, value)| value.map(|v| format!("{key}={}", urlencode(&v))))
     .collect::<Vec<_>>()
     .join("&");
-    let instant = |at: switchyard_core::Timestamp| {
-        at.datetime().to_rfc3339_opts(SecondsFormat::Millis, true)
-    };
+    let instant =
+        |at: switchyard_core::Timestamp| at.datetime().to_rfc3339_opts(SecondsFormat::Millis, true);
     let labels: Vec<String> = figures
         .days
         .iter()
@@ -235,8 +236,20 @@ fn format_figures(
         })
         .collect();
     let cost_series = [
-        ("Telephony", "#0969da", figures.days.iter().map(|d| d.telephony_micros).collect::<Vec<_>>()),
-        ("AI", "#8250df", figures.days.iter().map(|d| d.ai_micros).collect()),
+        (
+            "Telephony",
+            "#0969da",
+            figures
+                .days
+                .iter()
+                .map(|d| d.telephony_micros)
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "AI",
+            "#8250df",
+            figures.days.iter().map(|d| d.ai_micros).collect(),
+        ),
     ]
     .map(|(label, color, micros)| Series {
         label: label.to_owned(),
@@ -271,7 +284,10 @@ fn format_figures(
         answer_rate: figures
             .answer_rate()
             .map_or("—".to_owned(), |r| format!("{:.1} %", r * 100.0)),
-        answer_rate_value: figures.answer_rate().map(|r| format!("{r:.4}")).unwrap_or_default(),
+        answer_rate_value: figures
+            .answer_rate()
+            .map(|r| format!("{r:.4}"))
+            .unwrap_or_default(),
         talk_calls: figures.talk.calls,
         median: duration(figures.talk.median_secs),
         median_value: seconds(figures.talk.median_secs),
@@ -279,7 +295,11 @@ fn format_figures(
         p90_value: seconds(figures.talk.p90_secs),
         telephony: money(figures.telephony_micros(), 2),
         ai: money(figures.ai_micros(), 2),
-        outcome_labels: Outcome::ALL.iter().map(|o| o.label()).zip(OUTCOME_COLORS).collect(),
+        outcome_labels: Outcome::ALL
+            .iter()
+            .map(|o| o.label())
+            .zip(OUTCOME_COLORS)
+            .collect(),
         outcomes_svg: chart::stacked_columns(
             "chart-outcomes",
             "Calls per day by outcome",
@@ -320,7 +340,10 @@ fn format_figures(
             .iter()
             .map(|u| UsageRow {
                 use_case_id: u.use_case_id.to_string(),
-                name: names.get(&u.use_case_id.to_string()).cloned().unwrap_or_default(),
+                name: names
+                    .get(&u.use_case_id.to_string())
+                    .cloned()
+                    .unwrap_or_default(),
                 calls: u.calls,
                 minutes: format!("{:.2}", u.minutes),
             })

@@ -5,7 +5,14 @@ use super::dashboard::money;
 use std::fmt::Write as _;
 use switchyard_service::dashboard::{Dashboard, Outcome};
 
-pub const CHARTS: [&str; 6] = ["outcomes", "costs", "talk_time", "end_reasons", "tags", "usage"];
+pub const CHARTS: [&str; 6] = [
+    "outcomes",
+    "costs",
+    "talk_time",
+    "end_reasons",
+    "tags",
+    "usage",
+];
 
 /// The CSV of `chart`, `None` for an unknown chart.
 pub fn chart(chart: &str, figures: &Dashboard) -> Option<String> {
@@ -13,7 +20,10 @@ pub fn chart(chart: &str, figures: &Dashboard) -> Option<String> {
     match chart {
         "outcomes" => {
             let labels: Vec<&str> = Outcome::ALL.iter().map(|o| o.label()).collect();
-            line(&mut out, ["date"].into_iter().chain(labels).chain(["total"]));
+            line(
+                &mut out,
+                ["date"].into_iter().chain(labels).chain(["total"]),
+            );
             for day in &figures.days {
                 let mut cells = vec![day.date.to_string()];
                 cells.extend(day.outcomes.iter().map(u64::to_string));
@@ -36,7 +46,10 @@ pub fn chart(chart: &str, figures: &Dashboard) -> Option<String> {
         "talk_time" => {
             line(&mut out, ["figure", "value"]);
             let secs = |s: Option<f64>| s.map(|s| s.to_string()).unwrap_or_default();
-            let rate = figures.answer_rate().map(|r| r.to_string()).unwrap_or_default();
+            let rate = figures
+                .answer_rate()
+                .map(|r| r.to_string())
+                .unwrap_or_default();
             for (name, value) in [
                 ("calls", figures.calls.to_string()),
                 ("dialed", figures.dialed.to_string()),
@@ -87,7 +100,11 @@ fn line<'a>(out: &mut String, cells: impl IntoIterator<Item = &'a str>) {
 /// RFC 4180 quoting; a text cell a spreadsheet would run as a formula gets a leading `'`.
 fn quoted(cell: &str) -> String {
     let formula = cell.starts_with(['=', '+', '-', '@']) && cell.parse::<f64>().is_err();
-    let cell = if formula { format!("'{cell}") } else { cell.to_owned() };
+    let cell = if formula {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    };
     if cell.contains([',', '"', '\r', '\n']) {
         format!("\"{}\"", cell.replace('"', "\"\""))
     } else {

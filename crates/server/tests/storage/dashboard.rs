@@ -49,7 +49,9 @@ async fn direct(
         .calls;
     let (mut days, mut rows, mut tags) = (Days::new(), Rows::new(), BTreeMap::new());
     for c in &calls {
-        let Some(day) = bounds.windows(2).position(|w| w[0] <= c.created && c.created < w[1])
+        let Some(day) = bounds
+            .windows(2)
+            .position(|w| w[0] <= c.created && c.created < w[1])
         else {
             continue;
         };
@@ -62,7 +64,12 @@ async fn direct(
         *rows
             .entry((c.status.to_string(), reason, dashboard::talk_bin(c)))
             .or_default() += 1;
-        for tag in c.metadata.tags.iter().collect::<std::collections::BTreeSet<_>>() {
+        for tag in c
+            .metadata
+            .tags
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+        {
             *tags.entry(tag.clone()).or_insert(0u64) += 1;
         }
     }
@@ -75,7 +82,12 @@ fn read(rollup: DashboardRollup) -> (Days, Rows, Vec<(String, u64)>) {
     let days = rollup
         .days
         .into_iter()
-        .map(|d| ((d.day, d.status.to_string()), (d.calls, d.telephony_micros, d.ai_micros)))
+        .map(|d| {
+            (
+                (d.day, d.status.to_string()),
+                (d.calls, d.telephony_micros, d.ai_micros),
+            )
+        })
         .collect();
     let rows = rollup
         .outcomes
@@ -112,7 +124,12 @@ fn ended(mut c: Call, status: CallStatus, reason: EndReason, talk: f64, tags: &[
     c
 }
 
-async fn save(store: &dyn Store, mut c: Call, event: CallEvent, change: impl FnOnce(&mut Call)) -> Call {
+async fn save(
+    store: &dyn Store,
+    mut c: Call,
+    event: CallEvent,
+    change: impl FnOnce(&mut Call),
+) -> Call {
     let expected_status = c.status;
     c.apply(event).unwrap();
     change(&mut c);
@@ -147,34 +164,92 @@ async fn the_rollup_follows_every_write(db: TestDatabase) {
 
     // Bulk (the seed's path), across both days, the edges and outside the period.
     let bulk = vec![
-        ended(call(org, &sales, at("2024-03-09T22:59:59.999Z")), CallStatus::Completed, EndReason::Completed, 61.5, &["booked"]),
-        ended(call(org, &sales, at("2024-03-09T23:00:00Z")), CallStatus::Completed, EndReason::Completed, 30.0, &["booked", "vip"]),
-        ended(call(org, &support, at("2024-03-10T10:14:00Z")), CallStatus::Transferred, EndReason::Transferred, 412.0, &["callback"]),
-        ended(call(org, &sales, at("2024-03-10T10:16:00Z")), CallStatus::Busy, EndReason::Busy, 0.0, &[]),
-        ended(call(org, &sales, at("2024-03-11T22:59:59.999Z")), CallStatus::Failed, EndReason::ProviderError, 12.0, &[]),
-        ended(call(org, &support, at("2024-03-11T23:00:00Z")), CallStatus::Completed, EndReason::Completed, 5.0, &["late"]),
+        ended(
+            call(org, &sales, at("2024-03-09T22:59:59.999Z")),
+            CallStatus::Completed,
+            EndReason::Completed,
+            61.5,
+            &["booked"],
+        ),
+        ended(
+            call(org, &sales, at("2024-03-09T23:00:00Z")),
+            CallStatus::Completed,
+            EndReason::Completed,
+            30.0,
+            &["booked", "vip"],
+        ),
+        ended(
+            call(org, &support, at("2024-03-10T10:14:00Z")),
+            CallStatus::Transferred,
+            EndReason::Transferred,
+            412.0,
+            &["callback"],
+        ),
+        ended(
+            call(org, &sales, at("2024-03-10T10:16:00Z")),
+            CallStatus::Busy,
+            EndReason::Busy,
+            0.0,
+            &[],
+        ),
+        ended(
+            call(org, &sales, at("2024-03-11T22:59:59.999Z")),
+            CallStatus::Failed,
+            EndReason::ProviderError,
+            12.0,
+            &[],
+        ),
+        ended(
+            call(org, &support, at("2024-03-11T23:00:00Z")),
+            CallStatus::Completed,
+            EndReason::Completed,
+            5.0,
+            &["late"],
+        ),
     ];
     store.bulk_insert_calls(org, &bulk, vec![]).await.unwrap();
-    let mut theirs_call = ended(call(other, &theirs, at("2024-03-10T12:00:00Z")), CallStatus::Completed, EndReason::Completed, 99.0, &["booked"]);
+    let mut theirs_call = ended(
+        call(other, &theirs, at("2024-03-10T12:00:00Z")),
+        CallStatus::Completed,
+        EndReason::Completed,
+        99.0,
+        &["booked"],
+    );
     theirs_call.metadata.tags.push("theirs".into());
-    store.insert_calls(other, &[theirs_call], None, None).await.unwrap();
+    store
+        .insert_calls(other, &[theirs_call], None, None)
+        .await
+        .unwrap();
     check(store, org, &ids, "bulk").await;
 
     // One by one, then through the lifecycle the way the engine saves it.
     let live = call(org, &sales, at("2024-03-10T08:00:00Z"));
     let waiting = call(org, &support, at("2024-03-11T09:30:00Z"));
-    store.insert_calls(org, &[live.clone(), waiting.clone()], None, None).await.unwrap();
+    store
+        .insert_calls(org, &[live.clone(), waiting.clone()], None, None)
+        .await
+        .unwrap();
     check(store, org, &ids, "queued").await;
     let mut live = save(store, live, CallEvent::Dispatch, |_| {}).await;
     for event in [CallEvent::Ring, CallEvent::Answer] {
         live = save(store, live, event, |_| {}).await;
     }
     check(store, org, &ids, "in progress").await;
-    let live = save(store, live, CallEvent::Hangup(EndReason::CustomerHangup), |c| {
-        c.duration = Some(187.25);
-        c.costs = Some(Costs { currency: "USD".into(), telephony: 0.0437, ai: 0.1873, total: 0.231 });
-        c.metadata.tags = vec!["booked".into(), "vip".into()];
-    })
+    let live = save(
+        store,
+        live,
+        CallEvent::Hangup(EndReason::CustomerHangup),
+        |c| {
+            c.duration = Some(187.25);
+            c.costs = Some(Costs {
+                currency: "USD".into(),
+                telephony: 0.0437,
+                ai: 0.1873,
+                total: 0.231,
+            });
+            c.metadata.tags = vec!["booked".into(), "vip".into()];
+        },
+    )
     .await;
     check(store, org, &ids, "completed with tags").await;
     // A later save changes its tags (the analysis path replaces them): one removed.
@@ -199,11 +274,23 @@ async fn the_rollup_follows_every_write(db: TestDatabase) {
     // The exact talk time of a bin's calls, shortest first, in the period only.
     let period = (bounds()[0], bounds()[2]);
     let bin = dashboard::bin_of(30.0);
-    let in_bin = store.talk_time_in_bin(org, None, period, bin, 0).await.unwrap();
+    let in_bin = store
+        .talk_time_in_bin(org, None, period, bin, 0)
+        .await
+        .unwrap();
     assert_eq!(in_bin, Some(30.0));
-    assert_eq!(store.talk_time_in_bin(org, None, period, bin, 1).await.unwrap(), None);
     assert_eq!(
-        store.talk_time_in_bin(org, Some(support.id), period, bin, 0).await.unwrap(),
+        store
+            .talk_time_in_bin(org, None, period, bin, 1)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .talk_time_in_bin(org, Some(support.id), period, bin, 0)
+            .await
+            .unwrap(),
         None
     );
 
@@ -213,11 +300,26 @@ async fn the_rollup_follows_every_write(db: TestDatabase) {
     check(store, org, &ids, "deleted").await;
 
     // A reset empties the organization's rollup and leaves the other's.
-    let before = store.dashboard_rollup(other, None, &bounds(), 100).await.unwrap();
-    assert_eq!(before.tags, vec![("booked".to_owned(), 1), ("theirs".to_owned(), 1)]);
+    let before = store
+        .dashboard_rollup(other, None, &bounds(), 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        before.tags,
+        vec![("booked".to_owned(), 1), ("theirs".to_owned(), 1)]
+    );
     store.reset_organization(org, None).await.unwrap();
-    let after = store.dashboard_rollup(org, None, &bounds(), 100).await.unwrap();
+    let after = store
+        .dashboard_rollup(org, None, &bounds(), 100)
+        .await
+        .unwrap();
     assert_eq!(after, DashboardRollup::default());
     check(store, org, &ids, "reset").await;
-    assert_eq!(store.dashboard_rollup(other, None, &bounds(), 100).await.unwrap(), before);
+    assert_eq!(
+        store
+            .dashboard_rollup(other, None, &bounds(), 100)
+            .await
+            .unwrap(),
+        before
+    );
 }

@@ -119,7 +119,10 @@ impl Period {
 
 fn custom_days(from: Option<&str>, to: Option<&str>) -> ServiceResult<(NaiveDate, NaiveDate)> {
     let date = |field: &str, raw: Option<&str>| match raw.map(str::trim).filter(|r| !r.is_empty()) {
-        None => Err(FieldError::new(field, "required for custom dates (YYYY-MM-DD)")),
+        None => Err(FieldError::new(
+            field,
+            "required for custom dates (YYYY-MM-DD)",
+        )),
         Some(raw) => parse_date(raw).map_err(|e| FieldError::new(field, e.to_string())),
     };
     let (first, last) = match (date("from", from), date("to", to)) {
@@ -131,7 +134,10 @@ fn custom_days(from: Option<&str>, to: Option<&str>) -> ServiceResult<(NaiveDate
         }
     };
     if last < first {
-        return Err(ServiceError::invalid_field("to", "must not be before `from`"));
+        return Err(ServiceError::invalid_field(
+            "to",
+            "must not be before `from`",
+        ));
     }
     if (last - first).num_days() as u64 >= MAX_DAYS {
         return Err(ServiceError::invalid_field(

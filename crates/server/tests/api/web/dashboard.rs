@@ -32,15 +32,71 @@ async fn seed(app: &TestApp) -> (Value, String) {
     let queued = super::a_call(app, "+14155550601").await;
     let use_case = queued["use_case"]["id"].as_str().unwrap().to_owned();
     let calls = [
-        ("2024-01-01T10:00:00Z", "Completed", "completed", 60.0, 0.01, 0.05, vec!["booked"]),
+        (
+            "2024-01-01T10:00:00Z",
+            "Completed",
+            "completed",
+            60.0,
+            0.01,
+            0.05,
+            vec!["booked"],
+        ),
         // 00:30 on January 1st in Paris, still December 31st in UTC.
-        ("2023-12-31T23:30:00Z", "Completed", "customer_hangup", 120.0, 0.02, 0.1, vec!["booked", "vip"]),
-        ("2023-12-31T22:30:00Z", "Completed", "completed", 90.0, 0.015, 0.075, vec![]),
-        ("2023-12-30T12:00:00Z", "Busy", "busy", 0.0, 0.001, 0.0, vec![]),
-        ("2023-12-29T12:00:00Z", "Transferred", "transferred", 300.0, 0.05, 0.25, vec!["vip"]),
-        ("2023-12-29T13:00:00Z", "Canceled", "canceled", 0.0, 0.0, 0.0, vec![]),
+        (
+            "2023-12-31T23:30:00Z",
+            "Completed",
+            "customer_hangup",
+            120.0,
+            0.02,
+            0.1,
+            vec!["booked", "vip"],
+        ),
+        (
+            "2023-12-31T22:30:00Z",
+            "Completed",
+            "completed",
+            90.0,
+            0.015,
+            0.075,
+            vec![],
+        ),
+        (
+            "2023-12-30T12:00:00Z",
+            "Busy",
+            "busy",
+            0.0,
+            0.001,
+            0.0,
+            vec![],
+        ),
+        (
+            "2023-12-29T12:00:00Z",
+            "Transferred",
+            "transferred",
+            300.0,
+            0.05,
+            0.25,
+            vec!["vip"],
+        ),
+        (
+            "2023-12-29T13:00:00Z",
+            "Canceled",
+            "canceled",
+            0.0,
+            0.0,
+            0.0,
+            vec![],
+        ),
         // Outside the last 7 and 30 days.
-        ("2023-11-01T12:00:00Z", "Completed", "completed", 45.0, 0.01, 0.04, vec!["old"]),
+        (
+            "2023-11-01T12:00:00Z",
+            "Completed",
+            "completed",
+            45.0,
+            0.01,
+            0.04,
+            vec!["old"],
+        ),
     ];
     for (created, status, reason, talk, telephony, ai, tags) in calls {
         app.seed_call(&queued, status, |call| {
@@ -58,8 +114,24 @@ async fn seed(app: &TestApp) -> (Value, String) {
 /// `GET /calls` count for the page's own `from`/`to`, and `GET /usage` calls and minutes
 /// for its days.
 async fn api_figures(app: &TestApp, page: &Page, first: &str, last: &str) -> (u64, u64, f64) {
-    let from = page.body.split("data-from=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
-    let to = page.body.split("data-to=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let from = page
+        .body
+        .split("data-from=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let to = page
+        .body
+        .split("data-to=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
     let list = app
         .owner()
         .get(&format!("/calls?limit=1&from={from}&to={to}"), 200)
@@ -84,14 +156,20 @@ async fn the_figures_match_the_api_in_the_organizations_time_zone(db: TestDataba
 
     let week = browser.get("/dashboard").await;
     assert_eq!(week.status, 200, "{}", week.body);
-    assert!(week.body.contains("Last 7 days: 2023-12-26 to 2024-01-01 (Europe/Paris)"));
+    assert!(
+        week.body
+            .contains("Last 7 days: 2023-12-26 to 2024-01-01 (Europe/Paris)")
+    );
     // The dialed (queued) call and six seeded ones; not the one of November.
     assert_eq!(metric(&week, "calls_total"), "7");
     let (listed, usage_calls, usage_minutes) =
         api_figures(&app, &week, "2023-12-26", "2024-01-01").await;
     assert_eq!(listed, 7);
     assert_eq!(metric(&week, "usage_calls"), usage_calls.to_string());
-    assert_eq!(metric(&week, "usage_minutes"), format!("{usage_minutes:.2}"));
+    assert_eq!(
+        metric(&week, "usage_minutes"),
+        format!("{usage_minutes:.2}")
+    );
     assert_eq!(usage_minutes, 9.5, "570 s of talk");
     // Answered: the three Completed and the Transferred of the four dialed plus the Busy.
     assert_eq!(metric(&week, "answer_rate"), "0.8000");
@@ -100,11 +178,23 @@ async fn the_figures_match_the_api_in_the_organizations_time_zone(db: TestDataba
     assert_eq!(metric(&week, "talk_p90_secs"), "300.000");
     assert_eq!(metric(&week, "cost_telephony"), "0.10");
     assert_eq!(metric(&week, "cost_ai"), "0.47");
-    assert!(week.body.contains("<th scope=\"row\">booked</th><td>2</td>"));
-    assert!(week.body.contains("<th scope=\"row\">completed</th><td>2</td>"));
-    assert!(week.body.contains("role=\"img\" aria-labelledby=\"chart-outcomes-title\""));
+    assert!(
+        week.body
+            .contains("<th scope=\"row\">booked</th><td>2</td>")
+    );
+    assert!(
+        week.body
+            .contains("<th scope=\"row\">completed</th><td>2</td>")
+    );
+    assert!(
+        week.body
+            .contains("role=\"img\" aria-labelledby=\"chart-outcomes-title\"")
+    );
     // One table row per local day; the 1st has the dialed call and two Completed.
-    assert_eq!(week.body.matches("<tr><th scope=\"row\">2023-12-").count() / 2, 6);
+    assert_eq!(
+        week.body.matches("<tr><th scope=\"row\">2023-12-").count() / 2,
+        6
+    );
     assert!(week.body.contains(
         "<tr><th scope=\"row\">2024-01-01</th><td>2</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>1</td><td>3</td></tr>"
     ));
@@ -114,7 +204,9 @@ async fn the_figures_match_the_api_in_the_organizations_time_zone(db: TestDataba
     assert_eq!(metric(&today, "calls_total"), "3");
     let (listed, usage_calls, _) = api_figures(&app, &today, "2024-01-01", "2024-01-01").await;
     assert_eq!((listed, usage_calls), (3, 3));
-    app.owner().patch("/org", json!({"timezone": "UTC"}), 200).await;
+    app.owner()
+        .patch("/org", json!({"timezone": "UTC"}), 200)
+        .await;
     let today = browser.get("/dashboard?period=today").await;
     assert_eq!(metric(&today, "calls_total"), "2");
     let (listed, usage_calls, _) = api_figures(&app, &today, "2024-01-01", "2024-01-01").await;
@@ -145,22 +237,49 @@ async fn bad_periods_and_use_cases_are_shown_beside_their_fields(db: TestDatabas
         .get("/dashboard?period=custom&from=2024-01-05&to=2024-01-01")
         .await;
     assert_eq!(backwards.status, 422);
-    assert!(backwards.body.contains("aria-invalid=\"true\" aria-describedby=\"err-to\""));
-    assert!(backwards.body.contains("id=\"err-to\">must not be before `from`</p>"));
-    assert!(!backwards.body.contains("data-metric"), "no figures with an error");
+    assert!(
+        backwards
+            .body
+            .contains("aria-invalid=\"true\" aria-describedby=\"err-to\"")
+    );
+    assert!(
+        backwards
+            .body
+            .contains("id=\"err-to\">must not be before `from`</p>")
+    );
+    assert!(
+        !backwards.body.contains("data-metric"),
+        "no figures with an error"
+    );
 
-    let unreadable = browser.get("/dashboard?period=custom&from=2024-13-01").await;
+    let unreadable = browser
+        .get("/dashboard?period=custom&from=2024-13-01")
+        .await;
     assert_eq!(unreadable.status, 422);
-    assert!(unreadable.body.contains("id=\"err-from\">`2024-13-01` is not a date"));
-    assert!(unreadable.body.contains("id=\"err-to\">required for custom dates"));
+    assert!(
+        unreadable
+            .body
+            .contains("id=\"err-from\">`2024-13-01` is not a date")
+    );
+    assert!(
+        unreadable
+            .body
+            .contains("id=\"err-to\">required for custom dates")
+    );
     let unknown = browser.get("/dashboard?period=weekly").await;
-    assert!(unknown.body.contains("id=\"err-period\">`weekly` is not one of"));
+    assert!(
+        unknown
+            .body
+            .contains("id=\"err-period\">`weekly` is not one of")
+    );
 
     // Another organization's use case is refused exactly like a made-up one.
     let made_up = browser
         .get("/dashboard?use_case_id=0123456789abcdef01234567")
         .await;
-    let foreign = browser.get(&format!("/dashboard?use_case_id={theirs}")).await;
+    let foreign = browser
+        .get(&format!("/dashboard?use_case_id={theirs}"))
+        .await;
     assert_eq!((made_up.status, foreign.status), (422, 422));
     let message = "id=\"err-use_case_id\">no such use case in your organization</p>";
     assert!(made_up.body.contains(message) && foreign.body.contains(message));
@@ -172,10 +291,16 @@ async fn bad_periods_and_use_cases_are_shown_beside_their_fields(db: TestDatabas
     assert_eq!(own.status, 200);
     let listed = app
         .owner()
-        .get(&format!("/calls?limit=1&use_cases={use_case}&from=2023-12-03&to=2024-01-01"), 200)
+        .get(
+            &format!("/calls?limit=1&use_cases={use_case}&from=2023-12-03&to=2024-01-01"),
+            200,
+        )
         .await;
     assert_eq!(metric(&own, "calls_total"), listed["count"].to_string());
-    let none = app.number_with_use_case(&app.org, "Quiet").await.use_case_id;
+    let none = app
+        .number_with_use_case(&app.org, "Quiet")
+        .await
+        .use_case_id;
     let quiet = browser.get(&format!("/dashboard?use_case_id={none}")).await;
     assert_eq!(metric(&quiet, "calls_total"), "0");
     assert_eq!(metric(&quiet, "usage_calls"), "0");
@@ -189,7 +314,10 @@ async fn every_member_reads_it_and_charts_come_as_csv(db: TestDatabase) {
     let browser = Browser::signed_in(&app, &viewer).await;
     let page = browser.get("/dashboard?period=30d").await;
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("href=\"/dashboard.csv?chart=tags&amp;period=30d\""));
+    assert!(
+        page.body
+            .contains("href=\"/dashboard.csv?chart=tags&amp;period=30d\"")
+    );
 
     let tags = browser.get("/dashboard.csv?chart=tags&period=30d").await;
     assert_eq!(tags.status, 200);
@@ -199,14 +327,21 @@ async fn every_member_reads_it_and_charts_come_as_csv(db: TestDatabase) {
         "attachment; filename=\"dashboard-tags-2023-12-03-2024-01-01.csv\""
     );
     assert_eq!(tags.body, "tag,calls\r\nbooked,2\r\nvip,2\r\nweb,1\r\n");
-    let outcomes = browser.get("/dashboard.csv?chart=outcomes&period=today").await;
+    let outcomes = browser
+        .get("/dashboard.csv?chart=outcomes&period=today")
+        .await;
     assert_eq!(
         outcomes.body,
         "date,Completed,Transferred,Voicemail (AMD),Busy,No answer,Failed,Canceled,Live,Scheduled or queued,total\r\n\
          2024-01-01,1,0,0,0,0,0,0,0,1,2\r\n"
     );
-    let costs = browser.get("/dashboard.csv?chart=costs&period=custom&from=2023-12-29&to=2023-12-29").await;
-    assert_eq!(costs.body, "date,telephony,ai,total\r\n2023-12-29,0.050000,0.250000,0.300000\r\n");
+    let costs = browser
+        .get("/dashboard.csv?chart=costs&period=custom&from=2023-12-29&to=2023-12-29")
+        .await;
+    assert_eq!(
+        costs.body,
+        "date,telephony,ai,total\r\n2023-12-29,0.050000,0.250000,0.300000\r\n"
+    );
     let usage = browser.get("/dashboard.csv?chart=usage&period=today").await;
     assert!(usage.body.starts_with("use_case_id,calls,minutes\r\n"));
     assert!(usage.body.ends_with(",2,1\r\n"), "{}", usage.body);

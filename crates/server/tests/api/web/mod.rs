@@ -2,8 +2,8 @@
 //! roles and organizations on the pages, and page actions visible through the API.
 
 mod access;
-mod dashboard;
 pub mod client;
+mod dashboard;
 mod hardening;
 mod pages;
 mod sessions;
