@@ -11,6 +11,7 @@ mod campaign;
 mod chart;
 mod dashboard;
 mod dashboard_csv;
+mod dashboard_figures;
 mod dial;
 mod error;
 mod form;
