@@ -1,8 +1,9 @@
 // The dashboard's reads of the rollup kept by migration 0014's triggers: a month of a busy
-// organization is a few thousand rows, summed in the database.
+// organization is tens of thousands of small rows, summed in the database.
 
 use crate::support::{OrBackend, get};
 use sqlx::QueryBuilder;
+use std::collections::BTreeMap;
 use switchyard_core::Timestamp;
 use switchyard_core::dashboard::{DashboardRollup, DayStatus, PeriodRow};
 use switchyard_core::id::{OrgId, UseCaseId};
@@ -24,9 +25,10 @@ pub(crate) async fn rollup(
     if days.len() < 2 {
         return Ok(DashboardRollup::default());
     }
+    let (days, outcomes) = per_day(pool, org, use_case, days).await?;
     Ok(DashboardRollup {
-        days: per_day(pool, org, use_case, days).await?,
-        outcomes: outcomes(pool, org, use_case, (*from, *to)).await?,
+        days,
+        outcomes,
         tags: tags(pool, org, use_case, (*from, *to), tag_limit).await?,
     })
 }
@@ -48,13 +50,14 @@ fn status(text: &str) -> StoreResult<CallStatus> {
     text.parse().map_err(crate::support::backend)
 }
 
-/// One range seek of the rollup per day (the days are a small table joined to it).
+/// One read of the period's rollup rows, one range seek per day (the days are a small
+/// table joined to it), summed per day and per outcome here: a few thousand rows.
 async fn per_day(
     pool: &Pool,
     org: OrgId,
     use_case: Option<UseCaseId>,
     days: &[Timestamp],
-) -> StoreResult<Vec<DayStatus>> {
+) -> StoreResult<(Vec<DayStatus>, Vec<PeriodRow>)> {
     let mut qb = QueryBuilder::new("WITH days (day, day_start, day_end) AS (VALUES ");
     for (i, pair) in days.windows(2).enumerate() {
         if i > 0 {
@@ -66,7 +69,8 @@ async fn per_day(
         qb.push(" AS BIGINT))");
     }
     qb.push(
-        ") SELECT d.day AS day, r.status AS status, CAST(SUM(r.calls) AS BIGINT) AS calls, \
+        ") SELECT d.day AS day, r.status AS status, r.end_reason AS end_reason, \
+         r.talk_bin AS talk_bin, CAST(SUM(r.calls) AS BIGINT) AS calls, \
          CAST(SUM(r.telephony_micros) AS BIGINT) AS telephony, \
          CAST(SUM(r.ai_micros) AS BIGINT) AS ai \
          FROM days d JOIN call_rollup r ON r.organization_id = ",
@@ -74,46 +78,37 @@ async fn per_day(
     .push_bind(org.to_string());
     qb.push(" AND r.bucket >= d.day_start AND r.bucket < d.day_end");
     push_use_case(&mut qb, use_case);
-    qb.push(" GROUP BY d.day, r.status");
+    qb.push(" GROUP BY d.day, r.status, r.end_reason, r.talk_bin");
     let rows = qb.build().fetch_all(pool).await.db()?;
-    rows.iter()
-        .map(|row| {
-            Ok(DayStatus {
-                day: get::<i64>(row, "day")? as usize,
-                status: status(&get::<String>(row, "status")?)?,
-                calls: get::<i64>(row, "calls")? as u64,
-                telephony_micros: get(row, "telephony")?,
-                ai_micros: get(row, "ai")?,
-            })
+    let mut by_day: BTreeMap<(usize, CallStatus), DayStatus> = BTreeMap::new();
+    let mut by_outcome: BTreeMap<(CallStatus, String, i64), u64> = BTreeMap::new();
+    for row in &rows {
+        let day = get::<i64>(row, "day")? as usize;
+        let status = status(&get::<String>(row, "status")?)?;
+        let calls = get::<i64>(row, "calls")? as u64;
+        let entry = by_day.entry((day, status)).or_insert(DayStatus {
+            day,
+            status,
+            calls: 0,
+            telephony_micros: 0,
+            ai_micros: 0,
+        });
+        entry.calls += calls;
+        entry.telephony_micros += get::<i64>(row, "telephony")?;
+        entry.ai_micros += get::<i64>(row, "ai")?;
+        let key = (status, get(row, "end_reason")?, get(row, "talk_bin")?);
+        *by_outcome.entry(key).or_default() += calls;
+    }
+    let outcomes = by_outcome
+        .into_iter()
+        .map(|((status, end_reason, bin), calls)| PeriodRow {
+            status,
+            end_reason,
+            talk_bin: (bin >= 0).then_some(bin),
+            calls,
         })
-        .collect()
-}
-
-async fn outcomes(
-    pool: &Pool,
-    org: OrgId,
-    use_case: Option<UseCaseId>,
-    period: (Timestamp, Timestamp),
-) -> StoreResult<Vec<PeriodRow>> {
-    let mut qb = QueryBuilder::new(
-        "SELECT r.status AS status, r.end_reason AS end_reason, r.talk_bin AS talk_bin, \
-         CAST(SUM(r.calls) AS BIGINT) AS calls FROM call_rollup r",
-    );
-    push_range(&mut qb, org, period);
-    push_use_case(&mut qb, use_case);
-    qb.push(" GROUP BY r.status, r.end_reason, r.talk_bin");
-    let rows = qb.build().fetch_all(pool).await.db()?;
-    rows.iter()
-        .map(|row| {
-            let bin: i64 = get(row, "talk_bin")?;
-            Ok(PeriodRow {
-                status: status(&get::<String>(row, "status")?)?,
-                end_reason: get(row, "end_reason")?,
-                talk_bin: (bin >= 0).then_some(bin),
-                calls: get::<i64>(row, "calls")? as u64,
-            })
-        })
-        .collect()
+        .collect();
+    Ok((by_day.into_values().collect(), outcomes))
 }
 
 async fn tags(
