@@ -102,7 +102,11 @@ BEGIN
     RETURN NULL;
 END $$;
 
-CREATE TRIGGER call_rollup_insert_delete AFTER INSERT OR DELETE ON calls
+-- Triggers named as SQLite's, one per event (tests/migrations.rs compares the names).
+CREATE TRIGGER call_rollup_insert AFTER INSERT ON calls
+FOR EACH ROW EXECUTE FUNCTION call_rollup_follow();
+
+CREATE TRIGGER call_rollup_delete AFTER DELETE ON calls
 FOR EACH ROW EXECUTE FUNCTION call_rollup_follow();
 
 CREATE TRIGGER call_rollup_update AFTER UPDATE ON calls FOR EACH ROW
@@ -139,7 +143,10 @@ BEGIN
     RETURN NULL;
 END $$;
 
-CREATE TRIGGER call_tag_rollup_follow AFTER INSERT OR DELETE ON call_tags
+CREATE TRIGGER call_tag_rollup_insert AFTER INSERT ON call_tags
+FOR EACH ROW EXECUTE FUNCTION call_tag_rollup_follow();
+
+CREATE TRIGGER call_tag_rollup_delete AFTER DELETE ON call_tags
 FOR EACH ROW EXECUTE FUNCTION call_tag_rollup_follow();
 
 CREATE FUNCTION call_tag_rollup_call() RETURNS trigger LANGUAGE plpgsql AS $$
