@@ -9,7 +9,8 @@
 #   SIZES="10000 100000" REQUESTS=50 bash bench/dashboard.sh
 #
 # Options (environment): SIZES ("10000 1000000"), REQUESTS (100 per URL), TRIGGER_CALLS
-# (100000: the seed compared with and without triggers; 0 skips it), KEEP=1 keeps the data.
+# (100000: the seed compared with and without triggers; 0 skips it), KEEP=1 keeps the data,
+# BUILD=0 measures the release binaries already built (in $CARGO_TARGET_DIR or target/).
 # Needs curl, python3 and sqlite3; pins the servers to core 0 and curl to core 1.
 set -euo pipefail
 
@@ -28,8 +29,10 @@ if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
   SERVER_CPU=(taskset -c 0) LOAD_CPU=(taskset -c 1)
 fi
 
-log "building release binaries"
-cargo build --release -q -p switchyard -p switchyard-bench-hello
+if [ "${BUILD:-1}" = 1 ]; then
+  log "building release binaries"
+  cargo build --release -q -p switchyard -p switchyard-bench-hello
+fi
 
 DATA=$(mktemp -d /tmp/switchyard-dashboard.XXXXXX)
 PIDS=()
