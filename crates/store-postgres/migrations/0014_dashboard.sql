@@ -33,6 +33,7 @@ CREATE TABLE call_rollup (
     calls            BIGINT NOT NULL,
     telephony_micros BIGINT NOT NULL,
     ai_micros        BIGINT NOT NULL,
+    duration_ms      BIGINT NOT NULL,
     PRIMARY KEY (organization_id, bucket, use_case_id, status, end_reason, talk_bin)
 );
 
@@ -48,7 +49,8 @@ CREATE TABLE call_tag_rollup (
 INSERT INTO call_rollup
 SELECT organization_id, created_at - created_at % 900000, use_case_id, status,
        COALESCE(end_reason, ''), COALESCE(talk_bin, -1), COUNT(*),
-       COALESCE(SUM(telephony_micros), 0), COALESCE(SUM(ai_micros), 0)
+       COALESCE(SUM(telephony_micros), 0), COALESCE(SUM(ai_micros), 0),
+       COALESCE(SUM(round(duration_secs * 1000)::bigint), 0)
 FROM calls GROUP BY 1, 2, 3, 4, 5, 6;
 
 INSERT INTO call_tag_rollup
@@ -61,11 +63,13 @@ BEGIN
     INSERT INTO call_rollup VALUES (
         c.organization_id, c.created_at - c.created_at % 900000, c.use_case_id, c.status,
         COALESCE(c.end_reason, ''), COALESCE(c.talk_bin, -1), sign,
-        sign * COALESCE(c.telephony_micros, 0), sign * COALESCE(c.ai_micros, 0))
+        sign * COALESCE(c.telephony_micros, 0), sign * COALESCE(c.ai_micros, 0),
+        sign * COALESCE(round(c.duration_secs * 1000)::bigint, 0))
     ON CONFLICT (organization_id, bucket, use_case_id, status, end_reason, talk_bin)
     DO UPDATE SET calls = call_rollup.calls + excluded.calls,
         telephony_micros = call_rollup.telephony_micros + excluded.telephony_micros,
-        ai_micros = call_rollup.ai_micros + excluded.ai_micros;
+        ai_micros = call_rollup.ai_micros + excluded.ai_micros,
+        duration_ms = call_rollup.duration_ms + excluded.duration_ms;
     IF sign < 0 THEN
         DELETE FROM call_rollup
         WHERE organization_id = c.organization_id
@@ -115,6 +119,7 @@ WHEN (OLD.status IS DISTINCT FROM NEW.status
    OR OLD.talk_bin IS DISTINCT FROM NEW.talk_bin
    OR OLD.telephony_micros IS DISTINCT FROM NEW.telephony_micros
    OR OLD.ai_micros IS DISTINCT FROM NEW.ai_micros
+   OR OLD.duration_secs IS DISTINCT FROM NEW.duration_secs
    OR OLD.created_at IS DISTINCT FROM NEW.created_at
    OR OLD.use_case_id IS DISTINCT FROM NEW.use_case_id
    OR OLD.organization_id IS DISTINCT FROM NEW.organization_id)

@@ -28,6 +28,8 @@ CREATE INDEX calls_talk ON calls (organization_id, talk_bin, created_at, use_cas
     WHERE talk_bin IS NOT NULL;
 
 -- `bucket`: created_at rounded down to 15 minutes; `end_reason` '' and `talk_bin` -1 for none.
+-- `duration_ms` sums the calls' `duration` (all calls, as GET /usage does), which lets usage
+-- periods of whole buckets be read here too (store-common/usage.rs).
 CREATE TABLE call_rollup (
     organization_id  TEXT   NOT NULL,
     bucket           BIGINT NOT NULL,
@@ -38,6 +40,7 @@ CREATE TABLE call_rollup (
     calls            BIGINT NOT NULL,
     telephony_micros BIGINT NOT NULL,
     ai_micros        BIGINT NOT NULL,
+    duration_ms      BIGINT NOT NULL,
     PRIMARY KEY (organization_id, bucket, use_case_id, status, end_reason, talk_bin)
 ) WITHOUT ROWID;
 
@@ -53,7 +56,8 @@ CREATE TABLE call_tag_rollup (
 INSERT INTO call_rollup
 SELECT organization_id, created_at - created_at % 900000, use_case_id, status,
        COALESCE(end_reason, ''), COALESCE(talk_bin, -1), COUNT(*),
-       COALESCE(SUM(telephony_micros), 0), COALESCE(SUM(ai_micros), 0)
+       COALESCE(SUM(telephony_micros), 0), COALESCE(SUM(ai_micros), 0),
+       COALESCE(SUM(CAST(round(duration_secs * 1000) AS INTEGER)), 0)
 FROM calls GROUP BY 1, 2, 3, 4, 5, 6;
 
 INSERT INTO call_tag_rollup
@@ -64,16 +68,19 @@ CREATE TRIGGER call_rollup_insert AFTER INSERT ON calls BEGIN
     INSERT INTO call_rollup VALUES (
         NEW.organization_id, NEW.created_at - NEW.created_at % 900000, NEW.use_case_id,
         NEW.status, COALESCE(NEW.end_reason, ''), COALESCE(NEW.talk_bin, -1), 1,
-        COALESCE(NEW.telephony_micros, 0), COALESCE(NEW.ai_micros, 0))
+        COALESCE(NEW.telephony_micros, 0), COALESCE(NEW.ai_micros, 0),
+        COALESCE(CAST(round(NEW.duration_secs * 1000) AS INTEGER), 0))
     ON CONFLICT DO UPDATE SET calls = calls + 1,
         telephony_micros = telephony_micros + excluded.telephony_micros,
-        ai_micros = ai_micros + excluded.ai_micros;
+        ai_micros = ai_micros + excluded.ai_micros,
+        duration_ms = duration_ms + excluded.duration_ms;
 END;
 
 CREATE TRIGGER call_rollup_delete AFTER DELETE ON calls BEGIN
     UPDATE call_rollup SET calls = calls - 1,
         telephony_micros = telephony_micros - COALESCE(OLD.telephony_micros, 0),
-        ai_micros = ai_micros - COALESCE(OLD.ai_micros, 0)
+        ai_micros = ai_micros - COALESCE(OLD.ai_micros, 0),
+        duration_ms = duration_ms - COALESCE(CAST(round(OLD.duration_secs * 1000) AS INTEGER), 0)
     WHERE organization_id = OLD.organization_id
       AND bucket = OLD.created_at - OLD.created_at % 900000 AND use_case_id = OLD.use_case_id
       AND status = OLD.status AND end_reason = COALESCE(OLD.end_reason, '')
@@ -91,13 +98,15 @@ WHEN OLD.status IS NOT NEW.status
   OR OLD.talk_bin IS NOT NEW.talk_bin
   OR OLD.telephony_micros IS NOT NEW.telephony_micros
   OR OLD.ai_micros IS NOT NEW.ai_micros
+  OR OLD.duration_secs IS NOT NEW.duration_secs
   OR OLD.created_at IS NOT NEW.created_at
   OR OLD.use_case_id IS NOT NEW.use_case_id
   OR OLD.organization_id IS NOT NEW.organization_id
 BEGIN
     UPDATE call_rollup SET calls = calls - 1,
         telephony_micros = telephony_micros - COALESCE(OLD.telephony_micros, 0),
-        ai_micros = ai_micros - COALESCE(OLD.ai_micros, 0)
+        ai_micros = ai_micros - COALESCE(OLD.ai_micros, 0),
+        duration_ms = duration_ms - COALESCE(CAST(round(OLD.duration_secs * 1000) AS INTEGER), 0)
     WHERE organization_id = OLD.organization_id
       AND bucket = OLD.created_at - OLD.created_at % 900000 AND use_case_id = OLD.use_case_id
       AND status = OLD.status AND end_reason = COALESCE(OLD.end_reason, '')
@@ -110,10 +119,12 @@ BEGIN
     INSERT INTO call_rollup VALUES (
         NEW.organization_id, NEW.created_at - NEW.created_at % 900000, NEW.use_case_id,
         NEW.status, COALESCE(NEW.end_reason, ''), COALESCE(NEW.talk_bin, -1), 1,
-        COALESCE(NEW.telephony_micros, 0), COALESCE(NEW.ai_micros, 0))
+        COALESCE(NEW.telephony_micros, 0), COALESCE(NEW.ai_micros, 0),
+        COALESCE(CAST(round(NEW.duration_secs * 1000) AS INTEGER), 0))
     ON CONFLICT DO UPDATE SET calls = calls + 1,
         telephony_micros = telephony_micros + excluded.telephony_micros,
-        ai_micros = ai_micros + excluded.ai_micros;
+        ai_micros = ai_micros + excluded.ai_micros,
+        duration_ms = duration_ms + excluded.duration_ms;
 END;
 
 -- Tags: a tag row's call is looked up for its bucket and use case. When a call is deleted

@@ -107,6 +107,41 @@ async fn check(store: &dyn Store, org: OrgId, use_cases: &[UseCaseId], step: &st
         let expected = direct(store, org, use_case, &bounds).await;
         assert_eq!(read(rollup), expected, "{step}, use case {use_case:?}");
     }
+    // Usage over whole buckets reads the rollup; a minute later it reads the calls.
+    let (from, to) = (bounds[0], bounds[2]);
+    for shift in [0, 60_000] {
+        let (from, to) = (from.plus_millis(shift), to.plus_millis(shift));
+        let got = store.usage_by_use_case(org, from, to).await.unwrap();
+        let mut want: BTreeMap<UseCaseId, (u64, f64)> = BTreeMap::new();
+        let all = store
+            .list_calls(org, &query(CallFilter::default(), SortOrder::Asc))
+            .await
+            .unwrap()
+            .calls;
+        for c in all.iter().filter(|c| from <= c.created && c.created < to) {
+            let entry = want.entry(c.use_case.id).or_default();
+            *entry = (entry.0 + 1, entry.1 + c.duration.unwrap_or(0.0));
+        }
+        let got: BTreeMap<UseCaseId, (u64, f64)> = got
+            .into_iter()
+            .map(|u| (u.use_case_id, (u.calls, u.duration_secs)))
+            .collect();
+        assert_eq!(got.len(), want.len(), "{step}: usage {got:?} {want:?}");
+        for (id, (calls, secs)) in &want {
+            let (got_calls, got_secs) = got[id];
+            assert!(
+                got_calls == *calls && (got_secs - secs).abs() < 1e-6,
+                "{step}: usage of {id}"
+            );
+        }
+        let buckets = store.usage_buckets(org, from, to, 86_400).await.unwrap();
+        let total: u64 = buckets.iter().map(|b| b.calls).sum();
+        assert_eq!(
+            total,
+            want.values().map(|w| w.0).sum::<u64>(),
+            "{step}: buckets"
+        );
+    }
 }
 
 /// A finished call: answered ones talk `talk` seconds and carry costs and tags.
