@@ -75,3 +75,28 @@ pub struct DashboardRollup {
     /// Tags and their calls, most first (ties by name), at most the limit asked for.
     pub tags: Vec<(String, u64)>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The same edges as the backfill's CASE in migration 0014.
+    #[test]
+    fn talk_bins_widen_with_the_duration() {
+        let bins: Vec<i64> = [
+            0.0, 9.99, 10.0, 299.9, 300.0, 359.9, 360.0, 3599.0, 3600.0, 4200.0,
+        ]
+        .map(bin_of)
+        .to_vec();
+        assert_eq!(bins, [0, 0, 1, 29, 30, 30, 31, 84, 85, 86]);
+    }
+
+    #[test]
+    fn only_answered_calls_that_ended_talk() {
+        assert!(answered(CallStatus::InProgress, None));
+        assert!(answered(CallStatus::Failed, Some(3.0)));
+        assert!(!answered(CallStatus::Failed, Some(0.0)));
+        assert!(!answered(CallStatus::Busy, Some(0.0)));
+        assert!(!answered(CallStatus::Canceled, None));
+    }
+}

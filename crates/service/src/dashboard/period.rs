@@ -147,3 +147,83 @@ fn custom_days(from: Option<&str>, to: Option<&str>) -> ServiceResult<(NaiveDate
     }
     Ok((first, last))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use switchyard_core::dashboard::BUCKET_MILLIS;
+
+    fn at(text: &str) -> Timestamp {
+        Timestamp::parse(text).unwrap()
+    }
+
+    #[test]
+    fn the_default_is_the_last_7_local_days() {
+        let period = Period::parse(None, None, None, Tz::UTC, at("2024-01-10T12:00:00Z")).unwrap();
+        assert_eq!(period.kind, PeriodKind::Last7Days);
+        assert_eq!(period.first.to_string(), "2024-01-04");
+        assert_eq!(period.bounds.len(), 8);
+        assert_eq!(period.end(), at("2024-01-11T00:00:00Z"));
+    }
+
+    #[test]
+    fn days_of_a_half_hour_zone_are_whole_rollup_buckets() {
+        let tz: Tz = "Asia/Kolkata".parse().unwrap();
+        let period =
+            Period::parse(Some("today"), None, None, tz, at("2024-01-10T20:00:00Z")).unwrap();
+        assert_eq!(period.first.to_string(), "2024-01-11");
+        assert_eq!(period.start(), at("2024-01-10T18:30:00Z"));
+        assert!(
+            period
+                .bounds
+                .iter()
+                .all(|b| b.millis() % BUCKET_MILLIS == 0)
+        );
+    }
+
+    #[test]
+    fn a_day_with_a_dst_change_has_its_own_length() {
+        let tz: Tz = "Europe/Paris".parse().unwrap();
+        let period = Period::parse(
+            Some("custom"),
+            Some("2024-03-31"),
+            Some("2024-03-31"),
+            tz,
+            at("2024-04-10T00:00:00Z"),
+        )
+        .unwrap();
+        assert_eq!(
+            period.end().millis() - period.start().millis(),
+            23 * 3_600_000
+        );
+    }
+
+    #[test]
+    fn bad_custom_dates_name_their_field() {
+        let now = at("2024-01-10T12:00:00Z");
+        let fields = |result: ServiceResult<Period>| match result {
+            Err(ServiceError::Invalid { errors, .. }) => {
+                errors.into_iter().map(|e| e.field).collect::<Vec<_>>()
+            }
+            other => panic!("{other:?}"),
+        };
+        let backwards = Period::parse(
+            Some("custom"),
+            Some("2024-01-05"),
+            Some("2024-01-01"),
+            Tz::UTC,
+            now,
+        );
+        assert_eq!(fields(backwards), ["to"]);
+        let missing = Period::parse(Some("custom"), None, Some("x"), Tz::UTC, now);
+        assert_eq!(fields(missing), ["from", "to"]);
+        let too_long = Period::parse(
+            Some("custom"),
+            Some("2022-01-01"),
+            Some("2024-01-01"),
+            Tz::UTC,
+            now,
+        );
+        assert_eq!(fields(too_long), ["to"]);
+    }
+}
