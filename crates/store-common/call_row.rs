@@ -13,6 +13,7 @@ use sqlx::QueryBuilder;
 use std::cell::Cell;
 use switchyard_core::call::Call;
 use switchyard_core::call_json::ChildPlaces;
+use switchyard_core::dashboard;
 use switchyard_core::store::StoreResult;
 
 /// The Call keys kept in child tables instead of `doc`.
@@ -76,6 +77,17 @@ pub(crate) fn call_columns(call: &Call) -> StoreResult<Vec<(&'static str, Col)>>
         ),
         ("search_text", Col::Text(call.search_text())),
         ("duration_secs", Col::MaybeFloat(call.duration)),
+        // What the dashboard's rollup triggers read (migration 0014).
+        ("end_reason", Col::MaybeText(call.end_reason.map(|r| r.as_str().to_owned()))),
+        (
+            "telephony_micros",
+            Col::MaybeInt(call.costs.as_ref().map(|c| dashboard::micros(c.telephony))),
+        ),
+        (
+            "ai_micros",
+            Col::MaybeInt(call.costs.as_ref().map(|c| dashboard::micros(c.ai))),
+        ),
+        ("talk_bin", Col::MaybeInt(dashboard::talk_bin(call))),
         ("doc", Col::Text(doc)),
         ("doc_child_places", Col::Text(places.to_column())),
     ])

@@ -127,6 +127,9 @@ mod scenarios {
 mod usage {
     include!("usage.rs");
 }
+mod dashboard {
+    include!("dashboard.rs");
+}
 mod exports {
     include!("exports.rs");
 }

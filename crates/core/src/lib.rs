@@ -13,6 +13,7 @@ pub mod call_query;
 pub mod campaign;
 pub mod clocks;
 pub mod conversation;
+pub mod dashboard;
 pub mod enums;
 pub mod export;
 pub mod id;

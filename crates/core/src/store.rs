@@ -13,6 +13,7 @@ use crate::call_json::CallJson;
 use crate::call_log::{LogEntry, NewLog};
 use crate::call_query::{CallFilter, CallKey, CallList, CallQuery};
 use crate::campaign::Campaign;
+use crate::dashboard::DashboardRollup;
 use crate::enums::{Emoji, Role, SortOrder};
 use crate::export::Export;
 use crate::id::{
@@ -498,6 +499,28 @@ pub trait UsageStore: Send + Sync + 'static {
         from: Timestamp,
         to: Timestamp,
     ) -> StoreResult<Vec<UseCaseUsage>>;
+
+    /// The dashboard's rollup of the calls created from `days[0]` up to the last of `days`
+    /// (each a multiple of [`crate::dashboard::BUCKET_MILLIS`]), of one use case or all:
+    /// per day between consecutive boundaries, over the whole period, and the `tag_limit`
+    /// most frequent tags.
+    async fn dashboard_rollup(
+        &self,
+        org: OrgId,
+        use_case: Option<UseCaseId>,
+        days: &[Timestamp],
+        tag_limit: u32,
+    ) -> StoreResult<DashboardRollup>;
+    /// The talk time of the `rank`th (from 0) shortest answered, ended call created in
+    /// `[from, to)` among those in talk-time bin `bin`.
+    async fn talk_time_in_bin(
+        &self,
+        org: OrgId,
+        use_case: Option<UseCaseId>,
+        (from, to): (Timestamp, Timestamp),
+        bin: i64,
+        rank: u64,
+    ) -> StoreResult<Option<f64>>;
 }
 
 /// CSV exports (`POST /calls/export`). The `exports` table is the queue: a worker claims an

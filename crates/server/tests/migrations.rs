@@ -124,6 +124,20 @@ const KNOWN_DIFFERENCES: &[(Rule, &str)] = &[
          store-sqlite/src/reads.rs). PostgreSQL counts every time: a per-organization \
          counter row would serialize its writers",
     ),
+    (
+        Rule::OnlyOn(
+            Side::Postgres,
+            &[
+                "function call_rollup_add",
+                "function call_rollup_follow",
+                "function call_tag_rollup_add",
+                "function call_tag_rollup_call",
+                "function call_tag_rollup_follow",
+            ],
+        ),
+        "0014: PostgreSQL's triggers run functions; SQLite's (of the same names) carry \
+         their statements inline",
+    ),
 ];
 
 /// One normalized schema: what a fact is about (`column calls.status`, `index

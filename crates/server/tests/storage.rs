@@ -18,6 +18,8 @@ mod counts;
 mod keys_secrets;
 #[path = "storage/review_queue.rs"]
 mod review_queue;
+#[path = "storage/dashboard.rs"]
+mod dashboard;
 #[path = "storage/sandbox_reset.rs"]
 mod sandbox_reset;
 #[path = "storage/sessions.rs"]

@@ -21,6 +21,7 @@
 pub mod agents;
 pub mod auth;
 pub mod calls;
+pub mod dashboard;
 pub mod demo;
 pub mod dial;
 mod error;

@@ -35,6 +35,17 @@ pub struct UsageQuery {
     end: Option<String>,
 }
 
+impl UsageQuery {
+    /// Per use case over the local dates `first..=last` (the dashboard's period).
+    pub fn dates(first: NaiveDate, last: NaiveDate) -> UsageQuery {
+        UsageQuery {
+            timeframe: None,
+            start: Some(first.format("%Y-%m-%d").to_string()),
+            end: Some(last.format("%Y-%m-%d").to_string()),
+        }
+    }
+}
+
 /// Usage in one period of the organization's time zone.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct PeriodUsage {
@@ -51,11 +62,11 @@ pub struct PeriodUsage {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct UseCaseUsage {
     org_id: OrgId,
-    use_case_id: UseCaseId,
+    pub use_case_id: UseCaseId,
     start: Timestamp,
     end: Timestamp,
-    calls: u64,
-    minutes: f64,
+    pub calls: u64,
+    pub minutes: f64,
 }
 
 /// The rows of `GET /usage`: per period, or per use case.
@@ -231,7 +242,7 @@ fn period_start(timeframe: Timeframe, day: NaiveDate) -> NaiveDate {
 
 /// 00:00 of `day` in `tz`; where midnight does not exist (a DST jump), the first instant
 /// after it.
-fn local_midnight(tz: Tz, day: NaiveDate) -> Timestamp {
+pub(crate) fn local_midnight(tz: Tz, day: NaiveDate) -> Timestamp {
     local_instant(tz, day.and_hms_opt(0, 0, 0).unwrap_or_default())
 }
 

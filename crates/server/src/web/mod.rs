@@ -9,6 +9,10 @@ mod assets;
 mod call;
 mod call_view;
 mod campaign;
+mod chart;
+mod dashboard;
+mod dashboard_csv;
+mod dashboard_figures;
 mod dial;
 mod error;
 mod events;
@@ -54,6 +58,8 @@ pub fn routes() -> Router<AppState> {
         .route("/dial/campaign", post(campaign::campaign))
         .route("/campaigns/{id}", get(campaign::progress_page))
         .route("/campaigns/{id}/rows", get(campaign::progress_rows))
+        .route("/dashboard", get(dashboard::page))
+        .route("/dashboard.csv", get(dashboard::csv))
         .route("/webhooks", get(webhooks::page))
         .route("/webhooks/{id}/replay", post(webhooks::replay))
         .route("/settings/use-cases", get(use_cases::list))

@@ -4,6 +4,7 @@
 mod access;
 pub mod client;
 mod forms;
+mod dashboard;
 mod hardening;
 mod live;
 mod live_relay;
