@@ -89,7 +89,10 @@ export async function run(name, spec) {
         const { violations } = await globalThis.axe.run(document, { resultTypes: ["violations"] });
         return violations
           .filter((v) => v.impact === "serious" || v.impact === "critical")
-          .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")})`);
+          .map((v) => {
+            const where = v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ");
+            return `${v.impact} ${v.id}: ${v.help} (${where}): ${v.nodes[0].failureSummary}`;
+          });
       });
       check(result.length === 0, `axe on ${label} (${page.url()}):\n  ${result.join("\n  ")}`);
     },

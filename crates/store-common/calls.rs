@@ -19,7 +19,7 @@ use switchyard_core::campaign::Campaign;
 use switchyard_core::enums::SortOrder;
 use switchyard_core::id::{CallId, CampaignId, OrgId};
 use switchyard_core::store::{CallStore, StoreError, StoreResult};
-use switchyard_core::call_query::{CallFilter, CallList, CallQuery};
+use switchyard_core::call_query::{CallFilter, CallKey, CallList, CallQuery};
 use switchyard_core::transcript::{Transcript, TranscriptJson};
 use switchyard_core::{Entity, Timestamp};
 
@@ -110,6 +110,21 @@ impl CallStore for ThisStore {
         query: &CallQuery,
     ) -> StoreResult<CallList<CallJson>> {
         self.read_calls(org, query).await
+    }
+
+    async fn call_key(&self, org: OrgId, call: CallId) -> StoreResult<Option<CallKey>> {
+        let mut qb = QueryBuilder::new("SELECT c.created_at FROM calls c");
+        push_where(&mut qb, org, &CallFilter::default());
+        qb.push(" AND c.id = ").push_bind(call.to_string());
+        let created: Option<i64> = qb
+            .build_query_scalar()
+            .fetch_optional(self.reader())
+            .await
+            .db()?;
+        Ok(created.map(|millis| CallKey {
+            created: Timestamp::from_millis(millis),
+            id: call,
+        }))
     }
 
     async fn call_position(

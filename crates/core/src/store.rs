@@ -262,6 +262,10 @@ pub trait CallStore: Send + Sync + 'static {
         org: OrgId,
         query: &CallQuery,
     ) -> StoreResult<CallList<CallJson>>;
+    /// The call's place in every listing (its stored `created`, to the millisecond, and
+    /// id); `None` if it is not the organization's. The Call object's `created` is whole
+    /// seconds, too coarse to page from.
+    async fn call_key(&self, org: OrgId, call: CallId) -> StoreResult<Option<CallKey>>;
     /// The 0-based position of `call` among the matches of `filter` in `sort` order, or
     /// `None` if the call is not among them.
     async fn call_position(

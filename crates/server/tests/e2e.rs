@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 const BROWSER_VAR: &str = "SWITCHYARD_TEST_BROWSER";
 const TIMEOUT: Duration = Duration::from_secs(300);
-const SPECS: [&str; 1] = ["review.spec.mjs"];
+const SPECS: [&str; 2] = ["review.spec.mjs", "console.spec.mjs"];
 
 #[test]
 fn review_app_in_a_real_browser() {
@@ -47,7 +47,11 @@ fn review_app_in_a_real_browser() {
     );
 
     let data = tempfile::tempdir().unwrap();
-    let server = Server::start(data.path(), &["--demo", "--sim-speed", "50"]);
+    // Private webhooks: the console spec's use case hooks a receiver on 127.0.0.1.
+    let server = Server::start(
+        data.path(),
+        &["--demo", "--sim-speed", "50", "--allow-private-webhooks"],
+    );
     let key = server
         .stdout
         .lines()

@@ -14,12 +14,12 @@ mod cancellation;
 mod catalog;
 #[path = "storage/counts.rs"]
 mod counts;
+#[path = "storage/dashboard.rs"]
+mod dashboard;
 #[path = "storage/keys_secrets.rs"]
 mod keys_secrets;
 #[path = "storage/review_queue.rs"]
 mod review_queue;
-#[path = "storage/dashboard.rs"]
-mod dashboard;
 #[path = "storage/sandbox_reset.rs"]
 mod sandbox_reset;
 #[path = "storage/sessions.rs"]

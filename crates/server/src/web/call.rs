@@ -17,7 +17,6 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use switchyard_core::call_query::CallKey;
 use switchyard_core::enums::{Emoji, RatingOperation};
 use switchyard_core::store::StoreError;
 use switchyard_core::{CallId, NoteId};
@@ -84,12 +83,8 @@ pub async fn page(
     let position = state.services.feed().position();
     let call = view(&state, &reviewer, id).await?;
     let filters = Filters::of(&query);
-    let key = CallKey {
-        created: call.created,
-        id,
-    };
     let params = filters.params(&[])?;
-    let (prev, next) = calls::neighbours(&state.services, &reviewer.caller, &params, key).await?;
+    let (prev, next) = calls::neighbours(&state.services, &reviewer.caller, &params, id).await?;
     let link = |id: CallId| filters.link(&format!("/calls/{id}"));
     Ok(render(&CallPage {
         me: Some(reviewer.me()),

@@ -4,7 +4,6 @@
 use super::view::{Me, badge, duration, offset, time};
 use serde_json::Value;
 use std::collections::HashMap;
-use switchyard_core::Timestamp;
 use switchyard_core::call::Call;
 use switchyard_core::call_log::LogEntry;
 use switchyard_core::enums::{Emoji, MessageRole};
@@ -16,8 +15,6 @@ pub struct CallView {
     pub status: &'static str,
     pub badge: &'static str,
     pub is_final: bool,
-    /// Where the call sits in a listing (with its id).
-    pub created: Timestamp,
     /// Who speaks for the agent in the transcript (the live script's lines too).
     pub agent: String,
     pub title: String,
@@ -142,7 +139,6 @@ impl CallView {
             status: call.status.as_str(),
             badge: badge(call.status),
             is_final: call.status.is_final(),
-            created: call.created,
             agent,
             title: format!("{} → {}", call.metadata.from, call.metadata.to),
             facts,

@@ -6,7 +6,7 @@ use crate::auth::Caller;
 use crate::{ServiceError, ServiceResult, Services};
 use switchyard_core::CallId;
 use switchyard_core::call_json::CallJson;
-use switchyard_core::call_query::{CallKey, CallList};
+use switchyard_core::call_query::CallList;
 use switchyard_core::enums::SortOrder;
 
 /// A page of calls, as their wire JSON, with what describes it.
@@ -80,19 +80,23 @@ pub async fn current_page(
     Ok(position / u64::from(query.limit) + 1)
 }
 
-/// The calls just before and just after `key` in the listing under `params` (filters and
-/// sort): what a reviewer steps to from a call. Each is a keyset read of one call.
+/// The calls just before and just after `call` in the listing under `params` (filters and
+/// sort): what a reviewer steps to from a call. Each is a keyset read of one call, from the
+/// call's stored key.
 pub async fn neighbours(
     services: &Services,
     caller: &Caller,
     params: &CallQueryParams,
-    key: CallKey,
+    call: CallId,
 ) -> ServiceResult<(Option<CallId>, Option<CallId>)> {
+    let org = caller.organization_id;
+    let Some(key) = services.store.call_key(org, call).await? else {
+        return Err(ServiceError::not_found("call"));
+    };
     let mut query = params.parse()?;
     query.limit = 1;
     query.skip = 0;
     query.after = Some(key);
-    let org = caller.organization_id;
     let next = services.store.list_calls(org, &query).await?;
     query.sort = match query.sort {
         SortOrder::Asc => SortOrder::Desc,

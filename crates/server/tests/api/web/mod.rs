@@ -3,8 +3,8 @@
 
 mod access;
 pub mod client;
-mod forms;
 mod dashboard;
+mod forms;
 mod hardening;
 mod live;
 mod live_relay;
