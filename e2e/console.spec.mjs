@@ -54,7 +54,12 @@ await run("console", async (page, { step, shot, accessible, signIn }) => {
     check(shownCalls === calls.count, `dashboard says ${shownCalls} calls, GET /calls ${calls.count}`);
     check((await metric("usage_calls")) === usageCalls, `usage ${await metric("usage_calls")}, GET /usage ${JSON.stringify(usage)}`);
     check(shownCalls > 0, "the demo's calls are on the dashboard");
-    await looked("dashboard", "dashboard");
+    await accessible("dashboard (today)");
+    // The demo's calls span several days: the picture is of the last 30.
+    await page.selectOption("#dash-period", "30d");
+    await page.getByRole("button", { name: "Show" }).click();
+    await page.waitForURL(/period=30d/);
+    await looked("dashboard", "dashboard (30 days)");
   });
 
   let useCaseId;

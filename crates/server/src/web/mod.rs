@@ -4,35 +4,21 @@
 //! checks, validation and organization scoping as the API), and render HTML instead of
 //! JSON. Nothing here imports the HTTP API's modules.
 
-mod agents;
 mod assets;
 mod call;
 mod call_view;
 mod campaign;
-mod chart;
 mod dashboard;
-mod dashboard_csv;
-mod dashboard_figures;
 mod dial;
 mod error;
 mod events;
-mod field_errors;
 mod filters;
 mod form;
 mod list;
-mod number_card;
-mod number_routes;
 mod queue;
 mod session;
-mod settings_form;
-mod settings_keys;
-mod settings_members;
-mod settings_numbers;
-mod settings_secret;
+mod settings;
 mod signin;
-mod use_case_form;
-mod use_case_view;
-mod use_cases;
 mod view;
 mod webhooks;
 
@@ -62,63 +48,69 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard.csv", get(dashboard::csv))
         .route("/webhooks", get(webhooks::page))
         .route("/webhooks/{id}/replay", post(webhooks::replay))
-        .route("/settings/use-cases", get(use_cases::list))
+        .route("/settings/use-cases", get(settings::use_cases::list))
         .route(
             "/settings/use-cases/new",
-            get(use_cases::new_form).post(use_cases::create),
+            get(settings::use_cases::new_form).post(settings::use_cases::create),
         )
         .route(
             "/settings/use-cases/{id}",
-            get(use_cases::edit).post(use_cases::update),
+            get(settings::use_cases::edit).post(settings::use_cases::update),
         )
-        .route("/settings/use-cases/{id}/delete", post(use_cases::delete))
-        .route("/settings/agents", get(agents::list))
+        .route(
+            "/settings/use-cases/{id}/delete",
+            post(settings::use_cases::delete),
+        )
+        .route("/settings/agents", get(settings::agents::list))
         .route(
             "/settings/agents/new",
-            get(agents::new_form).post(agents::create),
+            get(settings::agents::new_form).post(settings::agents::create),
         )
         .route(
             "/settings/agents/{id}",
-            get(agents::edit).post(agents::update),
+            get(settings::agents::edit).post(settings::agents::update),
         )
-        .route("/settings/agents/{id}/delete", post(agents::delete))
+        .route(
+            "/settings/agents/{id}/delete",
+            post(settings::agents::delete),
+        )
         .route(
             "/settings/numbers",
-            get(settings_numbers::page).post(settings_numbers::buy),
+            get(settings::numbers::page).post(settings::numbers::buy),
         )
         .route(
             "/settings/numbers/{id}/title",
-            post(settings_numbers::retitle),
+            post(settings::numbers::retitle),
         )
         .route(
             "/settings/numbers/{id}/routes",
-            post(settings_numbers::route),
+            post(settings::numbers::route),
         )
         .route(
             "/settings/numbers/{id}/release",
-            post(settings_numbers::release),
+            post(settings::numbers::release),
         )
         .route(
             "/settings/members",
-            get(settings_members::page).post(settings_members::upsert),
+            get(settings::members::page).post(settings::members::upsert),
         )
-        .route("/settings/members/remove", post(settings_members::remove))
+        .route("/settings/members/remove", post(settings::members::remove))
         .route(
             "/settings/keys",
-            get(settings_keys::page).post(settings_keys::create),
+            get(settings::keys::page).post(settings::keys::create),
         )
         .route(
             "/settings/keys/{prefix}/revoke",
-            post(settings_keys::revoke),
+            post(settings::keys::revoke),
         )
-        .route("/settings/webhook-secret", get(settings_secret::page))
+        .route("/settings/webhook-secret", get(settings::secret::page))
         .route(
             "/settings/webhook-secret/reveal",
-            post(settings_secret::reveal),
+            post(settings::secret::reveal),
         )
         .route(
             "/settings/webhook-secret/rotate",
-            post(settings_secret::rotate),
+            post(settings::secret::rotate),
         )
         .route("/events", get(events::stream))
         .route("/queue/next", get(queue::next))

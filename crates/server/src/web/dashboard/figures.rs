@@ -2,8 +2,8 @@
 //! the tables' rows.
 
 use super::chart::{self, Series};
-use super::error::urlencode;
-use super::view::duration;
+use crate::web::error::urlencode;
+use crate::web::view::duration;
 use chrono::SecondsFormat;
 use std::collections::BTreeMap;
 use switchyard_service::dashboard::{Dashboard, DashboardParams, Outcome};
@@ -177,6 +177,7 @@ pub fn format_figures(
             &labels,
             &outcome_series,
             |v| format!("{v:.0}"),
+            1.0,
         ),
         costs_svg: chart::stacked_columns(
             "chart-costs",
@@ -184,6 +185,7 @@ pub fn format_figures(
             &labels,
             &cost_series,
             |v| format!("{v:.2}"),
+            0.05,
         ),
         end_reasons_svg: chart::bars(
             "chart-end-reasons",

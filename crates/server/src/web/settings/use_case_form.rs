@@ -4,7 +4,7 @@
 //! Lists that have no row of their own are text: one hook header (`Name: value`), keyword,
 //! model or `language: message` a line, and a day's openings as `09:00-12:00, 13:00-17:00`.
 
-use super::settings_form::{Posted, Rows, compact, given, lines, tick, ticked};
+use super::controls::{Posted, Rows, compact, given, lines, tick, ticked};
 use serde_json::{Map, Value, json};
 use switchyard_core::enums::FieldType;
 use switchyard_core::use_case::{DEFAULT_MODEL, UseCase, WEEKDAYS};

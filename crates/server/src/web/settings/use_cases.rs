@@ -5,14 +5,14 @@
 //! the API's, and a `422` comes back as the form, as typed, with each error beside its
 //! field. Another organization's use case is the same `404` page as an unknown id.
 
-use super::error::WebError;
-use super::form::{Checked, Empty};
-use super::session::Reviewer;
-use super::settings_form::{ADD_ROW, Controls, Done, Posted, Problem, field_errors};
+use super::controls::{ADD_ROW, Controls, Done, Posted, Problem, field_errors};
 use super::use_case_form::{ListRows, blank, compact_all, from_stored, to_json};
 use super::use_case_view::UseCaseFields;
-use super::view::{Choice, Me, render};
 use crate::state::AppState;
+use crate::web::error::WebError;
+use crate::web::form::{Checked, Empty};
+use crate::web::session::Reviewer;
+use crate::web::view::{Choice, Me, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;

@@ -17,13 +17,16 @@ pub struct Series {
     pub values: Vec<f64>,
 }
 
-/// Columns of stacked `series`, labelled `labels` under the axis (thinned out to fit).
+/// Columns of stacked `series`, labelled `labels` under the axis (thinned out to fit). The
+/// axis has four equal steps of at least `min_step` (1 for counts), so that every grid
+/// line's label is exact in `format`.
 pub fn stacked_columns(
     id: &str,
     title: &str,
     labels: &[String],
     series: &[Series],
     format: fn(f64) -> String,
+    min_step: f64,
 ) -> String {
     let totals: Vec<f64> = (0..labels.len())
         .map(|i| {
@@ -33,14 +36,14 @@ pub fn stacked_columns(
                 .sum()
         })
         .collect();
-    let top = nice_max(totals.iter().copied().fold(0.0, f64::max));
+    let top = GRID_STEPS * grid_step(totals.iter().copied().fold(0.0, f64::max), min_step);
     let plot_h = HEIGHT - BOTTOM - TOP;
     let slot = (WIDTH - LEFT) / labels.len().max(1) as f64;
     let bar = (slot * 0.7).max(1.0);
     let mut svg = open(id, title, HEIGHT);
     for step in 0..=4 {
-        let value = top * f64::from(step) / 4.0;
-        let y = TOP + plot_h - plot_h * f64::from(step) / 4.0;
+        let value = top * f64::from(step) / GRID_STEPS;
+        let y = TOP + plot_h - plot_h * f64::from(step) / GRID_STEPS;
         let _ = write!(
             svg,
             r##"<line x1="{LEFT}" x2="{WIDTH}" y1="{y:.1}" y2="{y:.1}" stroke="#d0d7de" stroke-width="1"/><text x="{:.1}" y="{:.1}" text-anchor="end" font-size="11" fill="#57606a">{}</text>"##,
@@ -120,17 +123,18 @@ fn open(id: &str, title: &str, height: f64) -> String {
     )
 }
 
-/// 1, 2 or 5 times a power of ten, at least `value`.
-fn nice_max(value: f64) -> f64 {
-    if value <= 0.0 {
-        return 1.0;
-    }
-    let power = 10f64.powf(value.log10().floor());
+const GRID_STEPS: f64 = 4.0;
+
+/// The grid's step: 1, 2 or 5 times a power of ten, at least `min_step`, such that four
+/// steps reach `max`.
+fn grid_step(max: f64, min_step: f64) -> f64 {
+    let wanted = (max / GRID_STEPS).max(min_step);
+    let power = 10f64.powf(wanted.log10().floor());
     [1.0, 2.0, 5.0, 10.0]
         .into_iter()
         .map(|m| m * power)
-        .find(|candidate| *candidate >= value)
-        .unwrap_or(value)
+        .find(|candidate| *candidate >= wanted * (1.0 - 1e-9))
+        .unwrap_or(wanted)
 }
 
 fn shorten(text: &str, max: usize) -> String {
@@ -162,11 +166,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn axis_tops_are_round() {
-        assert_eq!(nice_max(0.0), 1.0);
-        assert_eq!(nice_max(7.0), 10.0);
-        assert_eq!(nice_max(12.0), 20.0);
-        assert_eq!(nice_max(4.2), 5.0);
+    fn grid_steps_are_round() {
+        assert_eq!(grid_step(0.0, 1.0), 1.0);
+        assert_eq!(grid_step(3.0, 1.0), 1.0);
+        assert_eq!(grid_step(4.2, 1.0), 2.0);
+        assert_eq!(grid_step(7.0, 1.0), 2.0);
+        assert_eq!(grid_step(12.0, 1.0), 5.0);
+        assert_eq!(grid_step(0.55, 0.05), 0.2);
     }
 
     #[test]

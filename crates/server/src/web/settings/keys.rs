@@ -3,13 +3,13 @@
 //! key, which takes effect at once. Owners only, as `keys::{list, create, revoke}` are:
 //! other members get the service's `403` page.
 
-use super::error::WebError;
 use super::field_errors::FieldErrors;
-use super::form::{Checked, Empty};
-use super::session::Reviewer;
-use super::settings_members::role_choices;
-use super::view::{Choice, Me, render, time};
+use super::members::role_choices;
 use crate::state::AppState;
+use crate::web::error::WebError;
+use crate::web::form::{Checked, Empty};
+use crate::web::session::Reviewer;
+use crate::web::view::{Choice, Me, render, time};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

@@ -1,7 +1,7 @@
 //! The dashboard's charts as CSV (`/dashboard.csv?chart=...`): the same numbers as the
 //! tables beside the charts, unrounded where the page rounds.
 
-use super::dashboard_figures::money;
+use super::figures::money;
 use std::fmt::Write as _;
 use switchyard_service::dashboard::{Dashboard, Outcome};
 

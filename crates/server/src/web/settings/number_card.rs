@@ -4,7 +4,7 @@
 
 use super::field_errors::FieldErrors;
 use super::number_routes::{RoutesForm, agent_field, probability_field};
-use super::view::Choice;
+use crate::web::view::Choice;
 use switchyard_core::number::Number;
 
 pub struct NumberCard {

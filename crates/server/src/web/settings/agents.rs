@@ -4,14 +4,12 @@
 //! `agents::{create, update}`, so a `422` is the API's, shown beside its field. Another
 //! organization's agent is the same `404` page as an unknown id.
 
-use super::error::WebError;
-use super::form::{Checked, Empty};
-use super::session::Reviewer;
-use super::settings_form::{
-    Controls, Done, Field, Posted, Problem, field_errors, given, tick, ticked,
-};
-use super::view::{Me, render};
+use super::controls::{Controls, Done, Field, Posted, Problem, field_errors, given, tick, ticked};
 use crate::state::AppState;
+use crate::web::error::WebError;
+use crate::web::form::{Checked, Empty};
+use crate::web::session::Reviewer;
+use crate::web::view::{Me, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;

@@ -3,7 +3,7 @@
 //! field (a `409`, such as the last Owner) above the form. Anything else (`403`, `404`)
 //! stays an error page.
 
-use super::error::WebError;
+use crate::web::error::WebError;
 use axum::http::StatusCode;
 use switchyard_service::ServiceError;
 

@@ -4,7 +4,10 @@
 //! usage table is `GET /api/v1/usage`'s for the same days. Everyone in the organization
 //! reads it.
 
-use super::dashboard_figures::{Figures, format_figures};
+mod chart;
+mod csv;
+mod figures;
+
 use super::error::WebError;
 use super::session::Reviewer;
 use super::view::{Choice, Me, render};
@@ -13,6 +16,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use figures::{Figures, format_figures};
 use std::collections::BTreeMap;
 use switchyard_service::ServiceError;
 use switchyard_service::dashboard::{self, DashboardParams, PeriodKind};
@@ -111,13 +115,10 @@ pub async fn csv(
         .map(|(_, value)| value.as_str())
         .unwrap_or_default();
     let figures = dashboard::dashboard(&state.services, &reviewer.caller, &params(&raw)).await?;
-    let Some(body) = super::dashboard_csv::chart(chart, &figures) else {
+    let Some(body) = csv::chart(chart, &figures) else {
         return Err(ServiceError::invalid_field(
             "chart",
-            format!(
-                "`{chart}` is not one of: {}",
-                super::dashboard_csv::CHARTS.join(", ")
-            ),
+            format!("`{chart}` is not one of: {}", csv::CHARTS.join(", ")),
         )
         .into());
     };

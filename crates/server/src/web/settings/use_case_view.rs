@@ -1,7 +1,7 @@
 //! The use case form's controls, from the posted (or stored) fields and the API's errors:
 //! what `settings_use_case.html` lays out.
 
-use super::settings_form::{Controls, Field, Rows};
+use super::controls::{Controls, Field, Rows};
 use super::use_case_form::ListRows;
 use switchyard_core::use_case::WEEKDAYS;
 

@@ -2,12 +2,12 @@
 //! member, change a role, remove a member. The same functions as `/api/v1/org/members`:
 //! the store refuses to leave the organization without an Owner, and the page shows why.
 
-use super::error::WebError;
 use super::field_errors::FieldErrors;
-use super::form::Checked;
-use super::session::Reviewer;
-use super::view::{Choice, Me, render};
 use crate::state::AppState;
+use crate::web::error::WebError;
+use crate::web::form::Checked;
+use crate::web::session::Reviewer;
+use crate::web::view::{Choice, Me, render};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;

@@ -4,14 +4,14 @@
 //! checks and organization; a refused form comes back as sent, each API error beside its
 //! field.
 
-use super::error::WebError;
 use super::field_errors::FieldErrors;
-use super::form::Checked;
 use super::number_card::{NumberCard, card};
 use super::number_routes::RoutesForm;
-use super::session::Reviewer;
-use super::view::{Me, render};
 use crate::state::AppState;
+use crate::web::error::WebError;
+use crate::web::form::Checked;
+use crate::web::session::Reviewer;
+use crate::web::view::{Me, render};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

@@ -3,11 +3,11 @@
 //! cache), and rotated on demand. Owners only, as `GET /api/v1/org/webhook-secret` is:
 //! other members get the service's `403` page.
 
-use super::error::WebError;
-use super::form::{Checked, Empty};
-use super::session::Reviewer;
-use super::view::{Me, render};
 use crate::state::AppState;
+use crate::web::error::WebError;
+use crate::web::form::{Checked, Empty};
+use crate::web::session::Reviewer;
+use crate::web::view::{Me, render};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
