@@ -16,7 +16,7 @@ use serde::Deserialize;
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::time::Duration;
-use switchyard_core::{CallId, OrgId};
+use switchyard_core::{CallId, OrgId, Timestamp};
 use switchyard_engine::feed::{Change, Start};
 use switchyard_service::calls;
 use tokio::sync::broadcast::{self, error::RecvError};
@@ -24,6 +24,10 @@ use tokio_util::sync::CancellationToken;
 
 /// A comment this often keeps proxies from closing a quiet stream.
 const KEEP_ALIVE_SECS: u64 = 15;
+/// How long a stream trusts its session before it looks again (by the app's clock, when a
+/// change is to be sent): a revoked key, a removed member or an expired session stops
+/// receiving within this, at one session read per stream per minute at most.
+const SESSION_RECHECK_MILLIS: i64 = 60_000;
 
 #[derive(Deserialize)]
 pub struct EventsQuery {
@@ -41,6 +45,9 @@ struct Listener {
     org: OrgId,
     call: Option<CallId>,
     closed: CancellationToken,
+    state: AppState,
+    token_hash: String,
+    session_checked: Timestamp,
 }
 
 impl Listener {
@@ -58,11 +65,34 @@ impl Listener {
                 received = self.receiver.recv() => received,
             };
             match received {
-                Ok(change) if self.wants(&change) => return Some(event(&change)),
+                Ok(change) if self.wants(&change) => {
+                    return self.signed_in().await.then(|| event(&change));
+                }
                 Ok(_) => {}
                 // Fell behind: what it missed is gone; the page reads the state again.
                 Err(RecvError::Lagged(_)) => return Some(resync()),
                 Err(RecvError::Closed) => return None,
+            }
+        }
+    }
+
+    /// Whether the session still stands, read again once it was trusted for
+    /// `SESSION_RECHECK_MILLIS`. A failed read keeps the stream (and looks again next time).
+    async fn signed_in(&mut self) -> bool {
+        let now = self.state.services.clock.now();
+        if now.millis() - self.session_checked.millis() < SESSION_RECHECK_MILLIS {
+            return true;
+        }
+        let store = &self.state.services.store;
+        match store.find_session(&self.token_hash, now).await {
+            Ok(Some(_)) => {
+                self.session_checked = now;
+                true
+            }
+            Ok(None) => false,
+            Err(error) => {
+                tracing::warn!(%error, "events: the session could not be read again");
+                true
             }
         }
     }
@@ -117,6 +147,9 @@ pub async fn stream(
         org: caller.organization_id,
         call,
         closed: feed.closed(),
+        session_checked: state.services.clock.now(),
+        token_hash: reviewer.token_hash.clone(),
+        state: state.clone(),
     };
     match start {
         Start::Backlog(changes) => {

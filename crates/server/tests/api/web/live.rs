@@ -8,6 +8,7 @@ use super::stream::{Event, Stream, open, run_to_the_end, steps};
 use crate::common::TestDatabase;
 use crate::harness::{TestApp, id_of};
 use serde_json::{Value, json};
+use switchyard_core::enums::Role;
 
 crate::backend_tests!(
     a_call_is_streamed_from_its_dial_to_its_end,
@@ -15,6 +16,7 @@ crate::backend_tests!(
     a_reconnecting_stream_gets_what_it_missed,
     the_stream_needs_a_session_and_an_own_call,
     pages_name_their_stream_instead_of_polling,
+    a_stream_ends_once_its_key_is_revoked,
 );
 
 async fn a_call_is_streamed_from_its_dial_to_its_end(db: TestDatabase) {
@@ -155,13 +157,7 @@ async fn the_stream_needs_a_session_and_an_own_call(db: TestDatabase) {
     );
     assert_eq!(open(&app, &browser, &path, None).await.status(), 200);
     // A Viewer follows calls too.
-    let viewer_key = app
-        .key(
-            &app.org,
-            "viewer@acme.test",
-            switchyard_core::enums::Role::Viewer,
-        )
-        .await;
+    let viewer_key = app.key(&app.org, "viewer@acme.test", Role::Viewer).await;
     let viewer = Browser::signed_in(&app, &viewer_key).await;
     assert_eq!(open(&app, &viewer, &path, None).await.status(), 200);
 }
@@ -205,4 +201,30 @@ async fn pages_name_their_stream_instead_of_polling(db: TestDatabase) {
     let done = browser.get(&format!("/calls/{id}")).await;
     assert!(!done.body.contains("data-events"), "{}", done.body);
     assert!(done.body.contains("class=\"turn agent\""));
+}
+
+async fn a_stream_ends_once_its_key_is_revoked(db: TestDatabase) {
+    let app = TestApp::spawn(db).await;
+    let viewer = app.key(&app.org, "viewer@acme.test", Role::Viewer).await;
+    let watching = Browser::signed_in(&app, &viewer).await;
+    let mut stream = Stream::open(&app, &watching, "/events", None).await;
+
+    // Trusted for a minute: a change within it is sent.
+    let first = id_of(&a_call(&app, "+14155550611").await);
+    let event = stream.next().await;
+    assert_eq!(event.data["call_id"], first.as_str(), "{event:?}");
+
+    let owner = Browser::signed_in(&app, &app.org.owner_key).await;
+    let csrf = owner.csrf().await;
+    owner
+        .post(
+            &format!("/settings/keys/{}/revoke", &viewer[..13]),
+            &[("csrf", &csrf)],
+        )
+        .await
+        .assert_redirect("/settings/keys");
+    // A minute on, the next change is not sent: the stream reads its session again and ends.
+    app.clock.advance_seconds(61);
+    a_call(&app, "+14155550612").await;
+    stream.ends().await;
 }

@@ -67,6 +67,25 @@ impl Stream {
         }
     }
 
+    /// The stream ends with nothing but keep-alive comments before its end.
+    pub async fn ends(mut self) {
+        loop {
+            let chunk = tokio::time::timeout(Duration::from_secs(10), self.response.chunk())
+                .await
+                .expect("the stream ends within 10 s")
+                .expect("the stream reads");
+            let Some(chunk) = chunk else { return };
+            self.buffer.push_str(std::str::from_utf8(&chunk).unwrap());
+            assert!(
+                self.buffer
+                    .lines()
+                    .all(|line| line.is_empty() || line.starts_with(':')),
+                "an event before the end: {}",
+                self.buffer
+            );
+        }
+    }
+
     /// The events up to and including the call's final status.
     pub async fn until_final(&mut self, call: &str) -> Vec<Event> {
         let mut events = Vec::new();
