@@ -2,6 +2,7 @@
 // `call_position`. Every clause starts from the organization so that the
 // (organization_id, <filter>, created_at, id) indexes apply.
 
+use crate::{Backend, ThisStore};
 use sqlx::QueryBuilder;
 use switchyard_core::id::{CallId, OrgId};
 use switchyard_core::enums::SortOrder;
@@ -70,10 +71,43 @@ pub(crate) fn push_list(qb: &mut impl SqlSink, values: impl IntoIterator<Item = 
     }
 }
 
+/// How a `search` finds its calls. Only the SQLite store's listing chooses `Trigrams`,
+/// from the count (store-sqlite/src/reads.rs); PostgreSQL's planner makes that choice
+/// itself, its LIKE being the same either way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SearchBy {
+    /// The LIKE on each call the statement's index walk reaches: cheap when most calls
+    /// match (the walk stops at the page's end), a read of every call when few do.
+    Scan,
+    /// The calls the FTS5 trigram index holds for the needle, then the LIKE: costs what
+    /// those calls do, however many others the organization has, but they have to be
+    /// sorted. A needle of fewer than 3 characters has no trigram and is scanned.
+    Trigrams,
+}
+
 /// Appends ` WHERE ...` for `filter` on the calls aliased `c`.
 pub(crate) fn push_where(qb: &mut impl SqlSink, org: OrgId, filter: &CallFilter) {
-    qb.push(" WHERE c.organization_id = ")
-        .push_bind(org.to_string());
+    push_where_by(qb, org, filter, SearchBy::Scan);
+}
+
+/// `push_where`, with `search` found `by` the given means.
+pub(crate) fn push_where_by(
+    qb: &mut impl SqlSink,
+    org: OrgId,
+    filter: &CallFilter,
+    by: SearchBy,
+) {
+    let trigrams = filter.search.as_deref().and_then(|needle| trigram_search(needle, by));
+    // Led by the trigram index, the statement must not walk an index of the organization
+    // instead (checking each call against the index's rows, a million of them at a
+    // million calls): `+` keeps SQLite from using this term for an index, and every
+    // index of `calls` but the rowid starts with `organization_id`.
+    qb.push(if trigrams.is_some() {
+        " WHERE +c.organization_id = "
+    } else {
+        " WHERE c.organization_id = "
+    })
+    .push_bind(org.to_string());
     if let Some(call_type) = filter.call_type {
         qb.push(" AND c.call_type = ").push_bind(call_type.as_str());
     }
@@ -111,6 +145,15 @@ pub(crate) fn push_where(qb: &mut impl SqlSink, org: OrgId, filter: &CallFilter)
     if let Some(to) = filter.created_to {
         qb.push(" AND c.created_at <= ").push_bind(to.millis());
     }
+    if let Some((table, query)) = trigrams {
+        qb.push(" AND c.rowid IN (SELECT rowid FROM ")
+            .push(table)
+            .push(" WHERE ")
+            .push(table)
+            .push(" MATCH ")
+            .push_bind(query)
+            .push(")");
+    }
     if let Some(search) = &filter.search {
         qb.push(" AND c.search_text LIKE ")
             .push_bind(like_pattern(search));
@@ -130,6 +173,39 @@ fn push_in(qb: &mut impl SqlSink, prefix: &str, values: Vec<String>) {
     qb.push(prefix).push(" IN (");
     push_list(qb, values);
     qb.push(")");
+}
+
+/// Where `search` is found `by` the FTS5 trigram index (migration 0015): its table and the
+/// query of the needle's trigrams. `None` without the index, when not asked, or for a
+/// needle of fewer than 3 characters, which has no trigram. The index only narrows: it
+/// finds the rows holding every trigram of the needle, anywhere, and the LIKE that defines
+/// `search` keeps those that contain it.
+pub(crate) fn trigram_search(needle: &str, by: SearchBy) -> Option<(&'static str, String)> {
+    let table = <ThisStore as Backend>::SEARCH_TRIGRAMS.filter(|_| by == SearchBy::Trigrams)?;
+    Some((table, trigram_query(&needle.to_lowercase())?))
+}
+
+/// Most trigrams of a needle put in its FTS5 query: each one more narrows less, and costs a
+/// walk of its list of rows.
+const MAX_TRIGRAMS: usize = 8;
+
+/// The FTS5 query "every trigram of `needle`" (each a quoted string, `"` doubled), or `None`
+/// for a needle of fewer than 3 characters, which has none and is left to the scan.
+fn trigram_query(needle: &str) -> Option<String> {
+    let chars: Vec<char> = needle.chars().collect();
+    let mut trigrams: Vec<String> = chars.windows(3).map(|w| w.iter().collect()).collect();
+    trigrams.sort_unstable();
+    trigrams.dedup();
+    if trigrams.is_empty() {
+        return None;
+    }
+    let step = trigrams.len().div_ceil(MAX_TRIGRAMS);
+    let terms: Vec<String> = trigrams
+        .iter()
+        .step_by(step)
+        .map(|trigram| format!("\"{}\"", trigram.replace('"', "\"\"")))
+        .collect();
+    Some(terms.join(" "))
 }
 
 /// `%needle%`, lowercased (`search_text` is), with the LIKE wildcards escaped.

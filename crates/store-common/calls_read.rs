@@ -5,7 +5,7 @@
 // and SQLite inside write transactions).
 
 use crate::{Backend, ThisStore};
-use crate::call_filters::{SqlSink, order_by, push_before, push_where};
+use crate::call_filters::{SearchBy, SqlSink, order_by, push_before, push_where_by};
 use crate::support::{Conn, DbRow, OrBackend, backend, get};
 use sqlx::QueryBuilder;
 use std::collections::HashMap;
@@ -259,7 +259,8 @@ pub(crate) struct PageRow {
 }
 
 /// `SELECT doc, doc_child_places, created_at, id` of one page of `query`, read in `sort`
-/// order; the rows come in any order (`in_order` sorts them).
+/// order with its `search` found `by` the given means; the rows come in any order
+/// (`in_order` sorts them).
 pub(crate) fn push_page(
     qb: &mut impl SqlSink,
     org: OrgId,
@@ -267,50 +268,62 @@ pub(crate) fn push_page(
     sort: SortOrder,
     skip: u64,
     limit: u64,
+    by: SearchBy,
 ) {
     let several_statuses = query.filter.statuses.len() > 1;
-    if let (Some(row_key), true) = (<ThisStore as Backend>::STATUS_WALKS_FETCH_BY, several_statuses) {
-        return push_page_by_status(qb, org, query, sort, skip, limit, row_key);
+    let keyed = <ThisStore as Backend>::STATUS_WALKS_FETCH_BY
+        .filter(|_| several_statuses || (by == SearchBy::Trigrams && query.filter.search.is_some()));
+    if let Some(row_key) = keyed {
+        return push_keyed_page(qb, org, query, sort, (skip, limit), row_key, by);
     }
     qb.push("SELECT c.doc, c.doc_child_places, c.created_at, c.id FROM calls c");
-    push_where(qb, org, &query.filter);
+    push_where_by(qb, org, &query.filter, by);
     push_after(qb, query, sort);
     qb.push(order_by(sort));
     push_limit(qb, skip, limit);
 }
 
-/// A page of calls in any of several statuses, merged from one ordered walk of the
-/// `calls_status` index per status. As one `status IN (..)` scan of the organization's
-/// calls in date order it would step over every call in another status, and the newest
-/// calls of a busy organization are often thousands of Scheduled ones (bench/README.md).
-/// SQLite merges the ordered arms of a compound SELECT with an ORDER BY lazily, so the
-/// walk stops after `skip + limit` keys. (PostgreSQL appends the arms and sorts all their
-/// matches instead, so it keeps the single walk: `STATUS_WALKS_FETCH_BY`.) The calls
-/// found are fetched by `row_key` and not sorted again in SQL: SQLite would copy their
-/// docs into a temporary B-tree to do it, a sixth of the page's instructions; `in_order`
-/// sorts keys.
-fn push_page_by_status(
+/// A page whose keys are found first and its calls then fetched by `row_key`, not sorted
+/// again in SQL: SQLite would copy their docs into a temporary B-tree to do it, a sixth of
+/// the page's instructions (`in_order` sorts keys). Two pages need it:
+/// * several statuses: merged from one ordered walk of the `calls_status` index per
+///   status. As one `status IN (..)` scan of the organization's calls in date order it
+///   would step over every call in another status, and the newest calls of a busy
+///   organization are often thousands of Scheduled ones (bench/README.md). SQLite merges
+///   the ordered arms of a compound SELECT with an ORDER BY lazily, so the walk stops
+///   after `skip + limit` keys. (PostgreSQL appends the arms and sorts all their matches
+///   instead, so it keeps the single walk: `STATUS_WALKS_FETCH_BY`.)
+/// * a search by trigrams: all its matches are sorted, on their keys only.
+fn push_keyed_page(
     qb: &mut impl SqlSink,
     org: OrgId,
     query: &CallQuery,
     sort: SortOrder,
-    skip: u64,
-    limit: u64,
+    (skip, limit): (u64, u64),
     row_key: &str,
+    by: SearchBy,
 ) {
+    let arms: Vec<CallFilter> = match query.filter.statuses.as_slice() {
+        [_, _, ..] => query
+            .filter
+            .statuses
+            .iter()
+            .map(|status| CallFilter {
+                statuses: vec![*status],
+                ..query.filter.clone()
+            })
+            .collect(),
+        _ => vec![query.filter.clone()],
+    };
     qb.push("SELECT c.doc, c.doc_child_places, c.created_at, c.id FROM (");
-    for (i, status) in query.filter.statuses.iter().enumerate() {
+    for (i, arm) in arms.iter().enumerate() {
         if i > 0 {
             qb.push(" UNION ALL ");
         }
-        let arm = CallFilter {
-            statuses: vec![*status],
-            ..query.filter.clone()
-        };
         qb.push("SELECT c.created_at AS created_at, c.id AS id, c.")
             .push(row_key)
             .push(" AS row_key FROM calls c");
-        push_where(qb, org, &arm);
+        push_where_by(qb, org, arm, by);
         push_after(qb, query, sort);
     }
     qb.push(match sort {
@@ -378,10 +391,11 @@ pub(crate) fn calls_of<C: FromStored>(
         .collect()
 }
 
-/// `SELECT COUNT(*)` of the organization's calls that match `filter`.
-pub(crate) fn push_count(qb: &mut impl SqlSink, org: OrgId, filter: &CallFilter) {
+/// `SELECT COUNT(*)` of the organization's calls that match `filter`, its `search` found
+/// `by` the given means.
+pub(crate) fn push_count(qb: &mut impl SqlSink, org: OrgId, filter: &CallFilter, by: SearchBy) {
     qb.push("SELECT COUNT(*) FROM calls c");
-    push_where(qb, org, filter);
+    push_where_by(qb, org, filter, by);
 }
 
 pub(crate) fn reversed(sort: SortOrder) -> SortOrder {

@@ -24,8 +24,11 @@ pub(crate) trait Backend {
     /// claim disjoint rows instead of waiting on each other.
     const SKIP_LOCKED: &'static str;
     /// Whether a page on several statuses merges one index walk per status, and the
-    /// column by which it then fetches the calls (calls_read.rs, `push_page_by_status`).
+    /// column by which it then fetches the calls (calls_read.rs, `push_keyed_page`).
     const STATUS_WALKS_FETCH_BY: Option<&'static str>;
+    /// The FTS5 trigram table whose rowids narrow a `search` before its LIKE (SQLite,
+    /// migration 0015); `None` where the LIKE itself uses a trigram index (pg_trgm).
+    const SEARCH_TRIGRAMS: Option<&'static str>;
 
     /// The pool for reads.
     fn reader(&self) -> &sqlx::Pool<Db>;

@@ -125,6 +125,28 @@ const KNOWN_DIFFERENCES: &[(Rule, &str)] = &[
          counter row would serialize its writers",
     ),
     (
+        Rule::Ignored("calls_search"),
+        "0015: SQLite's FTS5 trigram index of calls.search_text is a virtual table with \
+         shadow tables (calls_search, calls_search_data, ...)",
+    ),
+    (
+        Rule::OnlyOn(
+            Side::Sqlite,
+            &[
+                "trigger calls.calls_search_insert",
+                "trigger calls.calls_search_delete",
+                "trigger calls.calls_search_update",
+            ],
+        ),
+        "0015: the triggers that keep SQLite's FTS5 trigram index (an external-content \
+         table) in step with calls.search_text",
+    ),
+    (
+        Rule::OnlyOn(Side::Postgres, &["index calls.calls_search"]),
+        "0015: PostgreSQL's pg_trgm GIN index of calls.search_text, SQLite's counterpart \
+         being the FTS5 table",
+    ),
+    (
         Rule::OnlyOn(
             Side::Postgres,
             &[

@@ -22,6 +22,8 @@ mod keys_secrets;
 mod review_queue;
 #[path = "storage/sandbox_reset.rs"]
 mod sandbox_reset;
+#[path = "storage/search.rs"]
+mod search;
 #[path = "storage/sessions.rs"]
 mod sessions;
 #[path = "storage/webhook_faults.rs"]

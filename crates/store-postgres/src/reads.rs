@@ -1,6 +1,7 @@
 //! The reads every API request makes (its key, a call, a page of calls), through sqlx. The
 //! SQL and row decoding are shared with the SQLite store, which runs them its own way.
 
+use crate::call_filters::SearchBy;
 use crate::calls_read::{
     SqlxRow, calls_of, decode_all, in_order, load_stored, page_ids, page_row, part_of,
     push_child_rows, push_count, push_page,
@@ -44,7 +45,7 @@ pub(crate) async fn list_calls<C: FromStored>(
 ) -> StoreResult<CallList<C>> {
     let mut conn = store.reader().acquire().await.db()?;
     let mut qb = QueryBuilder::new("");
-    push_count(&mut qb, org, &query.filter);
+    push_count(&mut qb, org, &query.filter, SearchBy::Scan);
     let count: i64 = qb.build_query_scalar().fetch_one(&mut *conn).await.db()?;
     let count = u64::try_from(count).unwrap_or(0);
     if query.limit == 0 || (query.after.is_none() && query.skip >= count) {
@@ -52,7 +53,15 @@ pub(crate) async fn list_calls<C: FromStored>(
     }
     let mut qb = QueryBuilder::new("");
     let limit = u64::from(query.limit);
-    push_page(&mut qb, org, query, query.sort, query.skip, limit);
+    push_page(
+        &mut qb,
+        org,
+        query,
+        query.sort,
+        query.skip,
+        limit,
+        SearchBy::Scan,
+    );
     let rows = qb.build().fetch_all(&mut *conn).await.db()?;
     let rows = in_order(decode_all(&rows, |row| page_row(row))?, query.sort);
     if rows.is_empty() {

@@ -11,7 +11,7 @@
 
 use crate::ThisStore;
 use crate::call_counts::{CountCache, filter_key};
-use crate::call_filters::{Bound, SqlSink};
+use crate::call_filters::{Bound, SearchBy, SqlSink, trigram_search};
 use crate::calls_read::{
     Columns, PageRow, call_from_parts, calls_of, in_order, page_ids, page_row, part_of,
     push_child_rows, push_count, push_page, reversed,
@@ -149,11 +149,18 @@ fn read_page<C: FromStored>(
         // is of this snapshot, so the page found from the end is the one asked for.
         let limit = limit.min(count - query.skip);
         let from_end = count - query.skip - limit;
-        let mut rows = page(conn, org, query, reversed(query.sort), from_end, limit)?;
+        let mut rows = page(
+            conn,
+            org,
+            query,
+            reversed(query.sort),
+            (from_end, limit),
+            count,
+        )?;
         rows.reverse();
         rows
     } else {
-        page(conn, org, query, query.sort, query.skip, limit)?
+        page(conn, org, query, query.sort, (query.skip, limit), count)?
     };
     if rows.is_empty() {
         return Ok(CallList::empty(count));
@@ -167,16 +174,58 @@ fn read_page<C: FromStored>(
     })
 }
 
+/// Up to this many matches, a `search` page sorts them all, found by the trigram index
+/// (about 5 µs a match at a million calls); beyond, it walks the newest-first index and
+/// checks each call, which reaches a page's end after about `limit` × calls / matches of
+/// them (about 14 µs each: the rows are large). Even at a million calls 10,000 matches
+/// are a walk of 5,000 calls (bench/README.md, "Search").
+const SORTED_SEARCH_MATCHES: u64 = 10_000;
+
+/// Up to this many calls holding a needle's trigrams (in any organization), a count reads
+/// them through the trigram index; beyond, it scans the organization's calls, which costs
+/// a tenth as much per call (bench/README.md, "Search").
+const COUNTED_BY_TRIGRAMS: i64 = 50_000;
+
+/// How a count finds `filter`'s `search`: a look at how many calls the trigram index
+/// holds for it, which stops at `COUNTED_BY_TRIGRAMS` (2 ms for 20,000).
+fn count_by(conn: &Connection, filter: &CallFilter) -> StoreResult<SearchBy> {
+    let needle = filter.search.as_deref().unwrap_or_default();
+    let Some((table, query)) = trigram_search(needle, SearchBy::Trigrams) else {
+        return Ok(SearchBy::Scan);
+    };
+    let sql =
+        format!("SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH ?1 LIMIT ?2)");
+    let candidates: i64 = conn
+        .prepare_cached(&sql)
+        .and_then(|mut statement| {
+            statement.query_row(rusqlite::params![query, COUNTED_BY_TRIGRAMS], |row| {
+                row.get(0)
+            })
+        })
+        .map_err(backend)?;
+    Ok(if candidates < COUNTED_BY_TRIGRAMS {
+        SearchBy::Trigrams
+    } else {
+        SearchBy::Scan
+    })
+}
+
+/// The calls `skip`, `limit` of `query`, which has `count` matches.
 fn page(
     conn: &Connection,
     org: OrgId,
     query: &CallQuery,
     sort: SortOrder,
-    skip: u64,
-    limit: u64,
+    (skip, limit): (u64, u64),
+    count: u64,
 ) -> StoreResult<Vec<PageRow>> {
+    let by = if query.filter.search.is_some() && count <= SORTED_SEARCH_MATCHES {
+        SearchBy::Trigrams
+    } else {
+        SearchBy::Scan
+    };
     let mut sql = Sql::default();
-    push_page(&mut sql, org, query, sort, skip, limit);
+    push_page(&mut sql, org, query, sort, skip, limit, by);
     Ok(in_order(sql.rows(conn, |row| page_row(row))?, sort))
 }
 
@@ -221,7 +270,7 @@ fn count_now(
     cached: CachedCount,
 ) -> StoreResult<u64> {
     let mut sql = Sql::default();
-    push_count(&mut sql, org, filter);
+    push_count(&mut sql, org, filter, count_by(conn, filter)?);
     let [count] = sql
         .rows(conn, |row| Ok(row.int("COUNT(*)")?.unwrap_or(0)))?
         .try_into()
