@@ -71,18 +71,23 @@ pub(crate) fn push_list(qb: &mut impl SqlSink, values: impl IntoIterator<Item = 
     }
 }
 
-/// How a `search` finds its calls. Only the SQLite store's listing chooses `Trigrams`,
-/// from the count (store-sqlite/src/reads.rs); PostgreSQL's planner makes that choice
-/// itself, its LIKE being the same either way.
+/// How a `search` finds its calls. Only the SQLite store's listing chooses the trigram
+/// index, from the count (store-sqlite/src/reads.rs); PostgreSQL's planner makes that
+/// choice itself, its LIKE being the same either way. A needle of fewer than 3 characters
+/// has no trigram and is always scanned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum SearchBy {
     /// The LIKE on each call the statement's index walk reaches: cheap when most calls
     /// match (the walk stops at the page's end), a read of every call when few do.
     Scan,
-    /// The calls the FTS5 trigram index holds for the needle, then the LIKE: costs what
-    /// those calls do, however many others the organization has, but they have to be
-    /// sorted. A needle of fewer than 3 characters has no trigram and is scanned.
-    Trigrams,
+    /// Led by the calls the FTS5 trigram index holds for the needle, then the LIKE: costs
+    /// what those calls do, however many others the organization has, but all the matches
+    /// are sorted.
+    TrigramsFirst,
+    /// The walk of `Scan`, checking each call's rowid against the index's rows (read once)
+    /// before reading the call: the calls in between cost an index entry each.
+    #[allow(dead_code, reason = "chosen by the SQLite store only")]
+    TrigramsInWalk,
 }
 
 /// Appends ` WHERE ...` for `filter` on the calls aliased `c`.
@@ -99,10 +104,10 @@ pub(crate) fn push_where_by(
 ) {
     let trigrams = filter.search.as_deref().and_then(|needle| trigram_search(needle, by));
     // Led by the trigram index, the statement must not walk an index of the organization
-    // instead (checking each call against the index's rows, a million of them at a
-    // million calls): `+` keeps SQLite from using this term for an index, and every
-    // index of `calls` but the rowid starts with `organization_id`.
-    qb.push(if trigrams.is_some() {
+    // instead (`TrigramsInWalk`, which SQLite's planner prefers): `+` keeps SQLite from
+    // using this term for an index, and every index of `calls` but the rowid starts with
+    // `organization_id`.
+    qb.push(if trigrams.is_some() && by == SearchBy::TrigramsFirst {
         " WHERE +c.organization_id = "
     } else {
         " WHERE c.organization_id = "
@@ -155,8 +160,12 @@ pub(crate) fn push_where_by(
             .push(")");
     }
     if let Some(search) = &filter.search {
-        qb.push(" AND c.search_text LIKE ")
-            .push_bind(like_pattern(search));
+        qb.push(" AND c.search_text LIKE ");
+        if <ThisStore as Backend>::PLAN_EACH_SEARCH {
+            qb.push(&dollar_quoted(&like_pattern(search)));
+        } else {
+            qb.push_bind(like_pattern(search));
+        }
         qb.push(" ESCAPE '\\'");
     }
     if let Some(email) = &filter.transfer_contact_email {
@@ -176,12 +185,12 @@ fn push_in(qb: &mut impl SqlSink, prefix: &str, values: Vec<String>) {
 }
 
 /// Where `search` is found `by` the FTS5 trigram index (migration 0015): its table and the
-/// query of the needle's trigrams. `None` without the index, when not asked, or for a
+/// query of the needle's trigrams. `None` without the index, for `Scan`, or for a
 /// needle of fewer than 3 characters, which has no trigram. The index only narrows: it
 /// finds the rows holding every trigram of the needle, anywhere, and the LIKE that defines
 /// `search` keeps those that contain it.
 pub(crate) fn trigram_search(needle: &str, by: SearchBy) -> Option<(&'static str, String)> {
-    let table = <ThisStore as Backend>::SEARCH_TRIGRAMS.filter(|_| by == SearchBy::Trigrams)?;
+    let table = <ThisStore as Backend>::SEARCH_TRIGRAMS.filter(|_| by != SearchBy::Scan)?;
     Some((table, trigram_query(&needle.to_lowercase())?))
 }
 
@@ -206,6 +215,19 @@ fn trigram_query(needle: &str) -> Option<String> {
         .map(|trigram| format!("\"{}\"", trigram.replace('"', "\"\"")))
         .collect();
     Some(terms.join(" "))
+}
+
+/// `text` as a PostgreSQL dollar-quoted literal, `$s$text$s$` with a tag that does not occur
+/// in `text` followed by the tag: no character in it is special, whatever the server's
+/// settings (`standard_conforming_strings`).
+fn dollar_quoted(text: &str) -> String {
+    let mut tag = String::from("$s$");
+    let mut n = 0;
+    while format!("{text}{tag}").find(&tag) != Some(text.len()) {
+        n += 1;
+        tag = format!("$s{n}$");
+    }
+    format!("{tag}{text}{tag}")
 }
 
 /// `%needle%`, lowercased (`search_text` is), with the LIKE wildcards escaped.

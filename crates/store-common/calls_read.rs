@@ -272,7 +272,7 @@ pub(crate) fn push_page(
 ) {
     let several_statuses = query.filter.statuses.len() > 1;
     let keyed = <ThisStore as Backend>::STATUS_WALKS_FETCH_BY
-        .filter(|_| several_statuses || (by == SearchBy::Trigrams && query.filter.search.is_some()));
+        .filter(|_| several_statuses || (by == SearchBy::TrigramsFirst && query.filter.search.is_some()));
     if let Some(row_key) = keyed {
         return push_keyed_page(qb, org, query, sort, (skip, limit), row_key, by);
     }
@@ -293,7 +293,8 @@ pub(crate) fn push_page(
 ///   the ordered arms of a compound SELECT with an ORDER BY lazily, so the walk stops
 ///   after `skip + limit` keys. (PostgreSQL appends the arms and sorts all their matches
 ///   instead, so it keeps the single walk: `STATUS_WALKS_FETCH_BY`.)
-/// * a search by trigrams: all its matches are sorted, on their keys only.
+/// * a search led by the trigram index (`TrigramsFirst`): all its matches are sorted, on
+///   their keys only.
 fn push_keyed_page(
     qb: &mut impl SqlSink,
     org: OrgId,

@@ -85,6 +85,7 @@ impl Backend for PostgresStore {
     /// match, not a Merge Append: 30 ms against 0.08 ms for the single walk, 200,000 calls
     /// (docs/ARCHITECTURE.md).
     const STATUS_WALKS_FETCH_BY: Option<&'static str> = None;
+    const PLAN_EACH_SEARCH: bool = true;
     const SEARCH_TRIGRAMS: Option<&'static str> = None;
 
     fn reader(&self) -> &PgPool {

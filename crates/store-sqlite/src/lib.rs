@@ -145,6 +145,7 @@ impl Backend for SqliteStore {
     /// A page filtered on several statuses merges one index walk per status and fetches
     /// its calls by the row's own key, one B-tree search less than its id.
     const STATUS_WALKS_FETCH_BY: Option<&'static str> = Some("rowid");
+    const PLAN_EACH_SEARCH: bool = false;
     const SEARCH_TRIGRAMS: Option<&'static str> = Some("calls_search");
 
     fn reader(&self) -> &SqlitePool {

@@ -174,23 +174,25 @@ fn read_page<C: FromStored>(
     })
 }
 
-/// Up to this many matches, a `search` page sorts them all, found by the trigram index
-/// (about 5 µs a match at a million calls); beyond, it walks the newest-first index and
-/// checks each call, which reaches a page's end after about `limit` × calls / matches of
-/// them (about 14 µs each: the rows are large). Even at a million calls 10,000 matches
-/// are a walk of 5,000 calls (bench/README.md, "Search").
-const SORTED_SEARCH_MATCHES: u64 = 10_000;
+/// How a `search` page with `count` matches is found, from measurements at a million
+/// calls (bench/README.md, "Search"): up to `SORTED_SEARCH_MATCHES` matches, led by the
+/// trigram index and all sorted (about 15 µs a match); up to `CHECKED_SEARCH_MATCHES`,
+/// the newest-first walk checks each call against the index's rows (an index entry for
+/// each call in between, plus reading the index's rows for the needle); beyond, the walk
+/// alone, which meets a match every few calls (reading the index's rows would cost more).
+const SORTED_SEARCH_MATCHES: u64 = 1_000;
+const CHECKED_SEARCH_MATCHES: u64 = 100_000;
 
-/// Up to this many calls holding a needle's trigrams (in any organization), a count reads
-/// them through the trigram index; beyond, it scans the organization's calls, which costs
+/// Up to this many calls holding a needle's trigrams (in any organization), a count is
+/// led by the trigram index; beyond, it scans the organization's calls, which costs about
 /// a tenth as much per call (bench/README.md, "Search").
-const COUNTED_BY_TRIGRAMS: i64 = 50_000;
+const COUNTED_BY_TRIGRAMS: i64 = 150_000;
 
 /// How a count finds `filter`'s `search`: a look at how many calls the trigram index
-/// holds for it, which stops at `COUNTED_BY_TRIGRAMS` (2 ms for 20,000).
+/// holds for it, which stops at `COUNTED_BY_TRIGRAMS` (15 ms for 200,000).
 fn count_by(conn: &Connection, filter: &CallFilter) -> StoreResult<SearchBy> {
     let needle = filter.search.as_deref().unwrap_or_default();
-    let Some((table, query)) = trigram_search(needle, SearchBy::Trigrams) else {
+    let Some((table, query)) = trigram_search(needle, SearchBy::TrigramsFirst) else {
         return Ok(SearchBy::Scan);
     };
     let sql =
@@ -204,7 +206,7 @@ fn count_by(conn: &Connection, filter: &CallFilter) -> StoreResult<SearchBy> {
         })
         .map_err(backend)?;
     Ok(if candidates < COUNTED_BY_TRIGRAMS {
-        SearchBy::Trigrams
+        SearchBy::TrigramsFirst
     } else {
         SearchBy::Scan
     })
@@ -219,10 +221,11 @@ fn page(
     (skip, limit): (u64, u64),
     count: u64,
 ) -> StoreResult<Vec<PageRow>> {
-    let by = if query.filter.search.is_some() && count <= SORTED_SEARCH_MATCHES {
-        SearchBy::Trigrams
-    } else {
-        SearchBy::Scan
+    let by = match count {
+        _ if query.filter.search.is_none() => SearchBy::Scan,
+        0..=SORTED_SEARCH_MATCHES => SearchBy::TrigramsFirst,
+        0..=CHECKED_SEARCH_MATCHES => SearchBy::TrigramsInWalk,
+        _ => SearchBy::Scan,
     };
     let mut sql = Sql::default();
     push_page(&mut sql, org, query, sort, skip, limit, by);

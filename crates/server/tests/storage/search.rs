@@ -17,8 +17,9 @@ use switchyard_core::{CallId, OrgId};
 
 crate::backend_tests!(search_equals_a_filter_of_every_call);
 
-/// Extraction values: case, LIKE's wildcards and escape, non-ASCII, quotes, repeats.
-const VALUES: [&str; 10] = [
+/// Extraction values: case, LIKE's wildcards and escape, non-ASCII, quotes, repeats, and
+/// PostgreSQL's dollar quotes (the PostgreSQL store writes the pattern into the statement).
+const VALUES: [&str; 11] = [
     "Acme Trucking",
     "BIG_Truck 100%",
     r"C:\Loads\7",
@@ -29,11 +30,12 @@ const VALUES: [&str; 10] = [
     "aaaa",
     "50% off_road",
     "big truck",
+    "US$ 1,200 $s$",
 ];
 
 /// 3+ characters (the index), 1-2 (the scan), wildcards, case, a long needle (more
 /// trigrams than the index query keeps), needles matching every call, one call, none.
-const NEEDLES: [&str; 34] = [
+const NEEDLES: [&str; 38] = [
     "acme",
     "ACME tr",
     "truck",
@@ -61,6 +63,7 @@ const NEEDLES: [&str; 34] = [
     "aaaaa",
     "+1",
     "+1415",
+    "14155550",
     "5550107",
     "bcdefghijklmnopqrstuvwxy",
     "bcdefghijklmnopqrstuvwxz",
@@ -68,6 +71,9 @@ const NEEDLES: [&str; 34] = [
     "nothing like it",
     "7",
     "",
+    "$s$",
+    "s$",
+    "$",
 ];
 
 fn values_of(c: &Call) -> Vec<String> {
@@ -105,19 +111,37 @@ fn searching(needle: &str) -> CallFilter {
 }
 
 async fn check(store: &dyn Store, org: OrgId, calls: &[Call], stage: &str) {
+    check_pages(store, org, calls, stage).await;
     for needle in NEEDLES {
         let want = expected(calls, needle);
-        let all = store
-            .list_calls(org, &query(searching(needle), SortOrder::Desc))
-            .await
-            .unwrap();
+        for (place, id) in want.iter().enumerate() {
+            let position = store
+                .call_position(org, &searching(needle), SortOrder::Desc, *id)
+                .await
+                .unwrap();
+            assert_eq!(position, Some(place as u64), "{stage}: {needle:?}");
+        }
+    }
+}
+
+/// Every needle's list, count, keyset walk and an offset page.
+async fn check_pages(store: &dyn Store, org: OrgId, calls: &[Call], stage: &str) {
+    for needle in NEEDLES {
+        let want = expected(calls, needle);
+        let everything = CallQuery {
+            limit: 10_000,
+            ..query(searching(needle), SortOrder::Desc)
+        };
+        let all = store.list_calls(org, &everything).await.unwrap();
         assert_eq!(ids(&all.calls), want, "{stage}: {needle:?}");
         assert_eq!(all.count, want.len() as u64, "{stage}: {needle:?}");
 
-        // Pages of 2, by keyset and by offset, oldest first.
+        // Pages of an eighth of the matches (2 at least) by keyset, oldest first; a page
+        // by offset.
+        let size = want.len().div_ceil(8).max(2) as u32;
         let mut walked = Vec::new();
         let mut page = CallQuery {
-            limit: 2,
+            limit: size,
             ..query(searching(needle), SortOrder::Asc)
         };
         loop {
@@ -125,7 +149,7 @@ async fn check(store: &dyn Store, org: OrgId, calls: &[Call], stage: &str) {
             assert_eq!(list.count, want.len() as u64, "{stage}: {needle:?}");
             walked.extend(ids(&list.calls));
             match list.last {
-                Some(last) if list.calls.len() == 2 => page.after = Some(last),
+                Some(last) if list.calls.len() == size as usize => page.after = Some(last),
                 _ => break,
             }
         }
@@ -159,7 +183,7 @@ fn calls_of(org: OrgId, first: i64, count: i64) -> Vec<Call> {
     let sales = use_case(org, "Sales", start_plus(0));
     (0..count)
         .map(|i| {
-            // Every third pair shares a timestamp: ties are ordered by id.
+            // Pairs share a timestamp: ties are ordered by id.
             let mut c = call(org, &sales, start_plus((first + i) / 2 * 60));
             c.metadata.to = format!("+1415555{:04}", 100 + first + i);
             if i % 4 != 3 {
