@@ -7,7 +7,8 @@
 --
 -- pg_trgm ships with PostgreSQL (contrib) and is a trusted extension: a role with CREATE on
 -- the database may create it. A role that may not fails this migration at startup with
--- `permission denied to create extension "pg_trgm"`; a superuser then runs
+-- `permission denied to create extension "pg_trgm"` (HINT: Must have CREATE privilege on
+-- current database to create this extension); grant that, or have a superuser run
 -- `CREATE EXTENSION pg_trgm;` once (in any schema) and the migration finds it.
 -- It goes in `public` when missing, not in the store's own schema: dropping that schema
 -- (tests use one per run) would otherwise drop the extension under other schemas' indexes.

@@ -221,11 +221,12 @@ fn page(
     (skip, limit): (u64, u64),
     count: u64,
 ) -> StoreResult<Vec<PageRow>> {
-    let by = match count {
-        _ if query.filter.search.is_none() => SearchBy::Scan,
-        0..=SORTED_SEARCH_MATCHES => SearchBy::TrigramsFirst,
-        0..=CHECKED_SEARCH_MATCHES => SearchBy::TrigramsInWalk,
-        _ => SearchBy::Scan,
+    let by = if query.filter.search.is_none() || count > CHECKED_SEARCH_MATCHES {
+        SearchBy::Scan
+    } else if count > SORTED_SEARCH_MATCHES {
+        SearchBy::TrigramsInWalk
+    } else {
+        SearchBy::TrigramsFirst
     };
     let mut sql = Sql::default();
     push_page(&mut sql, org, query, sort, skip, limit, by);
