@@ -2,14 +2,20 @@
 -- `calls.search_text` (lowercased `from`, `to` and extraction values, call_row.rs). A LIKE
 -- '%needle%' cannot use a B-tree, so a needle that few calls contain used to read the whole
 -- organization (1.6-2.3 s at a million calls). This FTS5 index of the column's trigrams
--- finds the calls that contain all of a needle's trigrams in order; the store still checks
+-- finds the calls that contain all of a needle's trigrams, anywhere; the store still checks
 -- the LIKE on those rows, so results are exactly the scan's (store-common/call_filters.rs).
 -- Needles of fewer than 3 characters have no trigram and keep the scan.
 -- Kept in step with crates/store-postgres/migrations/0015_search.sql (pg_trgm).
 
 -- External content: the text stays in `calls` only; the index holds the trigrams, keyed by
--- the call's rowid. detail='none' keeps no positions (a third of the size): a phrase of
--- trigrams then matches rows holding them all in any order, which the LIKE narrows.
+-- the call's rowid. `calls` has no INTEGER PRIMARY KEY, so its rowids are only as stable
+-- as SQLite keeps them: SQLite's documentation allows VACUUM to renumber them (it kept
+-- them when tried, copying the B-tree as is), and a reload of a `.dump` does renumber
+-- them. After either, rebuild the index:
+-- `INSERT INTO calls_search (calls_search) VALUES ('rebuild');`.
+-- detail='none' keeps no positions (58 MB at a million seeded calls): FTS5 then refuses
+-- phrase queries, so the store asks for rows holding every trigram (an AND), and the LIKE
+-- narrows those.
 CREATE VIRTUAL TABLE calls_search USING fts5(
     search_text,
     content = 'calls',
