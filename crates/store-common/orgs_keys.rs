@@ -1,7 +1,7 @@
 // Organizations, members and API keys.
 
 use crate::ThisStore;
-use crate::calls_read::{Columns, id_of, int_of, text_of};
+use crate::calls_read::{Columns, SqlxRow, id_of, int_of, text_of};
 use crate::support::{
     Conn, DbRow, OrBackend, backend, found, from_json, get, get_id, lock_org, to_json, unique_or,
 };
@@ -96,8 +96,9 @@ pub(crate) const FIND_KEY: &str = "SELECT k.id, k.organization_id, k.prefix, k.h
      JOIN members m ON m.organization_id = k.organization_id AND m.email = k.member_email \
      WHERE k.prefix = $1 AND k.revoked_at IS NULL";
 
-pub(crate) fn key_owner_of(row: &impl Columns) -> StoreResult<KeyOwner> {
-    let key = ApiKeyRecord {
+/// A stored key, from a row with the `api_keys` columns.
+fn api_key_of(row: &impl Columns) -> StoreResult<ApiKeyRecord> {
+    Ok(ApiKeyRecord {
         id: id_of(row, "id")?,
         organization_id: id_of(row, "organization_id")?,
         prefix: text_of(row, "prefix")?,
@@ -105,7 +106,11 @@ pub(crate) fn key_owner_of(row: &impl Columns) -> StoreResult<KeyOwner> {
         last4: text_of(row, "last4")?,
         member_email: text_of(row, "member_email")?,
         created_at: Timestamp::from_millis(int_of(row, "created_at")?),
-    };
+    })
+}
+
+pub(crate) fn key_owner_of(row: &impl Columns) -> StoreResult<KeyOwner> {
+    let key = api_key_of(row)?;
     let role = text_of(row, "role")?.parse().map_err(backend)?;
     Ok(KeyOwner { key, role })
 }
@@ -294,15 +299,7 @@ impl OrgStore for ThisStore {
         .db()?;
         rows.iter()
             .map(|row| {
-                let key = ApiKeyRecord {
-                    id: get_id(row, "id")?,
-                    organization_id: get_id(row, "organization_id")?,
-                    prefix: get(row, "prefix")?,
-                    hash: get(row, "hash")?,
-                    last4: get(row, "last4")?,
-                    member_email: get(row, "member_email")?,
-                    created_at: Timestamp::from_millis(get(row, "created_at")?),
-                };
+                let key = api_key_of(&SqlxRow(row))?;
                 let role = get::<Option<String>>(row, "role")?
                     .map(|role| role.parse().map_err(backend))
                     .transpose()?;
